@@ -146,7 +146,11 @@ def _pack(claim: AppointmentClaim) -> bytes:
         _seconds(claim.not_before),
         _seconds(claim.expires),
     )
-    return head + _short_text(claim.office_id, "office_id") + _short_text(claim.service_id, "service_id")
+    return (
+        head
+        + _short_text(claim.office_id, "office_id")
+        + _short_text(claim.service_id, "service_id")
+    )
 
 
 def sign_appointment_token(*, claim: AppointmentClaim, private_key: Ed25519PrivateKey) -> str:
@@ -236,9 +240,7 @@ def verify_appointment_token(
     """
     claim = read_appointment_token(token, public_keys=public_keys)
     if claim.office_id != office_id:
-        raise TokenWrongOffice(
-            "the appointment is for another office", office_id=claim.office_id
-        )
+        raise TokenWrongOffice("the appointment is for another office", office_id=claim.office_id)
     if now >= claim.expires:
         raise TokenExpired("the appointment day is over", start=claim.start.isoformat())
     if now < claim.not_before:
