@@ -1,0 +1,134 @@
+"""The office's Ed25519 keys for appointment tokens, as files in the data directory.
+
+    keys/signing.key        the one private key (PKCS#8 PEM, mode 0600); only the server has it
+    keys/public/<kid>.pub   every public key ever used (PEM), so tokens signed before a
+                            rotation still verify; kiosks get these, never the private key
+
+A rotation writes a new private key and keeps all public keys. Retiring a key
+removes its public file; tokens signed with it are then refused.
+"""
+
+from __future__ import annotations
+
+import base64
+import os
+import tempfile
+from pathlib import Path
+
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
+from cryptography.hazmat.primitives.serialization import (
+    Encoding,
+    NoEncryption,
+    PrivateFormat,
+    PublicFormat,
+    load_pem_private_key,
+    load_pem_public_key,
+)
+
+from .core.tokens import key_id_of
+
+KEYS_DIR = "keys"
+SIGNING_FILE = "signing.key"
+PUBLIC_DIR = "public"
+
+
+class KeyFileError(Exception):
+    """The key files are missing or damaged; the message names the file."""
+
+
+def _keys_dir(data_dir: Path) -> Path:
+    return data_dir / KEYS_DIR
+
+
+def _write_atomically(path: Path, data: bytes, mode: int) -> None:
+    # A crash mid-write must never leave a half key behind: write aside, then rename.
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
+    try:
+        os.fchmod(fd, mode)
+        with os.fdopen(fd, "wb") as out:
+            out.write(data)
+            out.flush()
+            os.fsync(out.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def _public_pem(key: Ed25519PublicKey) -> bytes:
+    return key.public_bytes(Encoding.PEM, PublicFormat.SubjectPublicKeyInfo)
+
+
+def _install(data_dir: Path, key: Ed25519PrivateKey) -> str:
+    kid = key_id_of(key.public_key())
+    # Public first: a token signed right after the swap must already verify.
+    _write_atomically(
+        _keys_dir(data_dir) / PUBLIC_DIR / f"{kid}.pub", _public_pem(key.public_key()), 0o644
+    )
+    pem = key.private_bytes(Encoding.PEM, PrivateFormat.PKCS8, NoEncryption())
+    _write_atomically(_keys_dir(data_dir) / SIGNING_FILE, pem, 0o600)
+    return kid
+
+
+def ensure_keys(data_dir: Path) -> str:
+    """Create the signing key unless there is one; return the current key id."""
+    if (_keys_dir(data_dir) / SIGNING_FILE).exists():
+        kid, _ = load_signing_key(data_dir)
+        return kid
+    return _install(data_dir, Ed25519PrivateKey.generate())
+
+
+def rotate_key(data_dir: Path) -> str:
+    """Sign from now on with a new key; keep the old public keys. Returns the new key id."""
+    return _install(data_dir, Ed25519PrivateKey.generate())
+
+
+def retire_key(data_dir: Path, key_id: str) -> None:
+    """Stop accepting tokens of an old key. The current signing key cannot be retired."""
+    current, _ = load_signing_key(data_dir)
+    if key_id == current:
+        raise KeyFileError(f"{key_id} is the current signing key; rotate first")
+    path = _keys_dir(data_dir) / PUBLIC_DIR / f"{key_id}.pub"
+    if not path.exists():
+        raise KeyFileError(f"{path}: no such key")
+    path.unlink()
+
+
+def load_signing_key(data_dir: Path) -> tuple[str, Ed25519PrivateKey]:
+    path = _keys_dir(data_dir) / SIGNING_FILE
+    try:
+        key = load_pem_private_key(path.read_bytes(), password=None)
+    except FileNotFoundError:
+        raise KeyFileError(f"{path}: missing (run `townhall init`)") from None
+    except ValueError as error:
+        raise KeyFileError(f"{path}: not a readable private key ({error})") from None
+    if not isinstance(key, Ed25519PrivateKey):
+        raise KeyFileError(f"{path}: not an Ed25519 key")
+    return key_id_of(key.public_key()), key
+
+
+def load_public_keys(data_dir: Path) -> dict[str, Ed25519PublicKey]:
+    """Every public key kept, by key id (checked against the key, not the file name)."""
+    keys: dict[str, Ed25519PublicKey] = {}
+    for path in sorted((_keys_dir(data_dir) / PUBLIC_DIR).glob("*.pub")):
+        try:
+            key = load_pem_public_key(path.read_bytes())
+        except ValueError as error:
+            raise KeyFileError(f"{path}: not a readable public key ({error})") from None
+        if not isinstance(key, Ed25519PublicKey):
+            raise KeyFileError(f"{path}: not an Ed25519 key")
+        keys[key_id_of(key)] = key
+    return keys
+
+
+def public_key_text(key: Ed25519PublicKey) -> str:
+    """The raw 32-byte key as base64url: what a kiosk stores to verify offline."""
+    raw = key.public_bytes(Encoding.Raw, PublicFormat.Raw)
+    return base64.urlsafe_b64encode(raw).rstrip(b"=").decode("ascii")
+
+
+def public_key_from_text(text: str) -> Ed25519PublicKey:
+    """The inverse of public_key_text, for kiosks that verify tokens offline."""
+    raw = base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+    return Ed25519PublicKey.from_public_bytes(raw)
