@@ -209,3 +209,46 @@ def choose_counter(
         service_id=service.id,
         start=start.isoformat(),
     )
+
+
+def place_booking(
+    *,
+    office: Office,
+    service: Service,
+    start: datetime,
+    length: timedelta,
+    booked: Iterable[Booking],
+    rules: SlotRules,
+) -> Slot:
+    """Fit a booking made elsewhere (any start, any length) into reserved capacity.
+
+    Unlike `choose_counter` the start need not lie on the service's grid, because
+    an outside booking system keeps its own; the reserved share still holds.
+    """
+    day = start.astimezone(ZoneInfo(office.timezone)).date()
+    spans = open_spans(office, day)
+    end = start + length
+    if not any(s <= start and end <= e for s, e in spans):
+        raise SlotUnavailable(
+            f"{start.isoformat()} is outside the opening hours",
+            service_id=service.id,
+            start=start.isoformat(),
+        )
+    by_counter: dict[str, list[Booking]] = {}
+    for booking in booked:
+        by_counter.setdefault(booking.counter_id, []).append(booking)
+    ids = _counters_for(
+        start=start,
+        end=end,
+        counters=_candidates(office, service),
+        by_counter=by_counter,
+        windows=_windows(spans, rules),
+        service=service,
+    )
+    if not ids:
+        raise SlotUnavailable(
+            f"no counter for {service.id} has reserved time left at {start.isoformat()}",
+            service_id=service.id,
+            start=start.isoformat(),
+        )
+    return Slot(start, end, ids)

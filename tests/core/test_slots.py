@@ -35,6 +35,7 @@ from counter_server.core.slots import (
     SlotUnavailable,
     choose_counter,
     free_slots,
+    place_booking,
 )
 
 BERLIN = ZoneInfo("Europe/Berlin")
@@ -363,3 +364,23 @@ def test_no_show_after_the_late_window_only() -> None:
     assert is_no_show(appointment=APPOINTMENT, window=WINDOW, now=at(10, 16))
     done = replace(APPOINTMENT, status=AppointmentStatus.CHECKED_IN)
     assert not is_no_show(appointment=done, window=WINDOW, now=at(12))
+
+
+def place(start: datetime, booked: tuple[Booking, ...] = ()) -> Slot:
+    return place_booking(
+        office=office(),
+        service=AUSWEIS,
+        start=start,
+        length=timedelta(minutes=25),
+        booked=booked,
+        rules=FULL,
+    )
+
+
+def test_place_booking_accepts_off_grid_starts_within_capacity() -> None:
+    slot = place(at(9, 7))
+    assert (slot.start, slot.end, slot.counter_ids) == (at(9, 7), at(9, 32), ("1",))
+    taken = (Booking("1", at(9, 20), at(9, 40)),)
+    for start, booked in ((at(9, 7), taken), (at(11, 50), ()), (at(7, 50), ())):
+        with pytest.raises(SlotUnavailable):
+            place(start, booked)
