@@ -132,3 +132,38 @@ def public_key_from_text(text: str) -> Ed25519PublicKey:
     """The inverse of public_key_text, for kiosks that verify tokens offline."""
     raw = base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
     return Ed25519PublicKey.from_public_bytes(raw)
+
+
+class KeyRing:
+    """The keys of one data directory, read again only when a key file changed.
+
+    `townhall keys rotate` runs in another process; a running server picks the
+    new key up at its next token without a restart.
+    """
+
+    def __init__(self, data_dir: Path) -> None:
+        self.data_dir = data_dir
+        self._stamp: tuple[int, ...] | None = None
+        self._signing: tuple[str, Ed25519PrivateKey] | None = None
+        self._public: dict[str, Ed25519PublicKey] = {}
+
+    def _current_stamp(self) -> tuple[int, ...]:
+        keys_dir = _keys_dir(self.data_dir)
+        paths = [keys_dir / SIGNING_FILE, keys_dir / PUBLIC_DIR]
+        return tuple(p.stat().st_mtime_ns if p.exists() else 0 for p in paths)
+
+    def _refresh(self) -> None:
+        stamp = self._current_stamp()
+        if stamp != self._stamp:
+            self._signing = load_signing_key(self.data_dir)
+            self._public = load_public_keys(self.data_dir)
+            self._stamp = stamp
+
+    def signing(self) -> tuple[str, Ed25519PrivateKey]:
+        self._refresh()
+        assert self._signing is not None
+        return self._signing
+
+    def public(self) -> dict[str, Ed25519PublicKey]:
+        self._refresh()
+        return self._public
