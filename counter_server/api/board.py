@@ -1,0 +1,70 @@
+"""The waiting-room board and the live event stream."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Depends, WebSocket, WebSocketDisconnect
+
+from .. import operations
+from ..auth import Device
+from ..context import Context, context, role
+from ..events import Subscriber, events_after, pump, until_first
+from ..store import Event
+
+router = APIRouter(prefix="/api/v1")
+
+
+@router.get("/board")
+async def get_board(ctx: Context = Depends(context), _: Device = Depends(role("display", "counter", "kiosk"))) -> dict[str, Any]:
+    now = ctx.clock.now()
+    return await ctx.store.read(lambda db: operations.board(db, ctx.config, now))
+
+
+def _since(text: str | None) -> int | None:
+    if text is None or not text.strip().lstrip("-").isdigit():
+        return None
+    return int(text)
+
+
+async def _catch_up(ws: WebSocket, ctx: Context, since: int | None) -> int:
+    """Send what the client missed, or a snapshot; return the last seq it has."""
+    if since is not None:
+        texts, last, complete = await ctx.store.read(lambda db: events_after(db, since))
+        if complete:
+            for text in texts:
+                await ws.send_text(text)
+            return last
+    now = ctx.clock.now()
+
+    def read(db: Any) -> tuple[int, dict[str, Any]]:
+        data = operations.snapshot(db, ctx.config, now)
+        return data["board"]["seq"], data
+
+    seq, data = await ctx.store.read(read)
+    await ws.send_text(Event(seq=seq, type="snapshot", at=now.isoformat(), data=data).to_json())
+    return seq
+
+
+async def _drain_incoming(ws: WebSocket) -> None:
+    while True:
+        await ws.receive_text()
+
+
+@router.websocket("/events")
+async def events(ws: WebSocket) -> None:
+    ctx: Context = ws.app.state.ctx
+    token = ws.query_params.get("token") or ws.headers.get("authorization", "")[7:].strip()
+    device = await ctx.device_for(token) if token else None
+    if device is None:
+        await ws.close(code=4401, reason="unauthorized")
+        return
+    await ws.accept()
+    subscriber: Subscriber = ctx.hub.join()
+    try:
+        last = await _catch_up(ws, ctx, _since(ws.query_params.get("since")))
+        await until_first(pump(subscriber, ws.send_text, last), _drain_incoming(ws), subscriber.overflowed.wait())
+    except WebSocketDisconnect:
+        pass
+    finally:
+        ctx.hub.leave(subscriber)

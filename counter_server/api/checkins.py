@@ -1,0 +1,81 @@
+"""Check-in at the kiosk: a walk-in ticket, or a booked visitor's appointment."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Depends, Header, Request
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel
+
+from .. import operations, repo
+from ..auth import Device
+from ..context import Context, context, role
+from ..core.model import Priority, Ticket
+from ..errors import ApiError, bad_request
+from ..idempotency import run_once
+from ..store import Tx
+
+router = APIRouter()
+
+
+class CheckinBody(BaseModel):
+    service_id: str | None = None
+    lang: str = "de"
+    priority: str = "normal"
+    appointment_token: str | None = None
+    appointment_code: str | None = None
+
+
+def status_url(ctx: Context, request: Request, ticket: Ticket) -> str:
+    base = ctx.config.public_url or str(request.base_url).rstrip("/")
+    return f"{base}/t/{ticket.public_id}"
+
+
+def checkin_answer(tx: Tx, ctx: Context, request: Request, ticket: Ticket) -> dict[str, Any]:
+    status = operations.ticket_status(tx.db, ctx.config, ticket, tx.now)
+    return {"ticket": repo.ticket_json(ticket), **status, "status_url": status_url(ctx, request, ticket)}
+
+
+def _priority(body: CheckinBody, device: Device) -> Priority:
+    try:
+        priority = Priority(body.priority)
+    except ValueError:
+        raise bad_request(f"priority must be normal or assist, not {body.priority!r}") from None
+    if priority is Priority.URGENT and device.role == "kiosk":
+        raise bad_request("only staff can mark a ticket urgent")
+    return priority
+
+
+def _check_in(tx: Tx, ctx: Context, request: Request, body: CheckinBody, device: Device) -> tuple[int, Any]:
+    if body.appointment_token or body.appointment_code:
+        raise ApiError(
+            422, "appointment_not_supported", "appointment check-in is not available on this server"
+        )
+    if not body.service_id:
+        raise bad_request("service_id, appointment_token or appointment_code is required")
+    ticket = operations.check_in_walk_in(
+        tx, config=ctx.config, service_id=body.service_id, lang=body.lang,
+        priority=_priority(body, device), device_id=device.id,
+    )
+    return 201, checkin_answer(tx, ctx, request, ticket)
+
+
+@router.post("/api/v1/checkins", status_code=201)
+async def create_checkin(
+    body: CheckinBody,
+    request: Request,
+    ctx: Context = Depends(context),
+    device: Device = Depends(role("kiosk")),
+    idempotency_key: str | None = Header(None, alias="Idempotency-Key"),
+) -> JSONResponse:
+    fingerprint = body.model_dump_json()
+
+    def write(tx: Tx) -> tuple[int, Any]:
+        return run_once(
+            tx, device_id=device.id, key=idempotency_key, request=fingerprint,
+            act=lambda: _check_in(tx, ctx, request, body, device),
+        )
+
+    status, answer = await ctx.store.write(write, now=ctx.clock.now())
+    return JSONResponse(answer, status_code=status)

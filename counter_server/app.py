@@ -1,0 +1,74 @@
+"""The FastAPI application: one office, one data directory."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+from fastapi import FastAPI
+
+from . import errors, operations, pages
+from .api import board, checkins, counters, office, tickets
+from .clock import Clock
+from .config import load_config
+from .context import Context
+from .events import Hub
+from .store import Store, Tx
+
+log = logging.getLogger(__name__)
+HOUSEKEEPING_S = 30.0
+DB_FILE = "townhall.db"
+CONFIG_FILE = "office.toml"
+
+
+def open_context(data_dir: Path, clock: Clock) -> Context:
+    config = load_config(data_dir / CONFIG_FILE)
+    store = Store(data_dir / DB_FILE)
+    return Context(config=config, store=store, hub=Hub(), clock=clock, data_dir=data_dir)
+
+
+def housekeeping(ctx: Context) -> None:
+    """Day-end work that must also happen after a server was off over night."""
+
+    def work(tx: Tx) -> None:
+        operations.sync_counters(tx, ctx.config.office)
+        operations.expire_past_days(tx, config=ctx.config)
+
+    ctx.store.write_sync(work, now=ctx.clock.now())
+
+
+async def _housekeeping_loop(ctx: Context) -> None:
+    while True:
+        await asyncio.sleep(HOUSEKEEPING_S)
+        try:
+            await asyncio.get_running_loop().run_in_executor(None, housekeeping, ctx)
+        except Exception:
+            log.exception("housekeeping failed; retrying in %ss", HOUSEKEEPING_S)
+
+
+def create_app(ctx: Context) -> FastAPI:
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        ctx.store.on_commit(ctx.hub.publish, asyncio.get_running_loop())
+        housekeeping(ctx)
+        task = asyncio.create_task(_housekeeping_loop(ctx))
+        try:
+            yield
+        finally:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+            ctx.store.close()
+
+    app = FastAPI(title="townhall-queue", version="1", lifespan=lifespan)
+    app.state.ctx = ctx
+    errors.install(app)
+    for module in (office, checkins, counters, tickets, board):
+        app.include_router(module.router)
+    app.include_router(pages.router)
+    pages.mount_static(app)
+    return app

@@ -1,0 +1,127 @@
+"""`townhall`: the one command an office's IT admin needs."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from datetime import UTC, datetime
+from importlib import resources
+from pathlib import Path
+
+from . import demo
+from .auth import DeviceError, add_device
+from .clock import Clock
+from .config import CONFIG_TEMPLATE, ConfigError, load_config
+from .store import Store
+
+DEFAULT_PORT = 8000
+
+
+def _data_dir(text: str) -> Path:
+    return Path(text).expanduser().resolve()
+
+
+def init_data_dir(data_dir: Path, *, demo_office: bool) -> bool:
+    """Create office.toml, the database and the keys; return False when it existed."""
+    data_dir.mkdir(parents=True, exist_ok=True)
+    config_path = data_dir / "office.toml"
+    created = not config_path.exists()
+    if created:
+        template = (
+            resources.files("counter_server").joinpath("demo_office.toml").read_text(encoding="utf-8")
+            if demo_office else CONFIG_TEMPLATE
+        )
+        config_path.write_text(template, encoding="utf-8")
+    load_config(config_path)
+    Store(data_dir / "townhall.db").close()
+    return created
+
+
+def cmd_init(args: argparse.Namespace) -> int:
+    data_dir = _data_dir(args.data_dir)
+    created = init_data_dir(data_dir, demo_office=args.demo)
+    state = "created" if created else "kept the existing"
+    print(f"{state} {data_dir / 'office.toml'}; database {data_dir / 'townhall.db'} is ready")
+    return 0
+
+
+def cmd_device_add(args: argparse.Namespace) -> int:
+    data_dir = _data_dir(args.data_dir)
+    config = load_config(data_dir / "office.toml")
+    store = Store(data_dir / "townhall.db")
+    try:
+        _, token = store.write_sync(
+            lambda tx: add_device(
+                tx.db, role=args.role, name=args.name or "", now=tx.now, counter_id=args.counter,
+                counter_ids={c.id for c in config.office.counters},
+            ),
+            now=datetime.now(UTC),
+        )
+    except DeviceError as error:
+        print(f"townhall device add: {error}", file=sys.stderr)
+        return 2
+    finally:
+        store.close()
+    print(f"new {args.role} device; its token (shown only now):")
+    print(token)
+    return 0
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    from .app import create_app, open_context
+
+    data_dir = _data_dir(args.data_dir)
+    config = load_config(data_dir / "office.toml")
+    clock = Clock.starting_at(args.clock, config.office.timezone) if args.clock else Clock()
+    ctx = open_context(data_dir, clock)
+    uvicorn.run(
+        create_app(ctx), host=args.host, port=args.port, log_level=args.log_level,
+        ws_ping_interval=20, ws_ping_timeout=20, access_log=False,
+    )
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="townhall", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    init = sub.add_parser("init", help="create office.toml, the database and the keys")
+    init.add_argument("--data-dir", required=True)
+    init.add_argument("--demo", action="store_true", help="a realistic demo Bürgeramt")
+    init.set_defaults(handler=cmd_init)
+
+    device = sub.add_parser("device", help="device tokens").add_subparsers(dest="action", required=True)
+    add = device.add_parser("add", help="create a device; prints its token as the last line")
+    add.add_argument("--data-dir", required=True)
+    add.add_argument("--role", required=True)
+    add.add_argument("--counter")
+    add.add_argument("--name")
+    add.set_defaults(handler=cmd_device_add)
+
+    serve = sub.add_parser("serve", help="run the counter server")
+    serve.add_argument("--data-dir", required=True)
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=DEFAULT_PORT)
+    serve.add_argument("--clock", help="start the office clock at this local time, e.g. 2026-12-01T09:00")
+    serve.add_argument("--log-level", default="warning")
+    serve.set_defaults(handler=cmd_serve)
+
+    demo.add_parser(sub)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return int(args.handler(args))
+    except ConfigError as error:
+        print(f"townhall: configuration error: {error}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

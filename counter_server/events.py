@@ -1,0 +1,100 @@
+"""The event hub: committed events to every connected websocket, in seq order.
+
+A client that (re)connects with `since=N` first gets what it missed from the
+log, then live events; one that is too far behind gets a snapshot instead.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import logging
+from collections.abc import Callable
+from typing import Any
+
+import sqlite_utils
+
+from .store import Event
+
+log = logging.getLogger(__name__)
+MAX_REPLAY = 2000
+QUEUE_SIZE = 5000
+
+
+class Subscriber:
+    """One connected client's outbox. Overflow means the client is too slow: drop it."""
+
+    def __init__(self) -> None:
+        self.queue: asyncio.Queue[tuple[int, str]] = asyncio.Queue(QUEUE_SIZE)
+        self.overflowed = asyncio.Event()
+
+    def offer(self, seq: int, text: str) -> None:
+        try:
+            self.queue.put_nowait((seq, text))
+        except asyncio.QueueFull:
+            self.overflowed.set()
+
+
+class Hub:
+    def __init__(self) -> None:
+        self.subscribers: set[Subscriber] = set()
+
+    def join(self) -> Subscriber:
+        subscriber = Subscriber()
+        self.subscribers.add(subscriber)
+        return subscriber
+
+    def leave(self, subscriber: Subscriber) -> None:
+        self.subscribers.discard(subscriber)
+
+    def publish(self, events: list[Event]) -> None:
+        for event in events:
+            text = event.to_json()
+            for subscriber in tuple(self.subscribers):
+                subscriber.offer(event.seq, text)
+
+
+def events_after(db: sqlite_utils.Database, since: int) -> tuple[list[str], int, bool]:
+    """The stored events after `since` as JSON texts, the newest seq, and whether replay fits."""
+    first, last = db.execute("SELECT min(seq), max(seq) FROM events").fetchone()
+    last = int(last or 0)
+    if since > last or (first is not None and since < first - 1) or last - since > MAX_REPLAY:
+        return [], last, False
+    rows = db.execute(
+        "SELECT seq, at, type, data FROM events WHERE seq > ? ORDER BY seq", [since]
+    ).fetchall()
+    texts = [
+        json.dumps(
+            {"seq": seq, "type": type_, "at": at, "data": json.loads(data)},
+            ensure_ascii=False,
+            separators=(",", ":"),
+        )
+        for seq, at, type_, data in rows
+    ]
+    return texts, last, True
+
+
+Sender = Callable[[str], Any]
+
+
+async def pump(subscriber: Subscriber, send: Sender, last_sent: int) -> None:
+    """Send live events newer than `last_sent` until the client goes away or overflows."""
+    while not subscriber.overflowed.is_set():
+        seq, text = await subscriber.queue.get()
+        if seq <= last_sent:
+            continue
+        await send(text)
+        last_sent = seq
+
+
+async def until_first(*coroutines: Any) -> None:
+    tasks = [asyncio.ensure_future(c) for c in coroutines]
+    try:
+        await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        for task in tasks:
+            task.cancel()
+        for task in tasks:
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await task

@@ -1,0 +1,40 @@
+"""Idempotent writes: a retry with the same key returns the first answer and writes nothing."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from typing import Any
+
+from .errors import ApiError
+from .store import Tx
+
+Answer = tuple[int, Any]
+
+
+def run_once(tx: Tx, *, device_id: str, key: str | None, request: str, act: Callable[[], Answer]) -> Answer:
+    """Run `act` unless this device already sent `key`; then replay the stored answer."""
+    if not key:
+        return act()
+    if len(key) > 200:
+        raise ApiError(422, "invalid_request", "Idempotency-Key is longer than 200 characters")
+    rows = tx.db.execute(
+        "SELECT request, status, body FROM idempotency WHERE device_id = ? AND key = ?",
+        [device_id, key],
+    ).fetchall()
+    if rows:
+        stored_request, status, body = rows[0]
+        if stored_request != request:
+            raise ApiError(
+                422, "idempotency_key_reused", "this Idempotency-Key was used for another request"
+            )
+        return status, json.loads(body) if body else None
+    status, body = act()
+    tx.db["idempotency"].insert(
+        {
+            "device_id": device_id, "key": key, "request": request, "status": status,
+            "body": json.dumps(body, ensure_ascii=False) if body is not None else "",
+            "created_at": tx.now.isoformat(),
+        }
+    )
+    return status, body

@@ -1,0 +1,106 @@
+"""Schema changes, applied in order, each recorded once; safe to run twice.
+
+Append new migrations at the end of MIGRATIONS; never edit one that has shipped.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, datetime
+
+import sqlite_utils
+
+Migration = Callable[[sqlite_utils.Database], None]
+
+
+def m001_core(db: sqlite_utils.Database) -> None:
+    # AUTOINCREMENT: a seq is never reused, even after old events are pruned.
+    db.execute(
+        "CREATE TABLE events (seq INTEGER PRIMARY KEY AUTOINCREMENT, at TEXT NOT NULL,"
+        " type TEXT NOT NULL, data TEXT NOT NULL)"
+    )
+    db["tickets"].create(
+        {
+            "id": str, "number": str, "service_id": str, "kind": str, "priority": str,
+            "lang": str, "state": str, "created_at": str, "arrived_at": str,
+            "office_day": str, "public_id": str, "appointment_at": str,
+            "appointment_id": str, "called_at": str, "started_at": str, "finished_at": str,
+            "counter_id": str, "target_counter_id": str, "call_count": int, "reason": str,
+            "device_id": str,
+        },
+        pk="id",
+        not_null={"number", "service_id", "kind", "state", "office_day", "public_id"},
+    )
+    db["tickets"].create_index(["office_day", "number"], unique=True)
+    db["tickets"].create_index(["public_id"], unique=True)
+    db["tickets"].create_index(["state"])
+    db["counters"].create(
+        {"id": str, "state": str, "updated_at": str}, pk="id", not_null={"state"}
+    )
+    db["devices"].create(
+        {
+            "id": str, "name": str, "role": str, "counter_id": str, "token_hash": str,
+            "created_at": str, "revoked_at": str,
+        },
+        pk="id",
+        not_null={"role", "token_hash"},
+    )
+    db["devices"].create_index(["token_hash"], unique=True)
+    db["idempotency"].create(
+        {
+            "device_id": str, "key": str, "request": str, "status": int, "body": str,
+            "created_at": str,
+        },
+        pk=("device_id", "key"),
+    )
+
+
+def m002_appointments(db: sqlite_utils.Database) -> None:
+    db["appointments"].create(
+        {
+            "id": str, "code": str, "service_id": str, "counter_id": str, "start": str,
+            "office_day": str, "duration_min": int, "status": str, "ticket_id": str,
+            "external_id": str, "source": str, "device_id": str, "created_at": str,
+            "updated_at": str,
+        },
+        pk="id",
+        not_null={"code", "service_id", "counter_id", "start", "office_day", "status"},
+    )
+    db["appointments"].create_index(["code"], unique=True)
+    db["appointments"].create_index(["external_id"], unique=True)
+    db["appointments"].create_index(["office_day", "start"])
+    # Contact data lives apart so the retention job can delete it without touching the booking.
+    db.execute(
+        "CREATE TABLE appointment_contacts (appointment_id TEXT PRIMARY KEY"
+        " REFERENCES appointments(id) ON DELETE CASCADE, name TEXT, email TEXT, phone TEXT,"
+        " created_at TEXT NOT NULL)"
+    )
+
+
+MIGRATIONS: list[Migration] = [m001_core, m002_appointments]
+
+
+def migrate(db: sqlite_utils.Database) -> list[str]:
+    """Apply the migrations not yet recorded; return the names applied."""
+    db.execute(
+        "CREATE TABLE IF NOT EXISTS _migrations (name TEXT PRIMARY KEY, applied_at TEXT NOT NULL)"
+    )
+    done = {row[0] for row in db.execute("SELECT name FROM _migrations").fetchall()}
+    applied = []
+    for migration in MIGRATIONS:
+        name = migration.__name__
+        if name in done:
+            continue
+        db.conn.execute("BEGIN IMMEDIATE")
+        try:
+            migration(db)
+            db.conn.execute(
+                "INSERT INTO _migrations (name, applied_at) VALUES (?, ?)",
+                (name, datetime.now(UTC).isoformat()),
+            )
+            db.conn.execute("COMMIT")
+        except BaseException:
+            db.conn.execute("ROLLBACK")
+            raise
+        applied.append(name)
+    return applied

@@ -1,0 +1,348 @@
+"""What the server does, as functions over one transaction.
+
+Routes parse and authorise; these functions apply the pure core to stored state,
+write the rows and emit the events, all inside the caller's transaction.
+"""
+
+from __future__ import annotations
+
+import secrets
+import uuid
+from dataclasses import replace
+from datetime import datetime
+from typing import Any
+
+import sqlite_utils
+
+from . import repo
+from .config import OfficeConfig
+from .core import admission, lifecycle
+from .core.errors import (
+    CounterNotOpen,
+    DomainError,
+    SkillMissing,
+    UnknownCounter,
+    UnknownService,
+    UnknownTicket,
+)
+from .core.estimate import Estimate, QueueState, ServiceStats, estimate_waits, stats_from_config
+from .core.model import Counter, CounterState, Office, Priority, Ticket, TicketKind, TicketState
+from .core.numbering import next_number, office_day
+from .core.policy import choose_next
+from .store import Tx
+
+
+def sync_counters(tx: Tx, office: Office) -> None:
+    """Give every configured counter a state row (closed until a clerk opens it)."""
+    known = repo.counter_states(tx.db)
+    for counter in office.counters:
+        if counter.id not in known:
+            tx.db["counters"].insert(
+                {"id": counter.id, "state": CounterState.CLOSED.value, "updated_at": tx.now.isoformat()}
+            )
+
+
+def counters_now(db: sqlite_utils.Database, office: Office) -> list[Counter]:
+    states = repo.counter_states(db)
+    return [
+        replace(c, state=CounterState(states.get(c.id, CounterState.CLOSED.value)))
+        for c in office.counters
+    ]
+
+
+def counter_json(counter: Counter, current: Ticket | None = None) -> dict[str, Any]:
+    return {
+        "id": counter.id,
+        "label": counter.label,
+        "room": counter.room,
+        "state": counter.state.value,
+        "skills": counter.skills,
+        "languages": list(counter.languages),
+        "current": repo.ticket_json(current) if current else None,
+    }
+
+
+def _counter_ref(office: Office, counter_id: str | None) -> dict[str, str] | None:
+    counter = office.counter(counter_id) if counter_id else None
+    if counter is None:
+        return None
+    return {"id": counter.id, "label": counter.label, "room": counter.room}
+
+
+def emit_ticket(tx: Tx, office: Office, type_: str, ticket: Ticket) -> None:
+    tx.emit(type_, {"ticket": repo.ticket_json(ticket), "counter": _counter_ref(office, ticket.counter_id)})
+
+
+def check_in_walk_in(
+    tx: Tx, *, config: OfficeConfig, service_id: str, lang: str, priority: Priority, device_id: str
+) -> Ticket:
+    office = config.office
+    service = office.service(service_id)
+    if service is None:
+        raise UnknownService(f"no service {service_id!r} in this office", service_id=service_id)
+    day = office_day(tx.now, office.timezone)
+    issued = repo.walk_ins_issued(tx.db, day).get(service.id, 0)
+    admission.check_walk_in(office=office, service=service, now=tx.now, issued_today=issued)
+    return issue_ticket(
+        tx, config=config, service_id=service.id, kind=TicketKind.WALK_IN, lang=lang,
+        priority=priority, device_id=device_id,
+    )
+
+
+def issue_ticket(
+    tx: Tx,
+    *,
+    config: OfficeConfig,
+    service_id: str,
+    kind: TicketKind,
+    lang: str,
+    priority: Priority,
+    device_id: str,
+    appointment_at: datetime | None = None,
+    appointment_id: str | None = None,
+) -> Ticket:
+    """Number, store and announce a new waiting ticket."""
+    office = config.office
+    service = office.service(service_id)
+    if service is None:
+        raise UnknownService(f"no service {service_id!r} in this office", service_id=service_id)
+    day = office_day(tx.now, office.timezone)
+    ticket = Ticket(
+        id=str(uuid.uuid4()),
+        number=next_number(service, day, repo.numbers_of_day(tx.db, day, service.prefix)),
+        service_id=service.id,
+        kind=kind,
+        priority=priority,
+        lang=lang if lang in office.languages else "de",
+        created_at=tx.now,
+        arrived_at=tx.now,
+        office_day=day,
+        public_id=secrets.token_urlsafe(16),
+        appointment_at=appointment_at,
+        appointment_id=appointment_id,
+    )
+    repo.save_ticket(tx.db, ticket, device_id=device_id)
+    emit_ticket(tx, office, "ticket.created", ticket)
+    return ticket
+
+
+def set_counter_state(tx: Tx, *, config: OfficeConfig, counter_id: str, state: CounterState) -> Counter:
+    counter = config.office.counter(counter_id)
+    if counter is None:
+        raise UnknownCounter(f"no counter {counter_id!r}", counter_id=counter_id)
+    tx.db["counters"].upsert(
+        {"id": counter_id, "state": state.value, "updated_at": tx.now.isoformat()}, pk="id"
+    )
+    updated = replace(counter, state=state)
+    tx.emit("counter.state", {"counter": counter_json(updated)})
+    return updated
+
+
+def current_ticket(db: sqlite_utils.Database, counter_id: str) -> Ticket | None:
+    rows = list(
+        db.query(
+            "SELECT * FROM tickets WHERE counter_id = ? AND state IN ('called', 'serving')"
+            " ORDER BY called_at DESC LIMIT 1",
+            [counter_id],
+        )
+    )
+    return repo.ticket_from_row(rows[0]) if rows else None
+
+
+def _close_current(tx: Tx, office: Office, counter_id: str) -> None:
+    """Next means the current visitor is done: close what the counter still holds."""
+    ticket = current_ticket(tx.db, counter_id)
+    if ticket is None:
+        return
+    if ticket.state is TicketState.CALLED:
+        ticket = lifecycle.start(ticket, now=tx.now)
+    done = lifecycle.finish(ticket, now=tx.now)
+    repo.save_ticket(tx.db, done)
+    emit_ticket(tx, office, "ticket.finished", done)
+
+
+def call_next(tx: Tx, *, config: OfficeConfig, counter_id: str) -> Ticket | None:
+    office = config.office
+    counters = counters_now(tx.db, office)
+    counter = next((c for c in counters if c.id == counter_id), None)
+    if counter is None:
+        raise UnknownCounter(f"no counter {counter_id!r}", counter_id=counter_id)
+    if counter.state is not CounterState.OPEN:
+        raise CounterNotOpen(f"{counter.label} is {counter.state.value}; open it first")
+    _close_current(tx, office, counter_id)
+    waiting = [t for t in repo.open_tickets(tx.db) if t.state is TicketState.WAITING]
+    chosen = choose_next(counter, waiting, counters, tx.now, config.rules)
+    if chosen is None:
+        return None
+    called = lifecycle.call(chosen, counter_id=counter_id, now=tx.now)
+    repo.save_ticket(tx.db, called)
+    emit_ticket(tx, office, "ticket.called", called)
+    return called
+
+
+def load_ticket(db: sqlite_utils.Database, ticket_id: str) -> Ticket:
+    ticket = repo.get_ticket(db, ticket_id)
+    if ticket is None:
+        raise UnknownTicket(f"no ticket {ticket_id!r}", ticket_id=ticket_id)
+    return ticket
+
+
+def _transfer(tx: Tx, office: Office, ticket: Ticket, body: dict[str, Any]) -> Ticket:
+    service_id = body.get("service_id") or ticket.service_id
+    counter_id = body.get("counter_id")
+    if office.service(service_id) is None:
+        raise UnknownService(f"no service {service_id!r} in this office", service_id=service_id)
+    if counter_id is not None:
+        target = office.counter(counter_id)
+        if target is None:
+            raise UnknownCounter(f"no counter {counter_id!r}", counter_id=counter_id)
+        if not target.can_serve(service_id):
+            raise SkillMissing(f"{target.label} does not do {service_id}", counter_id=counter_id)
+    elif not any(c.can_serve(service_id) for c in office.counters):
+        raise SkillMissing(f"no counter does {service_id}", service_id=service_id)
+    return lifecycle.transfer(ticket, now=tx.now, service_id=service_id, counter_id=counter_id)
+
+
+def ticket_action(
+    tx: Tx, *, config: OfficeConfig, ticket: Ticket, action: str, body: dict[str, Any]
+) -> Ticket:
+    office = config.office
+    if action == "transfer":
+        changed = _transfer(tx, office, ticket, body)
+    elif action in lifecycle.ACTIONS:
+        changed = lifecycle.ACTIONS[action](ticket, now=tx.now)
+    else:
+        raise DomainError(f"unknown action {action!r}")
+    repo.save_ticket(tx.db, changed)
+    emit_ticket(tx, office, lifecycle.EVENT_TYPES[action], changed)
+    return changed
+
+
+def expire_past_days(tx: Tx, *, config: OfficeConfig) -> int:
+    """Close every ticket left open from an earlier office day."""
+    today = office_day(tx.now, config.office.timezone)
+    stale = [t for t in repo.open_tickets(tx.db) if t.office_day < today]
+    for ticket in stale:
+        expired = lifecycle.expire(ticket, now=tx.now, reason="day_end")
+        repo.save_ticket(tx.db, expired)
+        emit_ticket(tx, config.office, "ticket.expired", expired)
+    return len(stale)
+
+
+def service_stats(db: sqlite_utils.Database, config: OfficeConfig, now: datetime) -> ServiceStats:
+    return stats_from_config(config.office.services)
+
+
+def estimates(db: sqlite_utils.Database, config: OfficeConfig, now: datetime) -> dict[str, Estimate]:
+    office = config.office
+    counters = counters_now(db, office)
+    stats = service_stats(db, config, now)
+    open_now = repo.open_tickets(db)
+    busy: dict[str, float] = {}
+    for ticket in open_now:
+        if ticket.state in (TicketState.CALLED, TicketState.SERVING) and ticket.counter_id:
+            began = ticket.started_at or ticket.called_at or now
+            elapsed = (now - began).total_seconds() / 60
+            busy[ticket.counter_id] = max(1.0, stats.mean(ticket.service_id) - elapsed)
+    waiting = [t for t in open_now if t.state is TicketState.WAITING]
+    state = QueueState(waiting=waiting, counters=counters, busy_for_min=busy, rules=config.rules)
+    return estimate_waits(state, now, stats)
+
+
+def eta_fields(ticket: Ticket, estimate: Estimate | None, waiting_ahead: int) -> dict[str, Any]:
+    if ticket.state is not TicketState.WAITING:
+        return {"position": 0, "eta_min": 0, "eta_low_min": 0, "eta_high_min": 0}
+    if estimate is None:
+        return {"position": waiting_ahead, "eta_min": None, "eta_low_min": None, "eta_high_min": None}
+    return {
+        "position": estimate.position,
+        "eta_min": round(estimate.minutes),
+        "eta_low_min": round(estimate.low),
+        "eta_high_min": round(estimate.high),
+    }
+
+
+def ticket_status(db: sqlite_utils.Database, config: OfficeConfig, ticket: Ticket, now: datetime) -> dict[str, Any]:
+    """Position and expected wait of one ticket, as the visitor sees it."""
+    found = estimates(db, config, now) if ticket.state is TicketState.WAITING else {}
+    ahead = sum(
+        1 for t in repo.open_tickets(db)
+        if t.state is TicketState.WAITING and t.arrived_at < ticket.arrived_at
+    )
+    return eta_fields(ticket, found.get(ticket.id), ahead)
+
+
+def board(db: sqlite_utils.Database, config: OfficeConfig, now: datetime, *, calls: int = 10) -> dict[str, Any]:
+    """What a waiting-room screen shows: recent calls and who waits for what."""
+    office = config.office
+    day = office_day(now, office.timezone)
+    found = estimates(db, config, now)
+    waiting = [t for t in repo.open_tickets(db) if t.state is TicketState.WAITING]
+    per_service = []
+    for service in office.services:
+        mine = [t for t in waiting if t.service_id == service.id]
+        etas = [found[t.id].minutes for t in mine if t.id in found]
+        per_service.append({
+            "service_id": service.id,
+            "names": service.names,
+            "prefix": service.prefix,
+            "waiting": len(mine),
+            "eta_min": round(max(etas)) if etas else (0 if not mine else None),
+        })
+    recent = [
+        {
+            "number": t.number,
+            "state": t.state.value,
+            "called_at": t.called_at.isoformat() if t.called_at else None,
+            "call_count": t.call_count,
+            "counter": _counter_ref(office, t.counter_id),
+        }
+        for t in repo.recent_calls(db, day, calls)
+    ]
+    counters = counters_now(db, office)
+    return {
+        "seq": repo.last_seq(db),
+        "office": {"id": office.id, "name": office.name},
+        "now": now.isoformat(),
+        "calls": recent,
+        "waiting": per_service,
+        "waiting_total": len(waiting),
+        "counters_open": sum(1 for c in counters if c.state is CounterState.OPEN),
+    }
+
+
+def snapshot(db: sqlite_utils.Database, config: OfficeConfig, now: datetime) -> dict[str, Any]:
+    office = config.office
+    counters = counters_now(db, office)
+    return {
+        "board": board(db, config, now),
+        "counters": [counter_json(c, current_ticket(db, c.id)) for c in counters],
+        "tickets": [repo.ticket_json(t) for t in repo.open_tickets(db)],
+    }
+
+
+def counter_view(db: sqlite_utils.Database, config: OfficeConfig, counter_id: str, now: datetime) -> dict[str, Any]:
+    """The clerk's picture: their counter, its current ticket, its queue, its parked tickets."""
+    office = config.office
+    counters = counters_now(db, office)
+    counter = next((c for c in counters if c.id == counter_id), None)
+    if counter is None:
+        raise UnknownCounter(f"no counter {counter_id!r}", counter_id=counter_id)
+    open_now = repo.open_tickets(db)
+    waiting = [t for t in open_now if t.state is TicketState.WAITING and counter.can_serve(t.service_id)
+               and t.target_counter_id in (None, counter_id)]
+    found = estimates(db, config, now)
+    proposed = choose_next(replace(counter, state=CounterState.OPEN), waiting, counters, now, config.rules)
+    parked = [t for t in open_now if t.state is TicketState.PARKED and t.target_counter_id == counter_id]
+    return {
+        "counter": counter_json(counter, current_ticket(db, counter_id)),
+        "next": repo.ticket_json(proposed) if proposed else None,
+        "waiting": [
+            {**repo.ticket_json(t), "waited_min": round((now - t.arrived_at).total_seconds() / 60),
+             "eta_min": round(found[t.id].minutes) if t.id in found else None}
+            for t in waiting
+        ],
+        "parked": [repo.ticket_json(t) for t in parked],
+        "services": [{"id": s.id, "names": s.names, "prefix": s.prefix} for s in office.services],
+        "counters": [{"id": c.id, "label": c.label, "state": c.state.value, "skills": c.skills} for c in counters],
+    }

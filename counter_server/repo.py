@@ -1,0 +1,139 @@
+"""Rows to domain objects and back, and the queries the server needs."""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from datetime import date, datetime
+from typing import Any
+
+import sqlite_utils
+
+from .core.model import OPEN_TICKET_STATES, Priority, Ticket, TicketKind, TicketState
+
+_DATETIMES = ("created_at", "arrived_at", "appointment_at", "called_at", "started_at", "finished_at")
+
+
+def ticket_from_row(row: dict[str, Any]) -> Ticket:
+    values = {k: row.get(k) for k in Ticket.__dataclass_fields__}
+    for key in _DATETIMES:
+        if values[key] is not None:
+            values[key] = datetime.fromisoformat(values[key])
+    values["office_day"] = date.fromisoformat(row["office_day"])
+    values["kind"] = TicketKind(row["kind"])
+    values["priority"] = Priority(row["priority"])
+    values["state"] = TicketState(row["state"])
+    values["call_count"] = row.get("call_count") or 0
+    return Ticket(**values)
+
+
+def ticket_to_row(ticket: Ticket) -> dict[str, Any]:
+    row = asdict(ticket)
+    for key in _DATETIMES:
+        if row[key] is not None:
+            row[key] = row[key].isoformat()
+    row["office_day"] = ticket.office_day.isoformat()
+    for key in ("kind", "priority", "state"):
+        row[key] = row[key].value
+    return row
+
+
+def ticket_json(ticket: Ticket) -> dict[str, Any]:
+    """The ticket as the contract shows it: numbers and counters, never names."""
+    def iso(value: datetime | None) -> str | None:
+        return value.isoformat() if value else None
+
+    return {
+        "id": ticket.id,
+        "number": ticket.number,
+        "service_id": ticket.service_id,
+        "kind": ticket.kind.value,
+        "priority": ticket.priority.value,
+        "lang": ticket.lang,
+        "state": ticket.state.value,
+        "created_at": iso(ticket.created_at),
+        "arrived_at": iso(ticket.arrived_at),
+        "called_at": iso(ticket.called_at),
+        "counter_id": ticket.counter_id,
+        "target_counter_id": ticket.target_counter_id,
+        "appointment_at": iso(ticket.appointment_at),
+        "call_count": ticket.call_count,
+        "public_id": ticket.public_id,
+    }
+
+
+def save_ticket(db: sqlite_utils.Database, ticket: Ticket, *, device_id: str | None = None) -> None:
+    row = ticket_to_row(ticket)
+    if device_id is not None:
+        row["device_id"] = device_id
+        db["tickets"].insert(row)
+    else:
+        db["tickets"].update(ticket.id, row)
+
+
+def get_ticket(db: sqlite_utils.Database, ticket_id: str) -> Ticket | None:
+    rows = list(db.query("SELECT * FROM tickets WHERE id = ?", [ticket_id]))
+    return ticket_from_row(rows[0]) if rows else None
+
+
+def get_ticket_by_public_id(db: sqlite_utils.Database, public_id: str) -> Ticket | None:
+    rows = list(db.query("SELECT * FROM tickets WHERE public_id = ?", [public_id]))
+    return ticket_from_row(rows[0]) if rows else None
+
+
+def open_tickets(db: sqlite_utils.Database) -> list[Ticket]:
+    marks = ",".join("?" for _ in OPEN_TICKET_STATES)
+    rows = db.query(
+        f"SELECT * FROM tickets WHERE state IN ({marks}) ORDER BY arrived_at",
+        [s.value for s in OPEN_TICKET_STATES],
+    )
+    return [ticket_from_row(r) for r in rows]
+
+
+def tickets_of_day(db: sqlite_utils.Database, day: date) -> list[Ticket]:
+    rows = db.query("SELECT * FROM tickets WHERE office_day = ? ORDER BY created_at", [day.isoformat()])
+    return [ticket_from_row(r) for r in rows]
+
+
+def numbers_of_day(db: sqlite_utils.Database, day: date, prefix: str) -> list[str]:
+    rows = db.execute(
+        "SELECT number FROM tickets WHERE office_day = ? AND number LIKE ?",
+        [day.isoformat(), prefix + "%"],
+    ).fetchall()
+    return [r[0] for r in rows]
+
+
+def walk_ins_issued(db: sqlite_utils.Database, day: date) -> dict[str, int]:
+    rows = db.execute(
+        "SELECT service_id, count(*) FROM tickets WHERE office_day = ? AND kind = 'walk_in'"
+        " GROUP BY service_id",
+        [day.isoformat()],
+    ).fetchall()
+    return {r[0]: r[1] for r in rows}
+
+
+def recent_calls(db: sqlite_utils.Database, day: date, limit: int) -> list[Ticket]:
+    rows = db.query(
+        "SELECT * FROM tickets WHERE office_day = ? AND called_at IS NOT NULL"
+        " AND state IN ('called', 'serving', 'done', 'no_show', 'parked')"
+        " ORDER BY called_at DESC LIMIT ?",
+        [day.isoformat(), limit],
+    )
+    return [ticket_from_row(r) for r in rows]
+
+
+def finished_today(db: sqlite_utils.Database, day: date) -> list[Ticket]:
+    rows = db.query(
+        "SELECT * FROM tickets WHERE office_day = ? AND state = 'done'"
+        " AND started_at IS NOT NULL AND finished_at IS NOT NULL",
+        [day.isoformat()],
+    )
+    return [ticket_from_row(r) for r in rows]
+
+
+def counter_states(db: sqlite_utils.Database) -> dict[str, str]:
+    return {r["id"]: r["state"] for r in db.query("SELECT id, state FROM counters")}
+
+
+def last_seq(db: sqlite_utils.Database) -> int:
+    row = db.execute("SELECT max(seq) FROM events").fetchone()
+    return int(row[0] or 0)

@@ -1,0 +1,140 @@
+"""The one source of truth: a SQLite file, one writer thread, readers that never block it.
+
+Every write runs `fn(tx)` inside `BEGIN IMMEDIATE ... COMMIT` on the writer thread.
+Events a write emits get their `seq` in the same transaction and are handed to the
+publisher only after the commit, so no screen hears of what could still roll back.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import sqlite3
+import threading
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any, TypeVar
+
+import sqlite_utils
+
+from .migrations import migrate
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class Event:
+    seq: int
+    type: str
+    at: str
+    data: dict[str, Any]
+
+    def to_json(self) -> str:
+        return json.dumps(
+            {"seq": self.seq, "type": self.type, "at": self.at, "data": self.data},
+            ensure_ascii=False,
+            separators=(",", ":"),
+        )
+
+
+@dataclass
+class Tx:
+    """One write transaction: the database and the events it will publish."""
+
+    db: sqlite_utils.Database
+    now: datetime
+    events: list[Event] = field(default_factory=list)
+
+    def emit(self, type_: str, data: dict[str, Any]) -> Event:
+        at = self.now.isoformat()
+        cursor = self.db.conn.execute(
+            "INSERT INTO events (at, type, data) VALUES (?, ?, ?)",
+            (at, type_, json.dumps(data, ensure_ascii=False, separators=(",", ":"))),
+        )
+        seq = cursor.lastrowid
+        assert seq is not None
+        event = Event(seq=seq, type=type_, at=at, data=data)
+        self.events.append(event)
+        return event
+
+
+def connect(path: Path) -> sqlite_utils.Database:
+    conn = sqlite3.connect(str(path), isolation_level=None, check_same_thread=False, timeout=10)
+    conn.execute("PRAGMA journal_mode=WAL")
+    conn.execute("PRAGMA synchronous=FULL")
+    conn.execute("PRAGMA foreign_keys=ON")
+    conn.execute("PRAGMA busy_timeout=10000")
+    return sqlite_utils.Database(conn)
+
+
+Publisher = Callable[[list[Event]], None]
+
+
+class Store:
+    """SQLite behind one writer thread and a small pool of reader threads."""
+
+    def __init__(self, path: Path, *, readers: int = 4) -> None:
+        self.path = path
+        self._writer_db = connect(path)
+        migrate(self._writer_db)
+        self._writer = ThreadPoolExecutor(1, thread_name_prefix="sqlite-writer")
+        self._readers = ThreadPoolExecutor(readers, thread_name_prefix="sqlite-reader")
+        self._local = threading.local()
+        self._publish: Publisher | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None
+
+    def on_commit(self, publish: Publisher, loop: asyncio.AbstractEventLoop) -> None:
+        """Hand committed events to `publish` on `loop`, in commit order."""
+        self._publish, self._loop = publish, loop
+
+    def _write(self, fn: Callable[[Tx], T], now: datetime) -> T:
+        db = self._writer_db
+        db.conn.execute("BEGIN IMMEDIATE")
+        tx = Tx(db=db, now=now)
+        try:
+            result = fn(tx)
+            db.conn.execute("COMMIT")
+        except BaseException:
+            db.conn.execute("ROLLBACK")
+            raise
+        if tx.events and self._publish is not None and self._loop is not None:
+            # Scheduled from the single writer thread, so the loop sees commit order.
+            self._loop.call_soon_threadsafe(self._publish, tx.events)
+        return result
+
+    async def write(self, fn: Callable[[Tx], T], *, now: datetime) -> T:
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(self._writer, self._write, fn, now)
+
+    def write_sync(self, fn: Callable[[Tx], T], *, now: datetime) -> T:
+        return self._writer.submit(self._write, fn, now).result()
+
+    def _reader_db(self) -> sqlite_utils.Database:
+        db = getattr(self._local, "db", None)
+        if db is None:
+            db = connect(self.path)
+            self._local.db = db
+        return db
+
+    def _read(self, fn: Callable[[sqlite_utils.Database], T]) -> T:
+        db = self._reader_db()
+        db.conn.execute("BEGIN")
+        try:
+            return fn(db)
+        finally:
+            db.conn.execute("COMMIT")
+
+    async def read(self, fn: Callable[[sqlite_utils.Database], T]) -> T:
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(self._readers, self._read, fn)
+
+    def read_sync(self, fn: Callable[[sqlite_utils.Database], T]) -> T:
+        return self._readers.submit(self._read, fn).result()
+
+    def close(self) -> None:
+        self._writer.shutdown(wait=True)
+        self._readers.shutdown(wait=True)
+        self._writer_db.conn.close()

@@ -1,0 +1,176 @@
+// Clerk workstation: one counter, one token. Every click carries its own Idempotency-Key.
+(function () {
+  "use strict";
+  const token = new URLSearchParams(location.search).get("token") || "";
+  const $ = (id) => document.getElementById(id);
+  let me = null;
+  let view = null;
+  let lastSeq = null;
+  let refreshTimer = null;
+  let retryMs = 1000;
+  const TEXT = {
+    open: "geöffnet", paused: "pausiert", closed: "geschlossen",
+    waiting: "wartet", called: "aufgerufen", serving: "in Bearbeitung", parked: "geparkt",
+    walk_in: "Spontan", appointment: "Termin", assist: "Hilfe nötig", urgent: "dringend",
+  };
+
+  function key() {
+    const bytes = new Uint8Array(16);
+    crypto.getRandomValues(bytes);
+    return Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
+  }
+
+  async function api(method, path, body) {
+    const headers = { Authorization: "Bearer " + token };
+    if (method !== "GET") headers["Idempotency-Key"] = key();
+    if (body !== undefined) headers["Content-Type"] = "application/json";
+    const response = await fetch(path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
+    if (response.status === 204) return null;
+    const data = await response.json().catch(() => ({}));
+    if (!response.ok) throw new Error((data.error && data.error.message) || "Fehler " + response.status);
+    return data;
+  }
+
+  function say(text, kind) {
+    const box = $("message");
+    box.textContent = text;
+    box.className = "message" + (kind ? " " + kind : "");
+    box.hidden = !text;
+  }
+
+  function serviceName(id) {
+    const s = view && view.services.find((x) => x.id === id);
+    return s ? s.names.de : id;
+  }
+
+  function el(tag, cls, text) {
+    const node = document.createElement(tag);
+    if (cls) node.className = cls;
+    if (text !== undefined) node.textContent = text;
+    return node;
+  }
+
+  function renderCurrent(ticket) {
+    const box = $("current");
+    box.replaceChildren();
+    box.classList.toggle("empty", !ticket);
+    if (!ticket) { box.textContent = "Kein Vorgang – „Nächster“ ruft den nächsten Besuch auf."; return; }
+    box.append(el("div", "number", ticket.number));
+    const meta = el("div", "meta");
+    meta.append(el("span", "badge", TEXT[ticket.state] || ticket.state), el("span", "badge", TEXT[ticket.kind]));
+    if (ticket.priority !== "normal") meta.append(el("span", "badge", TEXT[ticket.priority]));
+    meta.append(document.createTextNode(serviceName(ticket.service_id)));
+    box.append(meta);
+  }
+
+  function renderButtons(ticket, state) {
+    const allowed = {
+      recall: ["called"], start: ["called"], finish: ["serving"], no_show: ["called"], park: ["called", "serving"],
+    };
+    document.querySelectorAll("[data-action]").forEach((b) => {
+      b.disabled = !ticket || !allowed[b.dataset.action].includes(ticket.state);
+    });
+    $("transfer-open").disabled = !ticket;
+    $("next").disabled = state !== "open";
+    document.querySelectorAll("[data-state]").forEach((b) => b.classList.toggle("active", b.dataset.state === state));
+  }
+
+  function renderQueue() {
+    const body = $("queue").tBodies[0];
+    body.replaceChildren();
+    view.waiting.forEach((t) => {
+      const row = el("tr", view.next && view.next.id === t.id ? "proposed" : "");
+      const kind = t.kind === "appointment" && t.appointment_at
+        ? "Termin " + new Date(t.appointment_at).toLocaleTimeString("de-DE", { hour: "2-digit", minute: "2-digit" })
+        : TEXT[t.kind];
+      row.append(el("td", "num", t.number), el("td", "", serviceName(t.service_id)), el("td", "", kind), el("td", "", t.waited_min + " min"));
+      body.append(row);
+    });
+    $("queue-count").textContent = "(" + view.waiting.length + ")";
+    const parked = $("parked");
+    parked.replaceChildren();
+    view.parked.forEach((t) => {
+      const item = el("li");
+      const back = el("button", "", "Zurückholen");
+      back.onclick = () => act(t.id, "return");
+      item.append(el("span", "num", t.number + " – " + serviceName(t.service_id)), back);
+      parked.append(item);
+    });
+    if (!view.parked.length) parked.append(el("li", "", "—"));
+  }
+
+  function fillTransfer() {
+    const services = $("transfer-service");
+    if (services.options.length) return;
+    view.services.forEach((s) => services.append(new Option(s.names.de, s.id)));
+    view.counters.forEach((c) => $("transfer-counter").append(new Option(c.label, c.id)));
+  }
+
+  function render() {
+    const counter = view.counter;
+    $("title").textContent = counter.label + " – " + TEXT[counter.state];
+    document.title = counter.label + " – townhall-queue";
+    renderCurrent(counter.current);
+    renderButtons(counter.current, counter.state);
+    renderQueue();
+    fillTransfer();
+  }
+
+  async function refresh() {
+    view = await api("GET", "/api/v1/counters/" + me.counter_id + "/queue");
+    render();
+  }
+
+  function scheduleRefresh() {
+    clearTimeout(refreshTimer);
+    refreshTimer = setTimeout(() => refresh().catch((e) => say(e.message)), 100);
+  }
+
+  async function run(work) {
+    try { say(""); await work(); await refresh(); } catch (e) { say(e.message); }
+  }
+
+  function act(ticketId, action, body) {
+    return run(() => api("POST", "/api/v1/tickets/" + ticketId + "/" + action, body));
+  }
+
+  $("next").onclick = () => run(async () => {
+    const result = await api("POST", "/api/v1/counters/" + me.counter_id + "/next");
+    if (!result) say("Niemand wartet auf diesen Schalter.", "info");
+  });
+  document.querySelectorAll("[data-state]").forEach((b) => {
+    b.onclick = () => run(() => api("POST", "/api/v1/counters/" + me.counter_id + "/state", { state: b.dataset.state }));
+  });
+  document.querySelectorAll("[data-action]").forEach((b) => {
+    b.onclick = () => view.counter.current && act(view.counter.current.id, b.dataset.action);
+  });
+  $("transfer-open").onclick = () => { $("transfer").hidden = false; };
+  $("transfer-cancel").onclick = () => { $("transfer").hidden = true; };
+  $("transfer").onsubmit = (e) => {
+    e.preventDefault();
+    $("transfer").hidden = true;
+    const body = { service_id: $("transfer-service").value };
+    if ($("transfer-counter").value) body.counter_id = $("transfer-counter").value;
+    act(view.counter.current.id, "transfer", body);
+  };
+
+  function connect() {
+    const scheme = location.protocol === "https:" ? "wss:" : "ws:";
+    const since = lastSeq === null ? "" : "&since=" + lastSeq;
+    const socket = new WebSocket(scheme + "//" + location.host + "/api/v1/events?token=" + encodeURIComponent(token) + since);
+    socket.onopen = () => { retryMs = 1000; $("conn").textContent = "verbunden"; $("conn").classList.remove("down"); };
+    socket.onmessage = (m) => { lastSeq = JSON.parse(m.data).seq; scheduleRefresh(); };
+    socket.onclose = () => {
+      $("conn").textContent = "keine Verbindung";
+      $("conn").classList.add("down");
+      setTimeout(connect, retryMs);
+      retryMs = Math.min(retryMs * 2, 10000);
+    };
+  }
+
+  api("GET", "/api/v1/devices/me").then((device) => {
+    me = device;
+    if (!me.counter_id) { say("Dieses Gerät ist keinem Schalter zugeordnet."); return; }
+    refresh().then(connect);
+  }).catch((e) => say("Anmeldung fehlgeschlagen: " + e.message));
+})();

@@ -1,0 +1,180 @@
+// Waiting-room board: renders /api/v1/board and follows the event stream.
+// Keeps the last board when the server is away and says so; resumes with since=.
+(function () {
+  "use strict";
+  const params = new URLSearchParams(location.search);
+  const token = params.get("token") || "";
+  const lang = params.get("lang") || "de";
+  const $ = (id) => document.getElementById(id);
+  let lastSeq = null;
+  let socket = null;
+  let retryMs = 1000;
+  let refreshTimer = null;
+  let clockOffsetMs = 0;
+  let timeZone = "Europe/Berlin";
+  const announced = new Map();
+
+  function el(tag, cls, text) {
+    const node = document.createElement(tag);
+    if (cls) node.className = cls;
+    if (text !== undefined) node.textContent = text;
+    return node;
+  }
+
+  function showOffline(offline) {
+    $("offline").hidden = !offline;
+    document.body.classList.toggle("is-offline", offline);
+  }
+
+  async function fetchBoard() {
+    const response = await fetch("/api/v1/board", { headers: { Authorization: "Bearer " + token }, cache: "no-store" });
+    if (!response.ok) throw new Error("board " + response.status);
+    return response.json();
+  }
+
+  function serviceName(names) { return names[lang] || names.de || Object.values(names)[0]; }
+
+  function renderCurrent(calls) {
+    const list = $("current");
+    list.replaceChildren();
+    calls.filter((c) => c.state === "called").slice(0, 4).forEach((call) => {
+      const item = el("li");
+      item.dataset.number = call.number;
+      item.append(el("span", "number", call.number));
+      const where = el("div", "where");
+      const line = el("div");
+      line.append(el("span", "arrow", "➜"), el("span", "counter", call.counter ? call.counter.label : ""));
+      where.append(line);
+      if (call.counter && call.counter.room) where.append(el("div", "room", call.counter.room));
+      item.append(where);
+      if (announced.get(call.number) === call.call_count && isFresh(call)) item.classList.add("fresh");
+      list.append(item);
+    });
+  }
+
+  function isFresh(call) {
+    return call.called_at && Date.now() + clockOffsetMs - Date.parse(call.called_at) < 8000;
+  }
+
+  function renderRecent(calls) {
+    const list = $("recent");
+    list.replaceChildren();
+    calls.filter((c) => c.state !== "called").slice(0, 8).forEach((call) => {
+      const item = el("li");
+      item.append(el("span", "number", call.number), el("span", "counter", call.counter ? call.counter.label : ""));
+      list.append(item);
+    });
+  }
+
+  function renderWaiting(waiting) {
+    const body = $("waiting").tBodies[0];
+    body.replaceChildren();
+    waiting.filter((w) => w.waiting > 0).forEach((w) => {
+      const row = el("tr");
+      const name = el("td");
+      name.append(el("span", "prefix", w.prefix), document.createTextNode(serviceName(w.names)));
+      const eta = w.eta_min === null ? "" : "ca. " + w.eta_min + " min";
+      row.append(name, el("td", "count", String(w.waiting)), el("td", "eta", eta));
+      body.append(row);
+    });
+    if (!body.children.length) {
+      const row = el("tr");
+      row.append(el("td", "", "Niemand wartet – No one waiting"));
+      body.append(row);
+    }
+  }
+
+  function render(board) {
+    $("office").textContent = board.office.name;
+    document.title = "Aufruf – " + board.office.name;
+    clockOffsetMs = Date.parse(board.now) - Date.now();
+    renderCurrent(board.calls);
+    renderRecent(board.calls);
+    renderWaiting(board.waiting);
+    $("status").textContent = board.counters_open + " Schalter geöffnet";
+  }
+
+  function tickClock() {
+    const now = new Date(Date.now() + clockOffsetMs);
+    $("clock").textContent = now.toLocaleTimeString("de-DE", { hour: "2-digit", minute: "2-digit", timeZone: timeZone });
+  }
+
+  function scheduleRefresh() {
+    clearTimeout(refreshTimer);
+    refreshTimer = setTimeout(() => fetchBoard().then(render).catch(() => {}), 120);
+  }
+
+  // A soft two-tone gong, synthesised so that no sound file has to be fetched.
+  let audio = null;
+  function chime() {
+    try {
+      audio = audio || new (window.AudioContext || window.webkitAudioContext)();
+      [[659.25, 0], [523.25, 0.45]].forEach(([freq, at]) => {
+        const osc = audio.createOscillator();
+        const gain = audio.createGain();
+        osc.frequency.value = freq;
+        osc.type = "sine";
+        gain.gain.setValueAtTime(0.0001, audio.currentTime + at);
+        gain.gain.exponentialRampToValueAtTime(0.4, audio.currentTime + at + 0.02);
+        gain.gain.exponentialRampToValueAtTime(0.0001, audio.currentTime + at + 1.2);
+        osc.connect(gain).connect(audio.destination);
+        osc.start(audio.currentTime + at);
+        osc.stop(audio.currentTime + at + 1.3);
+      });
+    } catch (e) { /* no audio device: the flashing number still shows the call */ }
+  }
+
+  function speak(ticket, counter) {
+    if (!window.speechSynthesis || !counter) return;
+    const spelled = ticket.number.split("").join(" ");
+    const text = "Nummer " + spelled + ", bitte zu " + counter.label + ".";
+    const utterance = new SpeechSynthesisUtterance(text);
+    utterance.lang = "de-DE";
+    utterance.rate = 0.9;
+    setTimeout(() => window.speechSynthesis.speak(utterance), 1400);
+  }
+
+  function announce(event) {
+    const ticket = event.data.ticket;
+    announced.set(ticket.number, ticket.call_count);
+    chime();
+    speak(ticket, event.data.counter);
+  }
+
+  function onEvent(event) {
+    if (event.type === "snapshot") {
+      lastSeq = event.seq;
+      render(event.data.board);
+      return;
+    }
+    if (lastSeq !== null && event.seq <= lastSeq) return;
+    lastSeq = event.seq;
+    if ((event.type === "ticket.called" || event.type === "ticket.recalled") && isFreshEvent(event)) announce(event);
+    scheduleRefresh();
+  }
+
+  function isFreshEvent(event) {
+    // Events replayed after a reconnect are shown, but not announced again when old.
+    return Date.now() + clockOffsetMs - Date.parse(event.at) < 60000;
+  }
+
+  function connect() {
+    const scheme = location.protocol === "https:" ? "wss:" : "ws:";
+    const since = lastSeq === null ? "" : "&since=" + lastSeq;
+    socket = new WebSocket(scheme + "//" + location.host + "/api/v1/events?token=" + encodeURIComponent(token) + since);
+    socket.onopen = () => { retryMs = 1000; showOffline(false); };
+    socket.onmessage = (message) => onEvent(JSON.parse(message.data));
+    socket.onclose = () => {
+      showOffline(true);
+      setTimeout(connect, retryMs);
+      retryMs = Math.min(retryMs * 2, 10000);
+    };
+  }
+
+  window.townhallDisplay = { lastSeq: () => lastSeq, connected: () => socket && socket.readyState === 1 };
+  fetchBoard().then(render).catch(() => showOffline(true));
+  connect();
+  tickClock();
+  setInterval(tickClock, 1000);
+  setInterval(scheduleRefresh, 30000);
+})();
