@@ -1,0 +1,85 @@
+"""The event stream: resume with since=, snapshot when too old, live in order."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import uuid
+
+import websockets
+
+from tests.conftest import LiveServer
+
+
+def checkin(server: LiveServer, service: str = "ausweis") -> dict[str, object]:
+    with server.client("kiosk") as kiosk:
+        answer = kiosk.post("/api/v1/checkins", json={"service_id": service},
+                            headers={"Idempotency-Key": str(uuid.uuid4())})
+    assert answer.status_code == 201
+    return dict(answer.json()["ticket"])
+
+
+async def receive(ws: websockets.ClientConnection, count: int) -> list[dict[str, object]]:
+    return [json.loads(await asyncio.wait_for(ws.recv(), 5)) for _ in range(count)]
+
+
+def test_first_connect_gets_a_snapshot_then_live_events(live_server: LiveServer) -> None:
+    async def run() -> None:
+        async with websockets.connect(live_server.ws_url("display")) as ws:
+            [snapshot] = await receive(ws, 1)
+            assert snapshot["type"] == "snapshot"
+            assert snapshot["data"]["board"]["calls"] == []
+            checkin(live_server)
+            [event] = await receive(ws, 1)
+            assert event["type"] == "ticket.created" and event["seq"] == snapshot["seq"] + 1
+
+    asyncio.run(run())
+
+
+def test_reconnect_with_since_gets_exactly_the_missed_events_in_order(live_server: LiveServer) -> None:
+    async def run() -> None:
+        async with websockets.connect(live_server.ws_url("display")) as ws:
+            [snapshot] = await receive(ws, 1)
+            checkin(live_server)
+            [seen] = await receive(ws, 1)
+        missed = [checkin(live_server)["number"] for _ in range(5)]
+        async with websockets.connect(live_server.ws_url("display", since=int(seen["seq"]))) as ws:
+            replay = await receive(ws, 5)
+            assert [e["seq"] for e in replay] == list(range(int(seen["seq"]) + 1, int(seen["seq"]) + 6))
+            assert [e["data"]["ticket"]["number"] for e in replay] == missed  # type: ignore[index]
+            live = checkin(live_server)
+            [event] = await receive(ws, 1)
+            assert event["data"]["ticket"]["number"] == live["number"]  # type: ignore[index]
+            with_nothing_more = asyncio.wait_for(ws.recv(), 0.3)
+            try:
+                extra = await with_nothing_more
+            except TimeoutError:
+                extra = None
+            assert extra is None
+
+    asyncio.run(run())
+
+
+def test_since_from_another_database_gets_a_snapshot(live_server: LiveServer) -> None:
+    checkin(live_server)
+
+    async def run() -> None:
+        async with websockets.connect(live_server.ws_url("display", since=999_999)) as ws:
+            [first] = await receive(ws, 1)
+            assert first["type"] == "snapshot"
+            assert first["seq"] == 1
+
+    asyncio.run(run())
+
+
+def test_a_wrong_token_is_refused(live_server: LiveServer) -> None:
+    async def run() -> None:
+        url = live_server.ws_url("display").replace(live_server.tokens["display"], "thq_forged")
+        try:
+            async with websockets.connect(url) as ws:
+                await ws.recv()
+        except (websockets.InvalidStatus, websockets.ConnectionClosed):
+            return
+        raise AssertionError("a forged token got events")
+
+    asyncio.run(run())
