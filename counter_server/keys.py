@@ -167,3 +167,11 @@ class KeyRing:
     def public(self) -> dict[str, Ed25519PublicKey]:
         self._refresh()
         return self._public
+
+
+_RINGS: dict[Path, KeyRing] = {}
+
+
+def keyring_for(data_dir: Path) -> KeyRing:
+    """The one KeyRing of a data directory in this process."""
+    return _RINGS.setdefault(data_dir.resolve(), KeyRing(data_dir.resolve()))
