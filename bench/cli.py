@@ -1,0 +1,88 @@
+"""`townhall simulate`: compare queue policies and wait estimates over simulated days."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+import tomllib
+from pathlib import Path
+from typing import Any
+
+from counter_server.core.policy import Rules, rules_from_mapping
+
+from . import report
+from .scenario import ScenarioError, load_scenario
+from .simulator import policies_by_name, run_days
+
+DEFAULT_POLICIES = ("ours", "fcfs", "longest-queue", "dedicated")
+
+
+def add_parser(subparsers: Any) -> argparse.ArgumentParser:
+    """Register `simulate` on the `townhall` command's subparsers."""
+    parser: argparse.ArgumentParser = subparsers.add_parser(
+        "simulate", help="simulate town-hall days and compare queue policies",
+        description=__doc__,
+    )
+    parser.add_argument("--scenario", type=Path, required=True, help="scenario TOML file")
+    parser.add_argument("--days", type=int, default=200, help="independent days (default 200)")
+    parser.add_argument("--seed", type=int, default=1, help="seed of the first day (default 1)")
+    parser.add_argument("--json", action="store_true", help="print JSON instead of tables")
+    parser.add_argument("--plot", type=Path, help="write a PNG of wait distributions and estimate errors")
+    parser.add_argument("--policies", nargs="+", default=list(DEFAULT_POLICIES),
+                        help=f"policies to compare (default: {' '.join(DEFAULT_POLICIES)})")
+    parser.add_argument("--rules", type=Path,
+                        help="TOML file whose [queue] table sets our policy's rules (e.g. office.toml)")
+    parser.set_defaults(handler=run_simulate)
+    return parser
+
+
+def _rules(path: Path | None) -> Rules:
+    if path is None:
+        return Rules()
+    data = tomllib.loads(path.read_text(encoding="utf-8"))
+    return rules_from_mapping(data.get("queue", {}))
+
+
+def run_simulate(args: argparse.Namespace) -> int:
+    """Run the days, print the table (or JSON), write the plot; 2 on bad input."""
+    try:
+        scenario = load_scenario(args.scenario)
+        rules = _rules(args.rules)
+        policies = policies_by_name(args.policies)
+        if args.days < 1:
+            raise ValueError("--days: must be at least 1")
+    except (ScenarioError, ValueError, OSError, tomllib.TOMLDecodeError) as error:
+        print(f"townhall simulate: {error}", file=sys.stderr)
+        return 2
+    started = time.perf_counter()
+    results = run_days(scenario=scenario, days=args.days, seed=args.seed, policies=policies, rules=rules)
+    elapsed = time.perf_counter() - started
+    summaries = {name: report.summarise(days) for name, days in results.items()}
+    found = report.goals(summaries)
+    if args.plot:
+        report.plot(results, args.plot)
+    meta = {"scenario": scenario.name, "days": args.days, "seed": args.seed, "seconds": round(elapsed, 1)}
+    if args.json:
+        print(json.dumps(report.as_json(summaries, found, meta), indent=2))
+    else:
+        print(f"scenario {scenario.name}, {args.days} days from seed {args.seed}, "
+              f"{elapsed:.1f} s; cells: mean over days ± 95 % half-width\n")
+        print(report.table(summaries))
+        if found:
+            print("\n" + report.goals_text(found))
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="townhall")
+    add_parser(parser.add_subparsers(dest="command", required=True))
+    args = parser.parse_args(argv)
+    handler = args.handler
+    result: int = handler(args)
+    return result
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,266 @@
+"""A town-hall day on a simulated clock, run through the real core.
+
+Counters call with the policy under test (`choose_next` of the core, or one of
+`core.baselines`); when asked, every check-in also gets the estimates the
+server would give: ours (`estimate_waits` with service times learned from the
+day so far) and ZMS's (position x average duration / open counters).
+"""
+
+from __future__ import annotations
+
+import heapq
+import random
+from collections import deque
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from counter_server.core.baselines import BASELINES, ZMS_DUE_BEFORE, Policy, zms_estimate_min
+from counter_server.core.estimate import (
+    QueueState,
+    ServiceStats,
+    Upcoming,
+    busy_for,
+    estimate_waits,
+    learn_stats,
+    show_probability,
+    stats_from_config,
+)
+from counter_server.core.model import Priority, Ticket, TicketKind, TicketState
+from counter_server.core.policy import Rules, choose_next, due_at
+
+from .scenario import Day, Scenario, Visitor, draw_day
+
+DAY = datetime(2026, 3, 2)  # a Monday without DST change; only time differences matter
+
+_ARRIVE, _FREE, _WAKE = 0, 1, 2
+# bookings further ahead than this cannot affect anyone waiting now
+HORIZON_MIN = 180.0
+
+
+@dataclass(frozen=True)
+class Checked:
+    """The estimates a visitor was given at check-in, and what came true."""
+
+    walk_in: bool
+    ours: float | None
+    low: float | None
+    high: float | None
+    zms: float
+    actual: float
+
+
+@dataclass
+class DayResult:
+    """Everything measured on one simulated day under one policy."""
+
+    walk_in_waits: list[tuple[str, float]] = field(default_factory=list)
+    booked_late: list[float] = field(default_factory=list)  # call minus max(slot, check-in)
+    busy_min: float = 0.0
+    counter_min: float = 0.0
+    last_finish_min: float = 0.0
+    checks: list[Checked] = field(default_factory=list)
+
+
+def _ticket(visitor: Visitor, base: datetime) -> Ticket:
+    arrived = base + timedelta(minutes=visitor.arrives_min)
+    booked = visitor.slot_min is not None
+    return Ticket(
+        id=str(visitor.index),
+        number=f"{visitor.service_id[0].upper()}{visitor.index:03d}",
+        service_id=visitor.service_id,
+        kind=TicketKind.APPOINTMENT if booked else TicketKind.WALK_IN,
+        priority=Priority.NORMAL,
+        lang="de",
+        created_at=arrived,
+        arrived_at=arrived,
+        office_day=base.date(),
+        public_id=str(visitor.index),
+        appointment_at=base + timedelta(minutes=visitor.slot_min) if visitor.slot_min is not None else None,
+    )
+
+
+class _Office:
+    """The state of one simulated day."""
+
+    def __init__(self, scenario: Scenario, day: Day, policy: Policy, rules: Rules, estimating: bool) -> None:
+        self.scenario, self.day, self.policy, self.rules = scenario, day, policy, rules
+        self.estimating = estimating
+        tz = ZoneInfo(scenario.timezone)
+        self.base = DAY.replace(tzinfo=tz) + timedelta(minutes=scenario.open_min)
+        self.counters = list(scenario.counters)
+        self.idle: deque[int] = deque(range(len(self.counters)))
+        self.serving: dict[int, Ticket] = {}
+        self.waiting: list[Ticket] = []
+        self.finished: list[Ticket] = []
+        self.finished_min = 0.0
+        self.events: list[tuple[float, int, int, int]] = []
+        self.seq = 0
+        self.wakes: set[float] = set()
+        self.config_stats = stats_from_config(scenario.core_services())
+        self.stats: ServiceStats = self.config_stats
+        self.stats_learned_at = -1
+        self.promised: dict[str, tuple[bool, float | None, float | None, float | None, float]] = {}
+        self.result = DayResult(counter_min=len(self.counters) * (scenario.close_min - scenario.open_min))
+
+    def push(self, at: float, kind: int, payload: int) -> None:
+        self.seq += 1
+        heapq.heappush(self.events, (at, self.seq, kind, payload))
+
+    def run(self) -> DayResult:
+        for visitor in self.day.visitors:
+            self.push(visitor.arrives_min, _ARRIVE, visitor.index)
+        while self.events:
+            at, _, kind, payload = heapq.heappop(self.events)
+            if kind == _ARRIVE:
+                self.arrive(at, self.day.visitors[payload])
+            elif kind == _FREE:
+                self.free(at, payload)
+            else:
+                self.wakes.discard(at)
+            self.dispatch(at)
+        self.result.counter_min = len(self.counters) * max(
+            self.scenario.close_min - self.scenario.open_min, self.result.last_finish_min
+        )
+        return self.result
+
+    def arrive(self, at: float, visitor: Visitor) -> None:
+        ticket = _ticket(visitor, self.base)
+        self.waiting.append(ticket)
+        if self.estimating:
+            self.promise(at, ticket)
+
+    def free(self, at: float, index: int) -> None:
+        ticket = self.serving.pop(index)
+        self.finished.append(
+            replace(ticket, state=TicketState.DONE, finished_at=self.base + timedelta(minutes=at))
+        )
+        self.finished_min += at - (ticket.called_at - self.base).total_seconds() / 60 if ticket.called_at else 0.0
+        self.result.last_finish_min = max(self.result.last_finish_min, at)
+        self.idle.append(index)
+
+    def dispatch(self, at: float) -> None:
+        now = self.base + timedelta(minutes=at)
+        for index in list(self.idle):
+            if not self.waiting:
+                return
+            chosen = self.policy(self.counters[index], self.waiting, self.counters, now, self.rules)
+            if chosen is not None:
+                self.call(at, now, index, chosen)
+        if self.idle and self.waiting:
+            self.wake_at_next_due(now)
+
+    def call(self, at: float, now: datetime, index: int, ticket: Ticket) -> None:
+        del self.waiting[next(i for i, t in enumerate(self.waiting) if t is ticket)]
+        self.idle.remove(index)
+        visitor = self.day.visitors[int(ticket.id)]
+        took = self.scenario.walk_up_min + visitor.service_min
+        self.serving[index] = replace(
+            ticket, state=TicketState.CALLED, called_at=now, counter_id=self.counters[index].id
+        )
+        self.result.busy_min += took
+        self.push(at + took, _FREE, index)
+        waited = at - visitor.arrives_min
+        if visitor.slot_min is None:
+            self.result.walk_in_waits.append((visitor.service_id, waited))
+        else:
+            self.result.booked_late.append(at - max(visitor.slot_min, visitor.arrives_min))
+        promised = self.promised.pop(ticket.id, None)
+        if promised is not None:
+            walk_in, ours, low, high, zms = promised
+            self.result.checks.append(Checked(walk_in, ours, low, high, zms, waited))
+
+    def wake_at_next_due(self, now: datetime) -> None:
+        """Idle counters look again when the next booked visitor becomes due."""
+        dues = [
+            d
+            for t in self.waiting if t.appointment_at is not None
+            for d in (due_at(t, self.rules), t.appointment_at - ZMS_DUE_BEFORE)
+            if d is not None and d > now
+        ]
+        if dues:
+            at = (min(dues) - self.base).total_seconds() / 60
+            if at not in self.wakes:
+                self.wakes.add(at)
+                self.push(at, _WAKE, 0)
+
+    def current_stats(self) -> ServiceStats:
+        if self.stats_learned_at != len(self.finished):
+            self.stats = learn_stats(finished=self.finished, config=self.config_stats)
+            self.stats_learned_at = len(self.finished)
+        return self.stats
+
+    def upcoming(self, at: float, now: datetime) -> list[Upcoming]:
+        """The bookings the server knows of whose visitor has not checked in yet."""
+        found = []
+        for booking in self.day.bookings:
+            came = booking.visitor is not None and self.day.visitors[booking.visitor].arrives_min <= at
+            if came or not at - self.scenario.late_window_min <= booking.slot_min <= at + HORIZON_MIN:
+                continue
+            slot = self.base + timedelta(minutes=booking.slot_min)
+            chance = show_probability(
+                appointment_at=slot, now=now, show_rate=1 - self.scenario.no_show,
+                offset_mean_min=self.scenario.offset_mean_min, offset_sd_min=self.scenario.offset_sd_min,
+            )
+            found.append(Upcoming(booking.service_id, slot, chance))
+        return found
+
+    def promise(self, at: float, ticket: Ticket) -> None:
+        now = self.base + timedelta(minutes=at)
+        stats = self.current_stats()
+        state = QueueState(
+            waiting=self.waiting, counters=self.counters, rules=self.rules,
+            busy_for_min=busy_for(calls=self.serving.values(), now=now, stats=stats),
+            upcoming=self.upcoming(at, now),
+        )
+        ours = estimate_waits(state, now, stats).get(ticket.id)
+        zms = zms_estimate_min(
+            ahead=len(self.waiting) - 1, average_min=self.average_min(), open_counters=len(self.counters)
+        )
+        walk_in = ticket.kind is TicketKind.WALK_IN
+        if ours is None:
+            self.promised[ticket.id] = (walk_in, None, None, None, zms)
+        else:
+            self.promised[ticket.id] = (walk_in, ours.minutes, ours.low, ours.high, zms)
+
+    def average_min(self) -> float:
+        """ZMS's average duration: the day's finished tickets, else the configured mix."""
+        if self.finished:
+            return self.finished_min / len(self.finished)
+        total = sum(s.share for s in self.scenario.services)
+        return sum(s.share * (s.mean_min + self.scenario.walk_up_min) for s in self.scenario.services) / total
+
+
+def simulate_day(
+    *, scenario: Scenario, day: Day, policy: Policy, rules: Rules, estimating: bool = False
+) -> DayResult:
+    """Run one drawn day under `policy`; with `estimating`, record the estimates at check-in."""
+    return _Office(scenario, day, policy, rules, estimating).run()
+
+
+def policies_by_name(names: Sequence[str]) -> dict[str, Policy]:
+    """`ours` is the core's choose_next; the rest are core.baselines by name."""
+    known: dict[str, Policy] = {"ours": choose_next, **BASELINES}
+    unknown = [n for n in names if n not in known]
+    if unknown:
+        raise ValueError(f"unknown policies {unknown}; known: {', '.join(known)}")
+    return {n: known[n] for n in names}
+
+
+def run_days(
+    *, scenario: Scenario, days: int, seed: int, policies: Mapping[str, Policy], rules: Rules
+) -> dict[str, list[DayResult]]:
+    """Each day is drawn once and replayed under every policy (common random numbers).
+
+    Estimates are recorded under our policy only: `estimate_waits` runs our
+    policy forward, and ZMS's formula is scored on the same check-ins.
+    """
+    results: dict[str, list[DayResult]] = {name: [] for name in policies}
+    for index in range(days):
+        day = draw_day(scenario, random.Random(f"{seed}/{index}"))
+        for name, policy in policies.items():
+            results[name].append(simulate_day(
+                scenario=scenario, day=day, policy=policy, rules=rules, estimating=name == "ours"
+            ))
+    return results
