@@ -1,0 +1,45 @@
+"""Next on the clerk page makes the number appear on the waiting-room display."""
+
+from __future__ import annotations
+
+import uuid
+from pathlib import Path
+from typing import Any
+
+from tests.browser import browser
+from tests.conftest import LiveServer
+
+
+def checkin(server: LiveServer, service: str) -> str:
+    with server.client("kiosk") as kiosk:
+        answer = kiosk.post("/api/v1/checkins", json={"service_id": service},
+                            headers={"Idempotency-Key": str(uuid.uuid4())})
+    return str(answer.json()["ticket"]["number"])
+
+
+def test_next_on_the_clerk_page_shows_on_the_display(live_server: LiveServer, artifacts: Path) -> None:
+    numbers = [checkin(live_server, s) for s in ("ausweis", "anmeldung", "pass", "ausweis", "abholung")]
+    with browser() as chromium:
+        b: Any = chromium
+        display = b.new_page(viewport={"width": 1920, "height": 1080})
+        display.goto(f"{live_server.url}/display?token={live_server.tokens['display']}")
+        display.wait_for_function("window.townhallDisplay && window.townhallDisplay.connected()")
+
+        clerk = b.new_page(viewport={"width": 1280, "height": 800})
+        clerk.goto(f"{live_server.url}/clerk?token={live_server.tokens['counter:1']}")
+        clerk.get_by_role("button", name="Öffnen").click()
+        clerk.wait_for_selector("button.next:not([disabled])")
+        clerk.screenshot(path=str(artifacts / "clerk-open-before-next.png"))
+        clerk.get_by_role("button", name="Nächster ▸").click()
+        clerk.wait_for_selector(f"#current .number:text('{numbers[0]}')")
+
+        display.wait_for_selector(f"#current li[data-number='{numbers[0]}']", timeout=5000)
+        text = display.inner_text("#current")
+        assert numbers[0] in text and "Schalter 1" in text
+        clerk.screenshot(path=str(artifacts / "clerk-after-next.png"))
+        display.screenshot(path=str(artifacts / "display-after-next.png"))
+
+        live_server.stop()
+        display.wait_for_selector("#offline:not([hidden])", timeout=10000)
+        display.screenshot(path=str(artifacts / "display-offline.png"))
+        assert numbers[0] in display.inner_text("#current")
