@@ -115,7 +115,7 @@ def _need(buf: bytes, end: int) -> None:
 
 
 class EscPosParser:
-    """Turns ESC/POS bytes into `Op`s: text, newline, feed, image, qr, cut, status."""
+    """Turns ESC/POS bytes into `Op`s: text, newline, feed, image, qr, cut, status, setting."""
 
     def __init__(self) -> None:
         self.buffer = b""
@@ -133,11 +133,12 @@ class EscPosParser:
         at = 0
         while at < len(self.buffer):
             try:
-                at, op = self._step(self.buffer, at)
+                end, op = self._step(self.buffer, at)
             except _Incomplete:
                 break
-            if op is not None:
-                ops.append(op)
+            # Settings become ops too, so the bytes of a ticket can be kept whole.
+            ops.append(op or self._op("setting", self.buffer[at:end]))
+            at = end
         self.buffer = self.buffer[at:]
         return ops
 

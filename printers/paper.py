@@ -25,26 +25,30 @@ _QR_EC = {
 }
 
 
-@functools.lru_cache(maxsize=4)
+@functools.lru_cache(maxsize=16)
 def _mono(px: int) -> ImageFont.FreeTypeFont:
     return ImageFont.truetype(str(MONO_FONT_PATH), px)
 
 
 @functools.lru_cache(maxsize=4096)
 def _glyph(char: str, style: Style) -> Image.Image:
-    """One character cell as the print head would burn it (L mode, 0 = black)."""
-    width, height = _CELL[style.font_b]
-    cell = Image.new("L", (width, height), 255)
+    """One character cell as the print head would burn it (L mode, 0 = black).
+
+    Enlarged characters are drawn from the outline at their final height, as a
+    printer with smoothing (GS b) does, rather than as blown-up dots.
+    """
+    base_width, base_height = _CELL[style.font_b]
+    scale = style.height
+    cell = Image.new("L", (base_width * scale, base_height * scale), 255)
     draw = ImageDraw.Draw(cell)
-    font = _mono(20 if not style.font_b else 14)
-    draw.text((0, 1), char, font=font, fill=0)
+    font = _mono((14 if style.font_b else 20) * scale)
+    draw.text((0, scale), char, font=font, fill=0)
     if style.bold:
-        draw.text((1, 1), char, font=font, fill=0)
+        draw.text((scale, scale), char, font=font, fill=0)
     if style.underline:
-        draw.line([(0, height - 2), (width, height - 2)], fill=0, width=2)
-    size = (width * style.width, height * style.height)
-    resample = Image.Resampling.BILINEAR if style.smooth else Image.Resampling.NEAREST
-    cell = cell.resize(size, resample).point(lambda v: 0 if v < 140 else 255)
+        draw.line([(0, cell.height - 2), (cell.width, cell.height - 2)], fill=0, width=2)
+    size = (base_width * style.width, base_height * style.height)
+    cell = cell.resize(size, Image.Resampling.BILINEAR).point(lambda v: 0 if v < 140 else 255)
     if style.invert:
         cell = cell.point(lambda v: 255 - v)
     return cell

@@ -99,7 +99,8 @@ def _font(px: int) -> ImageFont.FreeTypeFont:
 
 def _wrap_px(text: str, font: ImageFont.FreeTypeFont, width: int, direction: str) -> list[str]:
     lines: list[str] = []
-    for word in text.split():
+    # Split on plain spaces only: a no-break space keeps "25 min" together.
+    for word in text.split(" "):
         candidate = f"{lines[-1]} {word}" if lines else word
         if lines and font.getlength(candidate, direction=direction) <= width:
             lines[-1] = candidate
