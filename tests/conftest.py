@@ -2,111 +2,19 @@
 
 from __future__ import annotations
 
-import os
-import signal
-import socket
-import subprocess
-import sys
-import time
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from pathlib import Path
 
-import httpx
 import pytest
 
-from counter_server.auth import add_device
+from bench.harness import LiveServer
 from counter_server.cli import init_data_dir
-from counter_server.store import Store
+
+__all__ = ["LiveServer", "ServerFactory"]
 
 # A Tuesday morning, inside the demo office's opening hours (08:00-18:00).
 DEFAULT_CLOCK = "2026-12-01T09:00"
-ROLES = ["admin", "kiosk", "display", "printer", "booking"] + [f"counter:{n}" for n in range(1, 9)]
 ARTIFACTS = Path(__file__).resolve().parent.parent / "artifacts"
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def make_devices(data_dir: Path) -> dict[str, str]:
-    store = Store(data_dir / "townhall.db")
-    tokens: dict[str, str] = {}
-    try:
-        for name in ROLES:
-            role, _, counter = name.partition(":")
-            _, token = store.write_sync(
-                lambda tx, r=role, c=counter: add_device(tx.db, role=r, name=name, now=tx.now, counter_id=c or None),
-                now=datetime.now(UTC),
-            )
-            tokens[name] = token
-    finally:
-        store.close()
-    return tokens
-
-
-@dataclass
-class LiveServer:
-    """A `townhall serve` process; `tokens` maps role (or `counter:N`) to a device token."""
-
-    data_dir: Path
-    port: int
-    tokens: dict[str, str]
-    clock: str | None
-    process: subprocess.Popen[bytes] | None = None
-    log_path: Path = field(init=False)
-
-    def __post_init__(self) -> None:
-        self.log_path = self.data_dir / "server.log"
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
-
-    def start(self, clock: str | None = None) -> None:
-        clock = clock or self.clock
-        command = [sys.executable, "-m", "counter_server.cli", "serve", "--data-dir", str(self.data_dir),
-                   "--port", str(self.port), "--log-level", "warning"]
-        if clock:
-            command += ["--clock", clock]
-        log = self.log_path.open("ab")
-        self.process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, env={**os.environ})
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise RuntimeError(f"server exited: {self.log_path.read_text()}")
-            try:
-                if httpx.get(self.url + "/health", timeout=1).status_code == 200:
-                    return
-            except httpx.HTTPError:
-                time.sleep(0.1)
-        raise RuntimeError("server did not start in 30 s")
-
-    def kill(self) -> None:
-        """SIGKILL, as a power cut would."""
-        if self.process and self.process.poll() is None:
-            self.process.send_signal(signal.SIGKILL)
-            self.process.wait(timeout=10)
-
-    def stop(self) -> None:
-        if self.process and self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self.kill()
-
-    def client(self, role: str, **kwargs: object) -> httpx.Client:
-        return httpx.Client(
-            base_url=self.url, headers={"Authorization": f"Bearer {self.tokens[role]}"}, timeout=10, **kwargs  # type: ignore[arg-type]
-        )
-
-    def ws_url(self, role: str, since: int | None = None) -> str:
-        query = f"token={self.tokens[role]}" + (f"&since={since}" if since is not None else "")
-        return f"ws://127.0.0.1:{self.port}/api/v1/events?{query}"
 
 
 ServerFactory = Callable[..., LiveServer]
@@ -124,7 +32,7 @@ def server_factory(tmp_path: Path) -> Iterator[ServerFactory]:
         if edit_config is not None:
             path = data_dir / "office.toml"
             path.write_text(edit_config(path.read_text(encoding="utf-8")), encoding="utf-8")
-        server = LiveServer(data_dir=data_dir, port=free_port(), tokens=make_devices(data_dir), clock=clock)
+        server = LiveServer.prepare(data_dir, clock)
         started.append(server)
         if start:
             server.start()
