@@ -125,14 +125,14 @@ def confirmation_html(
     start = appointment.start.astimezone(ZoneInfo(office.timezone))
     qr = base64.b64encode(qr_png(token)).decode("ascii")
     esc = html.escape
-    rows = [
-        (words["service"], service.name(lang) if service else appointment.service_id),
-        (words["when"], start.strftime("%d.%m.%Y · %H:%M")),
-        (words["code"], display_code(appointment.code)),
-    ]
-    details = "".join(
-        f"<dt>{esc(label)}</dt><dd{' class=code' if label == words['code'] else ''}>{esc(value)}</dd>"
-        for label, value in rows
+    service_name = esc(service.name(lang) if service else appointment.service_id)
+    # Dates and codes read left to right in every language, also inside an Arabic page.
+    when = f'<bdi dir="ltr">{esc(start.strftime("%d.%m.%Y · %H:%M"))}</bdi>'
+    code = f'<bdi dir="ltr">{esc(display_code(appointment.code))}</bdi>'
+    details = (
+        f"<dt>{esc(words['service'])}</dt><dd>{service_name}</dd>"
+        f"<dt>{esc(words['when'])}</dt><dd>{when}</dd>"
+        f"<dt>{esc(words['code'])}</dt><dd class=code>{code}</dd>"
     )
     return f"""<!doctype html>
 <html lang="{lang}" dir="{"rtl" if lang == "ar" else "ltr"}">
