@@ -17,11 +17,23 @@ PrintState = Literal["none", "printing", "printed", "failed"]
 
 # The errors the server can answer a walk-in with; the visitor goes back to the errands.
 WALK_IN_REFUSALS = frozenset(
-    {"unknown_service", "walk_in_not_allowed", "office_closed", "walk_in_closed", "daily_cap_reached"}
+    {
+        "unknown_service",
+        "walk_in_not_allowed",
+        "office_closed",
+        "walk_in_closed",
+        "daily_cap_reached",
+    }
 )
 # Every way an appointment QR code or booking code can be not found or not valid here.
 APPOINTMENT_NOT_FOUND = frozenset(
-    {"appointment_unknown", "token_invalid", "token_expired", "token_wrong_office", "token_wrong_day"}
+    {
+        "appointment_unknown",
+        "token_invalid",
+        "token_expired",
+        "token_wrong_office",
+        "token_wrong_day",
+    }
 )
 # Outcomes after which a walk-in ticket is the sensible offer.
 OFFER_WALK_IN = frozenset(
@@ -33,6 +45,7 @@ OFFER_WALK_IN = frozenset(
         *APPOINTMENT_NOT_FOUND,
     }
 )
+_CODE_SEPARATORS = str.maketrans("", "", " -_.")
 KEYPAD_BACKSPACE = "back"
 KEYPAD_CLEAR = "clear"
 
@@ -62,7 +75,9 @@ class Service:
     group: str | None = None
 
     def name(self, lang: str) -> str:
-        return self.names.get(lang) or self.names.get("de") or next(iter(self.names.values()), self.id)
+        return (
+            self.names.get(lang) or self.names.get("de") or next(iter(self.names.values()), self.id)
+        )
 
 
 @dataclass(frozen=True)
@@ -90,6 +105,7 @@ class Ticket:
     eta_min: int | None = None
     status_url: str = ""
     appointment_at: str | None = None
+    created_at: str | None = None
 
 
 @dataclass(frozen=True)
@@ -227,10 +243,25 @@ class RetryCheckin:
 
 
 Event = (
-    StartWalkIn | StartAppointment | OpenGroup | ChooseService | KeypadPress | SubmitCode
-    | Scanned | CheckinSucceeded | CheckinFailed | ServerUnreachable | ServerStatus
-    | ServicesLoaded | PrintFinished | ChangeLanguage | ToggleAccessibility | Back | Home
-    | IdleTimeout | RetryCheckin
+    StartWalkIn
+    | StartAppointment
+    | OpenGroup
+    | ChooseService
+    | KeypadPress
+    | SubmitCode
+    | Scanned
+    | CheckinSucceeded
+    | CheckinFailed
+    | ServerUnreachable
+    | ServerStatus
+    | ServicesLoaded
+    | PrintFinished
+    | ChangeLanguage
+    | ToggleAccessibility
+    | Back
+    | Home
+    | IdleTimeout
+    | RetryCheckin
 )
 
 
@@ -263,7 +294,8 @@ class Settings:
 
     languages: tuple[str, ...] = ("de", "en", "tr", "ar", "uk", "ru")
     default_lang: str = "de"
-    code_alphabet: str = "0123456789"
+    # the server's booking codes leave out look-alikes (0/O, 1/I/L)
+    code_alphabet: str = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
     code_max_length: int = 8
     groups: tuple[Group, ...] = ()
     printer: bool = False
@@ -327,7 +359,9 @@ def _on_start_walk_in(state: KioskState, _e: StartWalkIn, _s: Settings, _k: Any)
     return replace(state, screen="services", group=None, outcome=None), (RefreshServices(),)
 
 
-def _on_start_appointment(state: KioskState, _e: StartAppointment, _s: Settings, _k: Any) -> _Result:
+def _on_start_appointment(
+    state: KioskState, _e: StartAppointment, _s: Settings, _k: Any
+) -> _Result:
     if state.screen not in ("start", "outcome"):
         return _same(state)
     return replace(state, screen="appointment", code="", outcome=None), ()
@@ -392,11 +426,15 @@ def _on_scanned(
     return _send(replace(state, code=""), request, new_key)
 
 
-def _on_succeeded(state: KioskState, event: CheckinSucceeded, settings: Settings, _k: Any) -> _Result:
+def _on_succeeded(
+    state: KioskState, event: CheckinSucceeded, settings: Settings, _k: Any
+) -> _Result:
     if state.screen != "busy":
         return _same(state)
     print_state: PrintState = "printing" if settings.printer else "none"
-    new_state = replace(state, screen="ticket", ticket=event.ticket, print_state=print_state, server_up=True)
+    new_state = replace(
+        state, screen="ticket", ticket=event.ticket, print_state=print_state, server_up=True
+    )
     effects: tuple[Effect, ...] = (RefreshServices(),)
     if settings.printer:
         effects = (PrintTicket(ticket=event.ticket, lang=state.lang), *effects)
@@ -420,7 +458,9 @@ def _on_unreachable(state: KioskState, _e: ServerUnreachable, _s: Settings, _k: 
     return replace(state, screen="outcome", outcome=outcome, server_up=False), ()
 
 
-def _on_retry(state: KioskState, _e: RetryCheckin, _s: Settings, new_key: Callable[[], str]) -> _Result:
+def _on_retry(
+    state: KioskState, _e: RetryCheckin, _s: Settings, new_key: Callable[[], str]
+) -> _Result:
     if state.screen != "outcome" or state.last_request is None:
         return _same(state)
     return _send(state, state.last_request, new_key)
@@ -437,7 +477,9 @@ def _on_services(state: KioskState, event: ServicesLoaded, settings: Settings, _
     group = state.group
     if group is not None and not any(s.group == group for s in grouped(event.services, settings)):
         group = None
-    return replace(state, office=event.office, services=event.services, group=group, server_up=True), ()
+    return replace(
+        state, office=event.office, services=event.services, group=group, server_up=True
+    ), ()
 
 
 def _on_print(state: KioskState, event: PrintFinished, _s: Settings, _k: Any) -> _Result:
@@ -532,7 +574,7 @@ def _new_interaction(state: KioskState) -> KioskState:
 
 def appointment_request(text: str, *, lang: str, settings: Settings) -> CheckinRequest:
     """A scanned text is a short booking code when it could have been typed, else a token."""
-    upper = text.upper()
+    upper = text.upper().translate(_CODE_SEPARATORS)
     alphabet = settings.code_alphabet.upper()
     if len(upper) <= settings.code_max_length and all(c in alphabet for c in upper):
         return CheckinRequest(appointment_code=upper, lang=lang)
@@ -558,7 +600,9 @@ def menu(state: KioskState, settings: Settings) -> tuple[MenuEntry, ...]:
     """The buttons of the errand screen at the current level (top level or inside a group)."""
     services = tuple(s for s in grouped(state.services, settings) if s.walk_in)
     if state.group is not None:
-        return tuple(MenuEntry(service=s, available=s.available) for s in services if s.group == state.group)
+        return tuple(
+            MenuEntry(service=s, available=s.available) for s in services if s.group == state.group
+        )
     entries: list[MenuEntry] = []
     seen: set[str] = set()
     groups = {g.id: g for g in settings.groups}

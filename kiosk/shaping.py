@@ -14,6 +14,7 @@ import arabic_reshaper
 from bidi.algorithm import get_display
 
 FONT_DIR = Path(__file__).parent / "fonts"
+SYMBOL_FONT = str(FONT_DIR / "DejaVuSans-Bold.ttf")
 _LATIN = {False: "NotoSans-Regular.ttf", True: "NotoSans-Bold.ttf"}
 _ARABIC = {False: "NotoSansArabic-Regular.ttf", True: "NotoSansArabic-Bold.ttf"}
 _MIXED = {False: "DejaVuSans.ttf", True: "DejaVuSans-Bold.ttf"}
@@ -27,13 +28,20 @@ def has_letters_outside_arabic(text: str) -> bool:
     return any(c.isalpha() and not has_arabic(c) for c in text)
 
 
+def has_symbols(text: str) -> bool:
+    """Arrows, geometric shapes, dingbats: DejaVu Sans has them, Noto Sans does not."""
+    return any("\u2190" <= c <= "\u2bff" for c in text)
+
+
 def font_for(text: str, *, bold: bool = False) -> str:
     """The bundled font that has every glyph of `text`.
 
     Noto Sans Arabic has no Latin letters and Noto Sans no Arabic, so text that mixes
     them (a German service name in an Arabic sentence, "QR") takes DejaVu Sans.
     """
-    if not has_arabic(text):
+    if has_symbols(text):
+        table = _MIXED
+    elif not has_arabic(text):
         table = _LATIN
     elif has_letters_outside_arabic(text):
         table = _MIXED

@@ -319,8 +319,14 @@ def _outcome_actions(key: str, state: KioskState, catalog: Catalog) -> tuple[Act
     return (*offers, home)
 
 
+def shown_code(code: str, length: int) -> str:
+    """The typed code with blanks for what is missing, grouped in fours like the server prints it."""
+    padded = code.ljust(int(length), "_")
+    return f"{padded[:4]} {padded[4:]}" if len(padded) == 8 else padded
+
+
 def local_time(iso: str, timezone: str) -> str:
-    """"10:30" for an ISO timestamp, in the office's time zone; "" when not a time."""
+    """ "10:30" for an ISO timestamp, in the office's time zone; "" when not a time."""
     try:
         moment = datetime.fromisoformat(iso)
     except ValueError:

@@ -7,7 +7,13 @@ import pytest
 from kiosk import flow as f
 
 SERVICES = (
-    f.Service(id="ausweis", names={"de": "Personalausweis", "ar": "بطاقة الهوية"}, prefix="A", waiting=3, eta_min=20),
+    f.Service(
+        id="ausweis",
+        names={"de": "Personalausweis", "ar": "بطاقة الهوية"},
+        prefix="A",
+        waiting=3,
+        eta_min=20,
+    ),
     f.Service(id="pass", names={"de": "Reisepass"}, prefix="P"),
     f.Service(
         id="anmeldung",
@@ -16,9 +22,17 @@ SERVICES = (
         available=False,
         unavailable_reason="daily_cap_reached",
     ),
-    f.Service(id="trauung", names={"de": "Trauung"}, walk_in=False, available=False, unavailable_reason="not_walk_in"),
+    f.Service(
+        id="trauung",
+        names={"de": "Trauung"},
+        walk_in=False,
+        available=False,
+        unavailable_reason="not_walk_in",
+    ),
 )
-TICKET = f.Ticket(id="t1", number="A042", service_id="ausweis", position=4, eta_min=25, status_url="http://x/t/p")
+TICKET = f.Ticket(
+    id="t1", number="A042", service_id="ausweis", position=4, eta_min=25, status_url="http://x/t/p"
+)
 
 
 def make_flow(**settings: object) -> f.Flow:
@@ -115,7 +129,8 @@ def test_groups_make_a_second_level_and_back_returns_to_the_first() -> None:
 def test_no_walk_in_possible_when_all_services_are_closed() -> None:
     flow = make_flow()
     closed = tuple(
-        f.Service(id=s.id, names=s.names, available=False, unavailable_reason="walk_in_closed") for s in SERVICES
+        f.Service(id=s.id, names=s.names, available=False, unavailable_reason="walk_in_closed")
+        for s in SERVICES
     )
     flow.handle(f.ServicesLoaded(office=f.Office(walk_in_until=None), services=closed))
     assert not flow.state.walk_in_possible
@@ -168,8 +183,8 @@ def test_scan_works_on_every_screen_without_a_tap(screen_event: f.Event | None) 
 
 def test_scan_of_a_short_code_is_sent_as_booking_code() -> None:
     flow = make_flow()
-    (sent,) = checkins(flow.handle(f.Scanned("123456\n")))
-    assert sent.request.appointment_code == "123456"
+    (sent,) = checkins(flow.handle(f.Scanned("abcd-efgh\n")))
+    assert sent.request.appointment_code == "ABCDEFGH"
 
 
 def test_scan_while_a_checkin_is_on_its_way_is_ignored() -> None:
@@ -207,7 +222,7 @@ def test_scan_on_the_ticket_screen_starts_a_new_visitor() -> None:
 def test_appointment_errors_become_an_outcome(code: str) -> None:
     flow = make_flow()
     flow.handle(f.StartAppointment())
-    flow.handle(f.KeypadPress("1"))
+    flow.handle(f.KeypadPress("A"))
     flow.handle(f.SubmitCode())
     flow.handle(f.CheckinFailed(code=code, details={"start": "2026-12-01T10:30:00+01:00"}))
     assert flow.state.screen == "outcome"
@@ -226,7 +241,7 @@ def test_too_early_offers_a_walk_in_ticket() -> None:
 def test_back_from_an_unknown_code_returns_to_the_keypad() -> None:
     flow = make_flow()
     flow.handle(f.StartAppointment())
-    flow.handle(f.KeypadPress("9"))
+    flow.handle(f.KeypadPress("B"))
     flow.handle(f.SubmitCode())
     flow.handle(f.CheckinFailed(code="appointment_unknown"))
     flow.handle(f.Back())
@@ -274,7 +289,7 @@ def test_idle_timeout_returns_to_start_in_default_language_and_look() -> None:
     flow.handle(f.ChangeLanguage("tr"))
     flow.handle(f.ToggleAccessibility())
     flow.handle(f.StartAppointment())
-    flow.handle(f.KeypadPress("1"))
+    flow.handle(f.KeypadPress("A"))
     flow.handle(f.IdleTimeout())
     state = flow.state
     assert (state.screen, state.lang, state.accessible, state.code) == ("start", "de", False, "")

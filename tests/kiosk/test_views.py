@@ -12,8 +12,15 @@ from kiosk.views import outcome_key, screen_view
 
 LANGS = ("de", "en", "tr", "ar", "uk", "ru")
 SERVICES = (
-    f.Service(id="ausweis", names={"de": "Personalausweis", "ar": "بطاقة الهوية"}, waiting=3, eta_min=20),
-    f.Service(id="pass", names={"de": "Reisepass"}, available=False, unavailable_reason="daily_cap_reached"),
+    f.Service(
+        id="ausweis", names={"de": "Personalausweis", "ar": "بطاقة الهوية"}, waiting=3, eta_min=20
+    ),
+    f.Service(
+        id="pass",
+        names={"de": "Reisepass"},
+        available=False,
+        unavailable_reason="daily_cap_reached",
+    ),
 )
 OFFICE = f.Office(name="Bürgeramt", walk_in_until="2026-12-01T15:30:00+01:00")
 SETTINGS = f.Settings()
@@ -48,10 +55,21 @@ def test_every_plural_form_a_language_needs_is_there(lang: str) -> None:
 
 def test_plural_categories() -> None:
     assert [plural_category("ru", n) for n in (1, 2, 5, 11, 21, 22, 25)] == [
-        "one", "few", "many", "many", "one", "few", "many",
+        "one",
+        "few",
+        "many",
+        "many",
+        "one",
+        "few",
+        "many",
     ]
     assert [plural_category("ar", n) for n in (0, 1, 2, 3, 11, 100)] == [
-        "zero", "one", "two", "few", "many", "other",
+        "zero",
+        "one",
+        "two",
+        "few",
+        "many",
+        "other",
     ]
     assert Catalog("uk").plural("ahead_count", 3) == "Перед вами 3 людини."
 
@@ -63,7 +81,9 @@ def test_start_shows_until_when_walk_ins_are_possible_before_choosing() -> None:
 
 
 def test_start_says_no_more_walk_ins_today_and_disables_the_button() -> None:
-    closed = tuple(replace(s, available=False, unavailable_reason="walk_in_closed") for s in SERVICES)
+    closed = tuple(
+        replace(s, available=False, unavailable_reason="walk_in_closed") for s in SERVICES
+    )
     v = view(state(services=closed))
     assert v.choices[0].enabled is False
     assert "keine Wartenummern" in v.choices[0].detail
@@ -84,7 +104,9 @@ def test_service_names_in_arabic_fall_back_to_german() -> None:
 
 
 def test_ticket_screen_says_number_people_ahead_wait_and_print_state() -> None:
-    ticket = f.Ticket(id="t", number="A042", service_id="ausweis", position=4, eta_min=25, status_url="u")
+    ticket = f.Ticket(
+        id="t", number="A042", service_id="ausweis", position=4, eta_min=25, status_url="u"
+    )
     v = view(state(screen="ticket", ticket=ticket, print_state="failed"))
     assert v.number == "A042" and v.qr == "u"
     assert "3 Personen sind vor Ihnen." in v.lines
@@ -119,7 +141,9 @@ def test_already_checked_in_shows_the_first_ticket() -> None:
 
 def test_walk_in_offer_is_hidden_when_no_walk_in_is_possible() -> None:
     closed = tuple(replace(s, available=False) for s in SERVICES)
-    v = outcome_view("appointment_too_late", {"start": "2026-12-01T09:30:00+01:00"}, services=closed)
+    v = outcome_view(
+        "appointment_too_late", {"start": "2026-12-01T09:30:00+01:00"}, services=closed
+    )
     assert [a.action for a in v.actions] == ["home"]
 
 
@@ -127,11 +151,26 @@ def test_walk_in_offer_is_hidden_when_no_walk_in_is_possible() -> None:
 @pytest.mark.parametrize(
     "code",
     [
-        "appointment_too_early", "appointment_too_late", "appointment_unknown", "appointment_cancelled",
-        "appointment_already_checked_in", "appointment_not_supported", "token_invalid", "token_expired",
-        "token_wrong_office", "token_wrong_day", "unknown_service", "walk_in_not_allowed",
-        "office_closed", "walk_in_closed", "daily_cap_reached", "invalid_request", "unauthorized",
-        "forbidden", "server_unreachable", "brand_new_code",
+        "appointment_too_early",
+        "appointment_too_late",
+        "appointment_unknown",
+        "appointment_cancelled",
+        "appointment_already_checked_in",
+        "appointment_not_supported",
+        "token_invalid",
+        "token_expired",
+        "token_wrong_office",
+        "token_wrong_day",
+        "unknown_service",
+        "walk_in_not_allowed",
+        "office_closed",
+        "walk_in_closed",
+        "daily_cap_reached",
+        "invalid_request",
+        "unauthorized",
+        "forbidden",
+        "server_unreachable",
+        "brand_new_code",
     ],
 )
 def test_every_outcome_has_plain_words_and_a_way_on(code: str, lang: str) -> None:

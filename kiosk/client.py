@@ -1,0 +1,185 @@
+"""The kiosk's side of contract v1: HTTP for check-in and services, websocket for live state.
+
+Everything here is a coroutine on the App's asyncio loop, so the screen never waits
+for the network. Answers are turned into flow events; a lost answer is
+`ServerUnreachable`, never an exception in the UI.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+from collections.abc import Callable, Mapping
+from typing import Any
+from urllib.parse import urlencode, urlsplit, urlunsplit
+
+import httpx
+import websockets
+
+from kiosk.flow import (
+    CheckinFailed,
+    CheckinRequest,
+    CheckinSucceeded,
+    Office,
+    ServerUnreachable,
+    Service,
+    ServicesLoaded,
+    Ticket,
+)
+
+log = logging.getLogger(__name__)
+
+CHECKIN_TIMEOUT_S = 6.0
+READ_TIMEOUT_S = 4.0
+# the services' waiting counts change with these; anything else does not concern the kiosk
+REFRESHING_EVENTS = ("snapshot", "ticket.", "counter.state")
+
+
+class ContractError(ValueError):
+    """The server answered with JSON that does not fit contract v1."""
+
+
+def parse_services(data: Mapping[str, Any]) -> ServicesLoaded:
+    try:
+        raw_office = data.get("office") or {}
+        office = Office(
+            name=str(raw_office.get("name", "")),
+            open_now=bool(raw_office.get("open_now", True)),
+            walk_in_until=raw_office.get("walk_in_until"),
+            timezone=str(raw_office.get("timezone") or "Europe/Berlin"),
+        )
+        services = tuple(_service(s) for s in data["services"])
+    except (KeyError, TypeError, AttributeError) as error:
+        raise ContractError(f"services answer does not fit the contract: {error!r}") from None
+    return ServicesLoaded(office=office, services=services)
+
+
+def _service(raw: Mapping[str, Any]) -> Service:
+    return Service(
+        id=str(raw["id"]),
+        names=dict(raw.get("names") or {"de": str(raw["id"])}),
+        prefix=str(raw.get("prefix", "")),
+        walk_in=bool(raw.get("walk_in", True)),
+        available=bool(raw.get("available", True)),
+        unavailable_reason=raw.get("unavailable_reason"),
+        waiting=int(raw.get("waiting") or 0),
+        eta_min=None if raw.get("eta_min") is None else int(raw["eta_min"]),
+        group=raw.get("group"),
+    )
+
+
+def parse_checkin(data: Mapping[str, Any]) -> Ticket:
+    try:
+        raw = data["ticket"]
+        return Ticket(
+            id=str(raw["id"]),
+            number=str(raw["number"]),
+            service_id=str(raw["service_id"]),
+            kind=str(raw.get("kind", "walk_in")),
+            position=None if data.get("position") is None else int(data["position"]),
+            eta_min=None if data.get("eta_min") is None else int(data["eta_min"]),
+            status_url=str(data.get("status_url") or ""),
+            appointment_at=raw.get("appointment_at"),
+            created_at=raw.get("created_at"),
+        )
+    except (KeyError, TypeError, ValueError) as error:
+        raise ContractError(f"check-in answer does not fit the contract: {error!r}") from None
+
+
+def parse_error(response: httpx.Response) -> CheckinFailed:
+    """The error's code and details; a body that is not the contract's error is 'other'."""
+    try:
+        error = response.json()["error"]
+        return CheckinFailed(code=str(error["code"]), details=dict(error.get("details") or {}))
+    except (ValueError, KeyError, TypeError):
+        return CheckinFailed(code=f"http_{response.status_code}")
+
+
+class ServerClient:
+    """One kiosk's connection to the counter server."""
+
+    def __init__(self, *, base_url: str, token: str) -> None:
+        self.base_url = base_url.rstrip("/")
+        self._token = token
+        self._http = httpx.AsyncClient(
+            base_url=self.base_url,
+            headers={"Authorization": f"Bearer {token}"},
+            timeout=httpx.Timeout(READ_TIMEOUT_S),
+        )
+
+    async def close(self) -> None:
+        await self._http.aclose()
+
+    async def services(self) -> ServicesLoaded | None:
+        """Services and office, or None when the server cannot be reached or answers oddly."""
+        try:
+            response = await self._http.get("/api/v1/services")
+            response.raise_for_status()
+            return parse_services(response.json())
+        except (httpx.HTTPError, ValueError) as error:
+            log.warning("services not loaded: %s", error)
+            return None
+
+    async def check_in(
+        self, *, idempotency_key: str, request: CheckinRequest
+    ) -> CheckinSucceeded | CheckinFailed | ServerUnreachable:
+        try:
+            response = await self._http.post(
+                "/api/v1/checkins",
+                json=request.body(),
+                headers={"Idempotency-Key": idempotency_key},
+                timeout=CHECKIN_TIMEOUT_S,
+            )
+        except httpx.HTTPError as error:
+            log.warning("check-in got no answer: %s", error)
+            return ServerUnreachable()
+        if response.status_code in (200, 201):
+            try:
+                return CheckinSucceeded(ticket=parse_checkin(response.json()))
+            except (ValueError, ContractError) as error:
+                log.error("check-in answer unusable: %s", error)
+                return CheckinFailed(code="bad_answer")
+        return parse_error(response)
+
+    def events_url(self, since: int | None) -> str:
+        parts = urlsplit(self.base_url)
+        scheme = "wss" if parts.scheme == "https" else "ws"
+        query: dict[str, Any] = {"token": self._token}
+        if since is not None:
+            query["since"] = since
+        return urlunsplit((scheme, parts.netloc, "/api/v1/events", urlencode(query), ""))
+
+    async def watch(
+        self,
+        *,
+        on_event: Callable[[Mapping[str, Any]], None],
+        on_status: Callable[[bool], None],
+        retry_max_s: float = 10.0,
+    ) -> None:
+        """Follow the event stream forever, reconnecting with back-off; report up/down."""
+        since: int | None = None
+        delay = 0.5
+        while True:
+            try:
+                async with websockets.connect(self.events_url(since), open_timeout=5) as socket:
+                    on_status(True)
+                    delay = 0.5
+                    async for message in socket:
+                        event = json.loads(message)
+                        since = (
+                            int(event.get("seq", since or 0)) if isinstance(event, dict) else since
+                        )
+                        on_event(event)
+            except asyncio.CancelledError:
+                raise
+            except (OSError, websockets.WebSocketException, ValueError, TypeError) as error:
+                log.info("event stream lost: %s", error)
+            on_status(False)
+            await asyncio.sleep(delay)
+            delay = min(delay * 2, retry_max_s)
+
+
+def refreshes_services(event: Mapping[str, Any]) -> bool:
+    kind = str(event.get("type", ""))
+    return any(kind.startswith(prefix) for prefix in REFRESHING_EVENTS)

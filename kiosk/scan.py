@@ -1,0 +1,97 @@
+"""Reading appointment QR codes: a keyboard-wedge scanner, and optionally a camera.
+
+A wedge scanner types the code as fast keystrokes ending in Enter. The kiosk has
+no keyboard otherwise, so any such burst on any screen is a scan; slow stray keys
+are dropped. The camera path decodes frames with zxing-cpp and falls back to
+"no camera" without ever stopping the kiosk.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from typing import Any
+
+import zxingcpp
+from PIL import Image
+
+log = logging.getLogger(__name__)
+
+# scanners type a character every few milliseconds; people need far longer
+MAX_KEY_GAP_S = 0.25
+MIN_LENGTH = 4
+
+
+@dataclass
+class WedgeBuffer:
+    """Collects keystrokes; `enter` gives the scanned text or None."""
+
+    max_gap_s: float = MAX_KEY_GAP_S
+    min_length: int = MIN_LENGTH
+    _chars: list[str] = field(default_factory=list)
+    _last: float | None = None
+
+    def key(self, char: str, *, now: float) -> None:
+        if self._last is not None and now - self._last > self.max_gap_s:
+            self._chars.clear()
+        self._chars.append(char)
+        self._last = now
+
+    def enter(self, *, now: float) -> str | None:
+        stale = self._last is None or now - self._last > self.max_gap_s
+        text = "".join(self._chars)
+        self._chars.clear()
+        self._last = None
+        if stale or len(text) < self.min_length:
+            return None
+        return text
+
+
+def decode_qr(image: Image.Image) -> str | None:
+    """The text of the first QR code in `image`, or None."""
+    try:
+        results = zxingcpp.read_barcodes(image, formats=zxingcpp.BarcodeFormat.QRCode)
+    except (ValueError, RuntimeError) as error:
+        log.warning("QR decoding failed: %s", error)
+        return None
+    return next((r.text for r in results if r.valid and r.text), None)
+
+
+class CameraScanner:
+    """Reads QR codes from a camera through Kivy's camera provider, when one exists."""
+
+    def __init__(self, *, index: int) -> None:
+        self.index = index
+        self.camera: Any = None
+        self.last_text: str | None = None
+
+    def start(self) -> bool:
+        """Open the camera; False (and a log line) when this machine has none."""
+        try:
+            from kivy.core.camera import Camera
+
+            if Camera is None:
+                raise RuntimeError("no Kivy camera provider installed")
+            self.camera = Camera(index=self.index, resolution=(640, 480), stopped=False)
+        except Exception as error:  # noqa: BLE001 - any provider failure means "no camera"
+            log.warning("camera %s not available: %s", self.index, error)
+            self.camera = None
+            return False
+        return True
+
+    def poll(self) -> str | None:
+        """Decode the current frame; a code is reported once until it leaves the picture."""
+        texture = getattr(self.camera, "texture", None)
+        if texture is None:
+            return None
+        image = Image.frombytes("RGBA", texture.size, texture.pixels)
+        text = decode_qr(image)
+        if text == self.last_text:
+            return None
+        self.last_text = text
+        return text
+
+    def stop(self) -> None:
+        if self.camera is not None:
+            self.camera.stop()
+            self.camera = None
