@@ -29,6 +29,8 @@ class ServiceMix:
     share: float
     mean_min: float
     cv: float
+    # "lognormal" (default) or "exponential" (cv is then 1; for the Erlang C check)
+    distribution: str = "lognormal"
 
 
 @dataclass(frozen=True)
@@ -110,6 +112,13 @@ def _table(data: Mapping[str, Any], key: str) -> Mapping[str, Any]:
     return value
 
 
+def _distribution(row: Mapping[str, Any], where: str) -> str:
+    value = str(row.get("distribution", "lognormal"))
+    if value not in ("lognormal", "exponential"):
+        raise ScenarioError(f"{where}distribution: expected lognormal or exponential, got {value!r}")
+    return value
+
+
 def _services(data: Mapping[str, Any]) -> tuple[ServiceMix, ...]:
     rows = data.get("services")
     if not isinstance(rows, list) or not rows:
@@ -120,7 +129,8 @@ def _services(data: Mapping[str, Any]) -> tuple[ServiceMix, ...]:
         found.append(ServiceMix(
             id=str(row.get("id") or ""), name=str(row.get("name") or row.get("id")),
             share=_number(row, "share", where), mean_min=_number(row, "mean_min", where, low=0.1),
-            cv=_number(row, "cv", where),
+            cv=_number(row, "cv", where) if "cv" in row else 1.0,
+            distribution=_distribution(row, where),
         ))
     if any(not s.id for s in found):
         raise ScenarioError("services[].id: every service needs an id")
@@ -184,6 +194,8 @@ def scenario_from_mapping(data: Mapping[str, Any]) -> Scenario:
 
 
 def _service_time(mix: ServiceMix, rng: random.Random) -> float:
+    if mix.distribution == "exponential":
+        return rng.expovariate(1 / mix.mean_min)
     sigma = math.sqrt(math.log1p(mix.cv**2))
     return rng.lognormvariate(math.log(mix.mean_min) - sigma * sigma / 2, sigma)
 
@@ -198,7 +210,8 @@ def _walk_in_times(scenario: Scenario, rng: random.Random) -> list[float]:
     rates = [scenario.profile[min(int(m // 60), len(scenario.profile) - 1)] for m in range(int(span))]
     scale = scenario.walk_ins / sum(rates)
     peak = max(rates) * scale
-    times, t = [], 0.0
+    times: list[float] = []
+    t = 0.0
     while True:
         t += rng.expovariate(peak)
         if t >= span:

@@ -55,7 +55,8 @@ class Checked:
 class DayResult:
     """Everything measured on one simulated day under one policy."""
 
-    walk_in_waits: list[tuple[str, float]] = field(default_factory=list)
+    walk_in_waits: list[tuple[str, float]] = field(default_factory=list)  # (service id, wait)
+    walk_in_arrivals: list[float] = field(default_factory=list)  # minutes from opening, same order
     booked_late: list[float] = field(default_factory=list)  # call minus max(slot, check-in)
     busy_min: float = 0.0
     counter_min: float = 0.0
@@ -164,6 +165,7 @@ class _Office:
         waited = at - visitor.arrives_min
         if visitor.slot_min is None:
             self.result.walk_in_waits.append((visitor.service_id, waited))
+            self.result.walk_in_arrivals.append(visitor.arrives_min)
         else:
             self.result.booked_late.append(at - max(visitor.slot_min, visitor.arrives_min))
         promised = self.promised.pop(ticket.id, None)

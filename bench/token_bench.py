@@ -1,0 +1,173 @@
+"""Appointment token figures: verifications per second on one core, and check-in latency.
+
+    python -m bench.token_bench [--verify N] [--checkins N]
+
+Part one runs the real core (`verify_appointment_token`) in this process, on one
+thread. Part two starts a real `townhall serve` on 127.0.0.1 over a fresh data
+directory, imports a day of appointments and checks each one in by token through
+`POST /api/v1/checkins`, timing every request from the client's side.
+"""
+
+from __future__ import annotations
+
+import argparse
+import base64
+import json
+import secrets
+import statistics
+import tempfile
+import time
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import httpx
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+from bench.harness import LiveServer
+from counter_server.appointment_confirmation import qr_png
+from counter_server.core.tokens import (
+    TokenInvalid,
+    key_id_of,
+    make_claim,
+    sign_appointment_token,
+    verify_appointment_token,
+)
+
+OFFICE = "buergeramt-musterstadt"
+CLOCK = "2026-12-01T10:30"  # a Tuesday; the demo office is open 08:00-18:00
+EXTRA_COUNTERS = 12
+BENCH_SETTINGS = """
+[appointments]
+share = 1.0
+early_window_min = 240
+late_window_min = 240
+"""
+ALL_SKILLS = "{ ausweis = 1, anmeldung = 1, pass = 1, abholung = 1, bescheinigung = 1, sonstiges = 1 }"
+
+
+def percentile(values: list[float], share: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(share * len(ordered)))]
+
+
+def verify_rate(count: int) -> dict[str, Any]:
+    """Genuine and forged tokens verified back to back on one thread."""
+    key = Ed25519PrivateKey.generate()
+    kid = key_id_of(key.public_key())
+    start = datetime(2026, 12, 1, 9, 30, tzinfo=UTC)
+    tokens = [
+        sign_appointment_token(
+            claim=make_claim(
+                appointment_id=secrets.token_hex(16), office_id=OFFICE, service_id="pass",
+                start=start, timezone="Europe/Berlin", key_id=kid,
+            ),
+            private_key=key,
+        )
+        for _ in range(min(count, 1000))
+    ]
+    public = {kid: key.public_key()}
+    began = time.perf_counter()
+    for i in range(count):
+        verify_appointment_token(tokens[i % len(tokens)], public_keys=public, office_id=OFFICE, now=start)
+    genuine = time.perf_counter() - began
+    forged = [t[:-2] + ("A" if t[-2] != "A" else "B") + t[-1] for t in tokens]
+    began = time.perf_counter()
+    for i in range(count):
+        try:
+            verify_appointment_token(forged[i % len(forged)], public_keys=public, office_id=OFFICE, now=start)
+        except TokenInvalid:
+            pass
+    refused = time.perf_counter() - began
+    qr = qr_png(tokens[0], box_size=1)
+    return {
+        "verifications_per_s": round(count / genuine),
+        "forged_refusals_per_s": round(count / refused),
+        "token_chars": len(tokens[0]),
+        "token_bytes": len(base64.urlsafe_b64decode(tokens[0] + "==")),
+        "qr_modules": _qr_width(qr) - 8,
+    }
+
+
+def _qr_width(png: bytes) -> int:
+    from io import BytesIO
+
+    from PIL import Image
+
+    return int(Image.open(BytesIO(png)).width)
+
+
+def _bench_server(data_dir: Path) -> LiveServer:
+    server = LiveServer.prepare(data_dir, CLOCK)
+    config = data_dir / "office.toml"
+    extra = "".join(
+        f'\n[[counters]]\nid = "x{n}"\nlabel = "Schalter X{n}"\nskills = {ALL_SKILLS}\n'
+        for n in range(EXTRA_COUNTERS)
+    )
+    config.write_text(config.read_text(encoding="utf-8") + BENCH_SETTINGS + extra, encoding="utf-8")
+    server.start()
+    return server
+
+
+def _import_day(server: LiveServer, wanted: int) -> list[str]:
+    """Book up to `wanted` appointments between the clock and 14:30 through the import."""
+    base = datetime.fromisoformat(CLOCK)
+    rows = [
+        {"external_id": f"bench-{service}-{minute}", "service_id": service,
+         "start": (base + timedelta(minutes=minute)).isoformat()}
+        for minute in range(5, 240, 5)
+        for service in ("abholung", "bescheinigung", "anmeldung", "ausweis", "sonstiges", "pass")
+    ]
+    with server.client("booking") as booking:
+        report = booking.post("/api/v1/appointments/import", json=rows, timeout=120).json()
+    return [r["token"] for r in report["rows"] if r["status"] == "created"][:wanted]
+
+
+def checkin_latency(count: int) -> dict[str, Any]:
+    with tempfile.TemporaryDirectory(prefix="token-bench-") as tmp:
+        server = _bench_server(Path(tmp))
+        try:
+            tokens = _import_day(server, count)
+            timings: list[float] = []
+            with server.client("kiosk") as kiosk:
+                for i, token in enumerate(tokens):
+                    began = time.perf_counter()
+                    response = kiosk.post(
+                        "/api/v1/checkins", json={"appointment_token": token},
+                        headers={"Idempotency-Key": f"bench-{i}"},
+                    )
+                    timings.append((time.perf_counter() - began) * 1000)
+                    if response.status_code != 201:
+                        raise RuntimeError(f"check-in refused: {response.text}")
+                again = kiosk.post("/api/v1/checkins", json={"appointment_token": tokens[0]})
+            assert again.status_code == 409
+        finally:
+            server.stop()
+    first = timings[: min(50, len(timings))]
+    return {
+        "checkins": len(timings),
+        "p50_ms": round(statistics.median(timings), 2),
+        "p99_ms": round(percentile(timings, 0.99), 2),
+        "max_ms": round(max(timings), 2),
+        "p99_ms_first_50": round(percentile(first, 0.99), 2),
+        "goal_p99_ms": 20,
+    }
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench.token_bench", description=__doc__)
+    parser.add_argument("--verify", type=int, default=20_000, help="tokens to verify")
+    parser.add_argument("--checkins", type=int, default=200, help="check-ins against the server")
+    args = parser.parse_args(argv)
+    result = {"verify": verify_rate(args.verify)}
+    if args.checkins:
+        try:
+            result["checkin"] = checkin_latency(args.checkins)
+        except (httpx.HTTPError, RuntimeError) as error:
+            result["checkin"] = {"error": str(error)}
+    print(json.dumps(result, indent=2))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,118 @@
+"""Waiting-time estimates over literal queues."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import date, datetime, timedelta, timezone
+
+from counter_server.core.estimate import (
+    QueueState,
+    ServiceStats,
+    Upcoming,
+    busy_for,
+    estimate_waits,
+    learn_stats,
+    remaining_min,
+    show_probability,
+)
+from counter_server.core.model import Counter, CounterState, Priority, Ticket, TicketKind, TicketState
+
+NOON = datetime(2026, 3, 2, 11, 0, tzinfo=timezone.utc)
+TEN = ServiceStats(mean_min={"ausweis": 10.0, "abholung": 4.0})
+
+
+def walk_in(name: str, service: str = "ausweis", *, waited: float = 0) -> Ticket:
+    arrived = NOON - timedelta(minutes=waited)
+    return Ticket(
+        id=name, number=name, service_id=service, kind=TicketKind.WALK_IN, priority=Priority.NORMAL,
+        lang="de", created_at=arrived, arrived_at=arrived, office_day=date(2026, 3, 2), public_id=name,
+    )
+
+
+def counter(cid: str, state: CounterState = CounterState.OPEN, **skills: int) -> Counter:
+    return Counter(id=cid, label=cid, skills=skills, state=state)
+
+
+def test_one_counter_calls_in_order() -> None:
+    waiting = [walk_in("a", waited=3), walk_in("b", waited=2), walk_in("c", waited=1)]
+    found = estimate_waits(QueueState(waiting=waiting, counters=[counter("1", ausweis=1)]), NOON, TEN)
+    assert [found[n].minutes for n in "abc"] == [0, 10, 20]
+    assert [found[n].position for n in "abc"] == [1, 2, 3]
+
+
+def test_busy_counters_and_two_clerks() -> None:
+    waiting = [walk_in("a", waited=3), walk_in("b", waited=2), walk_in("c", waited=1)]
+    state = QueueState(waiting=waiting, counters=[counter("1", ausweis=1), counter("2", ausweis=1)],
+                       busy_for_min={"1": 4.0, "2": 6.0})
+    found = estimate_waits(state, NOON, TEN)
+    assert [found[n].minutes for n in "abc"] == [4, 6, 14]
+
+
+def test_closed_counters_do_not_count_and_unservable_tickets_get_none() -> None:
+    waiting = [walk_in("a"), walk_in("x", "abholung")]
+    counters = [counter("1", ausweis=1), counter("2", CounterState.CLOSED, abholung=1)]
+    found = estimate_waits(QueueState(waiting=waiting, counters=counters), NOON, TEN)
+    assert set(found) == {"a"}
+
+
+def test_before_any_counter_opens_every_counter_counts() -> None:
+    found = estimate_waits(
+        QueueState(waiting=[walk_in("a")], counters=[counter("1", CounterState.CLOSED, ausweis=1)]),
+        NOON, TEN,
+    )
+    assert found["a"].minutes == 0
+
+
+def test_booked_visitors_still_to_come_push_walk_ins_back() -> None:
+    waiting = [walk_in("a", waited=2), walk_in("b", waited=1)]
+    counters = [counter("1", ausweis=1)]
+    alone = estimate_waits(QueueState(waiting=waiting, counters=counters), NOON, TEN)
+    booked = Upcoming("ausweis", NOON + timedelta(minutes=5), show_probability=1.0)
+    with_booking = estimate_waits(
+        QueueState(waiting=waiting, counters=counters, upcoming=[booked]), NOON, TEN
+    )
+    assert with_booking["b"].minutes == alone["b"].minutes + 10
+
+
+def test_band_holds_the_point_and_never_goes_negative() -> None:
+    waiting = [walk_in(str(i), waited=10 - i) for i in range(8)]
+    found = estimate_waits(QueueState(waiting=waiting, counters=[counter("1", ausweis=1)]), NOON, TEN)
+    for estimate in found.values():
+        assert 0 <= estimate.low <= estimate.minutes <= estimate.high
+    assert found["7"].high - found["7"].low > found["1"].high - found["1"].low
+
+
+def test_learned_service_times_shrug_off_an_outlier() -> None:
+    done = []
+    for i, took in enumerate([12, 14, 13, 15, 12, 240]):
+        called = NOON - timedelta(minutes=300 - 20 * i)
+        done.append(replace(walk_in(str(i)), state=TicketState.DONE, called_at=called,
+                            finished_at=called + timedelta(minutes=took)))
+    learned = learn_stats(finished=done, config=TEN)
+    assert 11 < learned.mean("ausweis") < 25
+    assert learned.mean("abholung") == 4.0
+    assert learn_stats(finished=[], config=TEN) == TEN
+
+
+def test_remaining_time_of_a_running_ticket() -> None:
+    fresh = remaining_min(service_id="ausweis", elapsed_min=0, stats=TEN)
+    assert fresh == 10
+    assert 0 < remaining_min(service_id="ausweis", elapsed_min=8, stats=TEN) < fresh
+    # a ticket far beyond the mean is a long one: it is not "nearly done"
+    assert remaining_min(service_id="ausweis", elapsed_min=30, stats=TEN) > 3
+
+
+def test_busy_for_reads_called_tickets() -> None:
+    called = replace(walk_in("a"), state=TicketState.CALLED, counter_id="3",
+                     called_at=NOON - timedelta(minutes=4))
+    busy = busy_for(calls=[called, walk_in("b")], now=NOON, stats=TEN)
+    assert set(busy) == {"3"}
+    assert 0 < busy["3"] < 10
+
+
+def test_show_probability_falls_once_the_slot_is_near_and_nobody_came() -> None:
+    far = show_probability(appointment_at=NOON + timedelta(minutes=60), now=NOON)
+    near = show_probability(appointment_at=NOON + timedelta(minutes=1), now=NOON)
+    past = show_probability(appointment_at=NOON - timedelta(minutes=10), now=NOON)
+    assert 0.84 < far <= 0.85
+    assert past < near < far
