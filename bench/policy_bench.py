@@ -14,14 +14,14 @@ import random
 import statistics
 import time
 from collections.abc import Callable
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 
 from counter_server.core.estimate import QueueState, ServiceStats, estimate_waits
 from counter_server.core.model import Counter, CounterState, Priority, Ticket, TicketKind
 from counter_server.core.policy import Rules, choose_next
 
 SERVICES = ("ausweis", "anmeldung", "pass", "abholung", "bescheinigung", "sonstiges")
-NOW = datetime(2026, 3, 2, 11, 0, tzinfo=timezone.utc)
+NOW = datetime(2026, 3, 2, 11, 0, tzinfo=UTC)
 
 
 def crowd(rng: random.Random, waiting: int, counters: int) -> tuple[list[Ticket], list[Counter]]:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 
 from counter_server.core.estimate import (
     QueueState,
@@ -15,9 +15,16 @@ from counter_server.core.estimate import (
     remaining_min,
     show_probability,
 )
-from counter_server.core.model import Counter, CounterState, Priority, Ticket, TicketKind, TicketState
+from counter_server.core.model import (
+    Counter,
+    CounterState,
+    Priority,
+    Ticket,
+    TicketKind,
+    TicketState,
+)
 
-NOON = datetime(2026, 3, 2, 11, 0, tzinfo=timezone.utc)
+NOON = datetime(2026, 3, 2, 11, 0, tzinfo=UTC)
 TEN = ServiceStats(mean_min={"ausweis": 10.0, "abholung": 4.0})
 
 

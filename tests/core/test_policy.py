@@ -3,16 +3,23 @@
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
 from counter_server.core import lifecycle
 from counter_server.core.baselines import dedicated_next, fcfs_next, longest_queue_next
-from counter_server.core.model import Counter, CounterState, Priority, Ticket, TicketKind, TicketState
+from counter_server.core.model import (
+    Counter,
+    CounterState,
+    Priority,
+    Ticket,
+    TicketKind,
+    TicketState,
+)
 from counter_server.core.policy import Rules, choose_next, rules_from_mapping
 
-NOON = datetime(2026, 3, 2, 11, 0, tzinfo=timezone.utc)
+NOON = datetime(2026, 3, 2, 11, 0, tzinfo=UTC)
 RULES = Rules()
 
 
