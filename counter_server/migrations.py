@@ -77,7 +77,26 @@ def m002_appointments(db: sqlite_utils.Database) -> None:
     )
 
 
-MIGRATIONS: list[Migration] = [m001_core, m002_appointments]
+def m003_print_jobs(db: sqlite_utils.Database) -> None:
+    """Print jobs kept until a printer acknowledges them, and each printer's last status."""
+    db["print_jobs"].create(
+        {
+            "id": str, "printer_id": str, "ticket_id": str, "number": str, "state": str,
+            "paper_mm": int, "content": str, "created_at": str, "expires_at": str,
+            "done_at": str, "reason": str,
+        },
+        pk="id",
+        not_null={"printer_id", "ticket_id", "number", "state", "content", "created_at"},
+    )
+    db["print_jobs"].create_index(["printer_id", "state", "created_at"])
+    db["printer_states"].create(
+        {"printer_id": str, "status": str, "detail": str, "since": str, "reported_at": str},
+        pk="printer_id",
+        not_null={"status"},
+    )
+
+
+MIGRATIONS: list[Migration] = [m001_core, m002_appointments, m003_print_jobs]
 
 
 def migrate(db: sqlite_utils.Database) -> list[str]:
