@@ -51,15 +51,31 @@ def checkin(kiosk: httpx.Client, service: str) -> httpx.Response:
                       headers={"Idempotency-Key": str(uuid.uuid4())})
 
 
-def bench_checkins(server: LiveServer, count: int) -> dict[str, float]:
+def bench_checkins(server: LiveServer, count: int, *, backlog: int) -> dict[str, float]:
+    """Check-ins while clerks keep calling, so that about `backlog` visitors wait (a busy
+    morning); backlog 0 lets the queue grow without anybody being served."""
+    counters = [str(n) for n in range(1, 9)]
+    clerks = {c: server.client(f"counter:{c}") for c in counters}
     latencies = []
+    waiting = 0
     with server.client("kiosk") as kiosk:
+        if backlog:
+            for c in counters:
+                clerks[c].post(f"/api/v1/counters/{c}/state", json={"state": "open"})
         for i in range(count):
             started = time.perf_counter()
             answer = checkin(kiosk, SERVICES[i % len(SERVICES)])
             latencies.append((time.perf_counter() - started) * 1000)
             assert answer.status_code == 201, answer.text
-    return summary(latencies)
+            waiting += 1
+            while backlog and waiting > backlog:
+                c = counters[i % len(counters)]
+                i += 1
+                if clerks[c].post(f"/api/v1/counters/{c}/next", headers={"Idempotency-Key": str(uuid.uuid4())}).status_code == 200:
+                    waiting -= 1
+    for clerk in clerks.values():
+        clerk.close()
+    return {**summary(latencies), "backlog": backlog}
 
 
 async def _connect_all(urls: list[str]) -> list[Any]:
@@ -169,12 +185,13 @@ async def simulated_day(server: LiveServer, tickets: int, displays: int) -> floa
 def run(args: argparse.Namespace) -> dict[str, Any]:
     results: dict[str, Any] = {}
     with tempfile.TemporaryDirectory() as tmp:
-        server = LiveServer.prepare(Path(tmp) / "a", CLOCK)
-        server.start()
-        try:
-            results["checkin_latency"] = bench_checkins(server, args.checkins)
-        finally:
-            server.stop()
+        for name, backlog in (("checkin_latency", args.backlog), ("checkin_latency_unserved", 0)):
+            server = LiveServer.prepare(Path(tmp) / name, CLOCK)
+            server.start()
+            try:
+                results[name] = bench_checkins(server, args.checkins, backlog=backlog)
+            finally:
+                server.stop()
         server = LiveServer.prepare(Path(tmp) / "b", CLOCK)
         server.start()
         try:
@@ -202,6 +219,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="bench.server_bench", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--checkins", type=int, default=400)
+    parser.add_argument("--backlog", type=int, default=40, help="visitors kept waiting during check-ins")
     parser.add_argument("--displays", type=int, default=200)
     parser.add_argument("--nexts", type=int, default=40)
     parser.add_argument("--json", action="store_true")
@@ -210,8 +228,11 @@ def main(argv: list[str] | None = None) -> int:
     if args.json:
         print(json.dumps(results, indent=2))
         return 0
-    c, n, m = results["checkin_latency"], results["next_to_displays"], results["memory_after_day"]
-    print(f"check-in latency (n={c['n']}):         p50 {c['p50_ms']} ms   p99 {c['p99_ms']} ms   max {c['max_ms']} ms")
+    n, m = results["next_to_displays"], results["memory_after_day"]
+    for name in ("checkin_latency", "checkin_latency_unserved"):
+        c = results[name]
+        queue = f"~{c['backlog']} waiting" if c["backlog"] else f"queue grows to {c['n']}"
+        print(f"check-in latency (n={c['n']}, {queue}): p50 {c['p50_ms']} ms   p99 {c['p99_ms']} ms   max {c['max_ms']} ms")
     print(f"Next -> {n['displays']} displays (server):  p50 {n['server']['p50_ms']} ms   p99 {n['server']['p99_ms']} ms")
     print(f"bare websockets broadcast:        p50 {n['bare_websockets']['p50_ms']} ms   p99 {n['bare_websockets']['p99_ms']} ms")
     print(f"ratio server / bare:              p50 {n['p50_ratio']}x   p99 {n['p99_ratio']}x")
