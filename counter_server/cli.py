@@ -8,7 +8,9 @@ from datetime import UTC, datetime
 from importlib import resources
 from pathlib import Path
 
-from . import demo
+from bench import cli as bench_cli
+
+from . import demo, keys, keys_cli
 from .auth import DeviceError, add_device
 from .clock import Clock
 from .config import CONFIG_TEMPLATE, ConfigError, load_config
@@ -34,6 +36,7 @@ def init_data_dir(data_dir: Path, *, demo_office: bool) -> bool:
         config_path.write_text(template, encoding="utf-8")
     load_config(config_path)
     Store(data_dir / "townhall.db").close()
+    keys.ensure_keys(data_dir)
     return created
 
 
@@ -109,6 +112,8 @@ def build_parser() -> argparse.ArgumentParser:
     serve.set_defaults(handler=cmd_serve)
 
     demo.add_parser(sub)
+    keys_cli.add_parser(sub)
+    bench_cli.add_parser(sub)
     return parser
 
 
