@@ -39,26 +39,26 @@ class Rules:
     appointment_due_before_min: float = 2.0
     # A due booked visitor ranks like a walk-in who has waited this long at the
     # moment of the slot (and gains a minute per minute after it).
-    appointment_weight_min: float = 30.0
+    appointment_weight_min: float = 20.0
     # A booked visitor this many minutes past the slot is called before everyone
     # but urgent tickets; keeps the promise "called within 5 minutes of the slot".
-    appointment_max_late_min: float = 3.0
+    appointment_max_late_min: float = 1.0
     # A booked visitor for a service few open counters do is due earlier, by
     # appointment_lead_min / (number of open counters doing it): with only two
     # counters, waiting for the slot often means waiting for a counter past it.
-    appointment_lead_min: float = 0.0
+    appointment_lead_min: float = 20.0
     # Call a booked visitor who checked in early before the slot is due, but
     # only when nobody else waits for the counter.
     call_early_appointments: bool = True
     # A walk-in who has waited this long is called before everyone but urgent
     # tickets and overdue booked visitors: nobody starves.
-    walk_in_max_wait_min: float = 45.0
+    walk_in_max_wait_min: float = 30.0
     # A counter prefers its primary services by this many minutes of waiting.
     primary_bonus_min: float = 4.0
     # A ticket whose service only few open counters do is preferred by
     # scarcity_bonus_min / (number of open counters doing it), so generalists
     # do not leave it behind.
-    scarcity_bonus_min: float = 8.0
+    scarcity_bonus_min: float = 16.0
     # Visitors marked `assist` are preferred by this many minutes of waiting.
     assist_bonus_min: float = 10.0
     # A ticket sent back to this very counter (transfer, return from parking).

@@ -25,7 +25,7 @@ from counter_server.core.model import (
 )
 
 NOON = datetime(2026, 3, 2, 11, 0, tzinfo=UTC)
-TEN = ServiceStats(mean_min={"ausweis": 10.0, "abholung": 4.0})
+TEN = ServiceStats(mean_min={"ausweis": 10.0, "abholung": 4.0}, pace=1.0)
 
 
 def walk_in(name: str, service: str = "ausweis", *, waited: float = 0) -> Ticket:

@@ -71,22 +71,32 @@ def test_urgent_before_everyone() -> None:
 
 
 def test_due_booked_visitor_before_walk_ins_within_the_weight() -> None:
-    assert pick([ticket("walk", waited=20), ticket("booked", slot_in=1)]) == "booked"
+    assert pick([ticket("walk", waited=15), ticket("booked", slot_in=1)]) == "booked"
 
 
 def test_walk_in_past_the_cap_before_a_due_booked_visitor() -> None:
-    assert pick([ticket("walk", waited=50), ticket("booked", slot_in=0)]) == "walk"
+    assert pick([ticket("walk", waited=31), ticket("booked", slot_in=0)]) == "walk"
 
 
 def test_booked_visitor_past_the_late_limit_before_a_capped_walk_in() -> None:
-    # the booked visitor's deadline (slot + 3) passed before the walk-in's (arrival + 45)
-    assert pick([ticket("walk", waited=46), ticket("booked", slot_in=-10)]) == "booked"
+    # the booked visitor's deadline (slot + 1) passed before the walk-in's (arrival + 30)
+    assert pick([ticket("walk", waited=35), ticket("booked", slot_in=-10)]) == "booked"
 
 
 def test_early_booked_visitor_only_when_nobody_else_waits() -> None:
-    assert pick([ticket("walk", waited=0), ticket("early", slot_in=10)]) == "walk"
-    assert pick([ticket("early", slot_in=10)]) == "early"
-    assert pick([ticket("early", slot_in=10)], rules=Rules(call_early_appointments=False)) is None
+    assert pick([ticket("walk", waited=0), ticket("early", slot_in=40)]) == "walk"
+    assert pick([ticket("early", slot_in=40)]) == "early"
+    assert pick([ticket("early", slot_in=40)], rules=Rules(call_early_appointments=False)) is None
+
+
+def test_booked_visitor_of_a_scarce_service_is_due_earlier() -> None:
+    hold_early = Rules(call_early_appointments=False)
+    booked = [ticket("booked", slot_in=21)]
+    # lead 20 min / 1 open counter: due 22 min before the slot
+    assert pick(booked, rules=hold_early) == "booked"
+    # five open counters: due only 6 min before
+    others = [counter(str(i), ausweis=1) for i in range(2, 6)]
+    assert pick(booked, counters=[ONE, *others], rules=hold_early) is None
 
 
 def test_primary_service_preferred_over_a_slightly_older_secondary() -> None:
@@ -111,9 +121,9 @@ def test_assist_and_language_bonuses() -> None:
 
 
 def test_ticket_sent_to_another_counter_is_not_taken() -> None:
-    sent = replace(ticket("sent", waited=30), target_counter_id="2")
+    sent = replace(ticket("sent", waited=10), target_counter_id="2")
     assert pick([sent, ticket("mine", waited=1)]) == "mine"
-    assert pick([replace(sent, target_counter_id="1"), ticket("other", waited=40)]) == "sent"
+    assert pick([replace(sent, target_counter_id="1"), ticket("other", waited=20)]) == "sent"
 
 
 def test_transfer_keeps_the_original_arrival() -> None:
