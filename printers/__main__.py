@@ -1,0 +1,7 @@
+"""`python -m printers printer emulate|agent ...`."""
+
+import sys
+
+from .cli import main
+
+sys.exit(main())

@@ -1,0 +1,313 @@
+"""The print agent: feeds one network printer from the server's print-job queue.
+
+It listens on the events websocket as a printer device; a `print.job` event (or
+a reconnect, or a quiet minute) makes it fetch the pending jobs and print them
+in order, acknowledging each over HTTP. The server keeps a job until it is
+acknowledged, and the agent writes a small journal before and after printing, so
+a restart of either side loses no ticket and prints none twice:
+
+- printed but not yet acknowledged (journal says "printed") -> acknowledged, not reprinted;
+- interrupted while sending (journal says "sending")         -> printed again, because a
+  half-sent ticket was cut short and the visitor has nothing in hand.
+
+A job older than its `expires_at` is acknowledged as dropped and never printed
+late. The printer is asked for its status before every job and every
+`status_interval` seconds; changes are reported to the server (`printer.status`).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import logging
+import os
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlencode
+
+import httpx
+from websockets.asyncio.client import connect
+from websockets.exceptions import WebSocketException
+
+from .status import PrinterStatus, query_status
+from .ticket import LayoutError, TicketContent, render_ticket
+from .transports import PrinterUnavailable, Timeouts, Transport, open_transport
+
+log = logging.getLogger(__name__)
+
+
+class AgentSetupError(Exception):
+    """The agent cannot start: the server does not know this printer or rejects the token."""
+
+
+@dataclass(frozen=True)
+class AgentSettings:
+    """Where the server and the printer are, and how patient to be with each."""
+
+    server: str
+    token: str
+    printer: str
+    state_dir: Path
+    printer_id: str | None = None
+    status_interval: float = 1.0
+    poll_interval: float = 30.0
+    timeouts: Timeouts = field(default_factory=Timeouts)
+
+
+class Journal:
+    """Which jobs this agent has started or finished printing, safe across a crash."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.entries: dict[str, str] = {}
+        if path.exists():
+            try:
+                self.entries = dict(json.loads(path.read_text(encoding="utf-8")))
+            except (ValueError, TypeError):
+                log.error("journal %s is unreadable; starting a new one", path)
+
+    def state(self, job_id: str) -> str | None:
+        return self.entries.get(job_id)
+
+    def mark(self, job_id: str, state: str) -> None:
+        self.entries[job_id] = state
+        self._save()
+
+    def forget(self, job_id: str) -> None:
+        if self.entries.pop(job_id, None) is not None:
+            self._save()
+
+    def _save(self) -> None:
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = self.path.with_suffix(".tmp")
+        with tmp.open("w", encoding="utf-8") as handle:
+            json.dump(self.entries, handle)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, self.path)
+
+
+class PrinterLink:
+    """The blocking side: one transport, asked and written from a worker thread."""
+
+    def __init__(self, transport: Transport, *, read_timeout: float) -> None:
+        self.transport = transport
+        self.read_timeout = read_timeout
+
+    def status(self) -> PrinterStatus:
+        return query_status(transport=self.transport, timeout=self.read_timeout)
+
+    def may_print(self, status: PrinterStatus) -> bool:
+        """Printers that can answer must say they can print; others are trusted blindly."""
+        return status.can_print or (status is PrinterStatus.UNKNOWN and not self.transport.can_read)
+
+    def send(self, data: bytes) -> PrinterStatus:
+        """Send one ticket, then ask again: paper that ran out meanwhile means not printed."""
+        self.transport.write(data)
+        return self.status()
+
+
+class PrintAgent:
+    """The async side: websocket, HTTP, and the order in which jobs are handled."""
+
+    def __init__(self, settings: AgentSettings, *, link: PrinterLink | None = None) -> None:
+        self.settings = settings
+        transport = open_transport(settings.printer, timeouts=settings.timeouts)
+        self.link = link or PrinterLink(transport, read_timeout=settings.timeouts.read)
+        self.journal = Journal(settings.state_dir / "journal.json")
+        self.printer_id = settings.printer_id or ""
+        self.reported: PrinterStatus | None = None
+        self.report_failing = False
+        self.last_status = PrinterStatus.UNKNOWN
+        self.last_seq: int | None = None
+        self.wake = asyncio.Event()
+        self.printer_lock = asyncio.Lock()
+        self.http = httpx.AsyncClient(
+            base_url=settings.server.rstrip("/"),
+            headers={"Authorization": f"Bearer {settings.token}"},
+            timeout=settings.timeouts.write,
+        )
+
+    async def run(self) -> None:
+        """Serve until cancelled."""
+        try:
+            await self._resolve_printer()
+            await asyncio.gather(self._listen(), self._work(), self._watch_status())
+        finally:
+            await self.http.aclose()
+            self.link.transport.close()
+
+    async def _resolve_printer(self) -> None:
+        while True:
+            try:
+                response = await self.http.get("/api/v1/printers")
+                break
+            except httpx.HTTPError as error:
+                log.warning("server not reachable (%s); retrying", error)
+                await asyncio.sleep(1)
+        if response.status_code in (401, 403):
+            raise AgentSetupError(f"the server refuses this token: {response.text}")
+        printers = [p for p in response.json()["printers"] if p.get("mode") == "agent"]
+        ids = [p["id"] for p in printers]
+        if not self.printer_id and len(ids) == 1:
+            self.printer_id = ids[0]
+        if self.printer_id not in ids:
+            raise AgentSetupError(f"printer {self.printer_id!r} is not among {ids} in office.toml")
+
+    # --- websocket ---------------------------------------------------------------------
+
+    def _events_url(self) -> str:
+        base = self.settings.server.rstrip("/").replace("http://", "ws://", 1)
+        base = base.replace("https://", "wss://", 1)
+        query = {"token": self.settings.token}
+        if self.last_seq is not None:
+            query["since"] = str(self.last_seq)
+        return f"{base}/api/v1/events?{urlencode(query)}"
+
+    async def _listen(self) -> None:
+        delay = 0.2
+        while True:
+            try:
+                async with connect(self._events_url(), open_timeout=5, ping_interval=10) as ws:
+                    delay = 0.2
+                    self.wake.set()
+                    async for message in ws:
+                        self._on_event(json.loads(message))
+            except (OSError, WebSocketException, TimeoutError, ValueError) as error:
+                log.warning("events websocket lost (%s); reconnecting in %.1fs", error, delay)
+            self.wake.set()
+            await asyncio.sleep(delay)
+            delay = min(delay * 2, 5.0)
+
+    def _on_event(self, event: Mapping[str, Any]) -> None:
+        self.last_seq = int(event.get("seq") or self.last_seq or 0)
+        data = event.get("data") or {}
+        if event.get("type") == "snapshot":
+            self.wake.set()
+        elif event.get("type") == "print.job" and data.get("printer_id") == self.printer_id:
+            self.wake.set()
+
+    # --- jobs --------------------------------------------------------------------------
+
+    async def _work(self) -> None:
+        while True:
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self.wake.wait(), self.settings.poll_interval)
+            self.wake.clear()
+            try:
+                await self.sync()
+            except httpx.HTTPError as error:
+                log.warning("server not reachable (%s); jobs wait", error)
+                await asyncio.sleep(0.5)
+
+    async def sync(self) -> None:
+        """Handle the pending jobs in order; stop at the first one the printer cannot take."""
+        response = await self.http.get(f"/api/v1/printers/{self.printer_id}/jobs")
+        response.raise_for_status()
+        answer = response.json()
+        clock = _ServerClock(datetime.fromisoformat(answer["now"]))
+        for job in answer["jobs"]:
+            if not await self._handle(job, clock):
+                return
+
+    async def _handle(self, job: Mapping[str, Any], clock: _ServerClock) -> bool:
+        job_id = str(job["id"])
+        if self.journal.state(job_id) == "printed":
+            return await self._ack(job_id, "printed")
+        if clock.now() >= datetime.fromisoformat(job["expires_at"]):
+            log.warning("job %s (%s) is too old to print; dropping it", job_id, job["number"])
+            return await self._ack(job_id, "dropped", reason="too_old")
+        try:
+            data = render_ticket(
+                content=TicketContent.from_json(job["content"]), paper_mm=int(job["paper_mm"])
+            )
+        except LayoutError as error:
+            return await self._ack(job_id, "dropped", reason=f"unprintable: {error}")
+        if not await self._print(job_id, data):
+            return False
+        return await self._ack(job_id, "printed")
+
+    async def _print(self, job_id: str, data: bytes) -> bool:
+        async with self.printer_lock:
+            status = await asyncio.to_thread(self.link.status)
+            if not self.link.may_print(status):
+                await self._report(status)
+                return False
+            self.journal.mark(job_id, "sending")
+            try:
+                after = await asyncio.to_thread(self.link.send, data)
+            except PrinterUnavailable as error:
+                log.warning("printing job %s failed: %s", job_id, error)
+                self.journal.forget(job_id)
+                await self._report(PrinterStatus.OFFLINE)
+                return False
+            if after in (PrinterStatus.PAPER_OUT, PrinterStatus.COVER_OPEN):
+                self.journal.forget(job_id)
+                await self._report(after)
+                return False
+            self.journal.mark(job_id, "printed")
+            await self._report(after if after is not PrinterStatus.UNKNOWN else status)
+            return True
+
+    async def _ack(self, job_id: str, outcome: str, *, reason: str | None = None) -> bool:
+        response = await self.http.post(
+            f"/api/v1/printers/{self.printer_id}/jobs/{job_id}/ack",
+            json={"outcome": outcome, "reason": reason},
+            headers={"Idempotency-Key": f"ack-{job_id}-{outcome}"},
+        )
+        if response.status_code in (200, 404, 409):
+            # 404/409: the job is gone or settled otherwise; either way it is not ours to print.
+            self.journal.forget(job_id)
+            return True
+        response.raise_for_status()
+        return False
+
+    # --- status ------------------------------------------------------------------------
+
+    async def _watch_status(self) -> None:
+        while True:
+            async with self.printer_lock:
+                status = await asyncio.to_thread(self.link.status)
+            was_blocked = not self.link.may_print(self.last_status)
+            await self._report(status)
+            if was_blocked and self.link.may_print(status):
+                self.wake.set()
+            await asyncio.sleep(self.settings.status_interval)
+
+    async def _report(self, status: PrinterStatus) -> None:
+        self.last_status = status
+        if status is self.reported:
+            return
+        try:
+            response = await self.http.post(
+                f"/api/v1/printers/{self.printer_id}/status", json={"status": status.value}
+            )
+        except httpx.HTTPError as error:
+            if not self.report_failing:
+                log.warning("could not report printer status %s: %s", status, error)
+            self.report_failing = True
+            return
+        self.report_failing = False
+        if response.status_code == 200:
+            self.reported = status
+            log.info("printer %s is %s", self.printer_id, status)
+
+
+@dataclass
+class _ServerClock:
+    """The server's office clock (which may be shifted for demos), followed locally."""
+
+    server_now: datetime
+    fetched: float = field(default_factory=time.monotonic)
+
+    def now(self) -> datetime:
+        return self.server_now + timedelta(seconds=time.monotonic() - self.fetched)
+
+
+async def run_agent(settings: AgentSettings) -> None:
+    await PrintAgent(settings).run()
