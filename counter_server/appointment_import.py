@@ -20,6 +20,7 @@ from .appointments import (
     InvalidAppointment,
     appointment_json,
     bookings_of_day,
+    check_horizon,
     day_of,
     find_by_external_id,
     parse_contact,
@@ -176,6 +177,7 @@ def import_row(tx: Tx, config: OfficeConfig, row: Any, device_id: str) -> tuple[
         return "unchanged", existing
     if start < tx.now:
         raise StartInPast("the appointment has already begun", start=start.isoformat())
+    check_horizon(day_of(config, start), tx.now)
     if existing and existing.service_id != service.id:
         raise AppointmentNotChangeable("an imported booking cannot change its service")
     slot = place_booking(

@@ -38,6 +38,7 @@ from .keys import KeyRing
 from .store import Tx
 
 CONTACT_FIELDS = ("name", "email", "phone")
+BOOKING_HORIZON_DAYS = 400
 MAX_CONTACT_CHARS = 200
 
 
@@ -200,6 +201,15 @@ def parse_start(text: Any, config: OfficeConfig) -> datetime:
     return start.astimezone(ZoneInfo("UTC"))
 
 
+def check_horizon(day: date, now: datetime) -> None:
+    """Bookings reach about a year ahead; further is a typo, not a plan."""
+    if (day - now.date()).days > BOOKING_HORIZON_DAYS:
+        raise InvalidAppointment(
+            f"{day.isoformat()} is more than {BOOKING_HORIZON_DAYS} days ahead",
+            date=day.isoformat(),
+        )
+
+
 def parse_contact(contact: Any) -> dict[str, str] | None:
     """The optional contact: name, email and phone, each a short text."""
     if contact is None:
@@ -333,6 +343,7 @@ def book(
     """Book a free slot; SlotUnavailable when the time is taken, past or off the grid."""
     service = service_of(config, service_id)
     when = parse_start(start, config)
+    check_horizon(day_of(config, when), tx.now)
     cleaned = parse_contact(contact)
     slot = choose_counter(
         office=config.office,

@@ -61,6 +61,7 @@ async def list_slots(
     day = _day(day_text)
     service = store.service_of(ctx.config, service_id)
     now = ctx.clock.now()
+    store.check_horizon(day, now)
     slots = await ctx.store.read(
         lambda db: store.free_slots_of(db, ctx.config, service=service, day=day, now=now)
     )

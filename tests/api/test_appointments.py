@@ -5,6 +5,8 @@ from __future__ import annotations
 import base64
 import io
 import sqlite3
+import subprocess
+import sys
 import threading
 from datetime import datetime
 from pathlib import Path
@@ -305,6 +307,13 @@ def test_booking_refuses_bad_input_and_changes_nothing(live_server: LiveServer) 
                 "invalid_appointment",
             ),
             (
+                booking.post(
+                    "/api/v1/appointments", json={"service_id": "pass", "start": "2199-01-05T10:00"}
+                ),
+                422,
+                "invalid_appointment",
+            ),
+            (
                 kiosk.post(
                     "/api/v1/appointments", json={"service_id": "pass", "start": f"{DAY}T10:00"}
                 ),
@@ -436,3 +445,30 @@ def test_retention_removes_contact_data_and_nothing_else(server_factory: ServerF
     after = everything_but_contacts()
     assert after[0] == before[0] and after[1] == before[1]
     assert after[2][: len(before[2])] == before[2]
+
+
+def test_init_creates_the_signing_key_and_the_cli_rotates_it(server_factory: ServerFactory) -> None:
+    data_dir = server_factory(start=False).data_dir
+    first = keys.load_signing_key(data_dir)[0]
+    assert (data_dir / "keys" / "signing.key").stat().st_mode & 0o077 == 0
+
+    def townhall(*args: str) -> subprocess.CompletedProcess[str]:
+        command = [
+            sys.executable,
+            "-m",
+            "counter_server.cli",
+            "keys",
+            *args,
+            "--data-dir",
+            str(data_dir),
+        ]
+        return subprocess.run(command, capture_output=True, text=True, timeout=60)
+
+    rotated = townhall("rotate")
+    new = rotated.stdout.strip().splitlines()[-1]
+    assert rotated.returncode == 0 and new != first and keys.load_signing_key(data_dir)[0] == new
+    listed = townhall("list").stdout
+    assert first in listed and new in listed and "signing" in listed
+    assert townhall("retire", new).returncode == 2
+    assert townhall("retire", first).returncode == 0
+    assert set(keys.load_public_keys(data_dir)) == {new}
