@@ -206,12 +206,18 @@ def import_row(tx: Tx, config: OfficeConfig, row: Any, device_id: str) -> tuple[
     return "created", created
 
 
-def import_appointments(
-    tx: Tx, *, config: OfficeConfig, keyring: KeyRing, rows: list[Any], device_id: str
-) -> dict[str, Any]:
-    """Import every row it can; report each row with its outcome."""
+def import_rows(
+    tx: Tx,
+    *,
+    config: OfficeConfig,
+    keyring: KeyRing,
+    rows: list[Any],
+    device_id: str,
+    first: int = 1,
+) -> list[dict[str, Any]]:
+    """Import every row it can; one report entry per row, numbered from `first`."""
     report = []
-    for number, row in enumerate(rows, start=1):
+    for number, row in enumerate(rows, start=first):
         external_id = row.get("external_id") if isinstance(row, Mapping) else None
         entry: dict[str, Any] = {"row": number, "external_id": external_id}
         try:
@@ -225,5 +231,9 @@ def import_appointments(
                 token=token_for(config, keyring, appointment),
             )
         report.append(entry)
+    return report
+
+
+def summary(report: list[dict[str, Any]]) -> dict[str, Any]:
     rejected = sum(1 for e in report if e["status"] == "rejected")
     return {"accepted": len(report) - rejected, "rejected": rejected, "rows": report}
