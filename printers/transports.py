@@ -10,6 +10,9 @@ Addresses:
     serial:///dev/ttyUSB0[?baudrate=19200&dsrdtr=1]
     file:///dev/usb/lp0
     dummy://
+
+Add `status=none` to the query (`usb://0416:5011?status=none`) for a printer that
+cannot answer status requests: it is then printed to without asking.
 """
 
 from __future__ import annotations
@@ -374,7 +377,38 @@ def _usb_options(query: dict[str, list[str]]) -> dict[str, int]:
 
 def open_transport(address: str, *, timeouts: Timeouts | None = None) -> Transport:
     """A transport for `address`; nothing is opened until the first write or read."""
-    timeouts = timeouts or Timeouts()
+    transport = _transport_for(address, timeouts or Timeouts())
+    if parse_qs(urlsplit(address).query).get("status") == ["none"]:
+        return WithoutStatus(transport)
+    return transport
+
+
+class WithoutStatus:
+    """A printer that cannot answer status requests: written to, never asked."""
+
+    can_read = False
+
+    def __init__(self, inner: Transport) -> None:
+        self.inner = inner
+        self.address = inner.address
+
+    def open(self) -> None:
+        self.inner.open()
+
+    def write(self, data: bytes) -> None:
+        self.inner.write(data)
+
+    def read(self, size: int, *, timeout: float) -> bytes:
+        return b""
+
+    def drain(self) -> None:
+        pass
+
+    def close(self) -> None:
+        self.inner.close()
+
+
+def _transport_for(address: str, timeouts: Timeouts) -> Transport:
     parts = urlsplit(address)
     query = parse_qs(parts.query)
     try:
