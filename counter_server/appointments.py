@@ -196,6 +196,9 @@ def parse_start(text: Any, config: OfficeConfig) -> datetime:
         start = datetime.fromisoformat(text.strip())
     except ValueError:
         raise InvalidAppointment(f"{text!r} is not a date and time like 2026-12-07T09:30") from None
+    # Far-off years are typos; they would also overflow time zone arithmetic.
+    if not 2000 <= start.year <= 2099:
+        raise InvalidAppointment(f"{text!r} is not a plausible appointment time")
     if start.tzinfo is None:
         start = start.replace(tzinfo=ZoneInfo(config.office.timezone))
     return start.astimezone(ZoneInfo("UTC"))

@@ -308,7 +308,14 @@ def test_booking_refuses_bad_input_and_changes_nothing(live_server: LiveServer) 
             ),
             (
                 booking.post(
-                    "/api/v1/appointments", json={"service_id": "pass", "start": "2199-01-05T10:00"}
+                    "/api/v1/appointments", json={"service_id": "pass", "start": "2099-01-05T10:00"}
+                ),
+                422,
+                "invalid_appointment",
+            ),
+            (
+                booking.post(
+                    "/api/v1/appointments", json={"service_id": "pass", "start": "0001-01-01T00:00"}
                 ),
                 422,
                 "invalid_appointment",
