@@ -479,3 +479,44 @@ def test_init_creates_the_signing_key_and_the_cli_rotates_it(server_factory: Ser
     assert townhall("retire", new).returncode == 2
     assert townhall("retire", first).returncode == 0
     assert set(keys.load_public_keys(data_dir)) == {new}
+
+
+ICS = (
+    "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//Outside Booking//DE\r\n"
+    "BEGIN:VEVENT\r\nUID:ics-1@booking.example\r\nDTSTART;TZID=Europe/Berlin:20261201T113000\r\n"
+    "DTEND;TZID=Europe/Berlin:20261201T120000\r\nCATEGORIES:pass\r\n"
+    "SUMMARY:Reisepass Erika Muster\r\n mann\r\nEND:VEVENT\r\n"
+    "BEGIN:VEVENT\r\nUID:ics-2@booking.example\r\nDTSTART:20261201T110000Z\r\n"
+    "X-TOWNHALL-SERVICE:ausweis\r\nEND:VEVENT\r\n"
+    "BEGIN:VEVENT\r\nUID:ics-3@booking.example\r\nDTSTART:20261201T110000Z\r\n"
+    "CATEGORIES:standesamt\r\nEND:VEVENT\r\n"
+    "BEGIN:VEVENT\r\nUID:ics-4@booking.example\r\nSTATUS:CANCELLED\r\nDTSTART:20261201T110000Z\r\n"
+    "CATEGORIES:pass\r\nEND:VEVENT\r\n"
+    "END:VCALENDAR\r\n"
+)
+
+
+def test_import_of_an_icalendar_file(live_server: LiveServer) -> None:
+    with live_server.client("booking") as booking:
+        report = booking.post(
+            "/api/v1/appointments/import",
+            content=ICS.encode(),
+            headers={"content-type": "text/calendar"},
+        ).json()
+        again = booking.post(
+            "/api/v1/appointments/import",
+            content=ICS.encode(),
+            headers={"content-type": "text/calendar"},
+        ).json()
+    outcome = [
+        (r["external_id"], r["status"], r.get("error", {}).get("code")) for r in report["rows"]
+    ]
+    assert outcome == [
+        ("ics-1@booking.example", "created", None),
+        ("ics-2@booking.example", "created", None),
+        ("ics-3@booking.example", "rejected", "unknown_service"),
+    ]
+    assert report["rows"][0]["appointment"]["start"] == "2026-12-01T11:30:00+01:00"
+    assert report["rows"][1]["appointment"]["start"] == "2026-12-01T12:00:00+01:00"
+    assert [r["status"] for r in again["rows"]] == ["unchanged", "unchanged", "rejected"]
+    assert db_rows(live_server, "SELECT count(*) FROM appointment_contacts")[0][0] == 0
