@@ -74,7 +74,7 @@ def build_app_class() -> type:
         u = NumericProperty(10.0)
         accessible = BooleanProperty(False)
         rtl = BooleanProperty(False)
-        theme = ObjectProperty(NORMAL_THEME)
+        theme = ObjectProperty(NORMAL_THEME, rebind=True)
         code_length = NumericProperty(8)
         number_font = StringProperty(str(FONT_DIR / "NotoSans-Bold.ttf"))
 
@@ -204,6 +204,8 @@ def build_app_class() -> type:
             self._activity()
             if kind == "action":
                 self.act(choice_id)
+            elif kind == "more":
+                self.root.ids.screens.get_screen("services").next_page()
             elif kind == "group":
                 self.send(f.OpenGroup(choice_id))
             else:

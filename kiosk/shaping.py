@@ -24,8 +24,13 @@ def has_arabic(text: str) -> bool:
     return any("\u0600" <= c <= "\u06ff" or "\u0750" <= c <= "\u077f" for c in text)
 
 
-def has_letters_outside_arabic(text: str) -> bool:
-    return any(c.isalpha() and not has_arabic(c) for c in text)
+# what Noto Sans Arabic has besides Arabic letters; anything else needs DejaVu Sans
+_NOTO_ARABIC_EXTRAS = frozenset(" 0123456789.,:!-\n\u060c\u061f\u00ab\u00bb")
+
+
+def needs_wider_font(text: str) -> bool:
+    """Arabic text with a character Noto Sans Arabic lacks (Latin letters, "/", "·", "?")."""
+    return any(not has_arabic(c) and c not in _NOTO_ARABIC_EXTRAS for c in text)
 
 
 def has_symbols(text: str) -> bool:
@@ -43,7 +48,7 @@ def font_for(text: str, *, bold: bool = False) -> str:
         table = _MIXED
     elif not has_arabic(text):
         table = _LATIN
-    elif has_letters_outside_arabic(text):
+    elif needs_wider_font(text):
         table = _MIXED
     else:
         table = _ARABIC

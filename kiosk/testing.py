@@ -73,6 +73,9 @@ class Driver:
     async def tap(self, widget: Any, *, times: int = 1) -> None:
         from kivy.tests.common import UnitTestTouch
 
+        screens = self.app.root.ids.screens
+        # a screen manager ignores touches while it switches screens, as on the terminal
+        await self.until(lambda: not screens.transition.is_active, what="the screen switch")
         x, y = widget.to_window(*widget.center)
         for _ in range(times):
             touch = UnitTestTouch(x, y)
@@ -92,11 +95,16 @@ class Driver:
         deadline = time.monotonic() + timeout
         while not condition():
             if time.monotonic() > deadline:
-                raise DriverTimeout(f"timed out waiting for {what}")
+                raise DriverTimeout(f"timed out waiting for {what} (on {self.state.screen})")
             await asyncio.sleep(0.01)
 
     async def screen(self, name: str, *, timeout: float = 10.0) -> None:
-        await self.until(lambda: self.state.screen == name, what=f"screen {name}", timeout=timeout)
+        screens = self.app.root.ids.screens
+        await self.until(
+            lambda: self.state.screen == name and not screens.transition.is_active,
+            what=f"screen {name}",
+            timeout=timeout,
+        )
         await self.drawn(2)
 
     def screenshot(self, path: Path) -> Path:
@@ -106,23 +114,49 @@ class Driver:
         return path
 
     def overflowing_labels(self) -> list[str]:
-        """Visible texts cut off or wider than their place, or outside the window."""
+        """Visible texts cut off, or sticking out of their button, their screen or the window."""
         from kiosk.widgets import KioskLabel
 
         problems = []
-        width, height = self.window.size
         for widget in self.widgets():
             if not isinstance(widget, KioskLabel) or not widget.raw or widget.opacity == 0:
                 continue
             tw, th = widget.texture_size
-            x, y = widget.to_window(widget.x, widget.y)
             if th > widget.height + 2 or tw > widget.width + 2:
                 problems.append(
                     f"{widget.raw[:40]!r}: text {tw}x{th} in {widget.width:.0f}x{widget.height:.0f}"
                 )
-            elif x < -1 or y < -1 or x + widget.width > width + 1 or y + widget.height > height + 1:
-                problems.append(f"{widget.raw[:40]!r}: outside the window")
+            container = _outside_of(widget)
+            if container is not None:
+                problems.append(f"{widget.raw[:40]!r}: sticks out of {type(container).__name__}")
         return problems
+
+
+def _outside_of(widget: Any) -> Any:
+    """The first ancestor (button, screen, window) that `widget` does not fit in, if any."""
+    x, y = widget.to_window(widget.x, widget.y)
+    right, top = x + widget.width, y + widget.height
+    ancestor = widget.parent
+    while ancestor is not None and ancestor is not ancestor.parent:
+        if _is_frame(ancestor):
+            ax, ay = ancestor.to_window(ancestor.x, ancestor.y) if ancestor.parent else (0, 0)
+            if (
+                x < ax - 1
+                or y < ay - 1
+                or right > ax + ancestor.width + 1
+                or top > ay + ancestor.height + 1
+            ):
+                return ancestor
+        ancestor = ancestor.parent
+    return None
+
+
+def _is_frame(widget: Any) -> bool:
+    from kivy.core.window import WindowBase
+    from kivy.uix.behaviors import ButtonBehavior
+    from kivy.uix.screenmanager import Screen
+
+    return isinstance(widget, (ButtonBehavior, Screen, WindowBase))
 
 
 def _inside(widget: Any, ancestor: Any) -> bool:

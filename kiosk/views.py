@@ -57,6 +57,8 @@ class ScreenView:
     code: str = ""
     choices: tuple[Choice, ...] = ()
     actions: tuple[Action, ...] = ()
+    more: str = ""
+    page_of: str = ""
 
     def spoken(self) -> str:
         """The screen as one text for read-aloud, in reading order."""
@@ -159,6 +161,8 @@ def _services(
         lines=(hint,),
         choices=choices,
         actions=(Action("back", catalog.text("back")),),
+        more=catalog.text("more_errands"),
+        page_of=catalog.text("page_of", page="{page}", pages="{pages}"),
     )
 
 

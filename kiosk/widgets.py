@@ -15,7 +15,13 @@ from kivy.app import App
 from kivy.clock import Clock
 from kivy.core.text import Label as CoreLabel
 from kivy.lang import Builder
-from kivy.properties import BooleanProperty, ListProperty, OptionProperty, StringProperty
+from kivy.properties import (
+    BooleanProperty,
+    ListProperty,
+    NumericProperty,
+    OptionProperty,
+    StringProperty,
+)
 from kivy.uix.behaviors import ButtonBehavior
 from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.label import Label
@@ -103,6 +109,8 @@ class KioskLabel(Label):
     strong = BooleanProperty(False)
     align = OptionProperty("start", options=["start", "center", "end"])
     rtl = BooleanProperty(False)
+    # with `base_font_size` set, a text too long for one line first shrinks (to 3/4 at most)
+    base_font_size = NumericProperty(0)
 
     def __init__(self, **kwargs: Any) -> None:
         self._trigger = Clock.create_trigger(self._update, -1)
@@ -111,7 +119,7 @@ class KioskLabel(Label):
         if app is not None and hasattr(app, "rtl"):
             self.rtl = app.rtl
             app.bind(rtl=self.setter("rtl"))
-        for name in ("raw", "strong", "align", "rtl", "width", "font_size"):
+        for name in ("raw", "strong", "align", "rtl", "width", "font_size", "base_font_size"):
             self.fbind(name, self._trigger)
         self._update()
 
@@ -120,12 +128,24 @@ class KioskLabel(Label):
         start, end = ("right", "left") if self.rtl else ("left", "right")
         self.halign = {"start": start, "center": "center", "end": end}[self.align]
         width = max(self.width - 2 * self.padding[0], 10)
+        if self.base_font_size:
+            self.font_size = self._fitting_size(width)
         self.text_size = (width, None)
         if has_arabic(self.raw):
             measure = _measurer(self.font_name, self.font_size).get_extents
             self.text = visual_text(self.raw, width=width, measure=lambda s: measure(s)[0])
         else:
             self.text = self.raw
+
+    def _fitting_size(self, width: float) -> float:
+        size = float(self.base_font_size)
+        needed = _measurer(self.font_name, size).get_extents(self.raw)[0]
+        if needed <= width:
+            return size
+        return max(size * MIN_FIT_SCALE, size * width / needed * 0.97)
+
+
+MIN_FIT_SCALE = 0.75
 
 
 class MirrorBox(BoxLayout):
