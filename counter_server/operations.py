@@ -10,7 +10,7 @@ import secrets
 import threading
 import uuid
 from dataclasses import replace
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 import sqlite_utils
@@ -26,7 +26,17 @@ from .core.errors import (
     UnknownService,
     UnknownTicket,
 )
-from .core.estimate import Estimate, QueueState, ServiceStats, estimate_waits, stats_from_config
+from .core.estimate import (
+    Estimate,
+    QueueState,
+    ServiceStats,
+    Upcoming,
+    busy_for,
+    estimate_waits,
+    learn_stats,
+    show_probability,
+    stats_from_config,
+)
 from .core.model import Counter, CounterState, Office, Priority, Ticket, TicketKind, TicketState
 from .core.numbering import next_number, office_day
 from .core.policy import choose_next
@@ -230,23 +240,36 @@ def expire_past_days(tx: Tx, *, config: OfficeConfig) -> int:
     return len(stale)
 
 
+UPCOMING_AHEAD = timedelta(hours=3)
+UPCOMING_BEHIND = timedelta(minutes=15)
+
+
 def service_stats(db: sqlite_utils.Database, config: OfficeConfig, now: datetime) -> ServiceStats:
-    return stats_from_config(config.office.services)
+    """Service times learned from today's finished visits, falling back to office.toml."""
+    day = office_day(now, config.office.timezone)
+    return learn_stats(finished=repo.finished_today(db, day), config=stats_from_config(config.office.services))
+
+
+def upcoming_bookings(db: sqlite_utils.Database, config: OfficeConfig, now: datetime) -> list[Upcoming]:
+    """Booked visitors not checked in yet whose slot is near: they will join the queue."""
+    day = office_day(now, config.office.timezone)
+    return [
+        Upcoming(service_id=service_id, appointment_at=start,
+                 show_probability=show_probability(appointment_at=start, now=now))
+        for service_id, start in repo.booked_between(db, day, now - UPCOMING_BEHIND, now + UPCOMING_AHEAD)
+    ]
 
 
 def estimates(db: sqlite_utils.Database, config: OfficeConfig, now: datetime) -> dict[str, Estimate]:
-    office = config.office
-    counters = counters_now(db, office)
     stats = service_stats(db, config, now)
     open_now = repo.open_tickets(db)
-    busy: dict[str, float] = {}
-    for ticket in open_now:
-        if ticket.state in (TicketState.CALLED, TicketState.SERVING) and ticket.counter_id:
-            began = ticket.started_at or ticket.called_at or now
-            elapsed = (now - began).total_seconds() / 60
-            busy[ticket.counter_id] = max(1.0, stats.mean(ticket.service_id) - elapsed)
-    waiting = [t for t in open_now if t.state is TicketState.WAITING]
-    state = QueueState(waiting=waiting, counters=counters, busy_for_min=busy, rules=config.rules)
+    state = QueueState(
+        waiting=[t for t in open_now if t.state is TicketState.WAITING],
+        counters=counters_now(db, config.office),
+        busy_for_min=busy_for(calls=open_now, now=now, stats=stats),
+        rules=config.rules,
+        upcoming=upcoming_bookings(db, config, now),
+    )
     return estimate_waits(state, now, stats)
 
 

@@ -137,3 +137,16 @@ def counter_states(db: sqlite_utils.Database) -> dict[str, str]:
 def last_seq(db: sqlite_utils.Database) -> int:
     row = db.execute("SELECT max(seq) FROM events").fetchone()
     return int(row[0] or 0)
+
+
+def booked_between(
+    db: sqlite_utils.Database, day: date, start: datetime, end: datetime
+) -> list[tuple[str, datetime]]:
+    """(service, slot start) of `day`'s appointments not checked in yet, in [start, end)."""
+    rows = db.execute(
+        "SELECT service_id, start FROM appointments WHERE office_day = ? AND status = 'booked'"
+        " ORDER BY start",
+        [day.isoformat()],
+    ).fetchall()
+    slots = [(service_id, datetime.fromisoformat(text)) for service_id, text in rows]
+    return [(service_id, at) for service_id, at in slots if start <= at < end]
