@@ -10,6 +10,10 @@ a restart of either side loses no ticket and prints none twice:
 - interrupted while sending (journal says "sending")         -> printed again, because a
   half-sent ticket was cut short and the visitor has nothing in hand.
 
+A ticket counts as printed once the printer has taken all its bytes; a printer
+that cannot print (paper out, cover open, offline, or silent when it could
+answer) gets nothing, and its jobs wait in order.
+
 A job older than its `expires_at` is acknowledged as dropped and never printed
 late. The printer is asked for its status before every job and every
 `status_interval` seconds; changes are reported to the server (`printer.status`).
@@ -39,6 +43,7 @@ from .ticket import LayoutError, TicketContent, render_ticket
 from .transports import PrinterUnavailable, Timeouts, Transport, open_transport
 
 log = logging.getLogger(__name__)
+_STATUS_FRESH_S = 0.5
 
 
 class AgentSetupError(Exception):
@@ -107,7 +112,7 @@ class PrinterLink:
         return status.can_print or (status is PrinterStatus.UNKNOWN and not self.transport.can_read)
 
     def send(self, data: bytes) -> PrinterStatus:
-        """Send one ticket, then ask again: paper that ran out meanwhile means not printed."""
+        """Send one ticket, then ask again, so a roll that just ran out is reported at once."""
         self.transport.write(data)
         return self.status()
 
@@ -124,6 +129,7 @@ class PrintAgent:
         self.reported: PrinterStatus | None = None
         self.report_failing = False
         self.last_status = PrinterStatus.UNKNOWN
+        self.last_status_at = 0.0
         self.last_seq: int | None = None
         self.wake = asyncio.Event()
         self.printer_lock = asyncio.Lock()
@@ -206,35 +212,56 @@ class PrintAgent:
                 await asyncio.sleep(0.5)
 
     async def sync(self) -> None:
-        """Handle the pending jobs in order; stop at the first one the printer cannot take."""
+        """Handle the pending jobs in order; stop at the first one the printer cannot take.
+
+        Acknowledgements run alongside the next ticket's printing: the journal
+        already says "printed", so a lost acknowledgement is repeated, never the print.
+        """
         response = await self.http.get(f"/api/v1/printers/{self.printer_id}/jobs")
         response.raise_for_status()
         answer = response.json()
         clock = _ServerClock(datetime.fromisoformat(answer["now"]))
-        for job in answer["jobs"]:
-            if not await self._handle(job, clock):
-                return
+        acks: list[asyncio.Task[None]] = []
+        try:
+            for job in answer["jobs"]:
+                outcome = await self._handle(job, clock)
+                if outcome is None:
+                    break
+                acks.append(asyncio.create_task(self._ack(str(job["id"]), *outcome)))
+        finally:
+            results = await asyncio.gather(*acks, return_exceptions=True)
+        for result in results:
+            if isinstance(result, Exception):
+                raise result
 
-    async def _handle(self, job: Mapping[str, Any], clock: _ServerClock) -> bool:
+    async def _handle(
+        self, job: Mapping[str, Any], clock: _ServerClock
+    ) -> tuple[str, str | None] | None:
+        """The acknowledgement a job gets (outcome, reason), or None when it must wait."""
         job_id = str(job["id"])
         if self.journal.state(job_id) == "printed":
-            return await self._ack(job_id, "printed")
+            return "printed", None
         if clock.now() >= datetime.fromisoformat(job["expires_at"]):
             log.warning("job %s (%s) is too old to print; dropping it", job_id, job["number"])
-            return await self._ack(job_id, "dropped", reason="too_old")
+            return "dropped", "too_old"
         try:
             data = render_ticket(
                 content=TicketContent.from_json(job["content"]), paper_mm=int(job["paper_mm"])
             )
         except LayoutError as error:
-            return await self._ack(job_id, "dropped", reason=f"unprintable: {error}")
+            return "dropped", f"unprintable: {error}"
         if not await self._print(job_id, data):
-            return False
-        return await self._ack(job_id, "printed")
+            return None
+        return "printed", None
+
+    def _recent_printable_status(self) -> PrinterStatus | None:
+        """A printable status asked for moments ago (after the previous ticket) is still news."""
+        fresh = time.monotonic() - self.last_status_at < _STATUS_FRESH_S
+        return self.last_status if fresh and self.last_status.can_print else None
 
     async def _print(self, job_id: str, data: bytes) -> bool:
         async with self.printer_lock:
-            status = await asyncio.to_thread(self.link.status)
+            status = self._recent_printable_status() or await asyncio.to_thread(self.link.status)
             if not self.link.may_print(status):
                 await self._report(status)
                 return False
@@ -246,26 +273,22 @@ class PrintAgent:
                 self.journal.forget(job_id)
                 await self._report(PrinterStatus.OFFLINE)
                 return False
-            if after in (PrinterStatus.PAPER_OUT, PrinterStatus.COVER_OPEN):
-                self.journal.forget(job_id)
-                await self._report(after)
-                return False
+            # All bytes were taken: printed, even if the paper ends right after. Reprinting
+            # would hand out the same number twice once the roll is changed.
             self.journal.mark(job_id, "printed")
             await self._report(after if after is not PrinterStatus.UNKNOWN else status)
             return True
 
-    async def _ack(self, job_id: str, outcome: str, *, reason: str | None = None) -> bool:
+    async def _ack(self, job_id: str, outcome: str, reason: str | None) -> None:
         response = await self.http.post(
             f"/api/v1/printers/{self.printer_id}/jobs/{job_id}/ack",
             json={"outcome": outcome, "reason": reason},
             headers={"Idempotency-Key": f"ack-{job_id}-{outcome}"},
         )
-        if response.status_code in (200, 404, 409):
-            # 404/409: the job is gone or settled otherwise; either way it is not ours to print.
-            self.journal.forget(job_id)
-            return True
-        response.raise_for_status()
-        return False
+        if response.status_code not in (200, 404, 409):
+            response.raise_for_status()
+        # 404/409: the job is gone or settled otherwise; either way it is not ours to print.
+        self.journal.forget(job_id)
 
     # --- status ------------------------------------------------------------------------
 
@@ -280,7 +303,7 @@ class PrintAgent:
             await asyncio.sleep(self.settings.status_interval)
 
     async def _report(self, status: PrinterStatus) -> None:
-        self.last_status = status
+        self.last_status, self.last_status_at = status, time.monotonic()
         if status is self.reported:
             return
         try:
