@@ -11,8 +11,9 @@ from pathlib import Path
 
 from fastapi import FastAPI
 
-from . import errors, operations, pages
-from .api import board, checkins, counters, office, tickets
+from . import appointments, errors, keys, operations, pages, printjobs
+from .api import appointments as appointments_api
+from .api import board, checkins, counters, office, printers, tickets
 from .clock import Clock
 from .config import load_config
 from .context import Context
@@ -27,6 +28,10 @@ CONFIG_FILE = "office.toml"
 
 def open_context(data_dir: Path, clock: Clock) -> Context:
     config = load_config(data_dir / CONFIG_FILE)
+    appointments.settings_of(config)
+    printjobs.printers_of(config)
+    # No signing key means no init: refuse rather than run with a key nobody set up.
+    keys.load_signing_key(data_dir)
     store = Store(data_dir / DB_FILE)
     return Context(config=config, store=store, hub=Hub(), clock=clock, data_dir=data_dir)
 
@@ -37,6 +42,7 @@ def housekeeping(ctx: Context) -> None:
     def work(tx: Tx) -> None:
         operations.sync_counters(tx, ctx.config.office)
         operations.expire_past_days(tx, config=ctx.config)
+        appointments.housekeeping(tx, config=ctx.config)
 
     ctx.store.write_sync(work, now=ctx.clock.now())
 
@@ -67,7 +73,7 @@ def create_app(ctx: Context) -> FastAPI:
     app = FastAPI(title="townhall-queue", version="1", lifespan=lifespan)
     app.state.ctx = ctx
     errors.install(app)
-    for module in (office, checkins, counters, tickets, board):
+    for module in (office, checkins, counters, tickets, board, appointments_api, printers):
         app.include_router(module.router)
     app.include_router(pages.router)
     pages.mount_static(app)

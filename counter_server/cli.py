@@ -124,6 +124,9 @@ def main(argv: list[str] | None = None) -> int:
     except ConfigError as error:
         print(f"townhall: configuration error: {error}", file=sys.stderr)
         return 2
+    except keys.KeyFileError as error:
+        print(f"townhall: signing key: {error}", file=sys.stderr)
+        return 2
     except KeyboardInterrupt:
         return 130
 

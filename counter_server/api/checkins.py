@@ -8,12 +8,13 @@ from fastapi import APIRouter, Depends, Header, Request
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 
-from .. import operations, repo
+from .. import appointments, operations, printjobs, repo
 from ..auth import Device
 from ..context import Context, context, role
 from ..core.model import Priority, Ticket
-from ..errors import ApiError, bad_request
+from ..errors import bad_request
 from ..idempotency import run_once
+from ..keys import keyring_for
 from ..store import Tx
 
 router = APIRouter()
@@ -33,7 +34,7 @@ def status_url(ctx: Context, request: Request, ticket: Ticket) -> str:
 
 
 def checkin_answer(tx: Tx, ctx: Context, request: Request, ticket: Ticket) -> dict[str, Any]:
-    status = operations.ticket_status(tx.db, ctx.config, ticket, tx.now)
+    status = operations.ticket_status(tx.db, ctx.config, ticket, tx.now, in_write=True)
     return {"ticket": repo.ticket_json(ticket), **status, "status_url": status_url(ctx, request, ticket)}
 
 
@@ -49,9 +50,11 @@ def _priority(body: CheckinBody, device: Device) -> Priority:
 
 def _check_in(tx: Tx, ctx: Context, request: Request, body: CheckinBody, device: Device) -> tuple[int, Any]:
     if body.appointment_token or body.appointment_code:
-        raise ApiError(
-            422, "appointment_not_supported", "appointment check-in is not available on this server"
+        ticket = appointments.check_in(
+            tx, config=ctx.config, keyring=keyring_for(ctx.data_dir), token=body.appointment_token,
+            code=body.appointment_code, lang=body.lang, device_id=device.id,
         )
+        return 201, checkin_answer(tx, ctx, request, ticket)
     if not body.service_id:
         raise bad_request("service_id, appointment_token or appointment_code is required")
     ticket = operations.check_in_walk_in(
@@ -74,7 +77,9 @@ async def create_checkin(
     def write(tx: Tx) -> tuple[int, Any]:
         return run_once(
             tx, device_id=device.id, key=idempotency_key, request=fingerprint,
-            act=lambda: _check_in(tx, ctx, request, body, device),
+            act=lambda: printjobs.enqueue_for_checkin(
+                tx, config=ctx.config, device=device, answer=_check_in(tx, ctx, request, body, device)
+            ),
         )
 
     status, answer = await ctx.store.write(write, now=ctx.clock.now())

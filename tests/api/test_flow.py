@@ -173,3 +173,15 @@ def test_wrong_config_stops_the_server_naming_file_field_and_reason(server_facto
     else:
         raise AssertionError("the server started with a broken office.toml")
     assert "office.toml" in message and "services[2].prefix" in message and "one capital letter" in message
+
+
+def test_server_refuses_to_start_without_its_signing_key(server_factory: ServerFactory) -> None:
+    server = server_factory(start=False)
+    for path in sorted((server.data_dir / "keys").rglob("*"), reverse=True):
+        path.unlink() if path.is_file() else path.rmdir()
+    try:
+        server.start()
+    except RuntimeError as error:
+        assert "signing.key: missing" in str(error)
+    else:
+        raise AssertionError("the server started without a signing key")
