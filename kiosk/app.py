@@ -387,12 +387,12 @@ def create_app(config: KioskConfig, *, offscreen: bool = False, **parts: Any) ->
     """A ready kiosk App; `parts` may replace server, printer, speaker or new_key (tests, bench)."""
     prepare_kivy(config, offscreen=offscreen)
     from kiosk.client import ServerClient
-    from kiosk.printing import TicketPrinter
+    from kiosk.printing import KioskPrinter
     from kiosk.speech import Speaker
 
     parts.setdefault("server", ServerClient(base_url=config.server, token=config.token))
     if "printer" not in parts and config.printer:
-        parts["printer"] = TicketPrinter(address=config.printer, paper_mm=config.paper_mm)
+        parts["printer"] = KioskPrinter(address=config.printer, paper_mm=config.paper_mm)
     parts.setdefault("speaker", Speaker(executable=config.read_aloud))
     return build_app_class()(kiosk_config=config, **parts)
 

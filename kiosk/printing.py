@@ -1,9 +1,10 @@
-"""The kiosk's printer facade: one call to print a ticket, True or False, never a crash.
+"""The kiosk's printer facade: one awaitable call to print a ticket, True or False, never a crash.
 
-Layout, transports and status live in `printers/`; this only puts them together
-for a USB or network printer attached to the kiosk. The blocking device calls run
-in a worker thread so the screen keeps drawing. When printing fails the ticket
-screen says so and shows the ticket large enough to photograph.
+Layout, transports and status live in `printers/` (`printers.facade.TicketPrinter`);
+this only turns the kiosk's ticket into the printer's `TicketContent` and runs the
+blocking device calls in a worker thread, so the screen keeps drawing. When
+printing fails, the ticket screen says so and shows the ticket large enough to
+photograph.
 """
 
 from __future__ import annotations
@@ -11,16 +12,18 @@ from __future__ import annotations
 import asyncio
 import logging
 from datetime import datetime
+from typing import Any
 
 from kiosk.flow import Ticket
 
 log = logging.getLogger(__name__)
 
 
-class TicketPrinter:
+class KioskPrinter:
     def __init__(self, *, address: str, paper_mm: int) -> None:
-        self.address = address
-        self.paper_mm = paper_mm
+        from printers.facade import TicketPrinter
+
+        self._printer: Any = TicketPrinter(address=address, paper_mm=paper_mm)
 
     async def print_ticket(
         self,
@@ -32,51 +35,7 @@ class TicketPrinter:
         errand_de: str,
         issued_at: datetime,
     ) -> bool:
-        try:
-            return await asyncio.to_thread(
-                self._print_blocking,
-                ticket=ticket,
-                office_name=office_name,
-                lang=lang,
-                errand=errand,
-                errand_de=errand_de,
-                issued_at=issued_at,
-            )
-        except Exception as error:  # noqa: BLE001 - a printer must never take the kiosk down
-            log.error("printing %s failed: %s", ticket.number, error)
-            return False
-
-    async def ready(self) -> bool:
-        """Whether the printer says it can print; unknown counts as ready (cannot ask)."""
-        try:
-            return await asyncio.to_thread(self._ready_blocking)
-        except Exception as error:  # noqa: BLE001
-            log.warning("printer status unknown: %s", error)
-            return False
-
-    def _ready_blocking(self) -> bool:
-        from printers.status import PrinterStatus, query_status
-        from printers.transports import open_transport
-
-        transport = open_transport(self.address)
-        try:
-            status = query_status(transport=transport)
-        finally:
-            transport.close()
-        return status.can_print or status is PrinterStatus.UNKNOWN
-
-    def _print_blocking(
-        self,
-        *,
-        ticket: Ticket,
-        office_name: str,
-        lang: str,
-        errand: str,
-        errand_de: str,
-        issued_at: datetime,
-    ) -> bool:
-        from printers.ticket import TicketContent, render_ticket
-        from printers.transports import open_transport
+        from printers.ticket import TicketContent
 
         content = TicketContent(
             office_name=office_name,
@@ -89,11 +48,22 @@ class TicketPrinter:
             eta_min=ticket.eta_min,
             status_url=ticket.status_url,
         )
-        data = render_ticket(content=content, paper_mm=self.paper_mm)
-        transport = open_transport(self.address)
         try:
-            transport.open()
-            transport.write(data)
-        finally:
-            transport.close()
-        return True
+            outcome = await asyncio.to_thread(self._printer.print_ticket, content=content)
+        except Exception as error:  # noqa: BLE001 - a printer must never take the kiosk down
+            log.error("printing %s failed: %s", ticket.number, error)
+            return False
+        if not outcome.printed:
+            log.warning("ticket %s not printed: %s", ticket.number, outcome.message)
+        return bool(outcome.printed)
+
+    async def ready(self) -> bool:
+        """Whether the printer can print; one that cannot be asked counts as ready."""
+        from printers.status import PrinterStatus
+
+        try:
+            status = await asyncio.to_thread(self._printer.status)
+        except Exception as error:  # noqa: BLE001
+            log.warning("printer status unknown: %s", error)
+            return False
+        return bool(status.can_print or status is PrinterStatus.UNKNOWN)
