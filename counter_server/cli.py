@@ -9,6 +9,8 @@ from importlib import resources
 from pathlib import Path
 
 from bench import cli as bench_cli
+from kiosk import cli as kiosk_cli
+from printers import cli as printers_cli
 
 from . import demo, keys, keys_cli
 from .auth import DeviceError, add_device
@@ -114,6 +116,8 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_parser(sub)
     keys_cli.add_parser(sub)
     bench_cli.add_parser(sub)
+    kiosk_cli.add_parser(sub)
+    printers_cli.add_parser(sub)
     return parser
 
 

@@ -13,6 +13,16 @@ from pathlib import Path
 
 import httpx
 
+PRINTER_PORT = 9100
+PRINTER_SECTION = """
+# The demo's ticket printer: the ESC/POS emulator, fed by the print agent.
+[[printers]]
+id = "eingang"
+name = "Drucker Eingang"
+paper_mm = 80
+kiosks = ["*"]
+agent = "demo printer"
+"""
 DEMO_DEVICES = [("admin", None), ("kiosk", None), ("display", None), ("printer", None)] + [
     ("counter", str(n)) for n in range(1, 9)
 ]
@@ -107,7 +117,9 @@ def run(args: argparse.Namespace) -> int:
     from .cli import init_data_dir
 
     data_dir = Path(args.data_dir).expanduser().resolve()
-    init_data_dir(data_dir, demo_office=True)
+    if init_data_dir(data_dir, demo_office=True):
+        with (data_dir / "office.toml").open("a", encoding="utf-8") as config:
+            config.write(PRINTER_SECTION)
     tokens = demo_tokens(data_dir)
     clock = args.clock or demo_clock(data_dir)
     url = f"http://127.0.0.1:{args.port}"
@@ -132,8 +144,23 @@ def run(args: argparse.Namespace) -> int:
 
 
 def start_companions(data_dir: Path, url: str, tokens: dict[str, str], *, kiosk: bool) -> list[subprocess.Popen[bytes]]:
-    """Printer emulator, print agent and kiosk, where those parts are installed."""
-    started: list[subprocess.Popen[bytes]] = []
-    if kiosk and not os.environ.get("DISPLAY") and not os.environ.get("WAYLAND_DISPLAY"):
+    """Printer emulator, print agent and, where there is a screen, the kiosk."""
+    from kiosk.cli import start_kiosk_process
+
+    townhall = [sys.executable, "-m", "counter_server.cli"]
+    printed = data_dir / "printed"
+    started = [
+        subprocess.Popen(townhall + ["printer", "emulate", "--port", str(PRINTER_PORT), "--out", str(printed)]),
+        subprocess.Popen(townhall + [
+            "printer", "agent", "--server", url, "--token", tokens["printer"],
+            "--printer", f"tcp://127.0.0.1:{PRINTER_PORT}", "--state-dir", str(data_dir / "print-agent"),
+        ]),
+    ]
+    print(f"  printed tickets (PNG): {printed}")
+    if not kiosk:
+        return started
+    if os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"):
+        started.append(start_kiosk_process(server=url, token=tokens["kiosk"]))
+    else:
         print("no screen here: the kiosk is not started (use --no-kiosk to silence this)")
     return started
