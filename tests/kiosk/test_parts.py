@@ -243,3 +243,8 @@ def test_printer_out_of_paper_or_gone_gives_false_not_a_crash(tmp_path: Path) ->
     finally:
         emulator.stop()
     assert not print_one(printer), "printer switched off"
+
+
+def test_the_example_configuration_is_valid() -> None:
+    config = load_config(Path(__file__).resolve().parents[2] / "kiosk" / "kiosk.example.toml")
+    assert config.languages == ("de", "en", "tr", "ar", "uk", "ru")
