@@ -7,8 +7,8 @@ acknowledged, and the agent writes a small journal before and after printing, so
 a restart of either side loses no ticket and prints none twice:
 
 - printed but not yet acknowledged (journal says "printed") -> acknowledged, not reprinted;
-- interrupted while sending (journal says "sending")         -> printed again, because a
-  half-sent ticket was cut short and the visitor has nothing in hand.
+- interrupted before all bytes were sent (nothing in journal) -> printed again, because a
+  half-sent ticket has no cut and the visitor has nothing in hand.
 
 A ticket counts as printed once the printer has taken all its bytes; a printer
 that cannot print (paper out, cover open, offline, or silent when it could
@@ -65,7 +65,7 @@ class AgentSettings:
 
 
 class Journal:
-    """Which jobs this agent has started or finished printing, safe across a crash."""
+    """Which jobs this agent has printed but not yet had acknowledged, safe across a crash."""
 
     def __init__(self, path: Path) -> None:
         self.path = path
@@ -81,19 +81,21 @@ class Journal:
 
     def mark(self, job_id: str, state: str) -> None:
         self.entries[job_id] = state
-        self._save()
+        self._save(durable=True)
 
     def forget(self, job_id: str) -> None:
+        # Not synced: an entry that survives a crash only repeats an idempotent acknowledgement.
         if self.entries.pop(job_id, None) is not None:
-            self._save()
+            self._save(durable=False)
 
-    def _save(self) -> None:
+    def _save(self, *, durable: bool) -> None:
         self.path.parent.mkdir(parents=True, exist_ok=True)
         tmp = self.path.with_suffix(".tmp")
         with tmp.open("w", encoding="utf-8") as handle:
             json.dump(self.entries, handle)
-            handle.flush()
-            os.fsync(handle.fileno())
+            if durable:
+                handle.flush()
+                os.fsync(handle.fileno())
         os.replace(tmp, self.path)
 
 
@@ -265,12 +267,10 @@ class PrintAgent:
             if not self.link.may_print(status):
                 await self._report(status)
                 return False
-            self.journal.mark(job_id, "sending")
             try:
                 after = await asyncio.to_thread(self.link.send, data)
             except PrinterUnavailable as error:
                 log.warning("printing job %s failed: %s", job_id, error)
-                self.journal.forget(job_id)
                 await self._report(PrinterStatus.OFFLINE)
                 return False
             # All bytes were taken: printed, even if the paper ends right after. Reprinting
