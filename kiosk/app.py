@@ -9,7 +9,6 @@ from __future__ import annotations
 import asyncio
 import logging
 import os
-import tempfile
 import time
 import uuid
 from collections.abc import Callable, Coroutine, Mapping
@@ -33,7 +32,10 @@ def prepare_kivy(config: KioskConfig, *, offscreen: bool = False) -> None:
     os.environ.setdefault("KIVY_NO_ARGS", "1")
     os.environ.setdefault("KIVY_LOG_MODE", "PYTHON")
     if "KIVY_HOME" not in os.environ:
-        os.environ["KIVY_HOME"] = tempfile.mkdtemp(prefix="kiosk-kivy-")
+        # Kivy writes its own config there; keep it out of the user's ~/.kivy
+        home = Path.home() / ".cache" / "townhall-kiosk" / "kivy"
+        home.mkdir(parents=True, exist_ok=True)
+        os.environ["KIVY_HOME"] = str(home)
     if offscreen:
         os.environ["SDL_VIDEODRIVER"] = "offscreen"
     from kivy.config import Config
