@@ -224,7 +224,7 @@ def enqueue_for_checkin(
         "done_at": None,
         "reason": None,
     }
-    tx.db["print_jobs"].insert(row)
+    tx.db.table("print_jobs").insert(row)
     tx.emit(
         "print.job",
         {
@@ -269,7 +269,7 @@ def acknowledge(
             f"print job {job_id} is already {row['state']}", job_id=job_id, state=row["state"]
         )
     changes = {"state": outcome, "done_at": tx.now.isoformat(), "reason": reason}
-    tx.db["print_jobs"].update(job_id, changes)
+    tx.db.table("print_jobs").update(job_id, changes)
     if outcome == "dropped":
         tx.emit(
             "print.dropped",
@@ -301,7 +301,7 @@ def report_status(
         "since": since,
         "reported_at": tx.now.isoformat(),
     }
-    tx.db["printer_states"].upsert(state, pk="printer_id")
+    tx.db.table("printer_states").upsert(state, pk="printer_id")
     if changed:
         tx.emit("printer.status", {"printer_id": printer_id, "status": status, "detail": detail})
     return state, changed

@@ -263,7 +263,9 @@ class PrintAgent:
 
     async def _print(self, job_id: str, data: bytes) -> bool:
         async with self.printer_lock:
-            status = self._recent_printable_status() or await asyncio.to_thread(self.link.status)
+            status = self._recent_printable_status()
+            if status is None:
+                status = await asyncio.to_thread(self.link.status)
             if not self.link.may_print(status):
                 await self._report(status)
                 return False

@@ -374,7 +374,12 @@ def _flag(name: str) -> Callable[[EscPosParser, bytes, int], tuple[int, Op | Non
 
     def handler(parser: EscPosParser, buf: bytes, at: int) -> tuple[int, Op | None]:
         _need(buf, at + 3)
-        parser.style = replace(parser.style, **{name: bool(buf[at + 2] & 0x01)})
+        on = bool(buf[at + 2] & 0x01)
+        parser.style = (
+            replace(parser.style, bold=on)
+            if name == "bold"
+            else replace(parser.style, underline=on)
+        )
         return at + 3, None
 
     return handler
