@@ -271,3 +271,30 @@ def test_job_older_than_its_age_is_dropped_not_printed_late(
     assert dropped["reason"] == "too_old"
     time.sleep(0.5)
     assert printer.tickets == []
+
+
+def test_agent_with_a_wrong_token_stops_with_a_clear_message(
+    server: LiveServer, printer: Emulator
+) -> None:
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "printers",
+            "printer",
+            "agent",
+            "--server",
+            server.url,
+            "--token",
+            "thq_wrong",
+            "--printer",
+            printer.address,
+            "--state-dir",
+            "/tmp/unused",
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        timeout=30,
+    )
+    assert result.returncode == 2
+    assert b"refuses this token" in result.stderr

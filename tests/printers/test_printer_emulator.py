@@ -100,3 +100,47 @@ def test_connection_closed_mid_ticket_leaves_a_partial_not_a_ticket(emulator: Em
         data[: len(data) // 2]
     ]
     assert emulator.tickets == []
+
+
+def test_emulate_command_prints_and_follows_the_status_file(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    from printers.status import PrinterStatus, query_status
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    out = tmp_path / "paper"
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "printers",
+            "printer",
+            "emulate",
+            "--port",
+            str(port),
+            "--out",
+            str(out),
+            "--paper",
+            "58",
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+    )
+    try:
+        assert process.stdout is not None
+        assert "ESC/POS printer emulator on tcp://127.0.0.1:" in process.stdout.readline().decode()
+        transport = open_transport(f"tcp://127.0.0.1:{port}")
+        transport.write(render_ticket(content=german_ticket(), paper_mm=58))
+        deadline = time.monotonic() + 10
+        while not (out / "ticket-0001.png").exists() and time.monotonic() < deadline:
+            time.sleep(0.02)
+        assert (out / "ticket-0001.bin").read_bytes().endswith(b"\x1dV\x00")
+        (out / "status").write_text("cover_open\n")
+        assert query_status(transport=transport) is PrinterStatus.COVER_OPEN
+        transport.close()
+    finally:
+        process.terminate()
+        assert process.wait(timeout=10) == 0
