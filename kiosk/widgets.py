@@ -11,7 +11,6 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from kivy.app import App
 from kivy.clock import Clock
 from kivy.core.text import Label as CoreLabel
 from kivy.lang import Builder
@@ -115,10 +114,6 @@ class KioskLabel(Label):
     def __init__(self, **kwargs: Any) -> None:
         self._trigger = Clock.create_trigger(self._update, -1)
         super().__init__(**kwargs)
-        app = App.get_running_app()
-        if app is not None and hasattr(app, "rtl"):
-            self.rtl = app.rtl
-            app.bind(rtl=self.setter("rtl"))
         for name in ("raw", "strong", "align", "rtl", "width", "font_size", "base_font_size"):
             self.fbind(name, self._trigger)
         self._update()

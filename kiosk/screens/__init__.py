@@ -29,19 +29,18 @@ class KioskScreen(Screen):
     def fill_choices(self, container: Widget, choices: tuple[Choice, ...], **look: Any) -> None:
         if getattr(container, "_shown", None) == choices:
             return
+        shown: tuple[Choice, ...] = getattr(container, "_shown", ())
         container._shown = choices
+        if [(c.id, c.kind) for c in shown] == [(c.id, c.kind) for c in choices]:
+            # same buttons, new waiting figures: update in place instead of new textures
+            for button, choice in zip(reversed(container.children), choices, strict=True):
+                _show_choice(button, choice)
+            return
         container.clear_widgets()
         app = App.get_running_app()
         for choice in choices:
-            button = ChoiceButton(
-                choice_id=choice.id,
-                kind=choice.kind,
-                title=choice.title,
-                detail=choice.detail,
-                symbol=choice.symbol,
-                disabled=not choice.enabled,
-                **look,
-            )
+            button = ChoiceButton(choice_id=choice.id, kind=choice.kind, **look)
+            _show_choice(button, choice)
             button.bind(on_release=lambda b: app.choose(b.kind, b.choice_id))
             container.add_widget(button)
 
@@ -57,3 +56,10 @@ class KioskScreen(Screen):
             )
             button.bind(on_release=lambda b: app.act(b.action))
             container.add_widget(button)
+
+
+def _show_choice(button: ChoiceButton, choice: Choice) -> None:
+    button.title = choice.title
+    button.detail = choice.detail
+    button.symbol = choice.symbol
+    button.disabled = not choice.enabled
