@@ -135,7 +135,7 @@ def _start(state: KioskState, catalog: Catalog) -> ScreenView:
                 kind="action",
                 title=catalog.text("walk_in_button"),
                 detail=walk_in_detail,
-                symbol="▶",
+                symbol="◀" if catalog.rtl else "▶",  # forward, in reading direction
                 enabled=state.walk_in_possible,
             ),
             Choice(
