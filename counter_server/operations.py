@@ -15,7 +15,7 @@ from typing import Any
 
 import sqlite_utils
 
-from . import repo
+from . import printjobs, repo
 from .config import OfficeConfig
 from .core import admission, lifecycle
 from .core.errors import (
@@ -303,7 +303,7 @@ def eta_fields(ticket: Ticket, estimate: Estimate | None, waiting_ahead: int) ->
     if ticket.state is not TicketState.WAITING:
         return {"position": 0, "eta_min": 0, "eta_low_min": 0, "eta_high_min": 0}
     if estimate is None:
-        return {"position": waiting_ahead, "eta_min": None, "eta_low_min": None, "eta_high_min": None}
+        return {"position": waiting_ahead + 1, "eta_min": None, "eta_low_min": None, "eta_high_min": None}
     return {
         "position": estimate.position,
         "eta_min": round(estimate.minutes),
@@ -363,7 +363,16 @@ def board(db: sqlite_utils.Database, config: OfficeConfig, now: datetime, *, cal
         "waiting": per_service,
         "waiting_total": len(waiting),
         "counters_open": sum(1 for c in counters if c.state is CounterState.OPEN),
+        "printers": printer_health(db, config),
     }
+
+
+def printer_health(db: sqlite_utils.Database, config: OfficeConfig) -> list[dict[str, Any]]:
+    """Each printer's state for staff warnings on the display and the clerk page."""
+    return [
+        {"id": p["id"], "name": p["name"], "status": p["status"], "pending_jobs": p["pending_jobs"]}
+        for p in printjobs.printer_list(db, config)
+    ]
 
 
 def snapshot(db: sqlite_utils.Database, config: OfficeConfig, now: datetime) -> dict[str, Any]:
@@ -399,5 +408,6 @@ def counter_view(db: sqlite_utils.Database, config: OfficeConfig, counter_id: st
         ],
         "parked": [repo.ticket_json(t) for t in parked],
         "services": [{"id": s.id, "names": s.names, "prefix": s.prefix} for s in office.services],
+        "printers": printer_health(db, config),
         "counters": [{"id": c.id, "label": c.label, "state": c.state.value, "skills": c.skills} for c in counters],
     }

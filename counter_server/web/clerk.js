@@ -106,8 +106,20 @@
     view.counters.forEach((c) => $("transfer-counter").append(new Option(c.label, c.id)));
   }
 
+  const PRINTER_TEXT = { paper_low: "Papier bald leer", paper_out: "Papier leer – bitte nachfüllen",
+    cover_open: "Deckel offen", offline: "nicht erreichbar", unknown: "Status unbekannt" };
+
+  function renderPrinters() {
+    const problems = (view.printers || []).filter((p) => p.status !== "ok");
+    const box = $("printer-warning");
+    box.hidden = !problems.length;
+    box.textContent = problems.map((p) => "⚠ " + p.name + ": " + (PRINTER_TEXT[p.status] || p.status)
+      + (p.pending_jobs ? " (" + p.pending_jobs + " Tickets warten)" : "")).join("   ");
+  }
+
   function render() {
     const counter = view.counter;
+    renderPrinters();
     $("title").textContent = counter.label + " – " + TEXT[counter.state];
     document.title = counter.label + " – townhall-queue";
     renderCurrent(counter.current);

@@ -91,7 +91,20 @@
     renderCurrent(board.calls);
     renderRecent(board.calls);
     renderWaiting(board.waiting);
-    $("status").textContent = board.counters_open + " Schalter geöffnet";
+    renderStatus(board);
+  }
+
+  const PRINTER_TEXT = { paper_low: "Papier bald leer", paper_out: "Papier leer", cover_open: "Deckel offen",
+    offline: "nicht erreichbar", unknown: "Status unbekannt" };
+
+  function renderStatus(board) {
+    // For staff passing by: a printer problem means visitors get no paper ticket.
+    const problems = (board.printers || []).filter((p) => p.status !== "ok");
+    const status = $("status");
+    status.replaceChildren(document.createTextNode(board.counters_open + " Schalter geöffnet"));
+    problems.forEach((p) => {
+      status.append(el("span", "printer-warning", " ⚠ " + p.name + ": " + (PRINTER_TEXT[p.status] || p.status)));
+    });
   }
 
   function tickClock() {

@@ -43,3 +43,30 @@ def test_next_on_the_clerk_page_shows_on_the_display(live_server: LiveServer, ar
         display.wait_for_selector("#offline:not([hidden])", timeout=10000)
         display.screenshot(path=str(artifacts / "display-offline.png"))
         assert numbers[0] in display.inner_text("#current")
+
+
+PRINTER = '\n[[printers]]\nid = "eingang"\nname = "Drucker Eingang"\nkiosks = ["*"]\nagent = "printer"\n'
+
+
+def test_a_printer_out_of_paper_warns_staff_on_display_and_clerk_page(server_factory: Any, artifacts: Path) -> None:
+    server: LiveServer = server_factory(edit_config=lambda text: text + PRINTER)
+    with server.client("printer") as agent:
+        answer = agent.post("/api/v1/printers/eingang/status", json={"status": "paper_out"})
+        assert answer.status_code == 200, answer.text
+    checkin(server, "ausweis")
+    with browser() as chromium:
+        b: Any = chromium
+        display = b.new_page(viewport={"width": 1920, "height": 1080})
+        display.goto(f"{server.url}/display?token={server.tokens['display']}")
+        display.wait_for_selector(".printer-warning")
+        assert "Drucker Eingang: Papier leer" in display.inner_text("#status")
+        display.screenshot(path=str(artifacts / "display-printer-warning.png"))
+        clerk = b.new_page(viewport={"width": 1280, "height": 800})
+        clerk.goto(f"{server.url}/clerk?token={server.tokens['counter:1']}")
+        clerk.wait_for_selector("#printer-warning:not([hidden])")
+        assert "Papier leer" in clerk.inner_text("#printer-warning")
+        assert "1 Tickets warten" in clerk.inner_text("#printer-warning")
+        clerk.screenshot(path=str(artifacts / "clerk-printer-warning.png"))
+        with server.client("printer") as agent:
+            agent.post("/api/v1/printers/eingang/status", json={"status": "ok"})
+        display.wait_for_selector(".printer-warning", state="detached", timeout=5000)
