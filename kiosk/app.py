@@ -145,12 +145,9 @@ def build_app_class() -> type:
                 self.bind(u=lambda _a, u, b=button: setattr(b, "font_size", u * 3.3))
                 button.bind(on_release=lambda b: self.act(b.action))
                 root.ids.languages.add_widget(button)
-            Window.bind(
-                on_touch_down=self._on_touch,
-                on_textinput=self._on_textinput,
-                on_key_down=self._on_key_down,
-                size=lambda *_: self._update_unit(),
-            )
+            Window.bind(on_touch_down=self._on_touch, size=lambda *_: self._update_unit())
+            if self.kiosk_config.scanner:
+                Window.bind(on_textinput=self._on_textinput, on_key_down=self._on_key_down)
             self.root = root
             self.render()
             return root
