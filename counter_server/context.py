@@ -14,7 +14,8 @@ from .clock import Clock
 from .config import OfficeConfig
 from .errors import forbidden, unauthorized
 from .events import Hub
-from .store import Store
+from .idempotency import Answer, run_once
+from .store import Store, Tx
 
 DEVICE_CACHE_S = 30.0
 
@@ -27,6 +28,16 @@ class Context:
     clock: Clock
     data_dir: Path
     _devices: dict[str, tuple[float, Device]] = field(default_factory=dict)
+
+    async def write_once(
+        self, device: Device, key: str | None, request: str, act: Callable[[Tx], Answer]
+    ) -> Answer:
+        """One idempotent write: `act` runs in a transaction unless `key` was seen before."""
+
+        def write(tx: Tx) -> Answer:
+            return run_once(tx, device_id=device.id, key=key, request=request, act=lambda: act(tx))
+
+        return await self.store.write(write, now=self.clock.now())
 
     async def device_for(self, token: str) -> Device | None:
         cached = self._devices.get(token)

@@ -18,7 +18,6 @@ from ..auth import Device
 from ..context import Context, context, role
 from ..core.appointments import Appointment
 from ..errors import bad_request
-from ..idempotency import run_once
 from ..keys import keyring_for, public_key_text
 from ..store import Tx
 
@@ -92,13 +91,7 @@ async def book(
         )
         return 201, _booked_answer(ctx, appointment)
 
-    def write(tx: Tx) -> tuple[int, Any]:
-        fingerprint = body.model_dump_json()
-        return run_once(
-            tx, device_id=device.id, key=idempotency_key, request=fingerprint, act=lambda: act(tx)
-        )
-
-    status, answer = await ctx.store.write(write, now=ctx.clock.now())
+    status, answer = await ctx.write_once(device, idempotency_key, body.model_dump_json(), act)
     return JSONResponse(answer, status_code=status)
 
 

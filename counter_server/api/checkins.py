@@ -13,7 +13,6 @@ from ..auth import Device
 from ..context import Context, context, role
 from ..core.model import Priority, Ticket
 from ..errors import bad_request
-from ..idempotency import run_once
 from ..keys import keyring_for
 from ..store import Tx
 
@@ -72,15 +71,9 @@ async def create_checkin(
     device: Device = Depends(role("kiosk")),
     idempotency_key: str | None = Header(None, alias="Idempotency-Key"),
 ) -> JSONResponse:
-    fingerprint = body.model_dump_json()
+    def act(tx: Tx) -> tuple[int, Any]:
+        answer = _check_in(tx, ctx, request, body, device)
+        return printjobs.enqueue_for_checkin(tx, config=ctx.config, device=device, answer=answer)
 
-    def write(tx: Tx) -> tuple[int, Any]:
-        return run_once(
-            tx, device_id=device.id, key=idempotency_key, request=fingerprint,
-            act=lambda: printjobs.enqueue_for_checkin(
-                tx, config=ctx.config, device=device, answer=_check_in(tx, ctx, request, body, device)
-            ),
-        )
-
-    status, answer = await ctx.store.write(write, now=ctx.clock.now())
+    status, answer = await ctx.write_once(device, idempotency_key, body.model_dump_json(), act)
     return JSONResponse(answer, status_code=status)

@@ -13,7 +13,6 @@ from ..auth import Device
 from ..context import Context, context, own_counter, role
 from ..core.model import CounterState
 from ..errors import bad_request
-from ..idempotency import run_once
 from ..store import Tx
 
 router = APIRouter(prefix="/api/v1/counters")
@@ -51,11 +50,7 @@ async def set_state(
         counter = operations.set_counter_state(tx, config=ctx.config, counter_id=counter_id, state=state)
         return 200, {"counter": operations.counter_json(counter, operations.current_ticket(tx.db, counter_id))}
 
-    def write(tx: Tx) -> tuple[int, Any]:
-        return run_once(tx, device_id=device.id, key=idempotency_key,
-                        request=f"state:{counter_id}:{state.value}", act=lambda: act(tx))
-
-    return _answer(*await ctx.store.write(write, now=ctx.clock.now()))
+    return _answer(*await ctx.write_once(device, idempotency_key, f"state:{counter_id}:{state.value}", act))
 
 
 @router.post("/{counter_id}/next")
@@ -73,11 +68,7 @@ async def call_next(
             return 204, None
         return 200, {"ticket": repo.ticket_json(ticket)}
 
-    def write(tx: Tx) -> tuple[int, Any]:
-        return run_once(tx, device_id=device.id, key=idempotency_key,
-                        request=f"next:{counter_id}", act=lambda: act(tx))
-
-    return _answer(*await ctx.store.write(write, now=ctx.clock.now()))
+    return _answer(*await ctx.write_once(device, idempotency_key, f"next:{counter_id}", act))
 
 
 @router.get("/{counter_id}/queue")

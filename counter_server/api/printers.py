@@ -12,7 +12,6 @@ from .. import printjobs
 from ..auth import Device
 from ..context import Context, context, role
 from ..errors import bad_request
-from ..idempotency import run_once
 from ..store import Tx
 
 router = APIRouter(prefix="/api/v1/printers")
@@ -73,16 +72,8 @@ async def acknowledge_job(
         )
         return 200, {"job": job}
 
-    def write(tx: Tx) -> tuple[int, Any]:
-        return run_once(
-            tx,
-            device_id=device.id,
-            key=idempotency_key,
-            request=f"ack:{printer_id}:{job_id}:{body.model_dump_json()}",
-            act=lambda: act(tx),
-        )
-
-    status, answer = await ctx.store.write(write, now=ctx.clock.now())
+    request = f"ack:{printer_id}:{job_id}:{body.model_dump_json()}"
+    status, answer = await ctx.write_once(device, idempotency_key, request, act)
     return JSONResponse(answer, status_code=status)
 
 

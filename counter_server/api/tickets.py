@@ -15,7 +15,6 @@ from ..core import lifecycle
 from ..core.errors import UnknownTicket
 from ..core.model import Ticket
 from ..errors import ApiError, bad_request, forbidden
-from ..idempotency import run_once
 from ..store import Tx
 
 router = APIRouter(prefix="/api/v1/tickets")
@@ -63,11 +62,8 @@ async def act_on_ticket(
         changed = operations.ticket_action(tx, config=ctx.config, ticket=ticket, action=action, body=body)
         return 200, {"ticket": repo.ticket_json(changed)}
 
-    def write(tx: Tx) -> tuple[int, Any]:
-        fingerprint = f"{action}:{ticket_id}:{json.dumps(body, sort_keys=True)}"
-        return run_once(tx, device_id=device.id, key=idempotency_key, request=fingerprint, act=lambda: act(tx))
-
-    status, answer = await ctx.store.write(write, now=ctx.clock.now())
+    fingerprint = f"{action}:{ticket_id}:{json.dumps(body, sort_keys=True)}"
+    status, answer = await ctx.write_once(device, idempotency_key, fingerprint, act)
     return JSONResponse(answer, status_code=status)
 
 
