@@ -46,6 +46,28 @@ def make_devices(data_dir: Path, names: list[str] = ROLES) -> dict[str, str]:
     return tokens
 
 
+def stop_process(process: subprocess.Popen[bytes] | None, *, kill: bool = False) -> None:
+    """SIGTERM (or SIGKILL, as a power cut would), then wait; escalate if it hangs."""
+    if process is None or process.poll() is not None:
+        return
+    process.send_signal(signal.SIGKILL if kill else signal.SIGTERM)
+    try:
+        process.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait(timeout=10)
+
+
+def printer_agent_command(
+    *, server: str, token: str, printer: str, state_dir: Path, status_interval: float
+) -> list[str]:
+    """`townhall printer agent ...` as a child process command line."""
+    return [
+        sys.executable, "-m", "printers", "printer", "agent", "--server", server, "--token", token,
+        "--printer", printer, "--state-dir", str(state_dir), "--status-interval", str(status_interval),
+    ]
+
+
 @dataclass
 class LiveServer:
     """A `townhall serve` process; `tokens` maps role (or `counter:N`) to a device token."""
@@ -90,18 +112,10 @@ class LiveServer:
         raise RuntimeError("server did not start in 30 s")
 
     def kill(self) -> None:
-        """SIGKILL, as a power cut would."""
-        if self.process and self.process.poll() is None:
-            self.process.send_signal(signal.SIGKILL)
-            self.process.wait(timeout=10)
+        stop_process(self.process, kill=True)
 
     def stop(self) -> None:
-        if self.process and self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self.kill()
+        stop_process(self.process)
 
     def rss_mb(self) -> float:
         assert self.process is not None

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import signal
 import subprocess
 import sys
 import tempfile
@@ -31,7 +30,7 @@ from websockets.sync.client import connect
 from counter_server.cli import init_data_dir
 from printers.emulator import EmulatedStatus, Emulator
 
-from .harness import LiveServer
+from .harness import LiveServer, printer_agent_command, stop_process
 
 CLOCK = "2026-12-01T08:05"
 SERVICES = ["ausweis", "anmeldung", "pass", "abholung", "bescheinigung"]
@@ -81,31 +80,19 @@ class Bench:
     def start(self) -> None:
         self.server.start()
         self.emulator.start()
-        command = [
-            sys.executable,
-            "-m",
-            "printers",
-            "printer",
-            "agent",
-            "--server",
-            self.server.url,
-            "--token",
-            self.server.tokens["printer"],
-            "--printer",
-            self.emulator.address,
-            "--state-dir",
-            str(self.root / "agent"),
-            "--status-interval",
-            str(self.status_interval),
-        ]
+        command = printer_agent_command(
+            server=self.server.url,
+            token=self.server.tokens["printer"],
+            printer=self.emulator.address,
+            state_dir=self.root / "agent",
+            status_interval=self.status_interval,
+        )
         log = (self.root / "agent.log").open("ab")
         self.agent = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT)
         self._wait(lambda: self.printer_status() == "ok", 20, "agent reports the printer ok")
 
     def stop(self) -> None:
-        if self.agent and self.agent.poll() is None:
-            self.agent.send_signal(signal.SIGTERM)
-            self.agent.wait(timeout=10)
+        stop_process(self.agent)
         self.emulator.stop()
         self.server.stop()
 

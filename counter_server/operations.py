@@ -317,14 +317,17 @@ def ticket_status(
 ) -> dict[str, Any]:
     """Position and expected wait of one ticket, as the visitor sees it."""
     if ticket.state is not TicketState.WAITING:
-        found = {}
-    else:
-        found = estimates(db, config, now) if in_write else READ_ESTIMATES.get(db, config, now)
+        return eta_fields(ticket, None, 0)
+    found = estimates(db, config, now) if in_write else READ_ESTIMATES.get(db, config, now)
+    estimate = found.get(ticket.id)
+    if estimate is not None:
+        return eta_fields(ticket, estimate, 0)
+    # No open counter can serve it: count who arrived earlier, so the visitor still sees a place.
     ahead = sum(
         1 for t in repo.open_tickets(db)
         if t.state is TicketState.WAITING and t.arrived_at < ticket.arrived_at
     )
-    return eta_fields(ticket, found.get(ticket.id), ahead)
+    return eta_fields(ticket, None, ahead)
 
 
 def board(db: sqlite_utils.Database, config: OfficeConfig, now: datetime, *, calls: int = 10) -> dict[str, Any]:

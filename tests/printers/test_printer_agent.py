@@ -6,7 +6,6 @@ The agent runs as its own process so it can be killed like a power cut.
 from __future__ import annotations
 
 import json
-import signal
 import subprocess
 import sys
 import time
@@ -20,6 +19,7 @@ import zxingcpp
 from PIL import Image
 from printer_office import PRINTER_ID, with_printer
 
+from bench.harness import printer_agent_command, stop_process
 from printers.emulator import EmulatedStatus, Emulator
 from tests.conftest import LiveServer, ServerFactory
 
@@ -35,39 +35,22 @@ class AgentProcess:
         self.process: subprocess.Popen[bytes] | None = None
 
     def start(self) -> AgentProcess:
-        command = [
-            sys.executable,
-            "-m",
-            "printers",
-            "printer",
-            "agent",
-            "--server",
-            self.server.url,
-            "--token",
-            self.server.tokens["printer"],
-            "--printer",
-            f"tcp://127.0.0.1:{self.emulator.requested_port or self.emulator.port}",
-            "--state-dir",
-            str(self.state_dir),
-            "--status-interval",
-            "0.2",
-        ]
+        command = printer_agent_command(
+            server=self.server.url,
+            token=self.server.tokens["printer"],
+            printer=f"tcp://127.0.0.1:{self.emulator.requested_port or self.emulator.port}",
+            state_dir=self.state_dir,
+            status_interval=0.2,
+        )
         with self.log.open("ab") as log:
             self.process = subprocess.Popen(command, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)
         return self
 
     def kill(self) -> None:
-        if self.process and self.process.poll() is None:
-            self.process.send_signal(signal.SIGKILL)
-            self.process.wait(timeout=10)
+        stop_process(self.process, kill=True)
 
     def stop(self) -> None:
-        if self.process and self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self.kill()
+        stop_process(self.process)
 
 
 @pytest.fixture
