@@ -413,18 +413,22 @@ def check_in(
     code: str | None,
     lang: str,
     device_id: str,
+    preassigned: operations.Preassigned | None = None,
 ) -> Ticket:
     """Turn a booked visitor's token or code into a ticket due at the slot.
 
     Runs in the check-in's write transaction, so two kiosks scanning the same code
     at once still yield one ticket; the second gets the first in the error details.
+    A `preassigned` ticket was issued offline by a kiosk: its arrival is judged at
+    the moment the kiosk issued it.
     """
     appointment = _find_for_checkin(tx, config, keyring, token, code)
     local = replace(
         appointment, start=appointment.start.astimezone(ZoneInfo(config.office.timezone))
     )
+    arrived = preassigned.at if preassigned else tx.now
     try:
-        check_arrival(appointment=local, window=settings_of(config).window, now=tx.now)
+        check_arrival(appointment=local, window=settings_of(config).window, now=arrived)
     except AppointmentAlreadyCheckedIn as error:
         first = repo.get_ticket(tx.db, appointment.ticket_id or "")
         error.details = {"ticket": repo.ticket_json(first) if first else None}
@@ -439,6 +443,7 @@ def check_in(
         device_id=device_id,
         appointment_at=appointment.start,
         appointment_id=appointment.id,
+        preassigned=preassigned,
     )
     set_status(tx, appointment, AppointmentStatus.CHECKED_IN, ticket_id=ticket.id)
     return ticket

@@ -9,7 +9,7 @@ from __future__ import annotations
 import secrets
 import threading
 import uuid
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -84,6 +84,15 @@ def emit_ticket(tx: Tx, office: Office, type_: str, ticket: Ticket) -> None:
     tx.emit(type_, {"ticket": repo.ticket_json(ticket), "counter": _counter_ref(office, ticket.counter_id)})
 
 
+@dataclass(frozen=True)
+class Preassigned:
+    """A number (and status-page id) handed out before the ticket reached the server."""
+
+    number: str
+    public_id: str
+    at: datetime
+
+
 def check_in_walk_in(
     tx: Tx, *, config: OfficeConfig, service_id: str, lang: str, priority: Priority, device_id: str
 ) -> Ticket:
@@ -111,24 +120,32 @@ def issue_ticket(
     device_id: str,
     appointment_at: datetime | None = None,
     appointment_id: str | None = None,
+    preassigned: Preassigned | None = None,
 ) -> Ticket:
-    """Number, store and announce a new waiting ticket."""
+    """Number, store and announce a new waiting ticket.
+
+    A `preassigned` number comes from a kiosk's lease: the visitor already holds it,
+    and their arrival is when the kiosk issued it, not when the server heard of it.
+    """
     office = config.office
     service = office.service(service_id)
     if service is None:
         raise UnknownService(f"no service {service_id!r} in this office", service_id=service_id)
     day = office_day(tx.now, office.timezone)
+    if preassigned is None:
+        number = next_number(service, day, repo.numbers_of_day(tx.db, day, service.prefix))
+        preassigned = Preassigned(number=number, public_id=secrets.token_urlsafe(16), at=tx.now)
     ticket = Ticket(
         id=str(uuid.uuid4()),
-        number=next_number(service, day, repo.numbers_of_day(tx.db, day, service.prefix)),
+        number=preassigned.number,
         service_id=service.id,
         kind=kind,
         priority=priority,
         lang=lang if lang in office.languages else "de",
-        created_at=tx.now,
-        arrived_at=tx.now,
+        created_at=preassigned.at,
+        arrived_at=preassigned.at,
         office_day=day,
-        public_id=secrets.token_urlsafe(16),
+        public_id=preassigned.public_id,
         appointment_at=appointment_at,
         appointment_id=appointment_id,
     )
