@@ -96,7 +96,24 @@ def m003_print_jobs(db: sqlite_utils.Database) -> None:
     )
 
 
-MIGRATIONS: list[Migration] = [m001_core, m002_appointments, m003_print_jobs]
+def m004_number_leases(db: sqlite_utils.Database) -> None:
+    """Numbers a kiosk holds in reserve to issue tickets while the server is away."""
+    db["number_leases"].create(
+        {
+            "id": str, "device_id": str, "office_day": str, "service_id": str, "number": str,
+            "public_id": str, "leased_at": str, "ticket_id": str, "redeemed_at": str,
+        },
+        pk="id",
+        not_null={"device_id", "office_day", "service_id", "number", "public_id", "leased_at"},
+    )
+    db["number_leases"].create_index(["office_day", "number"], unique=True)
+    db["number_leases"].create_index(["public_id"], unique=True)
+    db["number_leases"].create_index(["device_id", "office_day"])
+
+
+MIGRATIONS: list[Migration] = [
+    m001_core, m002_appointments, m003_print_jobs, m004_number_leases,
+]
 
 
 def migrate(db: sqlite_utils.Database) -> list[str]:

@@ -95,9 +95,11 @@ def tickets_of_day(db: sqlite_utils.Database, day: date) -> list[Ticket]:
 
 
 def numbers_of_day(db: sqlite_utils.Database, day: date, prefix: str) -> list[str]:
+    """Numbers issued or leased to a kiosk on `day`: neither may be handed out again."""
     rows = db.execute(
-        "SELECT number FROM tickets WHERE office_day = ? AND number LIKE ?",
-        [day.isoformat(), prefix + "%"],
+        "SELECT number FROM tickets WHERE office_day = ? AND number LIKE ?"
+        " UNION SELECT number FROM number_leases WHERE office_day = ? AND number LIKE ?",
+        [day.isoformat(), prefix + "%", day.isoformat(), prefix + "%"],
     ).fetchall()
     return [r[0] for r in rows]
 

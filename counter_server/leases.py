@@ -1,0 +1,215 @@
+"""Number leases: blocks of ticket numbers a kiosk keeps for the time the server is away.
+
+A kiosk asks for a block while it can reach the server. When a check-in later gets
+no connection, the kiosk issues the next leased number itself, prints it and keeps
+the ticket in its outbox. Once the server is back, the kiosk redeems each leased
+number: the server creates the ticket with that number, the status-page id printed
+on it, and the moment the kiosk issued it as the arrival, so the visitor keeps their
+place in the queue. A leased number is never handed out by the server itself.
+"""
+
+from __future__ import annotations
+
+import secrets
+import uuid
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from . import appointments, operations, repo
+from .config import OfficeConfig
+from .core import hours
+from .core.errors import Conflict, DomainError, NotFound
+from .core.model import Priority, Service, Ticket, TicketKind
+from .core.numbering import next_number, office_day
+from .core.tokens import read_appointment_token
+from .keys import KeyRing
+from .store import Tx
+
+MAX_PER_SERVICE = 20
+
+
+class LeaseUnknown(NotFound):
+    """No leased number with that id belongs to this kiosk."""
+
+    code = "lease_unknown"
+
+
+class LeaseExpired(Conflict):
+    """The number was leased for another office day; its ticket is void."""
+
+    code = "lease_expired"
+
+
+class LeaseRedeemed(Conflict):
+    """The leased number already became a ticket (details carry it)."""
+
+    code = "lease_redeemed"
+
+
+class LeaseWrongService(Conflict):
+    """An appointment was checked in with a number leased for another service."""
+
+    code = "lease_wrong_service"
+
+
+@dataclass(frozen=True)
+class Redemption:
+    """What the kiosk reports of a ticket it issued from a leased number."""
+
+    lease_id: str
+    issued_at: datetime
+    lang: str
+    priority: Priority
+    appointment_token: str | None = None
+
+
+def top_up(tx: Tx, *, config: OfficeConfig, device_id: str, per_service: int) -> dict[str, Any]:
+    """The kiosk's unused numbers of today, topped up to `per_service` for every service.
+
+    Nothing is leased on a day the office is closed: those numbers could never be
+    redeemed.
+    """
+    office = config.office
+    day = office_day(tx.now, office.timezone)
+    held = _unused(tx, device_id, day)
+    if hours.closing_time(office.hours, tx.now, office.timezone) is not None:
+        for service in office.services:
+            have = sum(1 for row in held if row["service_id"] == service.id)
+            for _ in range(max(0, per_service - have)):
+                held.append(_lease_one(tx, service=service, device_id=device_id, day=day))
+    return _lease_answer(tx, config, day, held)
+
+
+def _unused(tx: Tx, device_id: str, day: date) -> list[dict[str, Any]]:
+    return list(
+        tx.db.query(
+            "SELECT * FROM number_leases WHERE device_id = ? AND office_day = ?"
+            " AND ticket_id IS NULL ORDER BY number",
+            [device_id, day.isoformat()],
+        )
+    )
+
+
+def _lease_one(tx: Tx, *, service: Service, device_id: str, day: date) -> dict[str, Any]:
+    number = next_number(service, day, repo.numbers_of_day(tx.db, day, service.prefix))
+    row = {
+        "id": str(uuid.uuid4()),
+        "device_id": device_id,
+        "office_day": day.isoformat(),
+        "service_id": service.id,
+        "number": number,
+        "public_id": secrets.token_urlsafe(16),
+        "leased_at": tx.now.isoformat(),
+    }
+    tx.db["number_leases"].insert(row)
+    return row
+
+
+def _lease_answer(
+    tx: Tx, config: OfficeConfig, day: date, rows: list[dict[str, Any]]
+) -> dict[str, Any]:
+    office = config.office
+    until = hours.walk_in_until(office.hours, tx.now, office.timezone)
+    window = appointments.settings_of(config).window
+    return {
+        "office_id": office.id,
+        "office_day": day.isoformat(),
+        "timezone": office.timezone,
+        "walk_in_until": until.isoformat() if until else None,
+        "arrival_window": {"early_min": window.early_min, "late_min": window.late_min},
+        "numbers": [
+            {
+                "id": row["id"],
+                "service_id": row["service_id"],
+                "number": row["number"],
+                "public_id": row["public_id"],
+            }
+            for row in sorted(rows, key=lambda r: (r["service_id"], r["number"]))
+        ],
+    }
+
+
+def redeem(
+    tx: Tx, *, config: OfficeConfig, keyring: KeyRing, device_id: str, redemption: Redemption
+) -> tuple[Ticket, str | None]:
+    """The ticket for a number the kiosk issued offline, and why its appointment was refused.
+
+    A booked visitor whose appointment cannot be honoured any more (cancelled in the
+    meantime, say) still holds a printed number: they get a walk-in ticket with it.
+    """
+    row = _lease_row(tx, device_id, redemption.lease_id)
+    day = office_day(tx.now, config.office.timezone)
+    if row["office_day"] != day.isoformat():
+        raise LeaseExpired(
+            f"number {row['number']} was leased for {row['office_day']}", number=row["number"]
+        )
+    if row["ticket_id"]:
+        first = repo.get_ticket(tx.db, row["ticket_id"])
+        raise LeaseRedeemed(
+            f"number {row['number']} is already a ticket",
+            ticket=repo.ticket_json(first) if first else None,
+        )
+    preassigned = operations.Preassigned(
+        number=row["number"], public_id=row["public_id"], at=_arrival(tx, row, redemption)
+    )
+    ticket, refused = _issue(tx, config, keyring, device_id, row, redemption, preassigned)
+    tx.db["number_leases"].update(
+        row["id"], {"ticket_id": ticket.id, "redeemed_at": tx.now.isoformat()}
+    )
+    return ticket, refused
+
+
+def _lease_row(tx: Tx, device_id: str, lease_id: str) -> dict[str, Any]:
+    rows = list(
+        tx.db.query(
+            "SELECT * FROM number_leases WHERE id = ? AND device_id = ?", [lease_id, device_id]
+        )
+    )
+    if not rows:
+        raise LeaseUnknown("this kiosk holds no leased number with that id", lease_id=lease_id)
+    return rows[0]
+
+
+def _arrival(tx: Tx, row: dict[str, Any], redemption: Redemption) -> datetime:
+    """When the kiosk issued the number, kept between the lease and now.
+
+    A kiosk clock running ahead must not put a visitor into the future, nor one
+    running behind put them before the number existed.
+    """
+    leased_at = datetime.fromisoformat(row["leased_at"])
+    return min(max(redemption.issued_at, leased_at), tx.now).astimezone(tx.now.tzinfo)
+
+
+def _issue(
+    tx: Tx,
+    config: OfficeConfig,
+    keyring: KeyRing,
+    device_id: str,
+    row: dict[str, Any],
+    redemption: Redemption,
+    preassigned: operations.Preassigned,
+) -> tuple[Ticket, str | None]:
+    refused: str | None = None
+    if redemption.appointment_token:
+        try:
+            claim = read_appointment_token(
+                redemption.appointment_token, public_keys=keyring.public()
+            )
+            if claim.service_id != row["service_id"]:
+                raise LeaseWrongService(
+                    "the number was leased for another service", service_id=claim.service_id
+                )
+            ticket = appointments.check_in(
+                tx, config=config, keyring=keyring, token=redemption.appointment_token, code=None,
+                lang=redemption.lang, device_id=device_id, preassigned=preassigned,
+            )
+            return ticket, None
+        except DomainError as error:
+            refused = error.code
+    ticket = operations.issue_ticket(
+        tx, config=config, service_id=row["service_id"], kind=TicketKind.WALK_IN,
+        lang=redemption.lang, priority=redemption.priority, device_id=device_id,
+        preassigned=preassigned,
+    )
+    return ticket, refused
