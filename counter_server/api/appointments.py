@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import sqlite_utils
 from fastapi import APIRouter, Depends, Header, Query, Request
@@ -136,13 +137,18 @@ def _day_list(db: sqlite_utils.Database, ctx: Context, day: date, device: Device
 
 @router.get("/api/v1/appointments")
 async def list_day(
-    day_text: str = Query(alias="date"),
+    day_text: str | None = Query(None, alias="date"),
     counter_id: str | None = None,
     ctx: Context = Depends(context),
     device: Device = Depends(role(*BOOKERS, "counter")),
 ) -> dict[str, Any]:
-    day = _day(day_text)
+    now = ctx.clock.now()
+    # Without a date: the office's today by the server's clock, so a clerk page left
+    # open overnight (or one on a PC with a wrong clock) still shows the right day.
+    day = _day(day_text) if day_text is not None else store.day_of(ctx.config, now)
     answer = await ctx.store.read(lambda db: _day_list(db, ctx, day, device))
+    answer["now"] = now.astimezone(ZoneInfo(ctx.config.office.timezone)).isoformat()
+    answer["timezone"] = ctx.config.office.timezone
     if counter_id is not None:
         answer["appointments"] = [
             a for a in answer["appointments"] if a["counter_id"] == counter_id

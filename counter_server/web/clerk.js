@@ -6,7 +6,7 @@
   let me = null;
   let view = null;
   let lastSeq = null;
-  let refreshTimer = null;
+  let appointments = null;
   let retryMs = 1000;
   const TEXT = {
     open: "geöffnet", paused: "pausiert", closed: "geschlossen",
@@ -80,9 +80,7 @@
     body.replaceChildren();
     view.waiting.forEach((t) => {
       const row = el("tr", view.next && view.next.id === t.id ? "proposed" : "");
-      const kind = t.kind === "appointment" && t.appointment_at
-        ? "Termin " + new Date(t.appointment_at).toLocaleTimeString("de-DE", { hour: "2-digit", minute: "2-digit" })
-        : TEXT[t.kind];
+      const kind = t.kind === "appointment" && t.appointment_at ? "Termin " + clockTime(t.appointment_at) : TEXT[t.kind];
       row.append(el("td", "num", t.number), el("td", "", serviceName(t.service_id)), el("td", "", kind), el("td", "", t.waited_min + " min"));
       body.append(row);
     });
@@ -128,15 +126,19 @@
     fillTransfer();
   }
 
+  // In the office's time zone once the appointment list has named it, not the PC's.
+  function clockTime(iso) {
+    const options = { hour: "2-digit", minute: "2-digit", timeZone: appointments && appointments.officeTimeZone() };
+    return new Date(iso).toLocaleTimeString("de-DE", options);
+  }
+
   async function refresh() {
     view = await api("GET", "/api/v1/counters/" + me.counter_id + "/queue");
     render();
+    appointments.setView(view);
   }
 
-  function scheduleRefresh() {
-    clearTimeout(refreshTimer);
-    refreshTimer = setTimeout(() => refresh().catch((e) => say(e.message)), 100);
-  }
+  const scheduleRefresh = window.townhallClerk.coalesced(() => refresh().catch((e) => say(e.message)), 300);
 
   async function run(work) {
     try { say(""); await work(); await refresh(); } catch (e) { say(e.message); }
@@ -170,8 +172,18 @@
     const scheme = location.protocol === "https:" ? "wss:" : "ws:";
     const since = lastSeq === null ? "" : "&since=" + lastSeq;
     const socket = new WebSocket(scheme + "//" + location.host + "/api/v1/events?token=" + encodeURIComponent(token) + since);
-    socket.onopen = () => { retryMs = 1000; $("conn").textContent = "verbunden"; $("conn").classList.remove("down"); };
-    socket.onmessage = (m) => { lastSeq = JSON.parse(m.data).seq; scheduleRefresh(); };
+    socket.onopen = () => {
+      retryMs = 1000;
+      $("conn").textContent = "verbunden";
+      $("conn").classList.remove("down");
+      appointments.refreshSoon(0);
+    };
+    socket.onmessage = (m) => {
+      const event = JSON.parse(m.data);
+      lastSeq = event.seq;
+      scheduleRefresh(100);
+      appointments.onEvent(event);
+    };
     socket.onclose = () => {
       $("conn").textContent = "keine Verbindung";
       $("conn").classList.add("down");
@@ -183,6 +195,7 @@
   api("GET", "/api/v1/devices/me").then((device) => {
     me = device;
     if (!me.counter_id) { say("Dieses Gerät ist keinem Schalter zugeordnet."); return; }
+    appointments = window.townhallClerk.createAppointments({ api, counterId: me.counter_id });
     refresh().then(connect);
   }).catch((e) => say("Anmeldung fehlgeschlagen: " + e.message));
 })();
