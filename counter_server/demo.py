@@ -160,7 +160,9 @@ def start_companions(data_dir: Path, url: str, tokens: dict[str, str], *, kiosk:
     if not kiosk:
         return started
     if os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"):
-        started.append(start_kiosk_process(server=url, token=tokens["kiosk"]))
+        started.append(start_kiosk_process(
+            server=url, token=tokens["kiosk"], extra_args=("--state-dir", str(data_dir / "kiosk"))
+        ))
     else:
         print("no screen here: the kiosk is not started (use --no-kiosk to silence this)")
     return started

@@ -12,12 +12,14 @@ import os
 import time
 import uuid
 from collections.abc import Callable, Coroutine, Mapping
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from kiosk.config import KioskConfig
+from kiosk.reconcile import OfflineSync
 
 log = logging.getLogger(__name__)
 
@@ -88,16 +90,22 @@ def build_app_class() -> type:
             printer: Any = None,
             speaker: Any = None,
             new_key: Callable[[], str] | None = None,
+            desk: Any = None,
+            clock: Callable[[], datetime] | None = None,
         ) -> None:
             super().__init__()
             self.kiosk_config = kiosk_config
             self.settings = kiosk_config.settings()
-            self.flow = f.Flow(
-                settings=self.settings, new_key=new_key or (lambda: str(uuid.uuid4()))
-            )
+            self._new_key = new_key or (lambda: str(uuid.uuid4()))
+            self.flow = f.Flow(settings=self.settings, new_key=self._new_key)
             self.server = server
             self.printer = printer
             self.speaker = speaker
+            self.desk = desk
+            self.offline_sync = OfflineSync(
+                desk=desk, per_service=kiosk_config.offline_numbers, new_key=self._new_key
+            )
+            self.now = clock or (lambda: datetime.now(UTC))
             self.code_length = self.settings.code_max_length
             self.wedge = WedgeBuffer()
             self.camera: CameraScanner | None = None
@@ -271,7 +279,9 @@ def build_app_class() -> type:
             view = screen_view(
                 state, settings=self.settings, symbols=dict(self.kiosk_config.symbols)
             )
-            self.root.chrome = chrome(state, printer_away=self.printer_away)
+            self.root.chrome = chrome(
+                state, printer_away=self.printer_away, offline_tickets=self.settings.offline
+            )
             screens = self.root.ids.screens
             screens.get_screen(state.screen).view = view
             for button in self.root.ids.languages.children:
@@ -300,6 +310,44 @@ def build_app_class() -> type:
                 self.spawn(self._print(effect))
             elif isinstance(effect, f.RefreshServices):
                 self.spawn(self.refresh_services())
+            elif isinstance(effect, f.IssueOffline):
+                self._issue_offline(effect)
+
+        def _issue_offline(self, effect: f.IssueOffline) -> None:
+            """A ticket from a leased number, or the plain 'not reachable' outcome."""
+            from kiosk.offline import OfflineStorageError
+
+            if self.desk is None:
+                self.send(f.CheckinFailed(code="server_unreachable", offline=True))
+                return
+            try:
+                result = self.desk.issue(
+                    key=effect.idempotency_key, request=effect.request, now=self.now()
+                )
+            except OfflineStorageError as error:
+                log.error("offline ticket not issued: %s", error)
+                result = f.CheckinFailed(code="server_unreachable", offline=True)
+            if isinstance(result, f.Ticket):
+                log.warning("issued %s offline (leased number)", result.number)
+                self.send(f.CheckinSucceeded(ticket=result))
+                self._show_offline_services()
+            else:
+                self.send(replace(result, offline=True))
+
+        def _show_offline_services(self) -> None:
+            if self.desk is None:
+                return
+            state = self.flow.state
+            known = state.services if state.services else None
+            if known is None:
+                cached = self.desk.cached_services()
+                if cached is None:
+                    return
+                office, known = cached.office, cached.services
+            else:
+                office = state.office
+            services = self.desk.offline_services(known, self.now())
+            self.send(f.ServicesLoaded(office=office, services=services, online=False))
 
         async def _check_in(self, effect: f.SendCheckin) -> None:
             if self.server is None:
@@ -323,6 +371,10 @@ def build_app_class() -> type:
                     loaded = await self.server.services()
                     if loaded is not None:
                         self.send(loaded)
+                        self.offline_sync.remember(loaded)
+                        self.spawn(self.offline_sync.run(self.server, now=self.now()))
+                    elif self.settings.offline:
+                        self._show_offline_services()
                     if not self._refresh_again:
                         break
             finally:
@@ -341,6 +393,8 @@ def build_app_class() -> type:
 
         def _on_status(self, reachable: bool) -> None:
             self.send(f.ServerStatus(reachable=reachable))
+            if not reachable and self.settings.offline:
+                self._show_offline_services()
 
         async def _print(self, effect: f.PrintTicket) -> None:
             state = self.flow.state
@@ -393,6 +447,10 @@ def create_app(config: KioskConfig, *, offscreen: bool = False, **parts: Any) ->
     if "printer" not in parts and config.printer:
         parts["printer"] = KioskPrinter(address=config.printer, paper_mm=config.paper_mm)
     parts.setdefault("speaker", Speaker(executable=config.read_aloud))
+    if "desk" not in parts and config.offline_numbers > 0:
+        from kiosk.offline import OfflineDesk
+
+        parts["desk"] = OfflineDesk(config.offline_file)
     return build_app_class()(kiosk_config=config, **parts)
 
 

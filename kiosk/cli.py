@@ -33,6 +33,9 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
     )
     parser.add_argument("--camera", type=int, help="camera index to read QR codes from")
     parser.add_argument("--idle-timeout", dest="idle_timeout_s", type=float, help="seconds")
+    parser.add_argument(
+        "--state-dir", help="where leased numbers and the offline outbox are kept"
+    )
     parser.set_defaults(handler=handle)
     return parser
 
@@ -46,6 +49,7 @@ def handle(args: argparse.Namespace) -> int:
         "printer": args.printer,
         "camera": args.camera,
         "idle_timeout_s": args.idle_timeout_s,
+        "state_dir": args.state_dir,
     }
     try:
         if args.size:

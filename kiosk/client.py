@@ -11,6 +11,7 @@ import asyncio
 import json
 import logging
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlencode, urlsplit, urlunsplit
 
@@ -27,13 +28,27 @@ from kiosk.flow import (
     ServicesLoaded,
     Ticket,
 )
+from kiosk.offline import OutboxEntry
 
 log = logging.getLogger(__name__)
 
 CHECKIN_TIMEOUT_S = 6.0
 READ_TIMEOUT_S = 4.0
+# a server that is there accepts a connection at once on the LAN; waiting longer only
+# keeps a visitor from the ticket the kiosk can issue itself
+CONNECT_TIMEOUT_S = 1.5
+# errors that mean the request never left the kiosk, so the server cannot have acted on it
+NOT_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
 # the services' waiting counts change with these; anything else does not concern the kiosk
 REFRESHING_EVENTS = ("snapshot", "ticket.", "counter.state")
+
+
+@dataclass(frozen=True)
+class Redeemed:
+    """How handing an offline ticket to the server went: `done` leaves the outbox."""
+
+    done: bool
+    refusal: Mapping[str, Any] | None = None
 
 
 class ContractError(ValueError):
@@ -105,7 +120,7 @@ class ServerClient:
         self._http = httpx.AsyncClient(
             base_url=self.base_url,
             headers={"Authorization": f"Bearer {token}"},
-            timeout=httpx.Timeout(READ_TIMEOUT_S),
+            timeout=httpx.Timeout(READ_TIMEOUT_S, connect=CONNECT_TIMEOUT_S),
         )
 
     async def close(self) -> None:
@@ -129,8 +144,11 @@ class ServerClient:
                 "/api/v1/checkins",
                 json=request.body(),
                 headers={"Idempotency-Key": idempotency_key},
-                timeout=CHECKIN_TIMEOUT_S,
+                timeout=httpx.Timeout(CHECKIN_TIMEOUT_S, connect=CONNECT_TIMEOUT_S),
             )
+        except NOT_SENT as error:
+            log.warning("check-in not sent, no connection: %s", error)
+            return ServerUnreachable(certain=True)
         except httpx.HTTPError as error:
             log.warning("check-in got no answer: %s", error)
             return ServerUnreachable()
@@ -141,6 +159,59 @@ class ServerClient:
                 log.error("check-in answer unusable: %s", error)
                 return CheckinFailed(code="bad_answer")
         return parse_error(response)
+
+    async def lease(self, *, per_service: int, idempotency_key: str) -> dict[str, Any] | None:
+        """A top-up of this kiosk's leased numbers, or None when the server is not there."""
+        return await self._post_json(
+            "/api/v1/leases", {"per_service": per_service}, idempotency_key=idempotency_key
+        )
+
+    async def public_keys(self) -> dict[str, Any] | None:
+        try:
+            response = await self._http.get("/api/v1/keys")
+            response.raise_for_status()
+            data: dict[str, Any] = response.json()
+            return data
+        except (httpx.HTTPError, ValueError) as error:
+            log.warning("public keys not loaded: %s", error)
+            return None
+
+    async def redeem(self, entry: OutboxEntry) -> Redeemed:
+        """Hand a ticket issued offline to the server."""
+        try:
+            response = await self._http.post(
+                f"/api/v1/leases/{entry.lease_id}/redeem",
+                json=entry.redeem_body(),
+                headers={"Idempotency-Key": entry.key},
+            )
+        except httpx.HTTPError as error:
+            log.info("offline ticket %s not redeemed yet: %s", entry.number, error)
+            return Redeemed(done=False)
+        if response.status_code == 201:
+            return Redeemed(done=True)
+        refusal = parse_error(response)
+        if refusal.code == "lease_redeemed":
+            return Redeemed(done=True)
+        if response.status_code in (404, 409, 422):
+            # void for good (another day, not this kiosk's number): retrying cannot help
+            log.error("offline ticket %s refused: %s", entry.number, refusal.code)
+            return Redeemed(done=True, refusal={"code": refusal.code, **refusal.details})
+        log.warning("offline ticket %s: server answered %s", entry.number, response.status_code)
+        return Redeemed(done=False)
+
+    async def _post_json(
+        self, path: str, body: dict[str, Any], *, idempotency_key: str
+    ) -> dict[str, Any] | None:
+        try:
+            response = await self._http.post(
+                path, json=body, headers={"Idempotency-Key": idempotency_key}
+            )
+            response.raise_for_status()
+            data: dict[str, Any] = response.json()
+            return data
+        except (httpx.HTTPError, ValueError) as error:
+            log.warning("%s failed: %s", path, error)
+            return None
 
     def events_url(self, since: int | None) -> str:
         parts = urlsplit(self.base_url)

@@ -25,6 +25,10 @@ DEFAULT_SYMBOLS = {
 }
 
 
+DEFAULT_STATE_DIR = Path.home() / ".local" / "state" / "townhall-kiosk"
+MAX_OFFLINE_NUMBERS = 20  # the server's limit per lease
+
+
 class KioskConfigError(ValueError):
     """The configuration file or a command-line value is wrong; the message names where."""
 
@@ -49,6 +53,15 @@ class KioskConfig:
     code_max_length: int = 8
     symbols: Mapping[str, str] = field(default_factory=lambda: dict(DEFAULT_SYMBOLS))
     groups: tuple[Group, ...] = ()
+    # numbers per errand leased from the server for outages; 0 = no tickets while it is away
+    offline_numbers: int = 5
+    # where the kiosk keeps its leased numbers and outbox ("" = ~/.local/state/townhall-kiosk)
+    state_dir: str = ""
+
+    @property
+    def offline_file(self) -> Path:
+        base = Path(self.state_dir) if self.state_dir else DEFAULT_STATE_DIR
+        return base / "offline.json"
 
     def settings(self) -> Settings:
         return Settings(
@@ -58,6 +71,7 @@ class KioskConfig:
             code_max_length=self.code_max_length,
             groups=self.groups,
             printer=bool(self.printer),
+            offline=self.offline_numbers > 0,
         )
 
 
@@ -77,6 +91,8 @@ _SIMPLE_FIELDS: dict[str, type | tuple[type, ...]] = {
     "read_aloud": str,
     "code_alphabet": str,
     "code_max_length": int,
+    "offline_numbers": int,
+    "state_dir": str,
 }
 
 
@@ -162,5 +178,9 @@ def _validate(config: KioskConfig, where: str) -> None:
         raise KioskConfigError(f"{where}: idle_timeout_s >= 10 and ticket_timeout_s >= 5 please")
     if config.width < 320 or config.height < 320:
         raise KioskConfigError(f"{where}: width/height: the screen must be at least 320x320")
+    if not 0 <= config.offline_numbers <= MAX_OFFLINE_NUMBERS:
+        raise KioskConfigError(
+            f"{where}: offline_numbers: 0 (off) to {MAX_OFFLINE_NUMBERS} numbers per errand"
+        )
     if config.paper_mm not in (58, 80):
         raise KioskConfigError(f"{where}: paper_mm: 58 or 80")

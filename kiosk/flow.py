@@ -106,6 +106,8 @@ class Ticket:
     status_url: str = ""
     appointment_at: str | None = None
     created_at: str | None = None
+    # issued by the kiosk from a leased number while the server was away
+    offline: bool = False
 
 
 @dataclass(frozen=True)
@@ -189,11 +191,19 @@ class CheckinSucceeded:
 class CheckinFailed:
     code: str
     details: Mapping[str, Any] = field(default_factory=dict)
+    # decided by the kiosk itself (offline), not answered by the server
+    offline: bool = False
 
 
 @dataclass(frozen=True)
 class ServerUnreachable:
-    """A check-in got no answer: the visitor may try again with the same key."""
+    """A check-in got no answer: the visitor may try again with the same key.
+
+    `certain` means the request never reached the server (no connection), so a
+    ticket from a leased number cannot double one the server issued.
+    """
+
+    certain: bool = False
 
 
 @dataclass(frozen=True)
@@ -205,6 +215,8 @@ class ServerStatus:
 class ServicesLoaded:
     office: Office
     services: tuple[Service, ...]
+    # False: the kiosk's own view of what it can issue while the server is away
+    online: bool = True
 
 
 @dataclass(frozen=True)
@@ -285,7 +297,15 @@ class RefreshServices:
     pass
 
 
-Effect = SendCheckin | PrintTicket | RefreshServices
+@dataclass(frozen=True)
+class IssueOffline:
+    """Issue a ticket from a leased number; the same key gives the same ticket."""
+
+    idempotency_key: str
+    request: CheckinRequest
+
+
+Effect = SendCheckin | PrintTicket | RefreshServices | IssueOffline
 
 
 @dataclass(frozen=True)
@@ -300,6 +320,8 @@ class Settings:
     groups: tuple[Group, ...] = ()
     printer: bool = False
     assist_priority_when_accessible: bool = True
+    # issue tickets from leased numbers when the server cannot be reached
+    offline: bool = False
 
 
 @dataclass(frozen=True)
@@ -433,7 +455,11 @@ def _on_succeeded(
         return _same(state)
     print_state: PrintState = "printing" if settings.printer else "none"
     new_state = replace(
-        state, screen="ticket", ticket=event.ticket, print_state=print_state, server_up=True
+        state,
+        screen="ticket",
+        ticket=event.ticket,
+        print_state=print_state,
+        server_up=not event.ticket.offline,
     )
     effects: tuple[Effect, ...] = (RefreshServices(),)
     if settings.printer:
@@ -447,12 +473,18 @@ def _on_failed(state: KioskState, event: CheckinFailed, _s: Settings, _k: Any) -
     was_appointment = state.last_request is not None and state.last_request.is_appointment
     outcome = Outcome(code=event.code, details=dict(event.details), was_appointment=was_appointment)
     effects: tuple[Effect, ...] = (RefreshServices(),) if event.code in WALK_IN_REFUSALS else ()
-    return replace(state, screen="outcome", outcome=outcome, server_up=True), effects
+    return replace(state, screen="outcome", outcome=outcome, server_up=not event.offline), effects
 
 
-def _on_unreachable(state: KioskState, _e: ServerUnreachable, _s: Settings, _k: Any) -> _Result:
+def _on_unreachable(
+    state: KioskState, event: ServerUnreachable, settings: Settings, _k: Any
+) -> _Result:
     if state.screen != "busy":
         return replace(state, server_up=False), ()
+    request = state.last_request
+    if event.certain and settings.offline and request is not None:
+        key = dict(state.attempt_keys)[_fingerprint(request)]
+        return replace(state, server_up=False), (IssueOffline(key, request),)
     was_appointment = state.last_request is not None and state.last_request.is_appointment
     outcome = Outcome(code="server_unreachable", was_appointment=was_appointment)
     return replace(state, screen="outcome", outcome=outcome, server_up=False), ()
@@ -478,7 +510,7 @@ def _on_services(state: KioskState, event: ServicesLoaded, settings: Settings, _
     if group is not None and not any(s.group == group for s in grouped(event.services, settings)):
         group = None
     return replace(
-        state, office=event.office, services=event.services, group=group, server_up=True
+        state, office=event.office, services=event.services, group=group, server_up=event.online
     ), ()
 
 
@@ -547,8 +579,12 @@ _HANDLERS: dict[type, Callable[..., _Result]] = {
 }
 
 
+def _fingerprint(request: CheckinRequest) -> str:
+    return json.dumps(request.body(), sort_keys=True)
+
+
 def _send(state: KioskState, request: CheckinRequest, new_key: Callable[[], str]) -> _Result:
-    fingerprint = json.dumps(request.body(), sort_keys=True)
+    fingerprint = _fingerprint(request)
     keys = dict(state.attempt_keys)
     key = keys.get(fingerprint) or new_key()
     keys[fingerprint] = key

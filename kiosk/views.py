@@ -79,10 +79,12 @@ class Chrome:
     rtl: bool
 
 
-def chrome(state: KioskState, *, printer_away: bool) -> Chrome:
+def chrome(state: KioskState, *, printer_away: bool, offline_tickets: bool = False) -> Chrome:
     catalog = Catalog(state.lang)
     banner = ""
-    if not state.server_up:
+    if not state.server_up and offline_tickets and state.walk_in_possible:
+        banner = catalog.text("offline_banner_numbers")
+    elif not state.server_up:
         banner = catalog.text("offline_banner")
     elif printer_away:
         banner = catalog.text("printer_banner")
@@ -229,6 +231,8 @@ def _ticket(state: KioskState, ticket: Ticket, catalog: Catalog) -> ScreenView:
         lines.append(catalog.text("ticket_welcome_appointment"))
     if service is not None:
         lines.append(service.name(state.lang))
+    if ticket.offline:
+        lines.append(catalog.text("ticket_offline"))
     if ticket.position is not None:
         ahead = max(ticket.position - 1, 0)
         lines.append(catalog.plural("ahead_count", ahead) if ahead else catalog.text("ahead_none"))

@@ -27,9 +27,14 @@ class CheckinBody(BaseModel):
     appointment_code: str | None = None
 
 
-def status_url(ctx: Context, request: Request, ticket: Ticket) -> str:
+def status_url_base(ctx: Context, request: Request) -> str:
+    """Where a visitor's status page lives: the configured public URL, else this server."""
     base = ctx.config.public_url or str(request.base_url).rstrip("/")
-    return f"{base}/t/{ticket.public_id}"
+    return f"{base}/t/"
+
+
+def status_url(ctx: Context, request: Request, ticket: Ticket) -> str:
+    return f"{status_url_base(ctx, request)}{ticket.public_id}"
 
 
 def checkin_answer(tx: Tx, ctx: Context, request: Request, ticket: Ticket) -> dict[str, Any]:

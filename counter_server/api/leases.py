@@ -16,7 +16,7 @@ from ..core.model import Priority
 from ..errors import bad_request
 from ..keys import keyring_for
 from ..store import Tx
-from .checkins import checkin_answer
+from .checkins import checkin_answer, status_url_base
 
 router = APIRouter()
 
@@ -35,6 +35,7 @@ class RedeemBody(BaseModel):
 @router.post("/api/v1/leases")
 async def lease_numbers(
     body: LeaseBody,
+    request: Request,
     ctx: Context = Depends(context),
     device: Device = Depends(role("kiosk")),
     idempotency_key: str | None = Header(None, alias="Idempotency-Key"),
@@ -43,7 +44,7 @@ async def lease_numbers(
         answer = leases.top_up(
             tx, config=ctx.config, device_id=device.id, per_service=body.per_service
         )
-        return 200, answer
+        return 200, {**answer, "status_url_base": status_url_base(ctx, request)}
 
     status, answer = await ctx.write_once(device, idempotency_key, body.model_dump_json(), act)
     return JSONResponse(answer, status_code=status)

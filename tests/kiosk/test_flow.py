@@ -319,3 +319,53 @@ def test_group_that_disappears_closes() -> None:
     assert flow.state.group == "docs"
     flow.handle(f.ServicesLoaded(office=f.Office(), services=SERVICES[2:]))
     assert flow.state.group is None
+
+
+# --- the server away: tickets from leased numbers ---
+
+
+def test_no_connection_issues_a_leased_number_with_the_same_key() -> None:
+    flow = make_flow(offline=True, printer=True)
+    flow.handle(f.StartWalkIn())
+    sent = checkins(flow.handle(f.ChooseService("ausweis")))
+    effects = flow.handle(f.ServerUnreachable(certain=True))
+    assert effects == (f.IssueOffline(sent[0].idempotency_key, sent[0].request),)
+    assert flow.state.screen == "busy" and not flow.state.server_up
+    offline = f.Ticket(id="offline:1", number="A003", service_id="ausweis", offline=True)
+    effects = flow.handle(f.CheckinSucceeded(offline))
+    assert flow.state.screen == "ticket" and not flow.state.server_up
+    assert f.PrintTicket(ticket=offline, lang="de") in effects
+
+
+def test_an_answer_that_may_have_been_lost_is_retried_not_issued_offline() -> None:
+    flow = make_flow(offline=True)
+    flow.handle(f.StartWalkIn())
+    flow.handle(f.ChooseService("ausweis"))
+    assert flow.handle(f.ServerUnreachable(certain=False)) == ()
+    assert flow.state.outcome == f.Outcome(code="server_unreachable")
+
+
+def test_without_offline_tickets_no_connection_is_the_plain_outcome() -> None:
+    flow = make_flow(offline=False)
+    flow.handle(f.StartWalkIn())
+    flow.handle(f.ChooseService("ausweis"))
+    assert flow.handle(f.ServerUnreachable(certain=True)) == ()
+    assert flow.state.screen == "outcome"
+
+
+def test_an_offline_refusal_keeps_the_server_marked_away() -> None:
+    flow = make_flow(offline=True)
+    flow.handle(f.StartAppointment())
+    flow.handle(f.Scanned("x" * 40))
+    flow.handle(f.ServerUnreachable(certain=True))
+    flow.handle(f.CheckinFailed(code="appointment_too_early", details={}, offline=True))
+    assert flow.state.screen == "outcome" and not flow.state.server_up
+    assert flow.state.outcome is not None and flow.state.outcome.was_appointment
+
+
+def test_offline_errand_list_marks_the_server_away() -> None:
+    flow = make_flow(offline=True)
+    flow.handle(f.ServicesLoaded(office=f.Office(), services=SERVICES, online=False))
+    assert not flow.state.server_up
+    flow.handle(f.ServicesLoaded(office=f.Office(), services=SERVICES))
+    assert flow.state.server_up

@@ -131,7 +131,34 @@ def test_unreachable_server_is_an_event_not_an_exception() -> None:
         finally:
             await client.close()
 
-    assert asyncio.run(visit()) == f.ServerUnreachable()
+    # refused: the request never left the kiosk, so a leased number may be issued
+    assert asyncio.run(visit()) == f.ServerUnreachable(certain=True)
+
+
+def test_a_server_that_takes_the_request_but_never_answers_is_not_certain(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import socket
+
+    import kiosk.client
+
+    monkeypatch.setattr(kiosk.client, "CHECKIN_TIMEOUT_S", 0.5)
+    with socket.socket() as listener:
+        listener.bind(("127.0.0.1", 0))
+        listener.listen()
+        port = listener.getsockname()[1]
+
+        async def visit() -> object:
+            client = ServerClient(base_url=f"http://127.0.0.1:{port}", token="t")
+            try:
+                return await client.check_in(
+                    idempotency_key="k", request=f.CheckinRequest(service_id="a")
+                )
+            finally:
+                await client.close()
+
+        # the server may have issued the ticket: retry with the same key, no leased number
+        assert asyncio.run(visit()) == f.ServerUnreachable(certain=False)
 
 
 def test_config_file_and_overrides(tmp_path: Path) -> None:

@@ -1,0 +1,353 @@
+"""Tickets while the server is away: leased numbers, local QR checks and the outbox.
+
+The kiosk keeps, in one small file, the block of numbers the server leased to it,
+the public keys that sign appointment QR codes, the last errand list, and the
+outbox of tickets it issued itself. Each change is written (temp file, fsync,
+rename) before the visitor sees a ticket, so a crash or a power cut never loses a
+ticket and never hands one number out twice. When the file cannot be written (a
+full disk), no offline ticket is issued and the visitor is told to try again.
+
+Nothing here talks to the network or reads the clock: `now` comes in, and the app
+carries the outbox to the server (`POST /api/v1/leases/{id}/redeem`).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import tempfile
+from collections.abc import Mapping
+from dataclasses import asdict, dataclass, replace
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from kiosk.flow import CheckinFailed, CheckinRequest, Office, Service, ServicesLoaded, Ticket
+
+log = logging.getLogger(__name__)
+
+FILE_VERSION = 1
+
+
+class OfflineStorageError(OSError):
+    """The kiosk's offline file cannot be written; no offline ticket may be issued."""
+
+
+@dataclass(frozen=True)
+class Leased:
+    """One number the server reserved for this kiosk."""
+
+    id: str
+    service_id: str
+    number: str
+    public_id: str
+
+
+@dataclass(frozen=True)
+class Lease:
+    """The server's answer to POST /api/v1/leases."""
+
+    office_id: str
+    office_day: str
+    timezone: str
+    walk_in_until: str | None
+    early_min: int
+    late_min: int
+    status_url_base: str
+    numbers: tuple[Leased, ...]
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> Lease:
+        window = data.get("arrival_window") or {}
+        return cls(
+            office_id=str(data["office_id"]),
+            office_day=str(data["office_day"]),
+            timezone=str(data.get("timezone") or "Europe/Berlin"),
+            walk_in_until=data.get("walk_in_until"),
+            early_min=int(window.get("early_min", 15)),
+            late_min=int(window.get("late_min", 15)),
+            status_url_base=str(data.get("status_url_base") or ""),
+            numbers=tuple(
+                Leased(
+                    id=str(n["id"]),
+                    service_id=str(n["service_id"]),
+                    number=str(n["number"]),
+                    public_id=str(n["public_id"]),
+                )
+                for n in data.get("numbers", ())
+            ),
+        )
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "office_id": self.office_id,
+            "office_day": self.office_day,
+            "timezone": self.timezone,
+            "walk_in_until": self.walk_in_until,
+            "arrival_window": {"early_min": self.early_min, "late_min": self.late_min},
+            "status_url_base": self.status_url_base,
+            "numbers": [n.__dict__ for n in self.numbers],
+        }
+
+    def is_today(self, now: datetime) -> bool:
+        return now.astimezone(ZoneInfo(self.timezone)).date().isoformat() == self.office_day
+
+    def walk_ins_open(self, now: datetime) -> bool:
+        if not self.is_today(now) or not self.walk_in_until:
+            return False
+        return now <= datetime.fromisoformat(self.walk_in_until)
+
+
+@dataclass(frozen=True)
+class OutboxEntry:
+    """A ticket the kiosk issued itself, waiting to be redeemed at the server."""
+
+    key: str
+    lease_id: str
+    number: str
+    service_id: str
+    public_id: str
+    issued_at: str
+    lang: str
+    priority: str = "normal"
+    appointment_token: str | None = None
+    appointment_at: str | None = None
+
+    def redeem_body(self) -> dict[str, Any]:
+        body = {"issued_at": self.issued_at, "lang": self.lang, "priority": self.priority}
+        if self.appointment_token:
+            body["appointment_token"] = self.appointment_token
+        return body
+
+
+class OfflineDesk:
+    """The kiosk's offline state, kept in `path`; every change is on disk before it counts."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.lease: Lease | None = None
+        self.outbox: tuple[OutboxEntry, ...] = ()
+        self.spent: frozenset[str] = frozenset()
+        self.keys: dict[str, Any] = {}
+        self.services: dict[str, Any] | None = None
+        # entries the server refused for good, kept for the admin to look at
+        self.rejected: tuple[dict[str, Any], ...] = ()
+        self._load()
+
+    # --- what the kiosk can offer ---
+
+    def numbers_left(self, service_id: str, now: datetime) -> int:
+        if self.lease is None or not self.lease.is_today(now):
+            return 0
+        return sum(1 for n in self._unspent() if n.service_id == service_id)
+
+    def offline_services(self, services: tuple[Service, ...], now: datetime) -> tuple[Service, ...]:
+        """The errand list as far as the kiosk can vouch for it without the server."""
+        open_ = self.lease is not None and self.lease.walk_ins_open(now)
+        return tuple(
+            replace(
+                s,
+                available=open_ and s.walk_in and self.numbers_left(s.id, now) > 0,
+                unavailable_reason=None if open_ else "walk_in_closed",
+                waiting=0,
+                eta_min=None,
+            )
+            for s in services
+        )
+
+    # --- issuing ---
+
+    def issue(
+        self, *, key: str, request: CheckinRequest, now: datetime
+    ) -> Ticket | CheckinFailed:
+        """A ticket from a leased number for `request`, or why there is none.
+
+        The same `key` gives the same ticket (a double tap while offline).
+        """
+        done = next((e for e in self.outbox if e.key == key), None)
+        if done is not None:
+            return self._ticket(done)
+        if request.appointment_code is not None:
+            return CheckinFailed(code="server_unreachable")
+        appointment: tuple[str, str] | None = None
+        service_id = request.service_id or ""
+        if request.appointment_token is not None:
+            checked = self._check_token(request.appointment_token, now)
+            if isinstance(checked, CheckinFailed):
+                return checked
+            service_id, start = checked
+            appointment = (request.appointment_token, start)
+        elif self.lease is None or not self.lease.walk_ins_open(now):
+            return CheckinFailed(code="server_unreachable")
+        leased = next((n for n in self._unspent() if n.service_id == service_id), None)
+        if leased is None or self.lease is None or not self.lease.is_today(now):
+            return CheckinFailed(code="server_unreachable")
+        entry = OutboxEntry(
+            key=key,
+            lease_id=leased.id,
+            number=leased.number,
+            service_id=service_id,
+            public_id=leased.public_id,
+            issued_at=now.isoformat(),
+            lang=request.lang or "de",
+            priority=request.priority or "normal",
+            appointment_token=appointment[0] if appointment else None,
+            appointment_at=appointment[1] if appointment else None,
+        )
+        self._change(outbox=(*self.outbox, entry), spent=self.spent | {leased.id})
+        return self._ticket(entry)
+
+    def _ticket(self, entry: OutboxEntry) -> Ticket:
+        base = self.lease.status_url_base if self.lease else ""
+        return Ticket(
+            id=f"offline:{entry.lease_id}",
+            number=entry.number,
+            service_id=entry.service_id,
+            kind="appointment" if entry.appointment_token else "walk_in",
+            status_url=f"{base}{entry.public_id}" if base else "",
+            appointment_at=entry.appointment_at,
+            created_at=entry.issued_at,
+            offline=True,
+        )
+
+    def _check_token(self, token: str, now: datetime) -> tuple[str, str] | CheckinFailed:
+        """The service and slot of a genuine token that is due now, checked with the public keys."""
+        from counter_server.core.errors import DomainError
+        from counter_server.core.tokens import verify_appointment_token
+        from counter_server.keys import public_key_from_text
+
+        if self.lease is None or not self.keys.get("keys"):
+            return CheckinFailed(code="server_unreachable")
+        try:
+            public = {kid: public_key_from_text(text) for kid, text in self.keys["keys"].items()}
+            claim = verify_appointment_token(
+                token, public_keys=public, office_id=self.lease.office_id, now=now
+            )
+        except DomainError as error:
+            return CheckinFailed(code=error.code, details=dict(error.details))
+        except ValueError:
+            return CheckinFailed(code="token_invalid")
+        start = claim.start.isoformat()
+        if any(e.appointment_token == token for e in self.outbox):
+            number = next(e.number for e in self.outbox if e.appointment_token == token)
+            return CheckinFailed(
+                code="appointment_already_checked_in", details={"ticket": {"number": number}}
+            )
+        opens = claim.start - timedelta(minutes=self.lease.early_min)
+        if now < opens:
+            details = {"start": start, "checkin_from": opens.isoformat()}
+            return CheckinFailed(code="appointment_too_early", details=details)
+        if now > claim.start + timedelta(minutes=self.lease.late_min):
+            return CheckinFailed(code="appointment_too_late", details={"start": start})
+        return claim.service_id, start
+
+    # --- keeping up with the server ---
+
+    def take_lease(self, data: Mapping[str, Any]) -> None:
+        """The server's lease answer; numbers already issued here stay spent."""
+        lease = Lease.from_json(data)
+        spent = self.spent if self.lease and self.lease.office_day == lease.office_day else frozenset()
+        spent = spent | {e.lease_id for e in self.outbox}
+        self._change(lease=lease, spent=spent)
+
+    def take_keys(self, data: Mapping[str, Any]) -> None:
+        keys = {str(k["kid"]): str(k["public_key"]) for k in data.get("keys", ())}
+        self._change(keys={"office_id": str(data.get("office_id", "")), "keys": keys})
+
+    def take_services(self, loaded: ServicesLoaded) -> None:
+        """Remember the errand list, so a kiosk restarted during an outage can still offer it."""
+        data = {
+            "office": asdict(loaded.office),
+            "services": [{**asdict(s), "names": dict(s.names)} for s in loaded.services],
+        }
+        if data != self.services:
+            self._change(services=data)
+
+    def cached_services(self) -> ServicesLoaded | None:
+        if not self.services:
+            return None
+        try:
+            return ServicesLoaded(
+                office=Office(**self.services["office"]),
+                services=tuple(Service(**s) for s in self.services["services"]),
+                online=False,
+            )
+        except (KeyError, TypeError) as error:
+            log.warning("cached errand list unusable: %s", error)
+            return None
+
+    def redeemed(self, key: str, *, refusal: Mapping[str, Any] | None = None) -> None:
+        """The server has the ticket, or has refused it for good: it leaves the outbox.
+
+        A refused ticket is kept under `rejected` with the server's reason.
+        """
+        rejected = self.rejected
+        if refusal is not None:
+            entry = next((e for e in self.outbox if e.key == key), None)
+            if entry is not None:
+                rejected = (*rejected, {**entry.__dict__, "refusal": dict(refusal)})
+        self._change(outbox=tuple(e for e in self.outbox if e.key != key), rejected=rejected)
+
+    def wants_numbers(self, per_service: int, service_ids: tuple[str, ...], now: datetime) -> bool:
+        if self.lease is None or not self.lease.is_today(now):
+            return True
+        return any(self.numbers_left(s, now) < per_service for s in service_ids)
+
+    def _unspent(self) -> list[Leased]:
+        numbers = self.lease.numbers if self.lease else ()
+        return [n for n in numbers if n.id not in self.spent]
+
+    # --- the file ---
+
+    def _change(self, **fields: Any) -> None:
+        before = {name: getattr(self, name) for name in fields}
+        for name, value in fields.items():
+            setattr(self, name, value)
+        try:
+            self._save()
+        except OSError as error:
+            for name, value in before.items():
+                setattr(self, name, value)
+            raise OfflineStorageError(f"cannot write {self.path}: {error}") from error
+
+    def _save(self) -> None:
+        data = {
+            "version": FILE_VERSION,
+            "lease": self.lease.to_json() if self.lease else None,
+            "outbox": [e.__dict__ for e in self.outbox],
+            "spent": sorted(self.spent),
+            "keys": self.keys,
+            "services": self.services,
+            "rejected": list(self.rejected),
+        }
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        handle, temp = tempfile.mkstemp(dir=self.path.parent, prefix=".offline-")
+        try:
+            with os.fdopen(handle, "w", encoding="utf-8") as out:
+                json.dump(data, out, ensure_ascii=False)
+                out.flush()
+                os.fsync(out.fileno())
+            os.replace(temp, self.path)
+        except BaseException:
+            Path(temp).unlink(missing_ok=True)
+            raise
+
+    def _load(self) -> None:
+        try:
+            data = json.loads(self.path.read_text(encoding="utf-8"))
+            lease = Lease.from_json(data["lease"]) if data.get("lease") else None
+            outbox = tuple(OutboxEntry(**e) for e in data.get("outbox", ()))
+        except FileNotFoundError:
+            return
+        except (OSError, ValueError, KeyError, TypeError) as error:
+            # keep the file for the admin and start with nothing rather than crash
+            log.error("offline file %s unreadable, kept as .unreadable: %s", self.path, error)
+            self.path.replace(self.path.with_suffix(".unreadable"))
+            return
+        self.lease, self.outbox = lease, outbox
+        self.spent = frozenset(data.get("spent", ()))
+        self.keys = dict(data.get("keys") or {})
+        self.services = data.get("services")
+        self.rejected = tuple(data.get("rejected", ()))

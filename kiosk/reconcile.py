@@ -1,0 +1,86 @@
+"""Keeping the kiosk's offline desk in step with the server whenever it is reachable.
+
+In this order: hand the outbox to the server (tickets issued during an outage keep
+their number and arrival), then top up the leased numbers, then refresh the public
+keys for offline QR checks. One run at a time; a run that finds the server away
+stops and leaves everything for the next one.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any
+
+from kiosk.flow import ServicesLoaded
+from kiosk.offline import OfflineDesk, OfflineStorageError
+
+log = logging.getLogger(__name__)
+
+KEYS_REFRESH_S = 3600.0
+
+
+class OfflineSync:
+    def __init__(
+        self, *, desk: OfflineDesk | None, per_service: int, new_key: Callable[[], str]
+    ) -> None:
+        self.desk = desk
+        self.per_service = per_service
+        self._new_key = new_key
+        self._running = False
+        self._keys_at: float | None = None
+        self._service_ids: tuple[str, ...] = ()
+
+    def remember(self, loaded: ServicesLoaded) -> None:
+        """The errands the server offers now: kept for a restart during an outage."""
+        self._service_ids = tuple(s.id for s in loaded.services)
+        if self.desk is None:
+            return
+        try:
+            self.desk.take_services(loaded)
+        except OfflineStorageError as error:
+            log.error("errand list not kept for outages: %s", error)
+
+    async def run(self, server: Any, *, now: datetime) -> None:
+        if self.desk is None or self._running:
+            return
+        self._running = True
+        try:
+            if await self._hand_in(server):
+                await self._top_up(server, now)
+                await self._refresh_keys(server)
+        except OfflineStorageError as error:
+            log.error("offline desk not updated: %s", error)
+        finally:
+            self._running = False
+
+    async def _hand_in(self, server: Any) -> bool:
+        """Redeem the outbox in issue order; False when the server went away meanwhile."""
+        assert self.desk is not None
+        for entry in self.desk.outbox:
+            result = await server.redeem(entry)
+            if not result.done:
+                return False
+            self.desk.redeemed(entry.key, refusal=result.refusal)
+            log.info("offline ticket %s handed to the server", entry.number)
+        return True
+
+    async def _top_up(self, server: Any, now: datetime) -> None:
+        assert self.desk is not None
+        if not self.desk.wants_numbers(self.per_service, self._service_ids, now):
+            return
+        answer = await server.lease(per_service=self.per_service, idempotency_key=self._new_key())
+        if answer is not None:
+            self.desk.take_lease(answer)
+
+    async def _refresh_keys(self, server: Any) -> None:
+        assert self.desk is not None
+        fresh = self._keys_at is not None and time.monotonic() - self._keys_at < KEYS_REFRESH_S
+        if fresh:
+            return
+        answer = await server.public_keys()
+        if answer is not None:
+            self.desk.take_keys(answer)
+            self._keys_at = time.monotonic()
