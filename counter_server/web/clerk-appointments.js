@@ -93,6 +93,7 @@
       const count = (status) => booked.filter((a) => a.status === status).length;
       const box = $("appointments-summary");
       box.replaceChildren();
+      box.hidden = !list.length;
       [["gebucht", booked.length, ""], ["angekommen", count("checked_in"), "arrived"],
         ["noch erwartet", count("booked"), "expected"], ["nicht erschienen", count("no_show"), "no-show"]]
         .forEach(([label, n, cls]) => {
@@ -173,7 +174,7 @@
       mark.hidden = !failed;
       if (failed && answer) mark.textContent = "Stand " + answer.now.slice(11, 16) + " – nicht aktuell";
       else if (failed) mark.textContent = "Termine nicht geladen";
-      $("appointments-scroll").classList.toggle("stale", failed);
+      $("appointments-scroll").classList.toggle("outdated", failed);
     }
 
     async function load() {
@@ -210,6 +211,8 @@
       // The queue view brings the counter's skills, service names and counter labels.
       setView(next) { view = next; render(); },
       onEvent(event) { if (isRelevant(event)) refreshSoon(); },
+      // Without the websocket nothing tells the list it changed: say so until it is back.
+      offline() { showStale(true); },
       refreshSoon,
       officeTimeZone: () => (answer ? answer.timezone : undefined),
     };

@@ -187,6 +187,7 @@
     socket.onclose = () => {
       $("conn").textContent = "keine Verbindung";
       $("conn").classList.add("down");
+      appointments.offline();
       setTimeout(connect, retryMs);
       retryMs = Math.min(retryMs * 2, 10000);
     };

@@ -47,12 +47,14 @@ def prepare_day(server: LiveServer) -> dict[str, dict[str, Any]]:
         "missed": book(server, "pass", "09:15", {"name": "Erika Mustermann", "email": EMAIL}),
         "served": book(server, "ausweis", "09:40"),
         "called": book(server, "pass", "09:30"),
+        "late": book(server, "abholung", "09:25"),
         "arrives_live": book(server, "pass", "09:45", {"name": "Hakan Yılmaz"}),
         "cancelled": book(server, "ausweis", "10:20"),
         "later": book(server, "pass", "10:30"),
         "afternoon": book(server, "ausweis", "14:00"),
         "elsewhere": book(server, "anmeldung", "09:45"),
     }
+    assert booked["late"]["start"][11:16] < "09:31", "the late visitor's slot must have begun at 09:31"
     # A fuller afternoon, so the list has to scroll.
     for n, service_id in enumerate(["ausweis", "pass"] * 5):
         booked[f"extra{n}"] = book(server, service_id, "15:00")
@@ -110,13 +112,13 @@ def test_clerk_sees_todays_visitors_and_check_ins_arrive_live(live_server: LiveS
         page.wait_for_selector(".conn:not(.down)")
 
         expected = {
-            "missed": "no_show", "served": "done", "called": "called", "arrives_live": "expected",
+            "missed": "no_show", "served": "done", "called": "called", "late": "late", "arrives_live": "expected",
             "cancelled": "cancelled", "later": "expected", "afternoon": "expected",
         } | {f"extra{n}": "expected" for n in range(10)}
         assert states_on_page(page) == {booked[k]["id"]: v for k, v in expected.items()}
         text = page.inner_text(".appointments-panel")
         assert "01.12.2026" in text and "Erika Mustermann" in text and EMAIL not in page.content()
-        assert "16 gebucht" in text and "2 angekommen" in text and "13 noch erwartet" in text
+        assert "17 gebucht" in text and "2 angekommen" in text and "14 noch erwartet" in text
         assert "1 nicht erschienen" in text
         called = page.inner_text(f"tr[data-id='{booked['called']['id']}']")
         assert "aufgerufen" in called and "hier" in called
@@ -124,7 +126,7 @@ def test_clerk_sees_todays_visitors_and_check_ins_arrive_live(live_server: LiveS
         assert f"{code[:4]}-{code[4:]}" in page.inner_text(f"tr[data-id='{booked['arrives_live']['id']}']")
         upcoming = page.query_selector_all("#appointments tr.upcoming")
         assert [r.get_attribute("data-id") for r in upcoming] == [
-            booked[k]["id"] for k in ("arrives_live", "later", "afternoon")
+            booked[k]["id"] for k in ("late", "arrives_live", "later")
         ]
         page.screenshot(path=str(artifacts / "clerk-appointments-1920.png"))
 
@@ -151,7 +153,13 @@ def test_clerk_sees_todays_visitors_and_check_ins_arrive_live(live_server: LiveS
         page.screenshot(path=str(artifacts / "clerk-appointments-1366.png"))
         page.screenshot(path=str(artifacts / "clerk-appointments-1366-full.png"), full_page=True)
         assert page.is_visible("button.next") and page.is_visible("#queue")
-    assert problems == []
+        assert problems == []
+
+        live_server.stop()  # from here the browser rightly logs failed reconnects
+        page.wait_for_selector("#appointments-stale:not([hidden])", timeout=10000)
+        assert "nicht aktuell" in page.inner_text("#appointments-stale")
+        assert len(states_on_page(page)) == len(expected)
+        page.screenshot(path=str(artifacts / "clerk-appointments-offline.png"))
 
 
 def test_only_appointment_events_refetch_the_list_and_bursts_coalesce(live_server: LiveServer) -> None:
