@@ -135,8 +135,12 @@ def test_clerk_sees_todays_visitors_and_check_ins_arrive_live(live_server: LiveS
         assert list(states_on_page(page)) == [booked["arrives_live"]["id"]]
         page.keyboard.press("Escape")
         assert len(states_on_page(page)) == len(expected)
-        page.check("#appointments-hide-past")
+        page.keyboard.press("Tab")
+        page.keyboard.press("Space")
         assert "no_show" not in states_on_page(page).values()
+        page.keyboard.press("Tab")
+        assert page.evaluate("document.activeElement.id") == "appointments-scroll"
+        page.screenshot(path=str(artifacts / "clerk-appointments-keyboard.png"))
         page.uncheck("#appointments-hide-past")
         walk_ins = [check_in(live_server, service_id=s)["number"] for s in ("ausweis", "abholung", "ausweis", "pass")]
 
