@@ -105,7 +105,7 @@ def build_app_class() -> type:
             self.offline_sync = OfflineSync(
                 desk=desk, per_service=kiosk_config.offline_numbers, new_key=self._new_key
             )
-            self.now = clock or (lambda: datetime.now(UTC))
+            self.now = clock or getattr(server, "now", None) or (lambda: datetime.now(UTC))
             self.code_length = self.settings.code_max_length
             self.wedge = WedgeBuffer()
             self.camera: CameraScanner | None = None

@@ -12,6 +12,7 @@ import json
 import logging
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from typing import Any
 from urllib.parse import urlencode, urlsplit, urlunsplit
 
@@ -117,6 +118,7 @@ class ServerClient:
     def __init__(self, *, base_url: str, token: str) -> None:
         self.base_url = base_url.rstrip("/")
         self._token = token
+        self.clock_offset = timedelta(0)
         self._http = httpx.AsyncClient(
             base_url=self.base_url,
             headers={"Authorization": f"Bearer {token}"},
@@ -131,10 +133,25 @@ class ServerClient:
         try:
             response = await self._http.get("/api/v1/services")
             response.raise_for_status()
-            return parse_services(response.json())
+            data = response.json()
+            loaded = parse_services(data)
         except (httpx.HTTPError, ValueError) as error:
             log.warning("services not loaded: %s", error)
             return None
+        self._learn_clock(data)
+        return loaded
+
+    def now(self) -> datetime:
+        """The server's time as far as the kiosk knows it: offline tickets follow the office clock."""
+        return datetime.now(UTC) + self.clock_offset
+
+    def _learn_clock(self, data: Mapping[str, Any]) -> None:
+        try:
+            server_now = datetime.fromisoformat(str(data["office"]["now"]))
+        except (KeyError, TypeError, ValueError):
+            return
+        if server_now.tzinfo is not None:
+            self.clock_offset = server_now - datetime.now(UTC)
 
     async def check_in(
         self, *, idempotency_key: str, request: CheckinRequest

@@ -231,15 +231,14 @@ def _ticket(state: KioskState, ticket: Ticket, catalog: Catalog) -> ScreenView:
         lines.append(catalog.text("ticket_welcome_appointment"))
     if service is not None:
         lines.append(service.name(state.lang))
-    if ticket.offline:
-        lines.append(catalog.text("ticket_offline"))
     if ticket.position is not None:
         ahead = max(ticket.position - 1, 0)
         lines.append(catalog.plural("ahead_count", ahead) if ahead else catalog.text("ahead_none"))
     if ticket.eta_min is not None and ticket.position and ticket.position > 1:
         lines.append(catalog.text("ticket_eta", eta=catalog.plural("eta_minutes", ticket.eta_min)))
     lines.append(catalog.text(_PRINT_TEXT[state.print_state]))
-    lines.append(catalog.text("ticket_watch"))
+    # beside the QR code; offline, the visitor first needs to hear that the number counts
+    lines.append(catalog.text("ticket_offline" if ticket.offline else "ticket_watch"))
     return ScreenView(
         screen="ticket",
         title=catalog.text("ticket_your_number"),

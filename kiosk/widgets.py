@@ -98,6 +98,9 @@ def _measurer(font_name: str, font_size: float) -> CoreLabel:
     return CoreLabel(font_name=font_name, font_size=font_size)
 
 
+WRAP_SLACK = 0.95
+
+
 class KioskLabel(Label):
     """A label for any of the six languages: right font, Arabic shaped, aligned to reading order.
 
@@ -128,7 +131,11 @@ class KioskLabel(Label):
         self.text_size = (width, None)
         if has_arabic(self.raw):
             measure = _measurer(self.font_name, self.font_size).get_extents
-            self.text = visual_text(self.raw, width=width, measure=lambda s: measure(s)[0])
+            # a little slack: should Kivy find a line wider than measured here, it would wrap
+            # the already reordered line again and scramble the reading order
+            self.text = visual_text(
+                self.raw, width=width * WRAP_SLACK, measure=lambda s: measure(s)[0]
+            )
         else:
             self.text = self.raw
 

@@ -59,6 +59,13 @@ TICKET = f.Ticket(
     eta_min=35,
     status_url="http://127.0.0.1:8000/t/Xk3v9QpL2mN8",
 )
+OFFLINE_TICKET = f.Ticket(
+    id="offline:l1",
+    number="P017",
+    service_id="pass",
+    status_url="http://127.0.0.1:8000/t/Qw7eR4tY1uI0",
+    offline=True,
+)
 
 
 class HeldServer:
@@ -148,6 +155,14 @@ async def screens(driver: Driver, args: dict[str, Any]) -> dict[str, Any]:
         app.send(f.StartAppointment())
         app.send(f.KeypadPress("K"))
         await driver.screen("appointment")
+    # a ticket the kiosk issued from a leased number while the server was away
+    app.send(f.Home())
+    app.send(f.ServerStatus(reachable=False))
+    app.send(f.StartWalkIn())
+    app.send(f.ChooseService("pass"))
+    app.send(f.CheckinSucceeded(OFFLINE_TICKET))
+    await driver.screen("ticket")
+    await _show(driver, out, f"{mode}-13-ticket-offline", problems)
     return {"problems": problems}
 
 
@@ -198,6 +213,64 @@ async def appointment(driver: Driver, args: dict[str, Any]) -> dict[str, Any]:
     return {"typed": typed, "scanned": scanned, "walk_in_ticket": ticket}
 
 
+async def outage(driver: Driver, args: dict[str, Any]) -> dict[str, Any]:
+    """The server goes away mid-morning and comes back; the test stops and starts it.
+
+    Walk-ins and a booked visitor get tickets from leased numbers meanwhile, and the
+    outbox reaches the server once it is back.
+    """
+    out, signals, app = Path(args["out"]), Path(args["signals"]), driver.app
+    await driver.until(lambda: app.desk.lease is not None and app.desk.keys, what="a lease")
+    await _signal(signals, "leased", {"numbers": [n.number for n in app.desk.lease.numbers]})
+    await _wait_for(signals / "server-stopped.json")
+    await driver.until(lambda: not driver.state.server_up, what="the outage noticed", timeout=30)
+    await driver.drawn(3)
+    banner = app.root.ids.banner.raw
+    driver.screenshot(out / "outage-start.png")
+    await driver.tap(driver.find(choice_id="walk_in"))
+    await driver.screen("services")
+    await driver.tap(driver.find(choice_id=args["service_id"]), times=2)
+    await driver.screen("ticket")
+    await driver.drawn(3)
+    driver.screenshot(out / "outage-ticket.png")
+    walk_in = driver.state.ticket
+    lines = list(app.root.ids.screens.get_screen("ticket").view.lines)
+    await driver.tap(driver.find(action="home"))
+    await driver.screen("start")
+    await driver.type_scan(args["token_qr"])
+    await driver.screen("ticket")
+    booked = driver.state.ticket
+    await driver.tap(driver.find(action="home"))
+    await driver.type_scan(args["token_qr"])  # the same QR code again
+    await driver.screen("outcome")
+    again = driver.state.outcome.code
+    issued = {"walk_in": walk_in.number, "booked": booked.number, "booked_kind": booked.kind}
+    await _signal(signals, "issued", issued)
+    await _wait_for(signals / "server-started.json")
+    await driver.until(lambda: not app.desk.outbox, what="the outbox handed in", timeout=60)
+    return {
+        **issued,
+        "banner": banner,
+        "lines": lines,
+        "walk_in_status_url": walk_in.status_url,
+        "again": again,
+        "server_up": driver.state.server_up,
+    }
+
+
+async def _signal(folder: Path, name: str, data: dict[str, Any]) -> None:
+    (folder / f"{name}.json").write_text(json.dumps(data))
+
+
+async def _wait_for(path: Path, timeout: float = 60.0) -> None:
+    waited = 0.0
+    while not path.exists():
+        if waited > timeout:
+            raise TimeoutError(f"no {path.name} from the test")
+        await asyncio.sleep(0.1)
+        waited += 0.1
+
+
 async def offline(driver: Driver, args: dict[str, Any]) -> dict[str, Any]:
     """No server: a calm banner, walk-in not offered, a check-in attempt says what to do."""
     await driver.drawn(3)
@@ -215,7 +288,13 @@ async def offline(driver: Driver, args: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-SCENARIOS = {"screens": screens, "walk_in": walk_in, "appointment": appointment, "offline": offline}
+SCENARIOS = {
+    "screens": screens,
+    "walk_in": walk_in,
+    "appointment": appointment,
+    "offline": offline,
+    "outage": outage,
+}
 
 
 def main() -> None:
@@ -226,10 +305,12 @@ def main() -> None:
         token=args.get("token", "unused"),
         width=args.get("width", 720),
         height=args.get("height", 1280),
+        state_dir=str(Path(result_path).parent / "kiosk-state"),
     )
     parts: dict[str, Any] = {"speaker": None}
     if name == "screens":
         parts["server"] = HeldServer()
+        parts["desk"] = None
     scenario = SCENARIOS[name]
     result = run_scenario(config, lambda driver: scenario(driver, args), **parts)
     Path(result_path).write_text(json.dumps(result, ensure_ascii=False, indent=1))

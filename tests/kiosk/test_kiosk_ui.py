@@ -4,18 +4,56 @@ from __future__ import annotations
 
 import json
 import os
+import sqlite3
 import subprocess
 import sys
+import time
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
 
-from tests.conftest import LiveServer
+from tests.conftest import LiveServer, ServerFactory
 
 pytestmark = pytest.mark.kivy
 ROOT = Path(__file__).resolve().parents[2]
+
+
+def start_kiosk(name: str, tmp_path: Path, **args: Any) -> subprocess.Popen[str]:
+    """A kiosk scenario in the background, for tests that act on the server meanwhile."""
+    result = tmp_path / f"{name}.json"
+    env = {**os.environ, "KIVY_NO_ARGS": "1", "KIVY_HOME": str(tmp_path / "kivy-home")}
+    log = (tmp_path / f"{name}.log").open("w")
+    return subprocess.Popen(
+        [sys.executable, "-m", "tests.kiosk.scenarios", name, json.dumps(args), str(result)],
+        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, text=True,
+    )
+
+
+def wait_for_signal(kiosk: subprocess.Popen[str], path: Path, timeout: float = 90) -> Any:
+    deadline = time.monotonic() + timeout
+    while not path.exists():
+        if kiosk.poll() is not None or time.monotonic() > deadline:
+            kiosk.kill()
+            raise AssertionError(f"kiosk gave no {path.name}; see its log next to {path}")
+        time.sleep(0.1)
+    return json.loads(path.read_text())
+
+
+def finish_kiosk(kiosk: subprocess.Popen[str], result: Path) -> dict[str, Any]:
+    try:
+        code = kiosk.wait(timeout=120)
+    finally:
+        kiosk.kill()
+    assert code == 0, (result.parent / f"{result.stem}.log").read_text()[-3000:]
+    data: dict[str, Any] = json.loads(result.read_text())
+    return data
+
+
+def server_rows(server: LiveServer, sql: str) -> list[tuple[Any, ...]]:
+    with sqlite3.connect(server.data_dir / "townhall.db") as conn:
+        return conn.execute(sql).fetchall()
 
 
 def run_kiosk(name: str, tmp_path: Path, **args: Any) -> dict[str, Any]:
@@ -40,7 +78,7 @@ def test_every_screen_fits_and_is_saved_for_people_to_look_at(
     out = artifacts / "kiosk"
     result = run_kiosk("screens", tmp_path, mode=mode, out=str(out))
     assert {k: v for k, v in result["problems"].items() if v} == {}
-    assert len(result["problems"]) == 12
+    assert len(result["problems"]) == 13
     for name in result["problems"]:
         assert (out / f"{name}.png").stat().st_size > 10_000
 
@@ -102,3 +140,45 @@ def test_without_server_the_kiosk_says_so_calmly(tmp_path: Path, artifacts: Path
     assert result["walk_in_enabled"] is False
     assert result["outcome"] == "server_unreachable"
     assert result["actions"] == ["retry", "home"]
+
+
+def test_during_an_outage_tickets_come_from_leased_numbers_and_reach_the_server_after(
+    server_factory: ServerFactory, tmp_path: Path, artifacts: Path
+) -> None:
+    server = server_factory(clock="2026-12-01T09:00")
+    with server.client("booking") as booking:
+        booked = booking.post(
+            "/api/v1/appointments", json={"service_id": "pass", "start": "2026-12-01T09:15"}
+        ).json()
+    signals = tmp_path / "signals"
+    signals.mkdir()
+    kiosk = start_kiosk(
+        "outage",
+        tmp_path,
+        server=server.url,
+        token=server.tokens["kiosk"],
+        service_id="anmeldung",
+        token_qr=booked["token"],
+        signals=str(signals),
+        out=str(artifacts / "kiosk"),
+    )
+    leased = wait_for_signal(kiosk, signals / "leased.json")
+    server.stop()
+    (signals / "server-stopped.json").write_text("{}")
+    issued = wait_for_signal(kiosk, signals / "issued.json")
+    assert issued["walk_in"] in leased["numbers"] and issued["booked"] in leased["numbers"]
+    server.start(clock="2026-12-01T09:20")
+    (signals / "server-started.json").write_text("{}")
+    result = finish_kiosk(kiosk, tmp_path / "outage.json")
+
+    assert result["banner"].startswith("Keine Verbindung zum Wartesystem. Wartenummern")
+    assert any("Ihre Nummer gilt trotzdem" in line for line in result["lines"])
+    assert result["again"] == "appointment_already_checked_in"
+    walk_in = public_ticket(server, result["walk_in_status_url"])
+    assert walk_in["number"] == issued["walk_in"]
+    with server.client("admin") as admin:
+        day = admin.get("/api/v1/appointments", params={"date": "2026-12-01"}).json()
+    mine = next(a for a in day["appointments"] if a["id"] == booked["appointment"]["id"])
+    assert mine["status"] == "checked_in"
+    rows = server_rows(server, "SELECT number, kind FROM tickets ORDER BY number")
+    assert sorted(rows) == sorted([(issued["walk_in"], "walk_in"), (issued["booked"], "appointment")])
