@@ -11,12 +11,13 @@ from __future__ import annotations
 import heapq
 import random
 from collections import deque
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from counter_server.core.baselines import BASELINES, ZMS_DUE_BEFORE, Policy, zms_estimate_min
+from counter_server.core.baselines import BASELINES, ZMS_DUE_BEFORE, zms_estimate_min
+from counter_server.core.baselines import Policy as BaselinePolicy
 from counter_server.core.estimate import (
     QueueState,
     ServiceStats,
@@ -27,10 +28,14 @@ from counter_server.core.estimate import (
     show_probability,
     stats_from_config,
 )
-from counter_server.core.model import Priority, Ticket, TicketKind, TicketState
+from counter_server.core.model import Counter, Priority, Ticket, TicketKind, TicketState
 from counter_server.core.policy import Rules, choose_next, due_at
 
 from .scenario import Day, Scenario, Visitor, draw_day
+
+# A policy as the simulator calls it: choose_next's arguments plus the configured
+# minutes per service (what the server passes to ours; the baselines ignore them).
+Policy = Callable[[Counter, Sequence[Ticket], Sequence[Counter], datetime, Rules, Mapping[str, float]], Ticket | None]
 
 DAY = datetime(2026, 3, 2)  # a Monday without DST change; only time differences matter
 
@@ -146,7 +151,9 @@ class _Office:
         for index in list(self.idle):
             if not self.waiting:
                 return
-            chosen = self.policy(self.counters[index], self.waiting, self.counters, now, self.rules)
+            chosen = self.policy(
+                self.counters[index], self.waiting, self.counters, now, self.rules, self.config_stats.configured_min
+            )
             if chosen is not None:
                 self.call(at, now, index, chosen)
         if self.idle and self.waiting:
@@ -241,9 +248,26 @@ def simulate_day(
     return _Office(scenario, day, policy, rules, estimating).run()
 
 
+def ours(
+    counter: Counter, waiting: Sequence[Ticket], counters: Sequence[Counter], now: datetime, rules: Rules,
+    durations: Mapping[str, float],
+) -> Ticket | None:
+    return choose_next(counter, waiting, counters, now, rules, durations=durations)
+
+
+def _baseline(decide: BaselinePolicy) -> Policy:
+    def policy(
+        counter: Counter, waiting: Sequence[Ticket], counters: Sequence[Counter], now: datetime, rules: Rules,
+        durations: Mapping[str, float],
+    ) -> Ticket | None:
+        return decide(counter, waiting, counters, now, rules)
+
+    return policy
+
+
 def policies_by_name(names: Sequence[str]) -> dict[str, Policy]:
     """`ours` is the core's choose_next; the rest are core.baselines by name."""
-    known: dict[str, Policy] = {"ours": choose_next, **BASELINES}
+    known: dict[str, Policy] = {"ours": ours, **{n: _baseline(p) for n, p in BASELINES.items()}}
     unknown = [n for n in names if n not in known]
     if unknown:
         raise ValueError(f"unknown policies {unknown}; known: {', '.join(known)}")

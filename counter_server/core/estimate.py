@@ -16,8 +16,9 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from statistics import median
 
+from .call_order import CallOrder
 from .model import Counter, CounterState, Priority, Service, Ticket, TicketKind, TicketState
-from .policy import CounterTerms, Rules, choose_with, counter_terms, eligible
+from .policy import Rules, counter_terms
 
 
 @dataclass(frozen=True)
@@ -59,6 +60,9 @@ class ServiceStats:
 
     mean_min: Mapping[str, float]
     default_min: float = 10.0
+    # office.toml's durations, which the policy ranks by (learning leaves them alone,
+    # so that the forward run ranks exactly as the counters do)
+    configured_min: Mapping[str, float] = field(default_factory=dict)
     # coefficient of variation of those minutes, per service
     cv: Mapping[str, float] = field(default_factory=dict)
     default_cv: float = 0.6
@@ -81,7 +85,8 @@ class ServiceStats:
 
 
 def stats_from_config(services: Sequence[Service]) -> ServiceStats:
-    return ServiceStats(mean_min={s.id: s.duration_min for s in services})
+    durations = {s.id: s.duration_min for s in services}
+    return ServiceStats(mean_min=durations, configured_min=durations)
 
 
 def _robust_mean_cv(minutes: Sequence[float], prior_mean: float, prior_cv: float, prior_weight: float) -> tuple[float, float]:
@@ -212,18 +217,6 @@ def _band(minutes: float, stats: ServiceStats) -> tuple[float, float]:
     return max(0.0, minutes - half), minutes + half
 
 
-def _next_wake(terms: CounterTerms, pool: Sequence[Ticket], joins: float | None, at: float, now: datetime) -> float | None:
-    """When an idle counter could find work: the next joiner or the next booked visitor due."""
-    times = [] if joins is None else [joins]
-    for ticket in pool:
-        slot = ticket.appointment_at
-        if slot is not None and eligible(ticket, terms.counter):
-            minutes = (slot - terms.due_before[ticket.service_id] - now).total_seconds() / 60
-            if minutes > at:
-                times.append(minutes)
-    return min(times) if times else None
-
-
 def estimate_waits(state: QueueState, now: datetime, stats: ServiceStats) -> dict[str, Estimate]:
     """Run the policy forward with expected service times; one Estimate per waiting ticket.
 
@@ -231,9 +224,13 @@ def estimate_waits(state: QueueState, now: datetime, stats: ServiceStats) -> dic
     """
     rules = state.rules
     counters = _working_counters(state.counters)
-    terms: list[CounterTerms] = [counter_terms(c, counters, rules) for c in counters]
-    pool = [t for t in state.waiting if t.state is TicketState.WAITING]
-    wanted = len(pool)
+    terms = [counter_terms(c, counters, rules, stats.configured_min) for c in counters]
+    order = CallOrder(terms=terms, rules=rules, origin=now)
+    wanted = 0
+    for ticket in state.waiting:
+        if ticket.state is TicketState.WAITING:
+            order.add(ticket)
+            wanted += 1
     upcoming = sorted(state.upcoming, key=lambda b: b.appointment_at, reverse=True)
     weight: dict[str, float] = {}
     free = [(state.busy_for_min.get(c.id, 0.0), i) for i, c in enumerate(counters)]
@@ -245,16 +242,14 @@ def estimate_waits(state: QueueState, now: datetime, stats: ServiceStats) -> dic
             booked = upcoming.pop()
             stand_in = _stand_in(booked, len(weight), now, rules)
             weight[stand_in.id] = booked.show_probability
-            pool.append(stand_in)
-        chosen = choose_with(terms[index], pool, now + timedelta(minutes=at), rules)
+            order.add(stand_in)
+        chosen = order.take(index, now + timedelta(minutes=at))
         if chosen is None:
-            joins = _joins_min(upcoming[-1], now, rules) if upcoming else None
-            wake = _next_wake(terms[index], pool, joins, at, now)
+            wakes = [order.next_wake(index, at), _joins_min(upcoming[-1], now, rules) if upcoming else None]
+            wake = min((w for w in wakes if w is not None), default=None)
             if wake is not None:
                 heapq.heappush(free, (wake, index))
             continue
-        # by identity: dataclass equality would compare every field
-        del pool[next(i for i, t in enumerate(pool) if t is chosen)]
         if chosen.id not in weight:
             point = at * stats.pace
             low, high = _band(point, stats)

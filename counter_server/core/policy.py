@@ -68,6 +68,9 @@ class Rules:
     language_bonus_min: float = 5.0
     # The office language; `language_bonus_min` applies to every other one.
     office_language: str = "de"
+    # A counter prefers short errands: per minute a service takes less than the
+    # counter's longest one, this many minutes of waiting.
+    short_service_bonus: float = 0.0
 
 
 def rules_from_mapping(table: Mapping[str, object]) -> Rules:
@@ -128,15 +131,19 @@ def open_counts(counters: Sequence[Counter]) -> dict[str, int]:
 
 
 def _service_terms(
-    counter: Counter, counters: Sequence[Counter], rules: Rules
+    counter: Counter, counters: Sequence[Counter], rules: Rules, durations: Mapping[str, float]
 ) -> tuple[dict[str, timedelta], dict[str, timedelta]]:
     """Per service of `counter`: its bonus, and how long before the slot a booked visitor is due."""
     counts = open_counts(counters)
     bonus: dict[str, timedelta] = {}
     due_before: dict[str, timedelta] = {}
+    known = [durations[s] for s in counter.skills if s in durations]
+    longest = max(known, default=0.0)
     for service_id, level in counter.skills.items():
         open_here = max(1, counts.get(service_id, 0))
         minutes = rules.scarcity_bonus_min / open_here
+        if service_id in durations:
+            minutes += rules.short_service_bonus * (longest - durations[service_id])
         if level == PRIMARY:
             minutes += rules.primary_bonus_min
         bonus[service_id] = timedelta(minutes=minutes)
@@ -146,7 +153,8 @@ def _service_terms(
     return bonus, due_before
 
 
-def _personal_bonus(ticket: Ticket, counter: Counter, rules: Rules) -> float:
+def personal_bonus(ticket: Ticket, counter: Counter, rules: Rules) -> float:
+    """Minutes of waiting a ticket gains at `counter` for who the visitor is."""
     minutes = 0.0
     if ticket.priority is Priority.ASSIST:
         minutes += rules.assist_bonus_min
@@ -187,8 +195,10 @@ class CounterTerms:
     due_before: dict[str, timedelta]
 
 
-def counter_terms(counter: Counter, counters: Sequence[Counter], rules: Rules) -> CounterTerms:
-    bonus, due_before = _service_terms(counter, counters, rules)
+def counter_terms(
+    counter: Counter, counters: Sequence[Counter], rules: Rules, durations: Mapping[str, float] | None = None
+) -> CounterTerms:
+    bonus, due_before = _service_terms(counter, counters, rules, durations or {})
     return CounterTerms(counter, bonus, due_before)
 
 
@@ -198,11 +208,17 @@ def choose_next(
     counters: Sequence[Counter],
     now: datetime,
     rules: Rules,
+    *,
+    durations: Mapping[str, float] | None = None,
 ) -> Ticket | None:
-    """The ticket `counter` should call now, or None when nobody waits for it."""
+    """The ticket `counter` should call now, or None when nobody waits for it.
+
+    `durations`: expected minutes per service (learned); without them the
+    short-service preference is off.
+    """
     if counter.state is not CounterState.OPEN:
         return None
-    return choose_with(counter_terms(counter, counters, rules), waiting, now, rules)
+    return choose_with(counter_terms(counter, counters, rules, durations), waiting, now, rules)
 
 
 def choose_with(terms: CounterTerms, waiting: Sequence[Ticket], now: datetime, rules: Rules) -> Ticket | None:
@@ -219,7 +235,7 @@ def choose_with(terms: CounterTerms, waiting: Sequence[Ticket], now: datetime, r
         if ticket.priority is Priority.URGENT:
             best.offer(0, ticket.arrived_at, ticket)
             continue
-        extra = _personal_bonus(ticket, counter, rules)
+        extra = personal_bonus(ticket, counter, rules)
         if extra:
             bonus = bonus + timedelta(minutes=extra)
         slot = ticket.appointment_at if ticket.kind is TicketKind.APPOINTMENT else None

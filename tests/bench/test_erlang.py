@@ -7,8 +7,8 @@ import random
 import statistics
 
 from bench.scenario import draw_day, scenario_from_mapping
-from bench.simulator import simulate_day
-from counter_server.core.policy import Rules, choose_next
+from bench.simulator import ours, simulate_day
+from counter_server.core.policy import Rules
 
 SERVERS = 3
 MEAN_SERVICE_MIN = 10.0
@@ -40,7 +40,7 @@ def test_single_service_reproduces_erlang_c_mean_wait() -> None:
     waits: list[float] = []
     for index in range(DAYS):
         day = draw_day(scenario, random.Random(f"erlang/{index}"))
-        result = simulate_day(scenario=scenario, day=day, policy=choose_next, rules=Rules())
+        result = simulate_day(scenario=scenario, day=day, policy=ours, rules=Rules())
         # steady state only: the office opens empty
         waits += [w for (_, w), at in zip(result.walk_in_waits, result.walk_in_arrivals, strict=True)
                   if at >= WARM_UP_MIN]

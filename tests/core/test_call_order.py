@@ -1,0 +1,173 @@
+"""The estimate's fast forward run gives exactly what the straightforward one gives.
+
+`CallOrder` must answer like `choose_with` scanning the whole queue, decision for
+decision; and `estimate_waits` must equal a forward run written the plain way
+(one `choose_with` scan per step), on random queues, counters and rules.
+"""
+
+from __future__ import annotations
+
+import heapq
+from datetime import UTC, date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from counter_server.core.call_order import CallOrder
+from counter_server.core.estimate import (
+    Estimate,
+    QueueState,
+    ServiceStats,
+    Upcoming,
+    _band,
+    _joins_min,
+    _stand_in,
+    _working_counters,
+    estimate_waits,
+)
+from counter_server.core.model import (
+    Counter,
+    CounterState,
+    Priority,
+    Ticket,
+    TicketKind,
+    TicketState,
+)
+from counter_server.core.policy import CounterTerms, Rules, choose_with, counter_terms, eligible
+
+SERVICES = ("a", "b", "c", "d")
+ZONES = (UTC, ZoneInfo("Europe/Berlin"))
+
+
+@st.composite
+def counters(draw: st.DrawFn) -> list[Counter]:
+    found = []
+    for i in range(draw(st.integers(1, 6))):
+        skills = draw(st.dictionaries(st.sampled_from(SERVICES), st.sampled_from((1, 2)), min_size=1))
+        state = draw(st.sampled_from((CounterState.OPEN, CounterState.OPEN, CounterState.PAUSED)))
+        languages = draw(st.sampled_from(((), ("tr",), ("tr", "ar"))))
+        found.append(Counter(id=str(i), label=str(i), skills=skills, state=state, languages=languages))
+    return found
+
+
+@st.composite
+def tickets(draw: st.DrawFn, now: datetime, n_counters: int) -> list[Ticket]:
+    found = []
+    for i in range(draw(st.integers(0, 40))):
+        # whole minutes make ties (equal keys) common, which is where order matters
+        arrived = now - timedelta(minutes=draw(st.integers(0, 60)))
+        booked = draw(st.booleans())
+        slot = now + timedelta(minutes=draw(st.integers(-20, 40))) if booked else None
+        found.append(Ticket(
+            id=f"t{i}", number=str(i), service_id=draw(st.sampled_from(SERVICES)),
+            kind=TicketKind.APPOINTMENT if booked else TicketKind.WALK_IN,
+            priority=draw(st.sampled_from((Priority.NORMAL,) * 6 + (Priority.ASSIST, Priority.URGENT))),
+            lang=draw(st.sampled_from(("de", "de", "tr"))), created_at=arrived, arrived_at=arrived,
+            office_day=date(2026, 3, 2), public_id=str(i), appointment_at=slot,
+            state=draw(st.sampled_from((TicketState.WAITING,) * 8 + (TicketState.PARKED,))),
+            target_counter_id=draw(st.sampled_from((None,) * 8 + tuple(str(c) for c in range(n_counters)))),
+        ))
+    return found
+
+
+rules_strategy = st.builds(
+    Rules,
+    appointment_weight_min=st.sampled_from((0.0, 10.0, 20.0)),
+    appointment_max_late_min=st.sampled_from((0.0, 1.0, 5.0)),
+    appointment_lead_min=st.sampled_from((0.0, 20.0)),
+    call_early_appointments=st.booleans(),
+    walk_in_max_wait_min=st.sampled_from((10.0, 30.0)),
+    primary_bonus_min=st.sampled_from((0.0, 4.0)),
+    scarcity_bonus_min=st.sampled_from((0.0, 16.0)),
+    short_service_bonus=st.sampled_from((0.0, 1.0)),
+)
+
+DURATIONS = {"a": 18.0, "b": 12.0, "c": 4.5, "d": 7.0}
+
+
+@settings(max_examples=200, deadline=None)
+@given(data=st.data(), rules=rules_strategy)
+def test_each_decision_equals_choose_with(data: st.DataObject, rules: Rules) -> None:
+    now = datetime(2026, 3, 2, 11, 0, tzinfo=data.draw(st.sampled_from(ZONES)))
+    desks = _working_counters(data.draw(counters()))
+    terms = [counter_terms(c, desks, rules, DURATIONS) for c in desks]
+    pool = [t for t in data.draw(tickets(now, len(desks))) if t.state is TicketState.WAITING]
+    order = CallOrder(terms=terms, rules=rules, origin=now)
+    for ticket in pool:
+        order.add(ticket)
+    at = 0.0
+    for _ in range(len(pool) + 5):
+        at += data.draw(st.sampled_from((0.0, 0.5, 3.0, 7.0)))
+        index = data.draw(st.integers(0, len(desks) - 1))
+        when = now + timedelta(minutes=at)
+        expected = choose_with(terms[index], pool, when, rules)
+        assert order.take(index, when) is expected
+        if expected is None:
+            assert order.next_wake(index, at) == _plain_next_wake(terms[index], pool, at, now)
+        else:
+            pool.remove(expected)
+
+
+@settings(max_examples=150, deadline=None)
+@given(data=st.data(), rules=rules_strategy)
+def test_estimates_equal_the_plain_forward_run(data: st.DataObject, rules: Rules) -> None:
+    now = datetime(2026, 3, 2, 11, 0, tzinfo=data.draw(st.sampled_from(ZONES)))
+    desks = data.draw(counters())
+    waiting = data.draw(tickets(now, len(desks)))
+    upcoming = [
+        Upcoming(data.draw(st.sampled_from(SERVICES)), now + timedelta(minutes=data.draw(st.integers(-10, 90))),
+                 data.draw(st.sampled_from((0.3, 0.85, 1.0))))
+        for _ in range(data.draw(st.integers(0, 6)))
+    ]
+    busy = {c.id: data.draw(st.sampled_from((0.0, 2.5, 11.0))) for c in desks}
+    state = QueueState(waiting=waiting, counters=desks, busy_for_min=busy, rules=rules, upcoming=upcoming)
+    stats = ServiceStats(mean_min=DURATIONS, configured_min=DURATIONS)
+    assert estimate_waits(state, now, stats) == _plain_estimate_waits(state, now, stats)
+
+
+def _plain_next_wake(terms: CounterTerms, pool: list[Ticket], at: float, now: datetime) -> float | None:
+    times = []
+    for ticket in pool:
+        slot = ticket.appointment_at
+        if slot is not None and eligible(ticket, terms.counter):
+            minutes = (slot - terms.due_before[ticket.service_id] - now).total_seconds() / 60
+            if minutes > at:
+                times.append(minutes)
+    return min(times) if times else None
+
+
+def _plain_estimate_waits(state: QueueState, now: datetime, stats: ServiceStats) -> dict[str, Estimate]:
+    """The forward run as first written: one full `choose_with` scan per step."""
+    rules = state.rules
+    desks = _working_counters(state.counters)
+    terms = [counter_terms(c, desks, rules, stats.configured_min) for c in desks]
+    pool = [t for t in state.waiting if t.state is TicketState.WAITING]
+    wanted = len(pool)
+    upcoming = sorted(state.upcoming, key=lambda b: b.appointment_at, reverse=True)
+    weight: dict[str, float] = {}
+    free = [(state.busy_for_min.get(c.id, 0.0), i) for i, c in enumerate(desks)]
+    heapq.heapify(free)
+    result: dict[str, Estimate] = {}
+    while free and len(result) < wanted:
+        at, index = heapq.heappop(free)
+        while upcoming and _joins_min(upcoming[-1], now, rules) <= at:
+            booked = upcoming.pop()
+            stand_in = _stand_in(booked, len(weight), now, rules)
+            weight[stand_in.id] = booked.show_probability
+            pool.append(stand_in)
+        chosen = choose_with(terms[index], pool, now + timedelta(minutes=at), rules)
+        if chosen is None:
+            times = [t for t in (_plain_next_wake(terms[index], pool, at, now),) if t is not None]
+            if upcoming:
+                times.append(_joins_min(upcoming[-1], now, rules))
+            if times:
+                heapq.heappush(free, (min(times), index))
+            continue
+        del pool[next(i for i, t in enumerate(pool) if t is chosen)]
+        if chosen.id not in weight:
+            point = at * stats.pace
+            low, high = _band(point, stats)
+            result[chosen.id] = Estimate(chosen.id, len(result) + 1, point, low, high)
+        heapq.heappush(free, (at + stats.mean(chosen.service_id) * weight.get(chosen.id, 1.0), index))
+    return result
