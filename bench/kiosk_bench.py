@@ -17,11 +17,17 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
+import uuid
 from pathlib import Path
 from typing import Any
 
+import httpx
+
 from bench.harness import LiveServer
+
+COUNTERS = 8
 
 
 def _rss_mb() -> float:
@@ -104,12 +110,65 @@ async def _child_run(driver: Any, args: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+class Clerks:
+    """Eight counters that call the next visitor whenever the queue is longer than wanted.
+
+    A town hall's queue during the day is some dozens of people, not everyone who
+    came since the morning; `keep_waiting=0` leaves the queue growing all day.
+    """
+
+    def __init__(self, server: LiveServer, *, keep_waiting: int) -> None:
+        self.calls = 0
+        self._server = server
+        self._keep = keep_waiting
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._work, daemon=True)
+        if keep_waiting > 0:
+            self._thread.start()
+
+    def stop(self) -> None:
+        self._stop.set()
+        if self._thread.is_alive():
+            self._thread.join(timeout=10)
+
+    def _work(self) -> None:
+        clients = [self._server.client(f"counter:{c}") for c in range(1, COUNTERS + 1)]
+        for number, client in enumerate(clients, start=1):
+            client.post(f"/api/v1/counters/{number}/state", json={"state": "open"})
+        turn = 0
+        while not self._stop.wait(0.1):
+            waiting = self._waiting(clients[0])
+            while waiting > self._keep and not self._stop.is_set():
+                number = turn % COUNTERS + 1
+                turn += 1
+                answer = clients[number - 1].post(
+                    f"/api/v1/counters/{number}/next", headers={"Idempotency-Key": uuid.uuid4().hex}
+                )
+                if answer.status_code == 200 and answer.json().get("ticket"):
+                    self.calls += 1
+                    waiting -= 1
+                elif turn % COUNTERS == 0:
+                    break  # nobody here can serve who is waiting; look again later
+        for client in clients:
+            client.close()
+
+    def _waiting(self, client: httpx.Client) -> int:
+        try:
+            services = client.get("/api/v1/services").json()["services"]
+        except (httpx.HTTPError, ValueError, KeyError):
+            return 0
+        return sum(int(s["waiting"]) for s in services)
+
+
 def child(args: dict[str, Any]) -> None:
     from kiosk.config import KioskConfig
     from kiosk.testing import run_scenario
 
     width, height = (int(x) for x in args["size"].split("x"))
-    config = KioskConfig(server=args["server"], token=args["token"], width=width, height=height)
+    config = KioskConfig(
+        server=args["server"], token=args["token"], width=width, height=height,
+        state_dir=args["state_dir"],
+    )
     result = run_scenario(config, lambda driver: _child_run(driver, args), speaker=None)
     Path(args["result"]).write_text(json.dumps(result))
 
@@ -121,6 +180,10 @@ def main() -> None:
     parser.add_argument("--taps", type=int, default=30, help="screen changes and tickets timed")
     parser.add_argument("--day", type=int, default=300, help="check-ins in the simulated day")
     parser.add_argument("--size", default="1080x1920")
+    parser.add_argument(
+        "--keep-waiting", type=int, default=40,
+        help="clerks press Next whenever more wait than this (0: nobody is served all day)",
+    )
     parser.add_argument("--child", help=argparse.SUPPRESS)
     options = parser.parse_args()
     if options.child:
@@ -129,6 +192,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="kiosk-bench-") as tmp:
         server = LiveServer.prepare(Path(tmp) / "office", "2026-12-01T08:05")
         server.start()
+        clerks = Clerks(server, keep_waiting=options.keep_waiting)
         try:
             result_path = Path(tmp) / "result.json"
             args = {
@@ -138,6 +202,7 @@ def main() -> None:
                 "day": options.day,
                 "size": options.size,
                 "result": str(result_path),
+                "state_dir": str(Path(tmp) / "kiosk-state"),
                 "launched_at": time.time(),
             }
             env = {**os.environ, "KIVY_HOME": str(Path(tmp) / "kivy"), "KIVY_NO_ARGS": "1"}
@@ -145,8 +210,11 @@ def main() -> None:
                 [sys.executable, "-m", "bench.kiosk_bench", "--child", json.dumps(args)],
                 env=env, check=True, timeout=3600, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
             )  # fmt: skip
-            print(json.dumps(json.loads(result_path.read_text()), indent=1))
+            result = json.loads(result_path.read_text())
+            result["clerks"] = {"keep_waiting": options.keep_waiting, "calls": clerks.calls}
+            print(json.dumps(result, indent=1))
         finally:
+            clerks.stop()
             server.stop()
 
 

@@ -23,6 +23,7 @@ from .appointments import (
     bookings_of_day,
     check_horizon,
     day_of,
+    emit_changed,
     find_by_external_id,
     parse_contact,
     parse_start,
@@ -232,7 +233,9 @@ def _move(tx: Tx, config: OfficeConfig, existing: Appointment, slot: Slot) -> Ap
             "updated_at": tx.now.isoformat(),
         },
     )
-    return replace(existing, start=slot.start, counter_id=slot.counter_ids[0], duration_min=minutes)
+    moved = replace(existing, start=slot.start, counter_id=slot.counter_ids[0], duration_min=minutes)
+    emit_changed(tx, moved)
+    return moved
 
 
 def import_row(tx: Tx, config: OfficeConfig, row: Any, device_id: str) -> tuple[str, Appointment]:

@@ -331,6 +331,7 @@ def save_appointment(
                 "created_at": now,
             }
         )
+    emit_changed(tx, appointment)
     return appointment
 
 
@@ -367,7 +368,24 @@ def set_status(
     tx.db["appointments"].update(
         appointment.id, {"status": status.value, "updated_at": tx.now.isoformat(), **extra}
     )
-    return replace(appointment, status=status, **extra)
+    changed = replace(appointment, status=status, **extra)
+    emit_changed(tx, changed)
+    return changed
+
+
+def emit_changed(tx: Tx, appointment: Appointment) -> None:
+    """Tell clerk pages a booking changed: no name, no booking code (displays see events too)."""
+    tx.emit(
+        "appointment.changed",
+        {
+            "appointment": {
+                "id": appointment.id,
+                "service_id": appointment.service_id,
+                "start": appointment.start.isoformat(),
+                "status": appointment.status.value,
+            }
+        },
+    )
 
 
 def cancel(tx: Tx, *, appointment_id: str) -> Appointment:
@@ -461,6 +479,8 @@ def mark_no_shows(tx: Tx, *, config: OfficeConfig) -> int:
         " AND start < ?",
         [tx.now.isoformat(), cutoff],
     )
+    if cursor.rowcount:
+        tx.emit("appointment.changed", {"no_shows": cursor.rowcount})
     return cursor.rowcount
 
 

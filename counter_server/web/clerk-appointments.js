@@ -193,6 +193,11 @@
 
     function isRelevant(event) {
       if (event.type === "snapshot") return true;
+      if (event.type === "appointment.changed") {
+        const booking = event.data && event.data.appointment;
+        // no-show marking names no booking: it may concern this counter
+        return !booking || canServe(booking.service_id);
+      }
       const ticket = event.data && event.data.ticket;
       return Boolean(ticket && ticket.kind === "appointment" && canServe(ticket.service_id));
     }
@@ -204,7 +209,7 @@
     $("appointments-hide-past").addEventListener("change", render);
     $("appointments-scroll").addEventListener("scroll", noticeHandScroll);
     window.addEventListener("resize", scrollToNow);
-    // Bookings, cancellations and no-shows come without events: a slow look now and then.
+    // Events say when a booking changes; a slow look now and then covers a lost one.
     setInterval(() => refreshSoon(0), SLOW_REFRESH_MS);
 
     return {

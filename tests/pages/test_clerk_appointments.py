@@ -194,3 +194,10 @@ def test_only_appointment_events_refetch_the_list_and_bursts_coalesce(live_serve
         page.wait_for_selector(f"tr[data-id='{booked['id']}'][data-state='serving']", timeout=5000)
         page.wait_for_timeout(2500)
         assert 1 <= appointment_fetches(requests) - before <= 3
+
+        # a new booking and a cancellation reach the page by event, not by the slow refresh
+        fresh = book(live_server, "pass", "11:15")
+        page.wait_for_selector(f"tr[data-id='{fresh['id']}'][data-state='expected']", timeout=5000)
+        with live_server.client("booking") as booking:
+            booking.post(f"/api/v1/appointments/{fresh['id']}/cancel")
+        page.wait_for_selector(f"tr[data-id='{fresh['id']}'][data-state='cancelled']", timeout=5000)
