@@ -20,6 +20,8 @@ from kiosk.offline import OfflineDesk, OfflineStorageError
 log = logging.getLogger(__name__)
 
 KEYS_REFRESH_S = 3600.0
+# a lease the server cannot fill (a closed day) is not asked for again at every event
+LEASE_RETRY_S = 60.0
 
 
 class OfflineSync:
@@ -31,6 +33,7 @@ class OfflineSync:
         self._new_key = new_key
         self._running = False
         self._keys_at: float | None = None
+        self._lease_at: float | None = None
         self._service_ids: tuple[str, ...] = ()
 
     def remember(self, loaded: ServicesLoaded) -> None:
@@ -64,6 +67,7 @@ class OfflineSync:
             if not result.done:
                 return False
             self.desk.redeemed(entry.key, refusal=result.refusal)
+            self._lease_at = None  # numbers were used: top up now
             log.info("offline ticket %s handed to the server", entry.number)
         return True
 
@@ -71,6 +75,9 @@ class OfflineSync:
         assert self.desk is not None
         if not self.desk.wants_numbers(self.per_service, self._service_ids, now):
             return
+        if self._lease_at is not None and time.monotonic() - self._lease_at < LEASE_RETRY_S:
+            return
+        self._lease_at = time.monotonic()
         answer = await server.lease(per_service=self.per_service, idempotency_key=self._new_key())
         if answer is not None:
             self.desk.take_lease(answer)

@@ -275,3 +275,33 @@ def test_printer_out_of_paper_or_gone_gives_false_not_a_crash(tmp_path: Path) ->
 def test_the_example_configuration_is_valid() -> None:
     config = load_config(Path(__file__).resolve().parents[2] / "kiosk" / "kiosk.example.toml")
     assert config.languages == ("de", "en", "tr", "ar", "uk", "ru")
+
+
+def test_the_outbox_client_tells_done_from_not_yet(live_server: LiveServer) -> None:
+    from kiosk.client import Redeemed
+    from kiosk.offline import OutboxEntry
+
+    async def visit() -> tuple[dict[str, object] | None, list[Redeemed]]:
+        client = ServerClient(base_url=live_server.url, token=live_server.tokens["kiosk"])
+        try:
+            lease = await client.lease(per_service=1, idempotency_key="lease-1")
+            assert lease is not None
+            number = next(n for n in lease["numbers"] if n["service_id"] == "pass")  # type: ignore[union-attr]
+            entry = OutboxEntry(
+                key="o1", lease_id=number["id"], number=number["number"], service_id="pass",
+                public_id=number["public_id"], issued_at="2026-12-01T09:00:00+01:00", lang="de",
+            )
+            void = OutboxEntry(**{**entry.__dict__, "key": "o2", "lease_id": "not-leased"})
+            results = [await client.redeem(entry), await client.redeem(entry), await client.redeem(void)]
+            live_server.stop()
+            results.append(await client.redeem(entry))
+            return lease, results
+        finally:
+            await client.close()
+
+    lease, results = asyncio.run(visit())
+    assert lease is not None and str(lease["status_url_base"]).endswith("/t/")
+    assert results[:2] == [Redeemed(done=True), Redeemed(done=True)]
+    assert results[2].done and results[2].refusal is not None
+    assert results[2].refusal["code"] == "lease_unknown"
+    assert results[3] == Redeemed(done=False)
