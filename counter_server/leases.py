@@ -19,9 +19,9 @@ from typing import Any
 from . import appointments, operations, repo
 from .config import OfficeConfig
 from .core import hours
-from .core.errors import Conflict, DomainError, NotFound
+from .core.errors import Conflict, DomainError, NotFound, NumbersExhausted
 from .core.model import Priority, Service, Ticket, TicketKind
-from .core.numbering import next_number, office_day
+from .core.numbering import next_leased_number, office_day
 from .core.tokens import read_appointment_token
 from .keys import KeyRing
 from .store import Tx
@@ -76,8 +76,11 @@ def top_up(tx: Tx, *, config: OfficeConfig, device_id: str, per_service: int) ->
     if hours.closing_time(office.hours, tx.now, office.timezone) is not None:
         for service in office.services:
             have = sum(1 for row in held if row["service_id"] == service.id)
-            for _ in range(max(0, per_service - have)):
-                held.append(_lease_one(tx, service=service, device_id=device_id, day=day))
+            try:
+                for _ in range(max(0, per_service - have)):
+                    held.append(_lease_one(tx, service=service, device_id=device_id, day=day))
+            except NumbersExhausted:
+                continue  # the block is used up today: this kiosk keeps what it has
     return _lease_answer(tx, config, day, held)
 
 
@@ -92,7 +95,7 @@ def _unused(tx: Tx, device_id: str, day: date) -> list[dict[str, Any]]:
 
 
 def _lease_one(tx: Tx, *, service: Service, device_id: str, day: date) -> dict[str, Any]:
-    number = next_number(service, day, repo.numbers_of_day(tx.db, day, service.prefix))
+    number = next_leased_number(service, day, repo.numbers_of_day(tx.db, day, service.prefix))
     row = {
         "id": str(uuid.uuid4()),
         "device_id": device_id,

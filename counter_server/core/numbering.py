@@ -10,6 +10,9 @@ from .errors import NumbersExhausted
 from .model import Service
 
 MAX_NUMBER = 999
+# Numbers from 900 up are kept for kiosks to issue while the server is away: the
+# day's sequence has no gaps, and staff can tell an outage ticket by its number.
+LEASED_FIRST = 900
 
 
 def office_day(now: datetime, timezone: str) -> date:
@@ -29,13 +32,26 @@ def next_number(service: Service, day: date, used: Iterable[str]) -> str:
     Counting continues after the highest number used with this prefix, so a number
     freed by a cancelled ticket is never handed out again the same day.
     """
+    return _after_highest(service, day, used, first=1, last=LEASED_FIRST - 1)
+
+
+def next_leased_number(service: Service, day: date, used: Iterable[str]) -> str:
+    """The next number of the block kept for kiosks' leases (900 to 999)."""
+    return _after_highest(service, day, used, first=LEASED_FIRST, last=MAX_NUMBER)
+
+
+def _after_highest(
+    service: Service, day: date, used: Iterable[str], *, first: int, last: int
+) -> str:
     prefix = service.prefix
-    highest = 0
+    highest = first - 1
     for number in used:
-        if number.startswith(prefix) and number[len(prefix):].isdigit():
-            highest = max(highest, int(number[len(prefix):]))
-    if highest >= MAX_NUMBER:
+        digits = number[len(prefix):]
+        if number.startswith(prefix) and digits.isdigit() and first <= int(digits) <= last:
+            highest = max(highest, int(digits))
+    if highest >= last:
         raise NumbersExhausted(
-            f"all numbers of prefix {prefix} are used on {day.isoformat()}", prefix=prefix
+            f"numbers {prefix}{first:03d}-{prefix}{last:03d} are all used on {day.isoformat()}",
+            prefix=prefix,
         )
     return f"{prefix}{highest + 1:03d}"

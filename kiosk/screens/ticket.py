@@ -1,7 +1,4 @@
-from io import BytesIO
-
 import qrcode
-from kivy.core.image import Image as CoreImage
 from kivy.graphics.texture import Texture
 
 from kiosk.screens import KioskScreen, load_kv
@@ -14,10 +11,10 @@ def qr_texture(url: str) -> Texture | None:
     code = qrcode.QRCode(border=2, box_size=8, error_correction=qrcode.constants.ERROR_CORRECT_M)
     code.add_data(url)
     image = code.make_image(fill_color="black", back_color="white").get_image().convert("RGB")
-    buffer = BytesIO()
-    image.save(buffer, format="png")
-    buffer.seek(0)
-    texture: Texture = CoreImage(buffer, ext="png").texture
+    # straight from the pixels: no PNG round trip, and nothing left in Kivy's image cache
+    texture: Texture = Texture.create(size=image.size, colorfmt="rgb")
+    texture.blit_buffer(image.tobytes(), colorfmt="rgb", bufferfmt="ubyte")
+    texture.flip_vertical()
     texture.mag_filter = "nearest"
     texture.min_filter = "nearest"
     return texture

@@ -4,7 +4,7 @@ import pytest
 
 from counter_server.core.errors import NumbersExhausted
 from counter_server.core.model import Service
-from counter_server.core.numbering import next_number, office_day
+from counter_server.core.numbering import next_leased_number, next_number, office_day
 
 AUSWEIS = Service(id="ausweis", names={"de": "Personalausweis"}, prefix="A", duration_min=18)
 BERLIN = "Europe/Berlin"
@@ -28,7 +28,17 @@ def test_restart_reads_the_same_used_numbers_and_never_repeats() -> None:
 
 def test_exhausted_prefix_is_a_named_error() -> None:
     with pytest.raises(NumbersExhausted):
-        next_number(AUSWEIS, date(2026, 12, 1), ["A999"])
+        next_number(AUSWEIS, date(2026, 12, 1), ["A899"])
+    with pytest.raises(NumbersExhausted):
+        next_leased_number(AUSWEIS, date(2026, 12, 1), ["A999"])
+
+
+def test_leased_numbers_have_their_own_block_and_leave_no_gap_in_the_day() -> None:
+    day = date(2026, 12, 1)
+    leased = [next_leased_number(AUSWEIS, day, [])]
+    leased.append(next_leased_number(AUSWEIS, day, ["A001", *leased]))
+    assert leased == ["A900", "A901"]
+    assert next_number(AUSWEIS, day, ["A001", *leased]) == "A002"
 
 
 def test_office_day_changes_at_local_midnight_not_utc() -> None:

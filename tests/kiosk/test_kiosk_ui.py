@@ -13,7 +13,9 @@ from typing import Any
 
 import httpx
 import pytest
+from PIL import Image
 
+from kiosk.scan import decode_qr
 from tests.conftest import LiveServer, ServerFactory
 
 pytestmark = pytest.mark.kivy
@@ -102,6 +104,9 @@ def test_walk_in_two_taps_give_one_ticket_in_the_server(
         out=str(artifacts / "kiosk"),
     )
     assert result["shown_number"] == result["number"]
+    # the QR code on the screen leads a phone to the same status page
+    screenshot = Image.open(artifacts / "kiosk" / "live-walk-in-ticket.png")
+    assert decode_qr(screenshot) == result["status_url"]
     ticket = public_ticket(live_server, result["status_url"])
     assert result["number"] in json.dumps(ticket)
     services = httpx.get(
