@@ -92,6 +92,7 @@ async def _child_run(driver: Any, args: dict[str, Any]) -> dict[str, Any]:
         screen_ms.append(await clock.tap_until_drawn(driver.find(choice_id="walk_in"), "services"))
         screen_ms.append(await clock.tap_until_drawn(driver.find(action="back"), "start"))
     ticket_ms: list[float] = []
+    round_trips = _time_round_trips(driver.app.server)
     rss: dict[int, float] = {}
     for turn in range(args["day"]):
         await clock.tap_until_drawn(driver.find(choice_id="walk_in"), "services")
@@ -106,6 +107,7 @@ async def _child_run(driver: Any, args: dict[str, Any]) -> dict[str, Any]:
         "tap_to_next_screen_drawn": _summary(screen_ms),
         "tap_to_ticket_drawn_real_server": _summary(ticket_ms[: args["taps"]]),
         "tap_to_ticket_drawn_whole_day": _summary(ticket_ms),
+        "checkin_http_round_trip_whole_day": _summary(round_trips),
         "rss_mb_after_checkins": rss,
     }
 
@@ -158,6 +160,22 @@ class Clerks:
         except (httpx.HTTPError, ValueError, KeyError):
             return 0
         return sum(int(s["waiting"]) for s in services)
+
+
+def _time_round_trips(server: Any) -> list[float]:
+    """Time each check-in's HTTP round trip, to tell the server's share from the kiosk's."""
+    samples: list[float] = []
+    check_in = server.check_in
+
+    async def timed(**kwargs: Any) -> Any:
+        started = time.perf_counter()
+        try:
+            return await check_in(**kwargs)
+        finally:
+            samples.append((time.perf_counter() - started) * 1000)
+
+    server.check_in = timed
+    return samples
 
 
 def child(args: dict[str, Any]) -> None:
