@@ -88,6 +88,7 @@
     $("office").textContent = board.office.name;
     document.title = "Aufruf – " + board.office.name;
     clockOffsetMs = Date.parse(board.now) - Date.now();
+    tickClock();  // the office clock, not the TV's, from the first board on
     renderCurrent(board.calls);
     renderRecent(board.calls);
     renderWaiting(board.waiting);
@@ -137,14 +138,81 @@
     } catch (e) { /* no audio device: the flashing number still shows the call */ }
   }
 
-  function speak(ticket, counter) {
-    if (!window.speechSynthesis || !counter) return;
-    const spelled = ticket.number.split("").join(" ");
-    const text = "Nummer " + spelled + ", bitte zu " + counter.label + ".";
-    const utterance = new SpeechSynthesisUtterance(text);
-    utterance.lang = "de-DE";
+  // The server builds the sentence (one text for every language and both voices). A browser
+  // voice for the display's language speaks it; without one (most TV browsers) the server's
+  // espeak-ng WAV plays. ?speech=server|browser|auto|off, default auto.
+  const SPEECH_MODES = ["server", "browser", "auto", "off"];
+  const speechMode = SPEECH_MODES.includes(params.get("speech")) ? params.get("speech") : "auto";
+  const CHIME_MS = 1400;
+  let speechQueue = Promise.resolve();
+
+  function browserVoice() {
+    if (!window.speechSynthesis) return null;
+    return window.speechSynthesis.getVoices().find((v) => v.lang.toLowerCase().split(/[-_]/)[0] === lang) || null;
+  }
+
+  function announcementUrl(ticketId, suffix) {
+    return "/api/v1/announcements/" + encodeURIComponent(ticketId) + suffix + "?lang=" + encodeURIComponent(lang);
+  }
+
+  function waitUntil(at) {
+    return new Promise((resolve) => setTimeout(resolve, Math.max(0, at - Date.now())));
+  }
+
+  async function speakInBrowser(ticketId, voice, notBefore) {
+    if (!window.speechSynthesis) return;
+    const response = await fetch(announcementUrl(ticketId, ""), { headers: { Authorization: "Bearer " + token } });
+    if (!response.ok) return;
+    const utterance = new SpeechSynthesisUtterance((await response.json()).text);
+    utterance.lang = lang;
+    if (voice) utterance.voice = voice;
     utterance.rate = 0.9;
-    setTimeout(() => window.speechSynthesis.speak(utterance), 1400);
+    await waitUntil(notBefore);
+    window.speechSynthesis.speak(utterance);
+  }
+
+  function playClip(src, notBefore) {
+    const player = $("announcement");
+    return new Promise((resolve) => {
+      let done = false;
+      const finish = (state) => {
+        if (done) return;
+        done = true;
+        player.dataset.state = state;
+        clearTimeout(limit);
+        resolve();
+      };
+      const limit = setTimeout(() => finish("timeout"), CHIME_MS + 20000);
+      player.onended = () => finish("ended");
+      player.onerror = () => finish("error");
+      player.dataset.state = "loading";
+      player.src = src;
+      player.load();  // synthesis and download overlap with the chime
+      waitUntil(notBefore).then(() => {
+        if (done) return;
+        player.play().then(() => { if (!done) player.dataset.state = "playing"; }, (error) => {
+          // Autoplay refused (no --autoplay-policy flag): the chime and the flashing number still call.
+          finish(error && error.name === "NotAllowedError" ? "blocked" : "error");
+        });
+      });
+    });
+  }
+
+  function playFromServer(ticketId, notBefore) {
+    const src = announcementUrl(ticketId, ".wav") + "&token=" + encodeURIComponent(token);
+    // One clip after the other: two counters calling at once are both heard in full.
+    speechQueue = speechQueue.then(() => playClip(src, notBefore));
+  }
+
+  function speak(ticket, counter) {
+    if (speechMode === "off" || !counter) return;
+    const notBefore = Date.now() + CHIME_MS;
+    const voice = browserVoice();
+    if (speechMode === "browser" || (speechMode === "auto" && voice)) {
+      speakInBrowser(ticket.id, voice, notBefore).catch(() => {});
+    } else {
+      playFromServer(ticket.id, notBefore);
+    }
   }
 
   function announce(event) {
@@ -184,7 +252,10 @@
     };
   }
 
-  window.townhallDisplay = { lastSeq: () => lastSeq, connected: () => socket && socket.readyState === 1 };
+  window.townhallDisplay = { lastSeq: () => lastSeq, connected: () => socket && socket.readyState === 1,
+    speechMode: () => speechMode };
+  // Chromium loads its voice list lazily; asking early means it is there at the first call.
+  if (window.speechSynthesis) window.speechSynthesis.getVoices();
   fetchBoard().then(render).catch(() => showOffline(true));
   connect();
   tickClock();

@@ -1,0 +1,139 @@
+"""Spoken calls: the server's espeak-ng WAV, and the display playing it when the browser has no voice."""
+
+from __future__ import annotations
+
+import io
+import uuid
+import wave
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from counter_server.api.announce import ESPEAK_ENV
+from tests.browser import browser
+from tests.conftest import LiveServer, ServerFactory
+
+
+def checkin(server: LiveServer, service: str = "ausweis") -> dict[str, Any]:
+    with server.client("kiosk") as kiosk:
+        answer = kiosk.post("/api/v1/checkins", json={"service_id": service},
+                            headers={"Idempotency-Key": str(uuid.uuid4())})
+    assert answer.status_code in (200, 201), answer.text
+    ticket: dict[str, Any] = answer.json()["ticket"]
+    return ticket
+
+
+def call_next(server: LiveServer, counter: str = "1") -> dict[str, Any]:
+    with server.client(f"counter:{counter}") as clerk:
+        opened = clerk.post(f"/api/v1/counters/{counter}/state", json={"state": "open"},
+                            headers={"Idempotency-Key": str(uuid.uuid4())})
+        assert opened.status_code == 200, opened.text
+        answer = clerk.post(f"/api/v1/counters/{counter}/next", headers={"Idempotency-Key": str(uuid.uuid4())})
+    assert answer.status_code == 200, answer.text
+    ticket: dict[str, Any] = answer.json()["ticket"]
+    return ticket
+
+
+def wav_url(server: LiveServer, ticket_id: str, lang: str = "de", token: str | None = None) -> str:
+    token = server.tokens["display"] if token is None else token
+    return f"{server.url}/api/v1/announcements/{ticket_id}.wav?lang={lang}&token={token}"
+
+
+def error_code(answer: httpx.Response) -> str:
+    return str(answer.json()["error"]["code"])
+
+
+@pytest.mark.parametrize("lang", ["de", "ar"])
+def test_a_called_ticket_is_spoken_as_a_wav(live_server: LiveServer, lang: str) -> None:
+    checkin(live_server)
+    ticket = call_next(live_server)
+    answer = httpx.get(wav_url(live_server, ticket["id"], lang), timeout=10)
+    assert answer.status_code == 200, answer.text
+    assert answer.headers["content-type"] == "audio/wav"
+    with wave.open(io.BytesIO(answer.content)) as clip:
+        assert clip.getnchannels() == 1
+        assert clip.getframerate() == 22050
+        # The sizes in the header are the real ones, not espeak-ng's streaming placeholders.
+        assert 0 < clip.getnframes() * clip.getsampwidth() <= len(answer.content)
+        assert clip.getnframes() / clip.getframerate() > 1.0
+
+
+def test_the_text_is_the_number_spelled_and_the_counter_label(live_server: LiveServer) -> None:
+    checkin(live_server)
+    ticket = call_next(live_server)
+    with live_server.client("display") as display:
+        german = display.get(f"/api/v1/announcements/{ticket['id']}").json()
+        arabic = display.get(f"/api/v1/announcements/{ticket['id']}", params={"lang": "ar"}).json()
+    spelled = " ".join(ticket["number"])
+    assert german["text"] == f"Nummer {spelled}, bitte zu Schalter 1."
+    assert spelled in arabic["text"] and "Schalter 1" in arabic["text"]
+    assert german["audio_url"] == f"/api/v1/announcements/{ticket['id']}.wav?lang=de"
+
+
+def test_refusals_are_named(live_server: LiveServer) -> None:
+    waiting = checkin(live_server)
+    assert httpx.get(wav_url(live_server, waiting["id"], token="thq_wrong"), timeout=10).status_code == 401
+    with live_server.client("kiosk") as kiosk:
+        assert kiosk.get(f"/api/v1/announcements/{waiting['id']}.wav").status_code == 403
+    unknown = httpx.get(wav_url(live_server, str(uuid.uuid4())), timeout=10)
+    assert unknown.status_code == 404 and error_code(unknown) == "unknown_ticket"
+    not_called = httpx.get(wav_url(live_server, waiting["id"]), timeout=10)
+    assert not_called.status_code == 409 and error_code(not_called) == "ticket_not_called"
+    called = call_next(live_server)
+    french = httpx.get(wav_url(live_server, called["id"], lang="fr"), timeout=10)
+    assert french.status_code == 422 and error_code(french) == "unknown_language"
+
+
+@pytest.mark.parametrize("espeak", ["/nonexistent/espeak-ng", "false"])
+def test_without_a_working_espeak_the_answer_is_503(
+    server_factory: ServerFactory, monkeypatch: pytest.MonkeyPatch, espeak: str
+) -> None:
+    monkeypatch.setenv(ESPEAK_ENV, espeak)
+    server = server_factory()
+    checkin(server)
+    ticket = call_next(server)
+    answer = httpx.get(wav_url(server, ticket["id"]), timeout=10)
+    assert answer.status_code == 503, answer.text
+    assert error_code(answer) == "speech_unavailable"
+    with server.client("display") as display:
+        assert display.get(f"/api/v1/announcements/{ticket['id']}").status_code == 200
+
+
+def test_a_display_without_voices_plays_the_servers_wav(live_server: LiveServer, artifacts: Path) -> None:
+    checkin(live_server)
+    with browser() as chromium:
+        b: Any = chromium
+        display = b.new_page(viewport={"width": 1920, "height": 1080})
+        wav_requests: list[str] = []
+        display.on("request", lambda request: wav_requests.append(request.url) if ".wav" in request.url else None)
+        display.goto(f"{live_server.url}/display?token={live_server.tokens['display']}&speech=auto")
+        display.wait_for_function("window.townhallDisplay && window.townhallDisplay.connected()")
+        assert display.evaluate("window.speechSynthesis.getVoices().length") == 0
+
+        ticket = call_next(live_server)
+        display.wait_for_selector(f"#current li[data-number='{ticket['number']}']", timeout=5000)
+        display.screenshot(path=str(artifacts / "display-spoken-call.png"))
+        display.wait_for_function(
+            "['playing', 'ended'].includes(document.getElementById('announcement').dataset.state)", timeout=10000
+        )
+        assert [url for url in wav_requests if f"/announcements/{ticket['id']}.wav?lang=de" in url]
+        duration = display.evaluate("document.getElementById('announcement').duration")
+        assert duration > 1.0
+
+
+def test_speech_off_fetches_no_wav(live_server: LiveServer) -> None:
+    checkin(live_server)
+    with browser() as chromium:
+        b: Any = chromium
+        display = b.new_page()
+        wav_requests: list[str] = []
+        display.on("request", lambda request: wav_requests.append(request.url) if ".wav" in request.url else None)
+        display.goto(f"{live_server.url}/display?token={live_server.tokens['display']}&speech=off")
+        display.wait_for_function("window.townhallDisplay && window.townhallDisplay.connected()")
+        ticket = call_next(live_server)
+        display.wait_for_selector(f"#current li[data-number='{ticket['number']}']", timeout=5000)
+        display.wait_for_timeout(2000)
+        assert wav_requests == []
+        assert display.evaluate("document.getElementById('announcement').dataset.state") is None
