@@ -258,9 +258,16 @@ class OfflineDesk:
 
     def take_services(self, loaded: ServicesLoaded) -> None:
         """Remember the errand list, so a kiosk restarted during an outage can still offer it."""
+        # only what defines the list: waiting counts change with every ticket and would
+        # rewrite (and fsync) the file at every refresh
+        office = asdict(loaded.office)
         data = {
-            "office": asdict(loaded.office),
-            "services": [{**asdict(s), "names": dict(s.names)} for s in loaded.services],
+            "office": {k: office[k] for k in ("name", "timezone")},
+            "services": [
+                {"id": s.id, "names": dict(s.names), "prefix": s.prefix, "walk_in": s.walk_in,
+                 "group": s.group}
+                for s in loaded.services
+            ],
         }
         if data != self.services:
             self._change(services=data)

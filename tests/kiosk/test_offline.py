@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -160,5 +161,11 @@ def test_the_errand_list_is_kept_for_a_restart_during_an_outage(tmp_path: Path) 
         services=(f.Service(id="ausweis", names={"de": "Ausweis", "ar": "بطاقة"}, prefix="A"),),
     )
     desk.take_services(loaded)
+    written = desk.path.stat().st_mtime_ns
+    busier = replace(loaded.services[0], waiting=12, eta_min=40)
+    desk.take_services(replace(loaded, services=(busier,)))
+    assert desk.path.stat().st_mtime_ns == written, "waiting counts alone are not written"
     cached = OfflineDesk(desk.path).cached_services()
-    assert cached == f.ServicesLoaded(office=loaded.office, services=loaded.services, online=False)
+    assert cached == f.ServicesLoaded(
+        office=f.Office(name="Bürgeramt"), services=loaded.services, online=False
+    )
