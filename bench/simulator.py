@@ -25,6 +25,7 @@ from counter_server.core.estimate import (
     busy_for,
     estimate_waits,
     learn_stats,
+    running_cases,
     show_probability,
     stats_from_config,
 )
@@ -104,7 +105,10 @@ class _Office:
         self.events: list[tuple[float, int, int, int]] = []
         self.seq = 0
         self.wakes: set[float] = set()
-        self.config_stats = stats_from_config(scenario.core_services())
+        self.config_stats = replace(
+            stats_from_config(scenario.core_services()),
+            booked_offset_mean_min=scenario.offset_mean_min, booked_offset_sd_min=scenario.offset_sd_min,
+        )
         self.stats: ServiceStats = self.config_stats
         self.stats_learned_at = -1
         self.promised: dict[str, tuple[bool, float | None, float | None, float | None, float]] = {}
@@ -134,7 +138,8 @@ class _Office:
     def arrive(self, at: float, visitor: Visitor) -> None:
         ticket = _ticket(visitor, self.base)
         self.waiting.append(ticket)
-        if self.estimating:
+        # only walk-ins' estimates are scored (booked visitors are called by their slot)
+        if self.estimating and visitor.slot_min is None:
             self.promise(at, ticket)
 
     def free(self, at: float, index: int) -> None:
@@ -221,7 +226,7 @@ class _Office:
         state = QueueState(
             waiting=self.waiting, counters=self.counters, rules=self.rules,
             busy_for_min=busy_for(calls=self.serving.values(), now=now, stats=stats),
-            upcoming=self.upcoming(at, now),
+            upcoming=self.upcoming(at, now), running=running_cases(calls=self.serving.values(), now=now),
         )
         ours = estimate_waits(state, now, stats).get(ticket.id)
         zms = zms_estimate_min(

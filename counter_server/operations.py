@@ -34,6 +34,7 @@ from .core.estimate import (
     busy_for,
     estimate_waits,
     learn_stats,
+    running_cases,
     show_probability,
     stats_from_config,
 )
@@ -199,7 +200,8 @@ def call_next(tx: Tx, *, config: OfficeConfig, counter_id: str) -> Ticket | None
         raise CounterNotOpen(f"{counter.label} is {counter.state.value}; open it first")
     _close_current(tx, office, counter_id)
     waiting = [t for t in repo.open_tickets(tx.db) if t.state is TicketState.WAITING]
-    chosen = choose_next(counter, waiting, counters, tx.now, config.rules)
+    chosen = choose_next(counter, waiting, counters, tx.now, config.rules,
+                         durations=stats_from_config(config.office.services).configured_min)
     if chosen is None:
         return None
     called = lifecycle.call(chosen, counter_id=counter_id, now=tx.now)
@@ -286,6 +288,7 @@ def estimates(db: sqlite_utils.Database, config: OfficeConfig, now: datetime) ->
         busy_for_min=busy_for(calls=open_now, now=now, stats=stats),
         rules=config.rules,
         upcoming=upcoming_bookings(db, config, now),
+        running=running_cases(calls=open_now, now=now),
     )
     return estimate_waits(state, now, stats)
 
@@ -416,7 +419,8 @@ def counter_view(db: sqlite_utils.Database, config: OfficeConfig, counter_id: st
     waiting = [t for t in open_now if t.state is TicketState.WAITING and counter.can_serve(t.service_id)
                and t.target_counter_id in (None, counter_id)]
     found = READ_ESTIMATES.get(db, config, now)
-    proposed = choose_next(replace(counter, state=CounterState.OPEN), waiting, counters, now, config.rules)
+    proposed = choose_next(replace(counter, state=CounterState.OPEN), waiting, counters, now, config.rules,
+                           durations=stats_from_config(config.office.services).configured_min)
     parked = [t for t in open_now if t.state is TicketState.PARKED and t.target_counter_id == counter_id]
     return {
         "counter": counter_json(counter, current_ticket(db, counter_id)),

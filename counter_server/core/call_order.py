@@ -34,23 +34,38 @@ from .policy import CounterTerms, Rules, personal_bonus
 _Entry = tuple[datetime, int, Ticket]
 
 
+def wake_min(due: datetime, origin: datetime) -> float:
+    """Minutes from `origin` by which `due` has surely passed.
+
+    A microsecond on top: the run's clock is origin + timedelta(minutes=...),
+    which rounds to microseconds and could otherwise land just before `due`.
+    """
+    return (due - origin).total_seconds() / 60 + 1e-6 / 60
+
+
+# the tiers of a counter's heaps; see the module docstring
+_URGENT, _DEADLINE, _RANKED, _NOT_DUE, _EARLY = range(5)
+
+# how one ticket is queued at one counter: (counter index, (tier, key) pairs,
+# its ranked key once due (booked visitors), minute it becomes due (booked visitors))
+_Placement = tuple[int, tuple[tuple[int, datetime], ...], datetime | None, float | None]
+
+
 @dataclass
 class _Heaps:
-    """One counter's tickets by tier; see the module docstring."""
+    """One counter's tickets: a heap per tier, by key.
 
-    urgent: list[_Entry] = field(default_factory=list)
-    deadline: list[_Entry] = field(default_factory=list)
-    ranked: list[_Entry] = field(default_factory=list)
-    not_due: list[_Entry] = field(default_factory=list)  # keyed by due time
-    early: list[_Entry] = field(default_factory=list)  # keyed by slot
-    # a not-due booked visitor's key in `ranked`, by join order
+    `_NOT_DUE` is keyed by due time, `_EARLY` by slot.
+    """
+
+    tiers: list[list[_Entry]] = field(default_factory=lambda: [[] for _ in range(5)])
+    # a not-due booked visitor's key in `_RANKED`, by join order
     due_key: dict[int, datetime] = field(default_factory=dict)
     # booked visitors by the forward run's minutes at which they become due
     wakes: list[tuple[float, int]] = field(default_factory=list)
 
     def copy(self) -> _Heaps:
-        return _Heaps(self.urgent[:], self.deadline[:], self.ranked[:], self.not_due[:],
-                      self.early[:], dict(self.due_key), self.wakes[:])
+        return _Heaps([tier[:] for tier in self.tiers], dict(self.due_key), self.wakes[:])
 
 
 class CallOrder:
@@ -69,6 +84,8 @@ class CallOrder:
         self._heaps = [_Heaps() for _ in self._terms]
         self._gone: set[int] = set()
         self._joined = 0
+        # id(ticket) -> its placement; shared by copies, which see the same tickets
+        self._plans: dict[int, list[_Placement]] = {}
 
     def copy(self) -> CallOrder:
         """An independent copy (a fresh forward run over the same queue)."""
@@ -78,40 +95,55 @@ class CallOrder:
         twin._gone = set(self._gone)
         return twin
 
-    def add(self, ticket: Ticket) -> None:
-        """Queue a waiting ticket at every counter that may call it, behind those queued before."""
+    def add(self, ticket: Ticket) -> list[int]:
+        """Queue a waiting ticket at every counter that may call it, behind those queued before.
+
+        Returns the indexes of those counters.
+        """
         order = self._joined
         self._joined += 1
+        plan = self._plans.get(id(ticket))
+        if plan is None:
+            plan = self._plans[id(ticket)] = self._plan(ticket)
+        for index, pushes, due_key, wake in plan:
+            heaps = self._heaps[index]
+            for tier, key in pushes:
+                heapq.heappush(heaps.tiers[tier], (key, order, ticket))
+            if due_key is not None:
+                heaps.due_key[order] = due_key
+            if wake is not None:
+                heapq.heappush(heaps.wakes, (wake, order))
+        return [placement[0] for placement in plan]
+
+    def _plan(self, ticket: Ticket) -> list[_Placement]:
+        """Where `ticket` goes at each counter, with which keys (the same in every run)."""
+        plan: list[_Placement] = []
         if ticket.state is not TicketState.WAITING:
-            return
-        # what does not depend on the counter is worked out once
+            return plan
         slot = ticket.appointment_at if ticket.kind is TicketKind.APPOINTMENT else None
         urgent = ticket.priority is Priority.URGENT
-        personal = (ticket.priority is Priority.ASSIST or ticket.target_counter_id is not None
-                    or ticket.lang != self._rules.office_language)
-        deadline = (ticket.arrived_at + self._cap if slot is None else slot + self._late, order, ticket)
-        for terms, heaps in zip(self._terms, self._heaps, strict=True):
+        deadline = ticket.arrived_at + self._cap if slot is None else slot + self._late
+        for index, terms in enumerate(self._terms):
             bonus = terms.bonus.get(ticket.service_id)
             if bonus is None or ticket.target_counter_id not in (None, terms.counter.id):
                 continue
+            wake = None
             if ticket.appointment_at is not None:
-                due = ticket.appointment_at - terms.due_before[ticket.service_id]
-                heapq.heappush(heaps.wakes, ((due - self._origin).total_seconds() / 60, order))
+                wake = wake_min(ticket.appointment_at - terms.due_before[ticket.service_id], self._origin)
             if urgent:
-                heapq.heappush(heaps.urgent, (ticket.arrived_at, order, ticket))
+                plan.append((index, ((_URGENT, ticket.arrived_at),), None, wake))
                 continue
-            if personal:
-                extra = personal_bonus(ticket, terms.counter, self._rules)
-                if extra:
-                    bonus = bonus + timedelta(minutes=extra)
-            heapq.heappush(heaps.deadline, deadline)
+            extra = personal_bonus(ticket, terms.counter, self._rules)
+            if extra:
+                bonus = bonus + timedelta(minutes=extra)
             if slot is None:
-                heapq.heappush(heaps.ranked, (ticket.arrived_at - bonus, order, ticket))
+                plan.append((index, ((_DEADLINE, deadline), (_RANKED, ticket.arrived_at - bonus)), None, wake))
                 continue
-            heapq.heappush(heaps.not_due, (slot - terms.due_before[ticket.service_id], order, ticket))
-            heaps.due_key[order] = slot - self._weight - bonus
+            pushes = [(_DEADLINE, deadline), (_NOT_DUE, slot - terms.due_before[ticket.service_id])]
             if self._rules.call_early_appointments:
-                heapq.heappush(heaps.early, (slot, order, ticket))
+                pushes.append((_EARLY, slot))
+            plan.append((index, tuple(pushes), slot - self._weight - bonus, wake))
+        return plan
 
     def take(self, index: int, now: datetime) -> Ticket | None:
         """Whom counter `index` calls at `now`, as `choose_with` would; that ticket leaves the queue.
@@ -119,18 +151,20 @@ class CallOrder:
         `now` must not go back between calls.
         """
         heaps = self._heaps[index]
-        chosen = self._head(heaps.urgent)
+        tiers = heaps.tiers
+        chosen = self._head(tiers[_URGENT])
         if chosen is None:
-            chosen = self._head(heaps.deadline)
+            chosen = self._head(tiers[_DEADLINE])
             if chosen is not None and now < chosen[0]:
                 chosen = None
         if chosen is None:
-            # Nobody is overdue here, so every live ticket in `ranked` is in tier 2, and
-            # once the due ones have moved over, every live one in `early` is in tier 3.
-            while heaps.not_due and now >= heaps.not_due[0][0]:
-                _, order, ticket = heapq.heappop(heaps.not_due)
-                heapq.heappush(heaps.ranked, (heaps.due_key.pop(order), order, ticket))
-            chosen = self._head(heaps.ranked) or self._head(heaps.early)
+            # Nobody is overdue here, so every live ticket in `_RANKED` is in tier 2, and
+            # once the due ones have moved over, every live one in `_EARLY` is in tier 3.
+            not_due = tiers[_NOT_DUE]
+            while not_due and now >= not_due[0][0]:
+                _, order, ticket = heapq.heappop(not_due)
+                heapq.heappush(tiers[_RANKED], (heaps.due_key.pop(order), order, ticket))
+            chosen = self._head(tiers[_RANKED]) or self._head(tiers[_EARLY])
         if chosen is None:
             return None
         self._gone.add(chosen[1])

@@ -9,16 +9,20 @@ way a sum of independent service times does.
 
 from __future__ import annotations
 
-import heapq
 import math
+import random
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from datetime import datetime, timedelta
-from statistics import median
+from datetime import datetime
+from functools import partial
+from statistics import NormalDist, median
 
 from .call_order import CallOrder
+from .forward import Joiner, forward_run, lognormal_params
 from .model import Counter, CounterState, Priority, Service, Ticket, TicketKind, TicketState
-from .policy import Rules, counter_terms
+from .policy import Rules, counter_terms, open_counts
+
+_NORMAL = NormalDist()
 
 
 @dataclass(frozen=True)
@@ -52,6 +56,16 @@ class QueueState:
     busy_for_min: Mapping[str, float] = field(default_factory=dict)
     rules: Rules = Rules()
     upcoming: Sequence[Upcoming] = ()
+    # counter id -> the case its clerk is on; see running_cases()
+    running: Mapping[str, Running] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Running:
+    """The case a clerk is on: its service and minutes since the call."""
+
+    service_id: str
+    elapsed_min: float
 
 
 @dataclass(frozen=True)
@@ -76,6 +90,14 @@ class ServiceStats:
     band_spread: float = 1.8
     band_z: float = 1.28
     band_floor_min: float = 4.0
+    # runs with sampled service times whose median is the estimate (0: mean times only),
+    # for the first `sample_positions` tickets in line
+    samples: int = 10
+    sample_positions: int = 50
+    seed: int = 1
+    # booked visitors check in at slot + offset, offset normal with this mean and spread
+    booked_offset_mean_min: float = -5.0
+    booked_offset_sd_min: float = 5.0
 
     def mean(self, service_id: str) -> float:
         return self.mean_min.get(service_id, self.default_min)
@@ -151,17 +173,22 @@ def _phi(x: float) -> float:
     return 0.5 * (1 + math.erf(x / math.sqrt(2)))
 
 
-def busy_for(*, calls: Iterable[Ticket], now: datetime, stats: ServiceStats) -> dict[str, float]:
-    """Counter id -> expected minutes until free, from the tickets called or being served."""
-    busy: dict[str, float] = {}
+def running_cases(*, calls: Iterable[Ticket], now: datetime) -> dict[str, Running]:
+    """Counter id -> the case its clerk is on, from the tickets called or being served."""
+    found: dict[str, Running] = {}
     for ticket in calls:
         if ticket.state in (TicketState.CALLED, TicketState.SERVING) and ticket.counter_id:
             began = ticket.called_at or ticket.started_at or now
-            elapsed = (now - began).total_seconds() / 60
-            busy[ticket.counter_id] = remaining_min(
-                service_id=ticket.service_id, elapsed_min=elapsed, stats=stats
-            )
-    return busy
+            found[ticket.counter_id] = Running(ticket.service_id, (now - began).total_seconds() / 60)
+    return found
+
+
+def busy_for(*, calls: Iterable[Ticket], now: datetime, stats: ServiceStats) -> dict[str, float]:
+    """Counter id -> expected minutes until free, from the tickets called or being served."""
+    return {
+        counter_id: remaining_min(service_id=case.service_id, elapsed_min=case.elapsed_min, stats=stats)
+        for counter_id, case in running_cases(calls=calls, now=now).items()
+    }
 
 
 def show_probability(
@@ -206,10 +233,21 @@ def _stand_in(booked: Upcoming, index: int, now: datetime, rules: Rules) -> Tick
     )
 
 
-def _joins_min(booked: Upcoming, now: datetime, rules: Rules) -> float:
-    """Minutes from now until the booked visitor may be called (they come a little early)."""
-    due = booked.appointment_at - timedelta(minutes=rules.appointment_due_before_min)
-    return max(0.0, (due - now).total_seconds() / 60)
+def _joiner(booked: Upcoming, index: int, now: datetime, rules: Rules) -> Joiner:
+    return Joiner(
+        slot_min=(booked.appointment_at - now).total_seconds() / 60, chance=booked.show_probability,
+        stand_in=partial(_stand_in, booked, index, now, rules),
+    )
+
+
+def _still_to_come(joiner: Joiner, stats: ServiceStats) -> tuple[float, float]:
+    """Where the check-in of a booked visitor not seen yet falls, in standard units: (lowest, spread).
+
+    Visitors check in at slot + offset, offset normal; not having seen them by
+    minute 0 means the offset is above -slot.
+    """
+    spread = max(stats.booked_offset_sd_min, 1e-6)
+    return (-joiner.slot_min - stats.booked_offset_mean_min) / spread, spread
 
 
 def _band(minutes: float, stats: ServiceStats) -> tuple[float, float]:
@@ -217,43 +255,143 @@ def _band(minutes: float, stats: ServiceStats) -> tuple[float, float]:
     return max(0.0, minutes - half), minutes + half
 
 
-def estimate_waits(state: QueueState, now: datetime, stats: ServiceStats) -> dict[str, Estimate]:
-    """Run the policy forward with expected service times; one Estimate per waiting ticket.
+class _Expected:
+    """Every ticket takes its service's mean; a booked visitor counts by their chance to come."""
 
-    Tickets that no working counter can serve get no estimate.
+    def __init__(self, stats: ServiceStats) -> None:
+        self.stats = stats
+        # the expected check-in of someone not seen yet is never before slot + mean offset
+        self.lead_min = -stats.booked_offset_mean_min
+
+    def taken(self, service_id: str) -> float:
+        return self.stats.mean(service_id)
+
+    def comes(self, joiner: Joiner) -> tuple[float, float] | None:
+        """At the expected check-in (given they have not come yet), counting by their chance."""
+        lowest, spread = _still_to_come(joiner, self.stats)
+        survive = 1 - _NORMAL.cdf(lowest)
+        shift = _NORMAL.pdf(lowest) / survive if survive > 1e-9 else lowest
+        at = joiner.slot_min + self.stats.booked_offset_mean_min + spread * shift
+        return max(0.0, at), joiner.chance
+
+
+class _Sampled:
+    """Log-normal service times; a booked visitor comes or does not, at a random time.
+
+    One object draws all runs of an estimate from one generator.
+    """
+
+    def __init__(self, stats: ServiceStats, state: QueueState, counters: Sequence[Counter]) -> None:
+        self.stats = stats
+        self.rng = random.Random(stats.seed)
+        # four spreads: earlier check-ins are too rare to matter
+        self.lead_min = 4 * stats.booked_offset_sd_min - stats.booked_offset_mean_min
+        self._shape: dict[str, tuple[float, float]] = {}
+        # id(joiner) -> (lowest, spread, share below lowest); see _still_to_come()
+        self._late: dict[int, tuple[float, float, float]] = {}
+        self._busy = [self._case(c.id, state) for c in counters]
+
+    def _params(self, service_id: str) -> tuple[float, float]:
+        found = self._shape.get(service_id)
+        if found is None:
+            found = lognormal_params(self.stats.mean(service_id), self.stats.cv_of(service_id))
+            self._shape[service_id] = found
+        return found
+
+    def _case(self, counter_id: str, state: QueueState) -> tuple[float, float, float, float] | None:
+        """(mu, sigma, elapsed minutes, share of such cases over by now) of a counter's case."""
+        running = state.running.get(counter_id)
+        if running is not None:
+            mu, sigma = self._params(running.service_id)
+            elapsed = running.elapsed_min
+        else:
+            busy = state.busy_for_min.get(counter_id, 0.0)
+            if busy <= 0:
+                return None
+            mu, sigma = lognormal_params(busy, self.stats.default_cv)
+            elapsed = 0.0
+        done = _NORMAL.cdf((math.log(elapsed) - mu) / sigma) if elapsed > 0 else 0.0
+        return mu, sigma, elapsed, done
+
+    def free_at(self) -> list[float]:
+        """Minutes until each counter is free: the rest of a log-normal case that has run so far."""
+        found = []
+        for case in self._busy:
+            if case is None:
+                found.append(0.0)
+                continue
+            mu, sigma, elapsed, done = case
+            u = min(done + (1 - done) * self.rng.random(), 1 - 1e-12)
+            total = math.exp(mu + sigma * _NORMAL.inv_cdf(u)) if u > 0 else 0.0
+            found.append(max(0.0, total - elapsed))
+        return found
+
+    def taken(self, service_id: str) -> float:
+        return self.rng.lognormvariate(*self._params(service_id))
+
+    def comes(self, joiner: Joiner) -> tuple[float, float] | None:
+        if self.rng.random() >= joiner.chance:
+            return None
+        known = self._late.get(id(joiner))
+        if known is None:
+            lowest, spread = _still_to_come(joiner, self.stats)
+            known = self._late[id(joiner)] = (lowest, spread, _NORMAL.cdf(lowest))
+        lowest, spread, done = known
+        u = min(done + (1 - done) * self.rng.random(), 1 - 1e-12)
+        z = _NORMAL.inv_cdf(u) if u > 0 else lowest
+        return max(0.0, joiner.slot_min + self.stats.booked_offset_mean_min + spread * z), 1.0
+
+
+def estimate_waits(state: QueueState, now: datetime, stats: ServiceStats) -> dict[str, Estimate]:
+    """Run the policy forward; one Estimate per waiting ticket that a working counter can serve.
+
+    The order of calls (the position) comes from a run with expected service
+    times. The minutes are the median over `stats.samples` runs with sampled
+    times, for the first `stats.sample_positions` tickets: service times are
+    skewed, so the median is nearer the real call than the run with mean
+    times, and it weighs correctly that the first of several busy clerks is
+    free sooner than any one of them. Beyond those (or with samples = 0) the
+    run with mean times, scaled by `stats.pace`.
     """
     rules = state.rules
     counters = _working_counters(state.counters)
-    terms = [counter_terms(c, counters, rules, stats.configured_min) for c in counters]
+    counts = open_counts(counters)
+    terms = [counter_terms(c, counters, rules, stats.configured_min, counts=counts) for c in counters]
     order = CallOrder(terms=terms, rules=rules, origin=now)
-    wanted = 0
+    waiting = [t.id for t in state.waiting if t.state is TicketState.WAITING]
     for ticket in state.waiting:
-        if ticket.state is TicketState.WAITING:
-            order.add(ticket)
-            wanted += 1
-    upcoming = sorted(state.upcoming, key=lambda b: b.appointment_at, reverse=True)
-    weight: dict[str, float] = {}
-    free = [(state.busy_for_min.get(c.id, 0.0), i) for i, c in enumerate(counters)]
-    heapq.heapify(free)
+        order.add(ticket)
+    joiners = sorted((_joiner(b, i, now, rules) for i, b in enumerate(state.upcoming)), key=lambda j: j.slot_min)
+    sampling = stats.samples > 0
+    expected = forward_run(
+        order=order.copy() if sampling else order, free_at=[state.busy_for_min.get(c.id, 0.0) for c in counters],
+        joiners=joiners, origin=now, draws=_Expected(stats), scope=set(waiting),
+    )
+    points = {ticket_id: at * stats.pace for ticket_id, at in expected.items()}
+    if sampling:
+        points |= _sampled_points(state, list(expected)[: stats.sample_positions], order, joiners, now, stats)
     result: dict[str, Estimate] = {}
-    while free and len(result) < wanted:
-        at, index = heapq.heappop(free)
-        while upcoming and _joins_min(upcoming[-1], now, rules) <= at:
-            booked = upcoming.pop()
-            stand_in = _stand_in(booked, len(weight), now, rules)
-            weight[stand_in.id] = booked.show_probability
-            order.add(stand_in)
-        chosen = order.take(index, now + timedelta(minutes=at))
-        if chosen is None:
-            wakes = [order.next_wake(index, at), _joins_min(upcoming[-1], now, rules) if upcoming else None]
-            wake = min((w for w in wakes if w is not None), default=None)
-            if wake is not None:
-                heapq.heappush(free, (wake, index))
-            continue
-        if chosen.id not in weight:
-            point = at * stats.pace
-            low, high = _band(point, stats)
-            result[chosen.id] = Estimate(chosen.id, len(result) + 1, point, low, high)
-        taken = stats.mean(chosen.service_id) * weight.get(chosen.id, 1.0)
-        heapq.heappush(free, (at + taken, index))
+    for position, ticket_id in enumerate(expected, start=1):
+        low, high = _band(points[ticket_id], stats)
+        result[ticket_id] = Estimate(ticket_id, position, points[ticket_id], low, high)
     return result
+
+
+def _sampled_points(
+    state: QueueState, scope: list[str], order: CallOrder, joiners: list[Joiner], now: datetime, stats: ServiceStats
+) -> dict[str, float]:
+    """Median minutes until the call over runs with sampled times, for the tickets in `scope`.
+
+    The seed is fixed: the same queue gives the same estimate, and a queue a
+    moment later is drawn with the same numbers, so estimates do not jitter.
+    """
+    draws = _Sampled(stats, state, _working_counters(state.counters))
+    found: dict[str, list[float]] = {ticket_id: [] for ticket_id in scope}
+    for _ in range(stats.samples):
+        calls = forward_run(
+            order=order.copy(), free_at=draws.free_at(), joiners=joiners, origin=now, draws=draws, scope=found,
+        )
+        for ticket_id, minutes in found.items():
+            if ticket_id in calls:
+                minutes.append(calls[ticket_id])
+    return {ticket_id: median(minutes) for ticket_id, minutes in found.items() if len(minutes) == stats.samples}

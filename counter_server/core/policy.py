@@ -131,10 +131,9 @@ def open_counts(counters: Sequence[Counter]) -> dict[str, int]:
 
 
 def _service_terms(
-    counter: Counter, counters: Sequence[Counter], rules: Rules, durations: Mapping[str, float]
+    counter: Counter, counts: Mapping[str, int], rules: Rules, durations: Mapping[str, float]
 ) -> tuple[dict[str, timedelta], dict[str, timedelta]]:
     """Per service of `counter`: its bonus, and how long before the slot a booked visitor is due."""
-    counts = open_counts(counters)
     bonus: dict[str, timedelta] = {}
     due_before: dict[str, timedelta] = {}
     known = [durations[s] for s in counter.skills if s in durations]
@@ -196,9 +195,17 @@ class CounterTerms:
 
 
 def counter_terms(
-    counter: Counter, counters: Sequence[Counter], rules: Rules, durations: Mapping[str, float] | None = None
+    counter: Counter,
+    counters: Sequence[Counter],
+    rules: Rules,
+    durations: Mapping[str, float] | None = None,
+    *,
+    counts: Mapping[str, int] | None = None,
 ) -> CounterTerms:
-    bonus, due_before = _service_terms(counter, counters, rules, durations or {})
+    """`counts`: open_counts(counters), when the caller has it already."""
+    if counts is None:
+        counts = open_counts(counters)
+    bonus, due_before = _service_terms(counter, counts, rules, durations or {})
     return CounterTerms(counter, bonus, due_before)
 
 

@@ -1,28 +1,27 @@
 """The estimate's fast forward run gives exactly what the straightforward one gives.
 
 `CallOrder` must answer like `choose_with` scanning the whole queue, decision for
-decision; and `estimate_waits` must equal a forward run written the plain way
-(one `choose_with` scan per step), on random queues, counters and rules.
+decision; and `estimate_waits` must give the same with `CallOrder` replaced by a
+plain list that `choose_with` scans for every call, on random queues, counters
+and rules, with mean and with sampled service times.
 """
 
 from __future__ import annotations
 
-import heapq
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from counter_server.core.call_order import CallOrder
+from counter_server.core import estimate
+from counter_server.core.call_order import CallOrder, wake_min
 from counter_server.core.estimate import (
-    Estimate,
     QueueState,
+    Running,
     ServiceStats,
     Upcoming,
-    _band,
-    _joins_min,
-    _stand_in,
     _working_counters,
     estimate_waits,
 )
@@ -110,8 +109,8 @@ def test_each_decision_equals_choose_with(data: st.DataObject, rules: Rules) -> 
 
 
 @settings(max_examples=150, deadline=None)
-@given(data=st.data(), rules=rules_strategy)
-def test_estimates_equal_the_plain_forward_run(data: st.DataObject, rules: Rules) -> None:
+@given(data=st.data(), rules=rules_strategy, samples=st.sampled_from((0, 3)))
+def test_estimates_equal_a_forward_run_that_scans_the_queue(data: st.DataObject, rules: Rules, samples: int) -> None:
     now = datetime(2026, 3, 2, 11, 0, tzinfo=data.draw(st.sampled_from(ZONES)))
     desks = data.draw(counters())
     waiting = data.draw(tickets(now, len(desks)))
@@ -121,9 +120,14 @@ def test_estimates_equal_the_plain_forward_run(data: st.DataObject, rules: Rules
         for _ in range(data.draw(st.integers(0, 6)))
     ]
     busy = {c.id: data.draw(st.sampled_from((0.0, 2.5, 11.0))) for c in desks}
-    state = QueueState(waiting=waiting, counters=desks, busy_for_min=busy, rules=rules, upcoming=upcoming)
-    stats = ServiceStats(mean_min=DURATIONS, configured_min=DURATIONS)
-    assert estimate_waits(state, now, stats) == _plain_estimate_waits(state, now, stats)
+    running = {c: Running("a", 3.0) for c, minutes in busy.items() if minutes == 11.0}
+    state = QueueState(waiting=waiting, counters=desks, busy_for_min=busy, rules=rules, upcoming=upcoming,
+                       running=running)
+    stats = ServiceStats(mean_min=DURATIONS, configured_min=DURATIONS, samples=samples, sample_positions=8)
+    fast = estimate_waits(state, now, stats)
+    with pytest.MonkeyPatch.context() as patched:
+        patched.setattr(estimate, "CallOrder", ScanOrder)
+        assert estimate_waits(state, now, stats) == fast
 
 
 def _plain_next_wake(terms: CounterTerms, pool: list[Ticket], at: float, now: datetime) -> float | None:
@@ -131,43 +135,35 @@ def _plain_next_wake(terms: CounterTerms, pool: list[Ticket], at: float, now: da
     for ticket in pool:
         slot = ticket.appointment_at
         if slot is not None and eligible(ticket, terms.counter):
-            minutes = (slot - terms.due_before[ticket.service_id] - now).total_seconds() / 60
+            minutes = wake_min(slot - terms.due_before[ticket.service_id], now)
             if minutes > at:
                 times.append(minutes)
     return min(times) if times else None
 
 
-def _plain_estimate_waits(state: QueueState, now: datetime, stats: ServiceStats) -> dict[str, Estimate]:
-    """The forward run as first written: one full `choose_with` scan per step."""
-    rules = state.rules
-    desks = _working_counters(state.counters)
-    terms = [counter_terms(c, desks, rules, stats.configured_min) for c in desks]
-    pool = [t for t in state.waiting if t.state is TicketState.WAITING]
-    wanted = len(pool)
-    upcoming = sorted(state.upcoming, key=lambda b: b.appointment_at, reverse=True)
-    weight: dict[str, float] = {}
-    free = [(state.busy_for_min.get(c.id, 0.0), i) for i, c in enumerate(desks)]
-    heapq.heapify(free)
-    result: dict[str, Estimate] = {}
-    while free and len(result) < wanted:
-        at, index = heapq.heappop(free)
-        while upcoming and _joins_min(upcoming[-1], now, rules) <= at:
-            booked = upcoming.pop()
-            stand_in = _stand_in(booked, len(weight), now, rules)
-            weight[stand_in.id] = booked.show_probability
-            pool.append(stand_in)
-        chosen = choose_with(terms[index], pool, now + timedelta(minutes=at), rules)
-        if chosen is None:
-            times = [t for t in (_plain_next_wake(terms[index], pool, at, now),) if t is not None]
-            if upcoming:
-                times.append(_joins_min(upcoming[-1], now, rules))
-            if times:
-                heapq.heappush(free, (min(times), index))
-            continue
-        del pool[next(i for i, t in enumerate(pool) if t is chosen)]
-        if chosen.id not in weight:
-            point = at * stats.pace
-            low, high = _band(point, stats)
-            result[chosen.id] = Estimate(chosen.id, len(result) + 1, point, low, high)
-        heapq.heappush(free, (at + stats.mean(chosen.service_id) * weight.get(chosen.id, 1.0), index))
-    return result
+class ScanOrder:
+    """`CallOrder` the plain way: a list of waiting tickets, scanned by `choose_with` for each call."""
+
+    def __init__(self, *, terms: list[CounterTerms], rules: Rules, origin: datetime) -> None:
+        self.terms, self.rules, self.origin = terms, rules, origin
+        self.pool: list[Ticket] = []
+
+    def copy(self) -> ScanOrder:
+        twin = ScanOrder(terms=self.terms, rules=self.rules, origin=self.origin)
+        twin.pool = list(self.pool)
+        return twin
+
+    def add(self, ticket: Ticket) -> list[int]:
+        if ticket.state is not TicketState.WAITING:
+            return []
+        self.pool.append(ticket)
+        return [i for i, t in enumerate(self.terms) if eligible(ticket, t.counter)]
+
+    def take(self, index: int, now: datetime) -> Ticket | None:
+        chosen = choose_with(self.terms[index], self.pool, now, self.rules)
+        if chosen is not None:
+            del self.pool[next(i for i, t in enumerate(self.pool) if t is chosen)]
+        return chosen
+
+    def next_wake(self, index: int, at: float) -> float | None:
+        return _plain_next_wake(self.terms[index], self.pool, at, self.origin)

@@ -7,12 +7,14 @@ from datetime import UTC, date, datetime, timedelta
 
 from counter_server.core.estimate import (
     QueueState,
+    Running,
     ServiceStats,
     Upcoming,
     busy_for,
     estimate_waits,
     learn_stats,
     remaining_min,
+    running_cases,
     show_probability,
 )
 from counter_server.core.model import (
@@ -25,7 +27,8 @@ from counter_server.core.model import (
 )
 
 NOON = datetime(2026, 3, 2, 11, 0, tzinfo=UTC)
-TEN = ServiceStats(mean_min={"ausweis": 10.0, "abholung": 4.0}, pace=1.0)
+# mean times only: exact figures
+TEN = ServiceStats(mean_min={"ausweis": 10.0, "abholung": 4.0}, pace=1.0, samples=0)
 
 
 def walk_in(name: str, service: str = "ausweis", *, waited: float = 0) -> Ticket:
@@ -123,3 +126,30 @@ def test_show_probability_falls_once_the_slot_is_near_and_nobody_came() -> None:
     past = show_probability(appointment_at=NOON - timedelta(minutes=10), now=NOON)
     assert 0.84 < far <= 0.85
     assert past < near < far
+
+
+def test_sampled_estimate_is_the_median_and_does_not_jitter() -> None:
+    sampled = replace(TEN, samples=400)
+    counters = [counter("1", ausweis=1), counter("2", ausweis=1)]
+    state = QueueState(waiting=[walk_in("a")], counters=counters, busy_for_min={"1": 10.0, "2": 10.0},
+                       running={"1": Running("ausweis", 0.0), "2": Running("ausweis", 0.0)})
+    first = estimate_waits(state, NOON, sampled)["a"].minutes
+    assert estimate_waits(state, NOON, sampled)["a"].minutes == first
+    # the first of two fresh 10-minute cases (log-normal, cv 0.6) ends after about 6 minutes
+    assert 5.0 < first < 7.0
+
+
+def test_tickets_beyond_the_sampled_positions_get_the_mean_run() -> None:
+    sampled = replace(TEN, samples=5, sample_positions=2)
+    waiting = [walk_in(str(i), waited=10 - i) for i in range(4)]
+    found = estimate_waits(QueueState(waiting=waiting, counters=[counter("1", ausweis=1)]), NOON, sampled)
+    assert [found[str(i)].position for i in range(4)] == [1, 2, 3, 4]
+    assert found["0"].minutes == 0
+    assert found["1"].minutes != 10
+    assert [found["2"].minutes, found["3"].minutes] == [20, 30]
+
+
+def test_running_cases_read_called_tickets() -> None:
+    called = replace(walk_in("a"), state=TicketState.CALLED, counter_id="3",
+                     called_at=NOON - timedelta(minutes=4))
+    assert running_cases(calls=[called, walk_in("b")], now=NOON) == {"3": Running("ausweis", 4.0)}

@@ -1,0 +1,154 @@
+"""The queue policy run forward on a simulated clock, for the waiting-time estimate.
+
+One run plays the counters' next calls from now on: a counter that is free
+calls whom `CallOrder` (the policy) picks and is taken for as long as `Draws`
+says; booked visitors still to come join the queue at their time. The
+estimate makes one run with expected durations and several with sampled ones
+(see estimate.py).
+"""
+
+from __future__ import annotations
+
+import heapq
+import math
+from collections.abc import Callable, Collection, Sequence
+from datetime import datetime, timedelta
+from typing import Protocol
+
+from .call_order import CallOrder
+from .model import Ticket
+
+
+class Joiner:
+    """A booked visitor still to come: the slot is at `slot_min`, they come with `chance`.
+
+    They have not checked in by the start of the run (minute 0). The ticket
+    standing in for them is made on first use: most runs end before most
+    bookings of the next hours.
+    """
+
+    def __init__(self, *, slot_min: float, chance: float, stand_in: Callable[[], Ticket]) -> None:
+        self.slot_min = slot_min
+        self.chance = chance
+        self._make = stand_in
+        self._ticket: Ticket | None = None
+
+    def ticket(self) -> Ticket:
+        if self._ticket is None:
+            self._ticket = self._make()
+        return self._ticket
+
+
+class Draws(Protocol):
+    """How long things take in one run, and who comes when."""
+
+    # no booked visitor checks in earlier than this many minutes before the slot
+    lead_min: float
+
+    def taken(self, service_id: str) -> float:
+        """Minutes a counter is taken by a ticket of `service_id` it calls."""
+
+    def comes(self, joiner: Joiner) -> tuple[float, float] | None:
+        """The minute the joiner checks in and how much of them counts; None: not at all."""
+
+
+def forward_run(
+    *,
+    order: CallOrder,
+    free_at: Sequence[float],
+    joiners: Sequence[Joiner],
+    origin: datetime,
+    draws: Draws,
+    scope: Collection[str],
+) -> dict[str, float]:
+    """Minutes from `origin` until each ticket is called, in calling order.
+
+    `free_at`: minutes until each counter of `order` is free; `joiners` by slot,
+    earliest first. The run ends once
+    every ticket in `scope` is called, or when no counter will call anybody again.
+    `order` is used up.
+    """
+    # (minute, counter index, generation): a counter is free at that minute, unless a
+    # newer entry of the same counter has replaced it; index -1: somebody checks in
+    events = [(at, index, 0) for index, at in enumerate(free_at)]
+    generation = [0] * len(free_at)
+    idle: set[int] = set()  # free counters that wait for somebody to check in
+    arrivals = _Arrivals(joiners, draws)
+    events.append((arrivals.next_min, -1, 0))
+    heapq.heapify(events)
+    weight: dict[str, float] = {}
+    calls: dict[str, float] = {}
+    left = len(scope)
+    while events and left:
+        at, index, stamp = heapq.heappop(events)
+        if index < 0:
+            if at == math.inf:
+                break
+            for ticket, share in arrivals.until(at):
+                weight[ticket.id] = share
+                for woken in idle.intersection(order.add(ticket)):
+                    idle.discard(woken)
+                    generation[woken] += 1
+                    heapq.heappush(events, (at, woken, generation[woken]))
+            heapq.heappush(events, (arrivals.next_min, -1, 0))
+            continue
+        if stamp != generation[index]:
+            continue
+        idle.discard(index)
+        chosen = order.take(index, origin + timedelta(minutes=at))
+        if chosen is None:
+            idle.add(index)
+            wake = order.next_wake(index, at)
+            if wake is not None:
+                heapq.heappush(events, (wake, index, stamp))
+            continue
+        if chosen.id not in weight:
+            calls[chosen.id] = at
+            left -= chosen.id in scope
+        heapq.heappush(events, (at + draws.taken(chosen.service_id) * weight.get(chosen.id, 1.0), index, stamp))
+    return calls
+
+
+class _Arrivals:
+    """The booked visitors of one run, drawn only once the run's clock nears their slot."""
+
+    # drawn in batches: this many minutes ahead of the clock at once
+    batch_min = 20.0
+
+    def __init__(self, joiners: Sequence[Joiner], draws: Draws) -> None:
+        self._draws = draws
+        self._pending = list(reversed(joiners))  # latest slot first
+        self._drawn = 0
+        self._heap: list[tuple[float, int, Joiner, float]] = []
+        # the next minute at which somebody may check in (inf: nobody)
+        self.next_min = math.inf
+        self._update()
+
+    def until(self, at: float) -> list[tuple[Ticket, float]]:
+        """Who has checked in by minute `at` and not joined yet, with their share, first come first."""
+        pending = self._pending
+        reach = at + self.batch_min + self._draws.lead_min
+        while pending and pending[-1].slot_min <= reach:
+            joiner = pending.pop()
+            when = self._draws.comes(joiner)
+            self._drawn += 1
+            if when is not None:
+                heapq.heappush(self._heap, (when[0], self._drawn, joiner, when[1]))
+        joined = []
+        while self._heap and self._heap[0][0] <= at:
+            _, _, joiner, share = heapq.heappop(self._heap)
+            joined.append((joiner.ticket(), share))
+        self._update()
+        return joined
+
+    def _update(self) -> None:
+        self.next_min = min(
+            self._heap[0][0] if self._heap else math.inf,
+            self._pending[-1].slot_min - self._draws.lead_min if self._pending else math.inf,
+        )
+
+
+def lognormal_params(mean: float, cv: float) -> tuple[float, float]:
+    """(mu, sigma) of the log-normal distribution with that mean and coefficient of variation."""
+    sigma = math.sqrt(math.log1p(cv * cv))
+    return math.log(mean) - sigma * sigma / 2, sigma
