@@ -23,7 +23,7 @@ pass does, so both give the very same answers (tests/core/test_call_order.py).
 from __future__ import annotations
 
 import heapq
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -87,6 +87,17 @@ class CallOrder:
         # id(ticket) -> its placement; shared by copies, which see the same tickets
         self._plans: dict[int, list[_Placement]] = {}
 
+    def emptied(self) -> CallOrder:
+        """A queue with nobody in it yet, for the same counters and moment.
+
+        It shares what is worked out per ticket, so tickets added to both are placed once.
+        """
+        twin = self.copy()
+        twin._heaps = [_Heaps() for _ in self._terms]
+        twin._gone = set()
+        twin._joined = 0
+        return twin
+
     def copy(self) -> CallOrder:
         """An independent copy (a fresh forward run over the same queue)."""
         twin = CallOrder.__new__(CallOrder)
@@ -94,6 +105,27 @@ class CallOrder:
         twin._heaps = [h.copy() for h in self._heaps]
         twin._gone = set(self._gone)
         return twin
+
+    def fill(self, tickets: Iterable[Ticket]) -> None:
+        """`add` each ticket, in order; faster, as the heaps are built once at the end."""
+        for ticket in tickets:
+            order = self._joined
+            self._joined += 1
+            plan = self._plans.get(id(ticket))
+            if plan is None:
+                plan = self._plans[id(ticket)] = self._plan(ticket)
+            for index, pushes, due_key, wake in plan:
+                heaps = self._heaps[index]
+                for tier, key in pushes:
+                    heaps.tiers[tier].append((key, order, ticket))
+                if due_key is not None:
+                    heaps.due_key[order] = due_key
+                if wake is not None:
+                    heaps.wakes.append((wake, order))
+        for heaps in self._heaps:
+            for heap in heaps.tiers:
+                heapq.heapify(heap)
+            heapq.heapify(heaps.wakes)
 
     def add(self, ticket: Ticket) -> list[int]:
         """Queue a waiting ticket at every counter that may call it, behind those queued before.
@@ -122,6 +154,8 @@ class CallOrder:
             return plan
         slot = ticket.appointment_at if ticket.kind is TicketKind.APPOINTMENT else None
         urgent = ticket.priority is Priority.URGENT
+        personal = (ticket.priority is Priority.ASSIST or ticket.target_counter_id is not None
+                    or ticket.lang != self._rules.office_language)
         deadline = ticket.arrived_at + self._cap if slot is None else slot + self._late
         for index, terms in enumerate(self._terms):
             bonus = terms.bonus.get(ticket.service_id)
@@ -133,7 +167,7 @@ class CallOrder:
             if urgent:
                 plan.append((index, ((_URGENT, ticket.arrived_at),), None, wake))
                 continue
-            extra = personal_bonus(ticket, terms.counter, self._rules)
+            extra = personal_bonus(ticket, terms.counter, self._rules) if personal else 0.0
             if extra:
                 bonus = bonus + timedelta(minutes=extra)
             if slot is None:

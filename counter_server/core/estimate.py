@@ -93,7 +93,7 @@ class ServiceStats:
     # runs with sampled service times whose median is the estimate (0: mean times only),
     # for the first `sample_positions` tickets in line
     samples: int = 10
-    sample_positions: int = 50
+    sample_positions: int = 40
     seed: int = 1
     # booked visitors check in at slot + offset, offset normal with this mean and spread
     booked_offset_mean_min: float = -5.0
@@ -351,25 +351,28 @@ def estimate_waits(state: QueueState, now: datetime, stats: ServiceStats) -> dic
     skewed, so the median is nearer the real call than the run with mean
     times, and it weighs correctly that the first of several busy clerks is
     free sooner than any one of them. Beyond those (or with samples = 0) the
-    run with mean times, scaled by `stats.pace`.
+    run with mean times, scaled by `stats.pace`. The sampled runs see only the
+    first 2 x `sample_positions` tickets of the queue.
     """
     rules = state.rules
     counters = _working_counters(state.counters)
     counts = open_counts(counters)
     terms = [counter_terms(c, counters, rules, stats.configured_min, counts=counts) for c in counters]
     order = CallOrder(terms=terms, rules=rules, origin=now)
-    waiting = [t.id for t in state.waiting if t.state is TicketState.WAITING]
-    for ticket in state.waiting:
-        order.add(ticket)
+    front = order.emptied()
+    order.fill(state.waiting)
     joiners = sorted((_joiner(b, i, now, rules) for i, b in enumerate(state.upcoming)), key=lambda j: j.slot_min)
-    sampling = stats.samples > 0
     expected = forward_run(
-        order=order.copy() if sampling else order, free_at=[state.busy_for_min.get(c.id, 0.0) for c in counters],
-        joiners=joiners, origin=now, draws=_Expected(stats), scope=set(waiting),
+        order=order, free_at=[state.busy_for_min.get(c.id, 0.0) for c in counters], joiners=joiners,
+        origin=now, draws=_Expected(stats), scope={t.id for t in state.waiting if t.state is TicketState.WAITING},
     )
     points = {ticket_id: at * stats.pace for ticket_id, at in expected.items()}
-    if sampling:
-        points |= _sampled_points(state, list(expected)[: stats.sample_positions], order, joiners, now, stats)
+    if stats.samples > 0:
+        # Those far back in line hardly change when the first ones are called; leaving
+        # them out keeps the sampled runs short however long the queue grows.
+        ahead = set(list(expected)[: 2 * stats.sample_positions])
+        front.fill(t for t in state.waiting if t.id in ahead)
+        points |= _sampled_points(state, list(expected)[: stats.sample_positions], front, joiners, now, stats)
     result: dict[str, Estimate] = {}
     for position, ticket_id in enumerate(expected, start=1):
         low, high = _band(points[ticket_id], stats)

@@ -8,6 +8,7 @@ and rules, with mean and with sampled service times.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -152,6 +153,13 @@ class ScanOrder:
         twin = ScanOrder(terms=self.terms, rules=self.rules, origin=self.origin)
         twin.pool = list(self.pool)
         return twin
+
+    def emptied(self) -> ScanOrder:
+        return ScanOrder(terms=self.terms, rules=self.rules, origin=self.origin)
+
+    def fill(self, tickets: Iterable[Ticket]) -> None:
+        for ticket in tickets:
+            self.add(ticket)
 
     def add(self, ticket: Ticket) -> list[int]:
         if ticket.state is not TicketState.WAITING:
