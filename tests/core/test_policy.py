@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
+import tomllib
+from dataclasses import fields, replace
 from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
 
 import pytest
 
@@ -168,3 +170,21 @@ def test_rules_from_mapping_reads_every_setting() -> None:
 def test_rules_from_mapping_names_the_bad_field(table: dict[str, object], field: str) -> None:
     with pytest.raises(ValueError, match=field):
         rules_from_mapping(table)
+
+
+def test_short_service_preferred_by_its_configured_duration() -> None:
+    at = counter("1", ausweis=1, abholung=1)
+    waiting = [ticket("long", waited=10), ticket("short", "abholung", waited=1)]
+    durations = {"ausweis": 18.5, "abholung": 4.5}
+    # 14 minutes shorter: worth 14 minutes of waiting
+    assert choose_next(at, waiting, [at], NOON, RULES, durations=durations).id == "short"
+    assert choose_next(at, waiting, [at], NOON, RULES).id == "long"
+    waiting[0] = ticket("long", waited=16)
+    assert choose_next(at, waiting, [at], NOON, RULES, durations=durations).id == "long"
+
+
+def test_demo_office_lists_every_rule_with_its_default() -> None:
+    demo = Path(__file__).resolve().parents[2] / "counter_server" / "demo_office.toml"
+    table = tomllib.loads(demo.read_text(encoding="utf-8"))["queue"]
+    assert set(table) == {f.name for f in fields(Rules)}
+    assert rules_from_mapping(table) == Rules()
