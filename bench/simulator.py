@@ -8,6 +8,7 @@ day so far) and ZMS's (position x average duration / open counters).
 
 from __future__ import annotations
 
+import bisect
 import heapq
 import random
 from collections import deque
@@ -24,10 +25,10 @@ from counter_server.core.estimate import (
     Upcoming,
     busy_for,
     estimate_waits,
-    learn_stats,
     running_cases,
     show_probability,
     stats_from_config,
+    stats_from_minutes,
 )
 from counter_server.core.model import Counter, Priority, Ticket, TicketKind, TicketState
 from counter_server.core.policy import Rules, choose_next, due_at
@@ -99,9 +100,13 @@ class _Office:
         self.counters = list(scenario.counters)
         self.idle: deque[int] = deque(range(len(self.counters)))
         self.serving: dict[int, Ticket] = {}
+        self.called_min: dict[int, float] = {}  # counter index -> minute of its current call
         self.waiting: list[Ticket] = []
-        self.finished: list[Ticket] = []
+        self.took: dict[str, list[float]] = {}  # minutes from call to finish, per service
+        self.finished_count = 0
         self.finished_min = 0.0
+        self.bookings = sorted(day.bookings, key=lambda b: b.slot_min)
+        self.slots = [b.slot_min for b in self.bookings]
         self.events: list[tuple[float, int, int, int]] = []
         self.seq = 0
         self.wakes: set[float] = set()
@@ -144,10 +149,10 @@ class _Office:
 
     def free(self, at: float, index: int) -> None:
         ticket = self.serving.pop(index)
-        self.finished.append(
-            replace(ticket, state=TicketState.DONE, finished_at=self.base + timedelta(minutes=at))
-        )
-        self.finished_min += at - (ticket.called_at - self.base).total_seconds() / 60 if ticket.called_at else 0.0
+        took = at - self.called_min.pop(index)
+        self.took.setdefault(ticket.service_id, []).append(took)
+        self.finished_count += 1
+        self.finished_min += took
         self.result.last_finish_min = max(self.result.last_finish_min, at)
         self.idle.append(index)
 
@@ -169,9 +174,11 @@ class _Office:
         self.idle.remove(index)
         visitor = self.day.visitors[int(ticket.id)]
         took = self.scenario.walk_up_min + visitor.service_min
+        self.called_min[index] = at
+        # the called ticket is only read by the estimate
         self.serving[index] = replace(
             ticket, state=TicketState.CALLED, called_at=now, counter_id=self.counters[index].id
-        )
+        ) if self.estimating else ticket
         self.result.busy_min += took
         self.push(at + took, _FREE, index)
         waited = at - visitor.arrives_min
@@ -200,17 +207,19 @@ class _Office:
                 self.push(at, _WAKE, 0)
 
     def current_stats(self) -> ServiceStats:
-        if self.stats_learned_at != len(self.finished):
-            self.stats = learn_stats(finished=self.finished, config=self.config_stats)
-            self.stats_learned_at = len(self.finished)
+        if self.stats_learned_at != self.finished_count:
+            # what learn_stats makes of the finished tickets, without building them
+            self.stats = stats_from_minutes(per_service=self.took, config=self.config_stats)
+            self.stats_learned_at = self.finished_count
         return self.stats
 
     def upcoming(self, at: float, now: datetime) -> list[Upcoming]:
         """The bookings the server knows of whose visitor has not checked in yet."""
         found = []
-        for booking in self.day.bookings:
-            came = booking.visitor is not None and self.day.visitors[booking.visitor].arrives_min <= at
-            if came or not at - self.scenario.late_window_min <= booking.slot_min <= at + HORIZON_MIN:
+        first = bisect.bisect_left(self.slots, at - self.scenario.late_window_min)
+        last = bisect.bisect_right(self.slots, at + HORIZON_MIN)
+        for booking in self.bookings[first:last]:
+            if booking.visitor is not None and self.day.visitors[booking.visitor].arrives_min <= at:
                 continue
             slot = self.base + timedelta(minutes=booking.slot_min)
             chance = show_probability(
@@ -240,8 +249,8 @@ class _Office:
 
     def average_min(self) -> float:
         """ZMS's average duration: the day's finished tickets, else the configured mix."""
-        if self.finished:
-            return self.finished_min / len(self.finished)
+        if self.finished_count:
+            return self.finished_min / self.finished_count
         total = sum(s.share for s in self.scenario.services)
         return sum(s.share * (s.mean_min + self.scenario.walk_up_min) for s in self.scenario.services) / total
 

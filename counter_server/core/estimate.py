@@ -92,8 +92,11 @@ class ServiceStats:
     band_floor_min: float = 4.0
     # runs with sampled service times whose median is the estimate (0: mean times only),
     # for the first `sample_positions` tickets in line
-    samples: int = 10
+    samples: int = 8
     sample_positions: int = 40
+    # The median of a few runs is itself noisy: the estimate leans this much on it
+    # and the rest on the run with mean times (bench/RESULTS.md).
+    sampled_weight: float = 0.8
     seed: int = 1
     # booked visitors check in at slot + offset, offset normal with this mean and spread
     booked_offset_mean_min: float = -5.0
@@ -142,12 +145,20 @@ def learn_stats(*, finished: Iterable[Ticket], config: ServiceStats, prior_weigh
             took = (ticket.finished_at - ticket.called_at).total_seconds() / 60
             if took > 0:
                 per_service.setdefault(ticket.service_id, []).append(took)
+    return stats_from_minutes(per_service=per_service, config=config, prior_weight=prior_weight)
+
+
+def stats_from_minutes(
+    *, per_service: Mapping[str, Sequence[float]], config: ServiceStats, prior_weight: float = 5.0
+) -> ServiceStats:
+    """`learn_stats` from the minutes each finished ticket took, per service."""
     means = dict(config.mean_min)
     cvs = dict(config.cv)
     for service_id, durations in per_service.items():
-        means[service_id], cvs[service_id] = _robust_mean_cv(
-            durations, config.mean(service_id), config.cv_of(service_id), prior_weight
-        )
+        if durations:
+            means[service_id], cvs[service_id] = _robust_mean_cv(
+                durations, config.mean(service_id), config.cv_of(service_id), prior_weight
+            )
     return replace(config, mean_min=means, cv=cvs)
 
 
@@ -284,8 +295,8 @@ class _Sampled:
     def __init__(self, stats: ServiceStats, state: QueueState, counters: Sequence[Counter]) -> None:
         self.stats = stats
         self.rng = random.Random(stats.seed)
-        # four spreads: earlier check-ins are too rare to matter
-        self.lead_min = 4 * stats.booked_offset_sd_min - stats.booked_offset_mean_min
+        # three spreads: the rare earlier check-in (one in 700) joins the run a little late
+        self.lead_min = 3 * stats.booked_offset_sd_min - stats.booked_offset_mean_min
         self._shape: dict[str, tuple[float, float]] = {}
         # id(joiner) -> (lowest, spread, share below lowest); see _still_to_come()
         self._late: dict[int, tuple[float, float, float]] = {}
@@ -346,13 +357,13 @@ def estimate_waits(state: QueueState, now: datetime, stats: ServiceStats) -> dic
     """Run the policy forward; one Estimate per waiting ticket that a working counter can serve.
 
     The order of calls (the position) comes from a run with expected service
-    times. The minutes are the median over `stats.samples` runs with sampled
-    times, for the first `stats.sample_positions` tickets: service times are
-    skewed, so the median is nearer the real call than the run with mean
-    times, and it weighs correctly that the first of several busy clerks is
-    free sooner than any one of them. Beyond those (or with samples = 0) the
-    run with mean times, scaled by `stats.pace`. The sampled runs see only the
-    first 2 x `sample_positions` tickets of the queue.
+    times. The minutes are mostly the median over `stats.samples` runs with
+    sampled times, for the first `stats.sample_positions` tickets: service
+    times are skewed, so the median is nearer the real call than the run with
+    mean times, and it weighs correctly that the first of several busy clerks
+    is free sooner than any one of them. Beyond those (or with samples = 0)
+    the run with mean times, scaled by `stats.pace`. The sampled runs see only
+    the first 2 x `sample_positions` tickets of the queue.
     """
     rules = state.rules
     counters = _working_counters(state.counters)
@@ -372,7 +383,9 @@ def estimate_waits(state: QueueState, now: datetime, stats: ServiceStats) -> dic
         # them out keeps the sampled runs short however long the queue grows.
         ahead = set(list(expected)[: 2 * stats.sample_positions])
         front.fill(t for t in state.waiting if t.id in ahead)
-        points |= _sampled_points(state, list(expected)[: stats.sample_positions], front, joiners, now, stats)
+        sampled = _sampled_points(state, list(expected)[: stats.sample_positions], front, joiners, now, stats)
+        keep = stats.sampled_weight
+        points |= {ticket_id: keep * minutes + (1 - keep) * points[ticket_id] for ticket_id, minutes in sampled.items()}
     result: dict[str, Estimate] = {}
     for position, ticket_id in enumerate(expected, start=1):
         low, high = _band(points[ticket_id], stats)

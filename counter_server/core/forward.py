@@ -64,9 +64,8 @@ def forward_run(
     """Minutes from `origin` until each ticket is called, in calling order.
 
     `free_at`: minutes until each counter of `order` is free; `joiners` by slot,
-    earliest first. The run ends once
-    every ticket in `scope` is called, or when no counter will call anybody again.
-    `order` is used up.
+    earliest first. The run ends once every ticket in `scope` is called, or when
+    no counter will call anybody again. `order` is used up.
     """
     # (minute, counter index, generation): a counter is free at that minute, unless a
     # newer entry of the same counter has replaced it; index -1: somebody checks in
@@ -79,8 +78,9 @@ def forward_run(
     weight: dict[str, float] = {}
     calls: dict[str, float] = {}
     left = len(scope)
+    pop, push, take, taken = heapq.heappop, heapq.heappush, order.take, draws.taken
     while events and left:
-        at, index, stamp = heapq.heappop(events)
+        at, index, stamp = pop(events)
         if index < 0:
             if at == math.inf:
                 break
@@ -89,23 +89,23 @@ def forward_run(
                 for woken in idle.intersection(order.add(ticket)):
                     idle.discard(woken)
                     generation[woken] += 1
-                    heapq.heappush(events, (at, woken, generation[woken]))
-            heapq.heappush(events, (arrivals.next_min, -1, 0))
+                    push(events, (at, woken, generation[woken]))
+            push(events, (arrivals.next_min, -1, 0))
             continue
         if stamp != generation[index]:
             continue
         idle.discard(index)
-        chosen = order.take(index, origin + timedelta(minutes=at))
+        chosen = take(index, origin + timedelta(minutes=at))
         if chosen is None:
             idle.add(index)
             wake = order.next_wake(index, at)
             if wake is not None:
-                heapq.heappush(events, (wake, index, stamp))
+                push(events, (wake, index, stamp))
             continue
         if chosen.id not in weight:
             calls[chosen.id] = at
             left -= chosen.id in scope
-        heapq.heappush(events, (at + draws.taken(chosen.service_id) * weight.get(chosen.id, 1.0), index, stamp))
+        push(events, (at + taken(chosen.service_id) * weight.get(chosen.id, 1.0), index, stamp))
     return calls
 
 
@@ -113,12 +113,12 @@ class _Arrivals:
     """The booked visitors of one run, drawn only once the run's clock nears their slot."""
 
     # drawn in batches: this many minutes ahead of the clock at once
-    batch_min = 20.0
+    batch_min = 5.0
 
     def __init__(self, joiners: Sequence[Joiner], draws: Draws) -> None:
         self._draws = draws
-        self._pending = list(reversed(joiners))  # latest slot first
-        self._drawn = 0
+        self._joiners = joiners
+        self._drawn = 0  # joiners[:_drawn] are drawn
         self._heap: list[tuple[float, int, Joiner, float]] = []
         # the next minute at which somebody may check in (inf: nobody)
         self.next_min = math.inf
@@ -126,12 +126,12 @@ class _Arrivals:
 
     def until(self, at: float) -> list[tuple[Ticket, float]]:
         """Who has checked in by minute `at` and not joined yet, with their share, first come first."""
-        pending = self._pending
+        joiners = self._joiners
         reach = at + self.batch_min + self._draws.lead_min
-        while pending and pending[-1].slot_min <= reach:
-            joiner = pending.pop()
-            when = self._draws.comes(joiner)
+        while self._drawn < len(joiners) and joiners[self._drawn].slot_min <= reach:
+            joiner = joiners[self._drawn]
             self._drawn += 1
+            when = self._draws.comes(joiner)
             if when is not None:
                 heapq.heappush(self._heap, (when[0], self._drawn, joiner, when[1]))
         joined = []
@@ -144,7 +144,8 @@ class _Arrivals:
     def _update(self) -> None:
         self.next_min = min(
             self._heap[0][0] if self._heap else math.inf,
-            self._pending[-1].slot_min - self._draws.lead_min if self._pending else math.inf,
+            self._joiners[self._drawn].slot_min - self._draws.lead_min
+            if self._drawn < len(self._joiners) else math.inf,
         )
 
 

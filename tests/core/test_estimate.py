@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 
+import pytest
+
 from counter_server.core.estimate import (
     QueueState,
     Running,
@@ -129,7 +131,7 @@ def test_show_probability_falls_once_the_slot_is_near_and_nobody_came() -> None:
 
 
 def test_sampled_estimate_is_the_median_and_does_not_jitter() -> None:
-    sampled = replace(TEN, samples=400)
+    sampled = replace(TEN, samples=400, sampled_weight=1.0)
     counters = [counter("1", ausweis=1), counter("2", ausweis=1)]
     state = QueueState(waiting=[walk_in("a")], counters=counters, busy_for_min={"1": 10.0, "2": 10.0},
                        running={"1": Running("ausweis", 0.0), "2": Running("ausweis", 0.0)})
@@ -137,6 +139,9 @@ def test_sampled_estimate_is_the_median_and_does_not_jitter() -> None:
     assert estimate_waits(state, NOON, sampled)["a"].minutes == first
     # the first of two fresh 10-minute cases (log-normal, cv 0.6) ends after about 6 minutes
     assert 5.0 < first < 7.0
+    # leaning a fifth on the run with mean times (10 minutes)
+    blended = estimate_waits(state, NOON, replace(sampled, sampled_weight=0.8))["a"].minutes
+    assert blended == pytest.approx(0.8 * first + 0.2 * 10.0)
 
 
 def test_tickets_beyond_the_sampled_positions_get_the_mean_run() -> None:
