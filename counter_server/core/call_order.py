@@ -84,8 +84,9 @@ class CallOrder:
         self._heaps = [_Heaps() for _ in self._terms]
         self._gone: set[int] = set()
         self._joined = 0
-        # id(ticket) -> its placement; shared by copies, which see the same tickets
-        self._plans: dict[int, list[_Placement]] = {}
+        # id(ticket) -> the ticket (so that its id is not reused) and its placement;
+        # shared by copies, which see the same tickets
+        self._plans: dict[int, tuple[Ticket, list[_Placement]]] = {}
 
     def emptied(self) -> CallOrder:
         """A queue with nobody in it yet, for the same counters and moment.
@@ -109,11 +110,7 @@ class CallOrder:
     def fill(self, tickets: Iterable[Ticket]) -> None:
         """`add` each ticket, in order; faster, as the heaps are built once at the end."""
         for ticket in tickets:
-            order = self._joined
-            self._joined += 1
-            plan = self._plans.get(id(ticket))
-            if plan is None:
-                plan = self._plans[id(ticket)] = self._plan(ticket)
+            order, plan = self._join(ticket)
             for index, pushes, due_key, wake in plan:
                 heaps = self._heaps[index]
                 for tier, key in pushes:
@@ -132,11 +129,7 @@ class CallOrder:
 
         Returns the indexes of those counters.
         """
-        order = self._joined
-        self._joined += 1
-        plan = self._plans.get(id(ticket))
-        if plan is None:
-            plan = self._plans[id(ticket)] = self._plan(ticket)
+        order, plan = self._join(ticket)
         for index, pushes, due_key, wake in plan:
             heaps = self._heaps[index]
             for tier, key in pushes:
@@ -146,6 +139,15 @@ class CallOrder:
             if wake is not None:
                 heapq.heappush(heaps.wakes, (wake, order))
         return [placement[0] for placement in plan]
+
+    def _join(self, ticket: Ticket) -> tuple[int, list[_Placement]]:
+        """The ticket's join order, and its placement (worked out on first sight)."""
+        order = self._joined
+        self._joined += 1
+        known = self._plans.get(id(ticket))
+        if known is None:
+            known = self._plans[id(ticket)] = (ticket, self._plan(ticket))
+        return order, known[1]
 
     def _plan(self, ticket: Ticket) -> list[_Placement]:
         """Where `ticket` goes at each counter, with which keys (the same in every run)."""
