@@ -1,10 +1,11 @@
 """Waiting-time estimates: the queue policy itself, run forward over the current queue.
 
-The forward run uses the counters' state, what each busy clerk is still
-expected to need, the booked visitors still to come (weighted by the chance
-they show up) and service times learned from the day's finished tickets. The
-band around the point estimate widens with the square root of the wait, the
-way a sum of independent service times does.
+The forward runs (forward.py) use the counters' state, the case each busy
+clerk is on, the booked visitors still to come and service times learned from
+the day's finished tickets: one run with mean times gives the calling order,
+runs with sampled times give the minutes (see estimate_waits). The band around
+the point estimate widens with the square root of the wait, the way a sum of
+independent service times does.
 """
 
 from __future__ import annotations
