@@ -70,7 +70,7 @@ async def act_on_ticket(
 def public_status(db: Any, ctx: Context, public_id: str) -> dict[str, Any]:
     ticket = repo.get_ticket_by_public_id(db, public_id)
     if ticket is None:
-        raise UnknownTicket("no ticket with this id")
+        return _pending_status(db, ctx, public_id)
     office = ctx.config.office
     service = office.service(ticket.service_id)
     counter = office.counter(ticket.counter_id) if ticket.counter_id else None
@@ -83,6 +83,30 @@ def public_status(db: Any, ctx: Context, public_id: str) -> dict[str, Any]:
         "created_at": ticket.created_at.isoformat(),
         "appointment_at": ticket.appointment_at.isoformat() if ticket.appointment_at else None,
         **operations.ticket_status(db, ctx.config, ticket, ctx.clock.now()),
+        "office": {"name": office.name},
+    }
+
+
+def _pending_status(db: Any, ctx: Context, public_id: str) -> dict[str, Any]:
+    """A number a kiosk issued during an outage and has not handed in yet."""
+    rows = list(db.query(
+        "SELECT number, service_id, leased_at FROM number_leases"
+        " WHERE public_id = ? AND ticket_id IS NULL", [public_id],
+    ))
+    if not rows:
+        raise UnknownTicket("no ticket with this id")
+    office = ctx.config.office
+    service = office.service(rows[0]["service_id"])
+    return {
+        "number": rows[0]["number"],
+        "state": "pending",
+        "service": {"id": rows[0]["service_id"], "names": service.names if service else {}},
+        "lang": "de",
+        "counter": None,
+        "created_at": rows[0]["leased_at"],
+        "appointment_at": None,
+        "position": None,
+        "eta_min": None,
         "office": {"name": office.name},
     }
 

@@ -63,6 +63,9 @@ def test_an_offline_ticket_keeps_its_number_status_page_and_arrival(
 ) -> None:
     server = server_factory(clock=f"{DAY}T09:00")
     numbers = leased_for(lease(server), "anmeldung")
+    pending = httpx.get(f"{server.url}/api/v1/tickets/public/{numbers[0]['public_id']}")
+    assert pending.status_code == 200
+    assert (pending.json()["state"], pending.json()["number"]) == ("pending", numbers[0]["number"])
     server.stop()
     # the server is away for half an hour; the kiosk issues the leased number at 09:10
     server.start(clock=f"{DAY}T09:30")
