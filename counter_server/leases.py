@@ -16,6 +16,8 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
+import sqlite_utils
+
 from . import appointments, operations, repo
 from .config import OfficeConfig
 from .core import hours
@@ -161,6 +163,16 @@ def redeem(
         row["id"], {"ticket_id": ticket.id, "redeemed_at": tx.now.isoformat()}
     )
     return ticket, refused
+
+
+def unredeemed_by_public_id(db: sqlite_utils.Database, public_id: str) -> dict[str, Any] | None:
+    """A leased number whose status-page id is `public_id`, while no ticket has it yet."""
+    rows = list(
+        db.query(
+            "SELECT * FROM number_leases WHERE public_id = ? AND ticket_id IS NULL", [public_id]
+        )
+    )
+    return rows[0] if rows else None
 
 
 def _lease_row(tx: Tx, device_id: str, lease_id: str) -> dict[str, Any]:

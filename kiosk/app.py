@@ -338,16 +338,15 @@ def build_app_class() -> type:
             if self.desk is None:
                 return
             state = self.flow.state
-            known = state.services if state.services else None
-            if known is None:
-                cached = self.desk.cached_services()
-                if cached is None:
-                    return
-                office, known = cached.office, cached.services
+            # a kiosk started during the outage knows the errands only from its file
+            if state.services:
+                known = f.ServicesLoaded(state.office, state.services)
             else:
-                office = state.office
-            services = self.desk.offline_services(known, self.now())
-            self.send(f.ServicesLoaded(office=office, services=services, online=False))
+                known = self.desk.cached_services()
+            if known is None:
+                return
+            services = self.desk.offline_services(known.services, self.now())
+            self.send(f.ServicesLoaded(office=known.office, services=services, online=False))
 
         async def _check_in(self, effect: f.SendCheckin) -> None:
             if self.server is None:

@@ -130,12 +130,12 @@ class ServerClient:
 
     async def services(self) -> ServicesLoaded | None:
         """Services and office, or None when the server cannot be reached or answers oddly."""
+        data = await self._get_json("/api/v1/services")
+        if data is None:
+            return None
         try:
-            response = await self._http.get("/api/v1/services")
-            response.raise_for_status()
-            data = response.json()
             loaded = parse_services(data)
-        except (httpx.HTTPError, ValueError) as error:
+        except ContractError as error:
             log.warning("services not loaded: %s", error)
             return None
         self._learn_clock(data)
@@ -184,14 +184,21 @@ class ServerClient:
         )
 
     async def public_keys(self) -> dict[str, Any] | None:
+        return await self._get_json("/api/v1/keys")
+
+    async def _get_json(self, path: str) -> dict[str, Any] | None:
+        """The JSON object at `path`, or None when the server is away or answers oddly."""
         try:
-            response = await self._http.get("/api/v1/keys")
+            response = await self._http.get(path)
             response.raise_for_status()
-            data: dict[str, Any] = response.json()
-            return data
+            data = response.json()
         except (httpx.HTTPError, ValueError) as error:
-            log.warning("public keys not loaded: %s", error)
+            log.warning("%s not loaded: %s", path, error)
             return None
+        if not isinstance(data, dict):
+            log.warning("%s not loaded: not a JSON object", path)
+            return None
+        return data
 
     async def redeem(self, entry: OutboxEntry) -> Redeemed:
         """Hand a ticket issued offline to the server."""

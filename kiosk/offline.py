@@ -139,9 +139,7 @@ class OfflineDesk:
     # --- what the kiosk can offer ---
 
     def numbers_left(self, service_id: str, now: datetime) -> int:
-        if self.lease is None or not self.lease.is_today(now):
-            return 0
-        return sum(1 for n in self._unspent() if n.service_id == service_id)
+        return sum(1 for n in self._unspent_today(now) if n.service_id == service_id)
 
     def offline_services(self, services: tuple[Service, ...], now: datetime) -> tuple[Service, ...]:
         """The errand list as far as the kiosk can vouch for it without the server."""
@@ -171,18 +169,16 @@ class OfflineDesk:
             return self._ticket(done)
         if request.appointment_code is not None:
             return CheckinFailed(code="server_unreachable")
-        appointment: tuple[str, str] | None = None
-        service_id = request.service_id or ""
+        service_id, start = request.service_id or "", None
         if request.appointment_token is not None:
             checked = self._check_token(request.appointment_token, now)
             if isinstance(checked, CheckinFailed):
                 return checked
             service_id, start = checked
-            appointment = (request.appointment_token, start)
         elif self.lease is None or not self.lease.walk_ins_open(now):
             return CheckinFailed(code="server_unreachable")
-        leased = next((n for n in self._unspent() if n.service_id == service_id), None)
-        if leased is None or self.lease is None or not self.lease.is_today(now):
+        leased = next((n for n in self._unspent_today(now) if n.service_id == service_id), None)
+        if leased is None:
             return CheckinFailed(code="server_unreachable")
         entry = OutboxEntry(
             key=key,
@@ -193,8 +189,8 @@ class OfflineDesk:
             issued_at=now.isoformat(),
             lang=request.lang or "de",
             priority=request.priority or "normal",
-            appointment_token=appointment[0] if appointment else None,
-            appointment_at=appointment[1] if appointment else None,
+            appointment_token=request.appointment_token,
+            appointment_at=start,
         )
         self._change(outbox=(*self.outbox, entry), spent=self.spent | {leased.id})
         return self._ticket(entry)
@@ -302,9 +298,10 @@ class OfflineDesk:
             return True
         return any(self.numbers_left(s, now) < per_service for s in service_ids)
 
-    def _unspent(self) -> list[Leased]:
-        numbers = self.lease.numbers if self.lease else ()
-        return [n for n in numbers if n.id not in self.spent]
+    def _unspent_today(self, now: datetime) -> list[Leased]:
+        if self.lease is None or not self.lease.is_today(now):
+            return []
+        return [n for n in self.lease.numbers if n.id not in self.spent]
 
     # --- the file ---
 

@@ -18,11 +18,14 @@ WORDS_PER_MINUTE = 140  # slower than the default 175: many listeners are elderl
 
 
 def espeak_command(
-    *, executable: str, text: str, lang: str, wav_path: str | None = None
+    *, executable: str, text: str, lang: str, wav_path: str | None = None, to_stdout: bool = False
 ) -> list[str]:
+    """The espeak-ng call for `text`: played, written to `wav_path`, or a WAV on stdout."""
     command = [executable, "-v", VOICES.get(lang, "de"), "-s", str(WORDS_PER_MINUTE)]
     if wav_path is not None:
         command += ["-w", wav_path]
+    if to_stdout:
+        command.append("--stdout")
     return [*command, "--", text]
 
 

@@ -19,6 +19,8 @@ from typing import Any
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
 
+from kiosk.speech import espeak_command
+
 from .. import operations
 from ..auth import Device
 from ..config import LANGUAGES
@@ -30,8 +32,6 @@ from ..errors import ApiError, bad_request
 router = APIRouter(prefix="/api/v1/announcements")
 
 ESPEAK_ENV = "TOWNHALL_ESPEAK"  # names the synthesiser; tests point it at a missing one
-VOICES = {"de": "de", "en": "en-gb", "tr": "tr", "ar": "ar", "uk": "uk", "ru": "ru"}
-WORDS_PER_MINUTE = 140  # as the kiosk's read-aloud: many listeners are elderly
 SPEAK_TIMEOUT_S = 5.0
 CACHED_WAVS = 50
 SENTENCES = {
@@ -76,7 +76,8 @@ def synthesise(*, text: str, lang: str) -> bytes:
     executable = shutil.which(name)
     if executable is None:
         raise SpeechUnavailable(f"{name} is not installed")
-    command = [executable, "--stdout", "-v", VOICES[lang], "-s", str(WORDS_PER_MINUTE), "--", text]
+    # the kiosk's voices and pace: one way to speak in the whole office
+    command = espeak_command(executable=executable, text=text, lang=lang, to_stdout=True)
     try:
         done = subprocess.run(command, capture_output=True, timeout=SPEAK_TIMEOUT_S, check=False)
     except subprocess.TimeoutExpired:

@@ -42,11 +42,12 @@ def checkin_answer(tx: Tx, ctx: Context, request: Request, ticket: Ticket) -> di
     return {"ticket": repo.ticket_json(ticket), **status, "status_url": status_url(ctx, request, ticket)}
 
 
-def _priority(body: CheckinBody, device: Device) -> Priority:
+def parse_priority(text: str, device: Device) -> Priority:
+    """The requested priority; a kiosk may ask for help (assist), never mark itself urgent."""
     try:
-        priority = Priority(body.priority)
+        priority = Priority(text)
     except ValueError:
-        raise bad_request(f"priority must be normal or assist, not {body.priority!r}") from None
+        raise bad_request(f"priority must be normal or assist, not {text!r}") from None
     if priority is Priority.URGENT and device.role == "kiosk":
         raise bad_request("only staff can mark a ticket urgent")
     return priority
@@ -63,7 +64,7 @@ def _check_in(tx: Tx, ctx: Context, request: Request, body: CheckinBody, device:
         raise bad_request("service_id, appointment_token or appointment_code is required")
     ticket = operations.check_in_walk_in(
         tx, config=ctx.config, service_id=body.service_id, lang=body.lang,
-        priority=_priority(body, device), device_id=device.id,
+        priority=parse_priority(body.priority, device), device_id=device.id,
     )
     return 201, checkin_answer(tx, ctx, request, ticket)
 

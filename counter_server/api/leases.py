@@ -12,11 +12,10 @@ from pydantic import BaseModel, Field
 from .. import leases
 from ..auth import Device
 from ..context import Context, context, role
-from ..core.model import Priority
 from ..errors import bad_request
 from ..keys import keyring_for
 from ..store import Tx
-from .checkins import checkin_answer, status_url_base
+from .checkins import checkin_answer, parse_priority, status_url_base
 
 router = APIRouter()
 
@@ -65,7 +64,7 @@ async def redeem_number(
         lease_id=lease_id,
         issued_at=body.issued_at,
         lang=body.lang,
-        priority=_priority(body.priority),
+        priority=parse_priority(body.priority, device),
         appointment_token=body.appointment_token,
     )
 
@@ -82,9 +81,3 @@ async def redeem_number(
     )
     return JSONResponse(answer, status_code=status)
 
-
-def _priority(text: str) -> Priority:
-    """A kiosk may ask for help (assist), never mark itself urgent."""
-    if text not in (Priority.NORMAL.value, Priority.ASSIST.value):
-        raise bad_request(f"priority must be normal or assist, not {text!r}")
-    return Priority(text)

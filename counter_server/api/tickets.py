@@ -8,7 +8,7 @@ from typing import Any
 from fastapi import APIRouter, Depends, Header, Request
 from fastapi.responses import JSONResponse
 
-from .. import operations, repo
+from .. import leases, operations, repo
 from ..auth import Device
 from ..context import Context, context, role
 from ..core import lifecycle
@@ -89,21 +89,18 @@ def public_status(db: Any, ctx: Context, public_id: str) -> dict[str, Any]:
 
 def _pending_status(db: Any, ctx: Context, public_id: str) -> dict[str, Any]:
     """A number a kiosk issued during an outage and has not handed in yet."""
-    rows = list(db.query(
-        "SELECT number, service_id, leased_at FROM number_leases"
-        " WHERE public_id = ? AND ticket_id IS NULL", [public_id],
-    ))
-    if not rows:
+    row = leases.unredeemed_by_public_id(db, public_id)
+    if row is None:
         raise UnknownTicket("no ticket with this id")
     office = ctx.config.office
-    service = office.service(rows[0]["service_id"])
+    service = office.service(row["service_id"])
     return {
-        "number": rows[0]["number"],
+        "number": row["number"],
         "state": "pending",
-        "service": {"id": rows[0]["service_id"], "names": service.names if service else {}},
+        "service": {"id": row["service_id"], "names": service.names if service else {}},
         "lang": "de",
         "counter": None,
-        "created_at": rows[0]["leased_at"],
+        "created_at": row["leased_at"],
         "appointment_at": None,
         "position": None,
         "eta_min": None,

@@ -26,11 +26,11 @@ def start_kiosk(name: str, tmp_path: Path, **args: Any) -> subprocess.Popen[str]
     """A kiosk scenario in the background, for tests that act on the server meanwhile."""
     result = tmp_path / f"{name}.json"
     env = {**os.environ, "KIVY_NO_ARGS": "1", "KIVY_HOME": str(tmp_path / "kivy-home")}
-    log = (tmp_path / f"{name}.log").open("w")
-    return subprocess.Popen(
-        [sys.executable, "-m", "tests.kiosk.scenarios", name, json.dumps(args), str(result)],
-        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, text=True,
-    )
+    with (tmp_path / f"{name}.log").open("w") as log:  # the child keeps its own copy
+        return subprocess.Popen(
+            [sys.executable, "-m", "tests.kiosk.scenarios", name, json.dumps(args), str(result)],
+            cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, text=True,
+        )
 
 
 def wait_for_signal(kiosk: subprocess.Popen[str], path: Path, timeout: float = 90) -> Any:
@@ -45,7 +45,7 @@ def wait_for_signal(kiosk: subprocess.Popen[str], path: Path, timeout: float = 9
 
 def finish_kiosk(kiosk: subprocess.Popen[str], result: Path) -> dict[str, Any]:
     try:
-        code = kiosk.wait(timeout=120)
+        code = kiosk.wait(timeout=240)
     finally:
         kiosk.kill()
     assert code == 0, (result.parent / f"{result.stem}.log").read_text()[-3000:]
@@ -59,18 +59,7 @@ def server_rows(server: LiveServer, sql: str) -> list[tuple[Any, ...]]:
 
 
 def run_kiosk(name: str, tmp_path: Path, **args: Any) -> dict[str, Any]:
-    result = tmp_path / f"{name}.json"
-    env = {**os.environ, "KIVY_NO_ARGS": "1", "KIVY_HOME": str(tmp_path / "kivy-home")}
-    done = subprocess.run(
-        [sys.executable, "-m", "tests.kiosk.scenarios", name, json.dumps(args), str(result)],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=240,
-    )
-    assert done.returncode == 0, done.stderr[-3000:]
-    return json.loads(result.read_text())
+    return finish_kiosk(start_kiosk(name, tmp_path, **args), tmp_path / f"{name}.json")
 
 
 @pytest.mark.parametrize("mode", ["de", "ar", "a11y"])
