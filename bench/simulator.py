@@ -25,19 +25,24 @@ from counter_server.core.estimate import (
     Upcoming,
     busy_for,
     estimate_waits,
+    remaining_min,
     running_cases,
     show_probability,
     stats_from_config,
     stats_from_minutes,
 )
 from counter_server.core.model import Counter, Priority, Ticket, TicketKind, TicketState
-from counter_server.core.policy import Rules, choose_next, due_at
+from counter_server.core.policy import Rules, due_at
+from counter_server.core.slot_guard import Decision, Outlook, choose_guarding_slots
 
 from .scenario import Day, Scenario, Visitor, draw_day
 
 # A policy as the simulator calls it: choose_next's arguments plus the configured
-# minutes per service (what the server passes to ours; the baselines ignore them).
-Policy = Callable[[Counter, Sequence[Ticket], Sequence[Counter], datetime, Rules, Mapping[str, float]], Ticket | None]
+# minutes per service and the outlook (what the server passes to ours; the
+# baselines ignore them). The outlook is None unless `guard_slots` is on.
+Policy = Callable[
+    [Counter, Sequence[Ticket], Sequence[Counter], datetime, Rules, Mapping[str, float], Outlook | None], Decision
+]
 
 DAY = datetime(2026, 3, 2)  # a Monday without DST change; only time differences matter
 
@@ -161,13 +166,39 @@ class _Office:
         for index in list(self.idle):
             if not self.waiting:
                 return
-            chosen = self.policy(
-                self.counters[index], self.waiting, self.counters, now, self.rules, self.config_stats.configured_min
+            decision = self.policy(
+                self.counters[index], self.waiting, self.counters, now, self.rules, self.config_stats.configured_min,
+                self.outlook(at) if self.rules.guard_slots else None,
             )
-            if chosen is not None:
-                self.call(at, now, index, chosen)
+            if decision.ticket is not None:
+                self.call(at, now, index, decision.ticket)
+            elif decision.held_for is not None:
+                self.wake((decision.held_for.appointment_at - self.base).total_seconds() / 60 + 1e-6)
         if self.idle and self.waiting:
             self.wake_at_next_due(now)
+
+    def outlook(self, at: float) -> Outlook:
+        """What the server would pass: expected minutes until each busy counter is free, bookings not here yet."""
+        stats = self.current_stats()
+        busy = {
+            self.counters[index].id: remaining_min(
+                service_id=ticket.service_id, elapsed_min=at - self.called_min[index], stats=stats
+            )
+            for index, ticket in self.serving.items()
+        }
+        first = bisect.bisect_left(self.slots, at)
+        last = bisect.bisect_right(self.slots, at + self.rules.slot_guard_horizon_min)
+        booked = [
+            (b.service_id, self.base + timedelta(minutes=b.slot_min))
+            for b in self.bookings[first:last]
+            if b.visitor is None or self.day.visitors[b.visitor].arrives_min > at
+        ]
+        return Outlook(busy_for_min=busy, booked=booked)
+
+    def wake(self, at: float) -> None:
+        if at not in self.wakes:
+            self.wakes.add(at)
+            self.push(at, _WAKE, 0)
 
     def call(self, at: float, now: datetime, index: int, ticket: Ticket) -> None:
         del self.waiting[next(i for i, t in enumerate(self.waiting) if t is ticket)]
@@ -201,10 +232,7 @@ class _Office:
             if d is not None and d > now
         ]
         if dues:
-            at = (min(dues) - self.base).total_seconds() / 60
-            if at not in self.wakes:
-                self.wakes.add(at)
-                self.push(at, _WAKE, 0)
+            self.wake((min(dues) - self.base).total_seconds() / 60)
 
     def current_stats(self) -> ServiceStats:
         if self.stats_learned_at != self.finished_count:
@@ -264,17 +292,17 @@ def simulate_day(
 
 def ours(
     counter: Counter, waiting: Sequence[Ticket], counters: Sequence[Counter], now: datetime, rules: Rules,
-    durations: Mapping[str, float],
-) -> Ticket | None:
-    return choose_next(counter, waiting, counters, now, rules, durations=durations)
+    durations: Mapping[str, float], outlook: Outlook | None = None,
+) -> Decision:
+    return choose_guarding_slots(counter, waiting, counters, now, rules, durations=durations, outlook=outlook)
 
 
 def _baseline(decide: BaselinePolicy) -> Policy:
     def policy(
         counter: Counter, waiting: Sequence[Ticket], counters: Sequence[Counter], now: datetime, rules: Rules,
-        durations: Mapping[str, float],
-    ) -> Ticket | None:
-        return decide(counter, waiting, counters, now, rules)
+        durations: Mapping[str, float], outlook: Outlook | None = None,
+    ) -> Decision:
+        return Decision(decide(counter, waiting, counters, now, rules))
 
     return policy
 

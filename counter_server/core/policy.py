@@ -73,6 +73,19 @@ class Rules:
     # waiting. Serving a four-minute pick-up before an 18-minute ID card costs the
     # ID card four minutes and saves the pick-up eighteen.
     short_service_bonus: float = 1.0
+    # Keep booked visitors' slots (core/slot_guard.py): before calling a walk-in, a
+    # counter that is the only one likely free in time for a booked visitor calls
+    # them early if they are here, else an errand that ends in time, else stays
+    # free for them. Goes ahead of walk-ins past their cap, so it costs walk-ins
+    # (bench/RESULTS.md); off by default.
+    guard_slots: bool = False
+    # A booked visitor is to be called within this many minutes after the slot
+    # (after the check-in for those who come late).
+    slot_promise_min: float = 4.0
+    # How far ahead the counter looks for slots to keep.
+    slot_guard_horizon_min: float = 30.0
+    # A counter stays free for a booked visitor not here yet only this close to the slot.
+    slot_hold_min: float = 8.0
 
 
 def rules_from_mapping(table: Mapping[str, object]) -> Rules:

@@ -1,0 +1,160 @@
+"""Keeping booked visitors' slots: a counter looks ahead before it calls a walk-in.
+
+`choose_next` ranks who waits now; it cannot see that the clerk it is about to
+give an 18-minute ID card is the only one who could be free when a booked
+pick-up is due in ten minutes. With the rule `guard_slots` on, the choice is
+checked against the bookings of the next `slot_guard_horizon_min`:
+
+1. Every booked visitor of that horizon (checked in or still to come) has a
+   deadline: `slot_promise_min` after the slot, or after the check-in when
+   they came late.
+2. In deadline order, each is given the other open counter that does their
+   service and is expected free first; a counter given to one is taken for
+   that visitor's service time. Someone no other counter can be free for in
+   time needs this counter.
+3. If this counter is needed and the policy's choice would not end in time:
+   the booked visitor is called now if they are here (early), else an errand
+   that ends in time is called instead, else, within `slot_hold_min` of the
+   slot, the counter stays free for them (`Decision.held_for`).
+
+This goes ahead of walk-ins past their cap: keeping slots is a promise the
+office chooses to make (bench/RESULTS.md has what it costs walk-ins). Urgent
+tickets and booked visitors the policy picks are never changed. The estimate's
+forward run does not model holding, so with the rule on, waits shown are a
+little optimistic.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from .model import Counter, CounterState, Priority, Ticket, TicketKind
+from .policy import Rules, choose_with, counter_terms
+
+# minutes a service takes when office.toml does not say
+_DEFAULT_MIN = 10.0
+
+
+@dataclass(frozen=True)
+class Outlook:
+    """What a counter may look ahead at besides the waiting tickets.
+
+    `busy_for_min`: counter id -> expected minutes until its clerk is free
+    (missing: free now). `booked`: (service id, slot) of the day's bookings
+    whose visitor has not checked in yet.
+    """
+
+    busy_for_min: Mapping[str, float]
+    booked: Sequence[tuple[str, datetime]]
+
+
+@dataclass(frozen=True)
+class Hold:
+    """The counter stays free for a booked visitor expected at `appointment_at`."""
+
+    service_id: str
+    appointment_at: datetime
+
+
+@dataclass(frozen=True)
+class Decision:
+    """Whom a counter calls (None: nobody), and, when it stays free on purpose, for whom."""
+
+    ticket: Ticket | None
+    held_for: Hold | None = None
+
+
+@dataclass(frozen=True)
+class _Need:
+    """A booked visitor only this counter can be free for in time."""
+
+    service_id: str
+    slot: datetime
+    deadline: datetime
+    ticket: Ticket | None  # None: not checked in yet
+
+
+def choose_guarding_slots(
+    counter: Counter,
+    waiting: Sequence[Ticket],
+    counters: Sequence[Counter],
+    now: datetime,
+    rules: Rules,
+    *,
+    durations: Mapping[str, float],
+    outlook: Outlook | None,
+) -> Decision:
+    """`choose_next`, then checked against the slots ahead (see the module docstring).
+
+    Without `outlook`, or with `guard_slots` off, exactly `choose_next`.
+    """
+    if counter.state is not CounterState.OPEN:
+        return Decision(None)
+    terms = counter_terms(counter, counters, rules, durations)
+    chosen = choose_with(terms, waiting, now, rules)
+    if chosen is None or outlook is None or not rules.guard_slots:
+        return Decision(chosen)
+    if chosen.kind is TicketKind.APPOINTMENT or chosen.priority is Priority.URGENT:
+        return Decision(chosen)
+    need = _needed_for(counter, waiting, counters, now, rules, durations, outlook)
+    if need is None or _ends(chosen, now, durations) <= need.deadline:
+        return Decision(chosen)
+    if need.ticket is not None:
+        return Decision(need.ticket)
+    in_time = [t for t in waiting if _ends(t, now, durations) <= need.deadline]
+    instead = choose_with(terms, in_time, now, rules) if in_time else None
+    if instead is not None:
+        return Decision(instead)
+    if need.slot - now <= timedelta(minutes=rules.slot_hold_min):
+        return Decision(None, Hold(need.service_id, need.slot))
+    return Decision(chosen)
+
+
+def _ends(ticket: Ticket, now: datetime, durations: Mapping[str, float]) -> datetime:
+    return now + timedelta(minutes=durations.get(ticket.service_id, _DEFAULT_MIN))
+
+
+def _bookings(waiting: Sequence[Ticket], now: datetime, rules: Rules, outlook: Outlook) -> list[_Need]:
+    """The booked visitors of the horizon, by deadline: those waiting and those still to come."""
+    promise = timedelta(minutes=rules.slot_promise_min)
+    horizon = now + timedelta(minutes=rules.slot_guard_horizon_min)
+    found = [
+        _Need(t.service_id, t.appointment_at, max(t.appointment_at, t.arrived_at) + promise, t)
+        for t in waiting
+        if t.kind is TicketKind.APPOINTMENT and t.appointment_at is not None and t.appointment_at <= horizon
+        and t.priority is not Priority.URGENT
+    ]
+    # someone not here by their slot is not waited for: they may not come at all
+    found += [
+        _Need(service_id, slot, slot + promise, None)
+        for service_id, slot in outlook.booked if now <= slot <= horizon
+    ]
+    return sorted(found, key=lambda need: need.deadline)
+
+
+def _needed_for(
+    counter: Counter,
+    waiting: Sequence[Ticket],
+    counters: Sequence[Counter],
+    now: datetime,
+    rules: Rules,
+    durations: Mapping[str, float],
+    outlook: Outlook,
+) -> _Need | None:
+    """The first booked visitor (by deadline) no other open counter is expected free for in time."""
+    others = [c for c in counters if c.state is CounterState.OPEN and c.id != counter.id]
+    free = {c.id: now + timedelta(minutes=max(0.0, outlook.busy_for_min.get(c.id, 0.0))) for c in others}
+    for need in _bookings(waiting, now, rules, outlook):
+        able = [c for c in others if c.can_serve(need.service_id)
+                and (need.ticket is None or need.ticket.target_counter_id in (None, c.id))]
+        first = min(able, key=lambda c: free[c.id], default=None)
+        if first is not None and free[first.id] <= need.deadline:
+            start = max(free[first.id], need.slot - timedelta(minutes=rules.appointment_due_before_min))
+            free[first.id] = start + timedelta(minutes=durations.get(need.service_id, _DEFAULT_MIN))
+            continue
+        if counter.can_serve(need.service_id) and (need.ticket is None or need.ticket.target_counter_id in (None, counter.id)):
+            return need
+    return None
+
