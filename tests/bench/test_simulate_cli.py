@@ -71,3 +71,20 @@ def test_every_policy_replays_the_same_visitors() -> None:
     }
     assert len(set(served.values())) == 1
     assert served["ours"] == sum(1 for v in day.visitors if v.slot_min is None)
+
+
+def test_slot_guard_serves_everyone_and_keeps_more_slots() -> None:
+    """With guard_slots on, held counters wake up again, and booked visitors are called on time more often."""
+    scenario = load_scenario(STANDARD)
+    on_time = {}
+    for guard in (False, True):
+        late: list[float] = []
+        for index in range(6):
+            day = draw_day(scenario, random.Random(f"guard/{index}"))
+            result = simulate_day(scenario=scenario, day=day, policy=policies_by_name(["ours"])["ours"],
+                                  rules=Rules(guard_slots=guard))
+            assert len(result.walk_in_waits) == sum(1 for v in day.visitors if v.slot_min is None)
+            assert len(result.booked_late) == sum(1 for v in day.visitors if v.slot_min is not None)
+            late += result.booked_late
+        on_time[guard] = sum(1 for minutes in late if minutes <= 5) / len(late)
+    assert on_time[True] > on_time[False]

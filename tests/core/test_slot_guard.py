@@ -1,0 +1,135 @@
+"""The slot guard over literal tickets, counters and bookings."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import timedelta
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from counter_server.core.model import Counter, CounterState, Priority, Ticket
+from counter_server.core.policy import Rules, choose_next
+from counter_server.core.slot_guard import Decision, Hold, Outlook, choose_guarding_slots
+
+from .test_policy import NOON, counter, ticket
+
+GUARD = Rules(guard_slots=True)
+DURATIONS = {"ausweis": 18.5, "abholung": 4.5, "anmeldung": 12.5}
+# the only counter doing pick-ups, and a second one for ID cards only
+PICKUP = counter("1", ausweis=1, abholung=2)
+CARDS = counter("2", ausweis=1)
+
+
+def decide(
+    waiting: list[Ticket], *, booked: list[tuple[str, float]] = (), busy: dict[str, float] | None = None,
+    at: Counter = PICKUP, counters: list[Counter] | None = None, rules: Rules = GUARD,
+) -> Decision:
+    outlook = Outlook(busy_for_min=busy or {},
+                      booked=[(service, NOON + timedelta(minutes=slot_in)) for service, slot_in in booked])
+    return choose_guarding_slots(at, waiting, counters or [PICKUP, CARDS], NOON, rules,
+                                 durations=DURATIONS, outlook=outlook)
+
+
+def called(decision: Decision) -> str | None:
+    return decision.ticket.id if decision.ticket else None
+
+
+def test_stays_free_for_a_slot_only_it_can_serve() -> None:
+    decision = decide([ticket("card", waited=10)], booked=[("abholung", 5)])
+    assert decision == Decision(None, Hold("abholung", NOON + timedelta(minutes=5)))
+
+
+def test_an_errand_that_ends_in_time_instead_of_a_long_one() -> None:
+    waiting = [ticket("card", waited=20), ticket("pickup", "abholung", waited=2)]
+    assert called(decide(waiting, booked=[("abholung", 6)])) == "pickup"
+
+
+def test_a_booked_visitor_who_is_here_is_called_early() -> None:
+    waiting = [ticket("card", waited=20), ticket("booked", "abholung", waited=3, slot_in=12)]
+    assert called(decide(waiting)) == "booked"
+
+
+def test_no_guard_needed_when_another_counter_is_free_in_time() -> None:
+    both = counter("2", ausweis=1, abholung=2)
+    waiting = [ticket("card", waited=20)]
+    assert called(decide(waiting, booked=[("abholung", 5)], counters=[PICKUP, both], busy={"2": 4})) == "card"
+    # the other one is busy past the slot: this counter keeps it
+    assert decide(waiting, booked=[("abholung", 5)], counters=[PICKUP, both], busy={"2": 15}).held_for
+
+
+def test_another_booking_takes_the_other_counter() -> None:
+    both = counter("2", ausweis=1, abholung=2)
+    waiting = [ticket("card", waited=20)]
+    # the other counter is free now, but the ID card booked in 3 minutes will take it
+    decision = decide(waiting, booked=[("ausweis", 3), ("abholung", 6)], counters=[PICKUP, both])
+    assert decision.held_for == Hold("abholung", NOON + timedelta(minutes=6))
+
+
+def test_no_holding_long_before_the_slot() -> None:
+    assert called(decide([ticket("card", waited=10)], booked=[("abholung", 20)])) == "card"
+
+
+def test_no_holding_for_someone_past_their_slot() -> None:
+    assert called(decide([ticket("card", waited=10)], booked=[("abholung", -1)])) == "card"
+
+
+def test_bookings_beyond_the_horizon_are_not_looked_at() -> None:
+    rules = replace(GUARD, slot_hold_min=60, slot_guard_horizon_min=10)
+    assert called(decide([ticket("card", waited=10)], booked=[("abholung", 20)], rules=rules)) == "card"
+
+
+def test_urgent_tickets_and_due_booked_visitors_are_left_alone() -> None:
+    urgent = ticket("urgent", waited=1, priority=Priority.URGENT)
+    assert called(decide([urgent], booked=[("abholung", 5)])) == "urgent"
+    due = ticket("booked", slot_in=0, waited=5)
+    assert called(decide([due], booked=[("abholung", 5)])) == "booked"
+
+
+def test_goes_ahead_of_a_walk_in_past_the_cap() -> None:
+    waiting = [ticket("card", waited=40), ticket("booked", "abholung", waited=4, slot_in=8)]
+    assert called(decide(waiting)) == "booked"
+
+
+def test_nobody_waiting_and_closed_counters() -> None:
+    assert decide([], booked=[("abholung", 5)]) == Decision(None)
+    closed = replace(PICKUP, state=CounterState.CLOSED)
+    assert decide([ticket("card", waited=10)], at=closed, counters=[closed, CARDS]) == Decision(None)
+
+
+def test_a_ticket_sent_to_another_counter_does_not_need_this_one() -> None:
+    elsewhere = replace(ticket("booked", "abholung", waited=3, slot_in=10), target_counter_id="9")
+    assert called(decide([ticket("card", waited=20), elsewhere])) == "card"
+
+
+_tickets = st.lists(
+    st.builds(
+        lambda name, service, waited, slot_in: ticket(name, service, waited=waited, slot_in=slot_in),
+        name=st.uuids().map(str), service=st.sampled_from(list(DURATIONS)),
+        waited=st.floats(0, 60), slot_in=st.none() | st.floats(-15, 40),
+    ),
+    max_size=12,
+)
+
+
+@given(waiting=_tickets, booked=st.lists(st.tuples(st.sampled_from(list(DURATIONS)), st.floats(-5, 40)), max_size=5))
+@settings(max_examples=150, deadline=None)
+def test_off_or_without_an_outlook_it_is_choose_next(waiting: list[Ticket], booked: list[tuple[str, float]]) -> None:
+    expected = choose_next(PICKUP, waiting, [PICKUP, CARDS], NOON, Rules(), durations=DURATIONS)
+    assert decide(waiting, booked=booked, rules=Rules()) == Decision(expected)
+    assert choose_guarding_slots(PICKUP, waiting, [PICKUP, CARDS], NOON, GUARD, durations=DURATIONS,
+                                 outlook=None) == Decision(expected)
+
+
+@given(waiting=_tickets, booked=st.lists(st.tuples(st.sampled_from(list(DURATIONS)), st.floats(-5, 40)), max_size=5))
+@settings(max_examples=150, deadline=None)
+def test_never_idle_without_saying_for_whom(waiting: list[Ticket], booked: list[tuple[str, float]]) -> None:
+    decision = decide(waiting, booked=booked)
+    anyone = choose_next(PICKUP, waiting, [PICKUP, CARDS], NOON, GUARD, durations=DURATIONS)
+    if anyone is None:
+        assert decision == Decision(None)
+    elif decision.ticket is None:
+        hold = decision.held_for
+        assert hold is not None and NOON <= hold.appointment_at <= NOON + timedelta(minutes=GUARD.slot_hold_min)
+    else:
+        assert decision.ticket in waiting
