@@ -5,7 +5,7 @@
 300 waiting tickets of six services (a tenth booked, a few assist/urgent or
 sent to a counter) and 12 open counters with two or three skills each, all
 busy. Prints the median and the 99th percentile per decision, in milliseconds:
-the estimate as the server makes it (mean-time run plus sampled runs) and the
+the decision with the slot guard on (eight bookings ahead, none checked in), the estimate as the server makes it (mean-time run plus sampled runs) and the
 mean-time run alone.
 """
 
@@ -28,6 +28,7 @@ from counter_server.core.estimate import (
 )
 from counter_server.core.model import Counter, CounterState, Priority, Ticket, TicketKind
 from counter_server.core.policy import Rules, choose_next
+from counter_server.core.slot_guard import Outlook, choose_guarding_slots
 
 SERVICES = ("ausweis", "anmeldung", "pass", "abholung", "bescheinigung", "sonstiges")
 NOW = datetime(2026, 3, 2, 11, 0, tzinfo=UTC)
@@ -78,14 +79,24 @@ def main() -> None:
     )
     stats = ServiceStats(mean_min=durations, configured_min=durations)
     busy = {d.id: Running(rng.choice(list(d.skills)), rng.uniform(0, 15)) for d in desks}
-    state = QueueState(waiting=tickets, counters=desks, rules=rules, running=busy,
-                       busy_for_min={c: remaining_min(service_id=r.service_id, elapsed_min=r.elapsed_min, stats=stats)
-                                     for c, r in busy.items()})
+    busy_min = {c: remaining_min(service_id=r.service_id, elapsed_min=r.elapsed_min, stats=stats)
+                for c, r in busy.items()}
+    # a booking every four minutes over the guard's horizon, none checked in yet
+    outlook = Outlook(busy_for_min=busy_min, booked=[
+        (rng.choice(SERVICES), NOW + timedelta(minutes=4 * i)) for i in range(8)
+    ])
+    guarded_rules = replace(rules, guard_slots=True)
+    guarded = timed_ms(
+        lambda: choose_guarding_slots(rng.choice(desks), tickets, desks, NOW, guarded_rules,
+                                      durations=durations, outlook=outlook), args.repeat
+    )
+    state = QueueState(waiting=tickets, counters=desks, rules=rules, running=busy, busy_for_min=busy_min)
     runs = max(10, args.repeat // 200)
     estimate = timed_ms(lambda: estimate_waits(state, NOW, stats), runs)
     expected = timed_ms(lambda: estimate_waits(state, NOW, replace(stats, samples=0)), runs)
     print(f"{args.waiting} waiting, {args.counters} counters")
-    for name, times in (("choose_next", decide), ("estimate_waits (all tickets)", estimate),
+    for name, times in (("choose_next", decide), ("  with guard_slots on", guarded),
+                        ("estimate_waits (all tickets)", estimate),
                         ("  mean-time run only", expected)):
         p99 = times[min(len(times) - 1, int(0.99 * len(times)))]
         print(f"{name:30s} median {statistics.median(times):8.3f} ms   p99 {p99:8.3f} ms   n={len(times)}")
