@@ -12,6 +12,7 @@ import uuid
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import sqlite_utils
 
@@ -41,6 +42,7 @@ from .core.estimate import (
 from .core.model import Counter, CounterState, Office, Priority, Ticket, TicketKind, TicketState
 from .core.numbering import next_number, office_day
 from .core.policy import choose_next
+from .core.slot_guard import Decision, Hold, Outlook, choose_guarding_slots
 from .store import Tx
 
 
@@ -190,7 +192,65 @@ def _close_current(tx: Tx, office: Office, counter_id: str) -> None:
     emit_ticket(tx, office, "ticket.finished", done)
 
 
-def call_next(tx: Tx, *, config: OfficeConfig, counter_id: str) -> Ticket | None:
+def slot_outlook(
+    db: sqlite_utils.Database, config: OfficeConfig, now: datetime, open_now: list[Ticket]
+) -> Outlook | None:
+    """What the slot guard looks ahead at; None when the rule is off (it costs queries)."""
+    rules = config.rules
+    if not rules.guard_slots:
+        return None
+    day = office_day(now, config.office.timezone)
+    horizon = now + timedelta(minutes=rules.slot_guard_horizon_min)
+    return Outlook(
+        busy_for_min=busy_for(calls=open_now, now=now, stats=service_stats(db, config, now)),
+        booked=repo.booked_between(db, day, now, horizon),
+    )
+
+
+def decide_next(
+    db: sqlite_utils.Database,
+    *,
+    config: OfficeConfig,
+    counter: Counter,
+    counters: list[Counter],
+    open_now: list[Ticket],
+    now: datetime,
+    hold: bool = True,
+) -> Decision:
+    """Whom `counter` would call now, keeping booked visitors' slots when the office wants that.
+
+    `hold=False`: the clerk calls anyway; the guard may still pick a booked visitor
+    early or a shorter errand, but where it would hold, the policy's own choice stands.
+    """
+    waiting = [t for t in open_now if t.state is TicketState.WAITING]
+    durations = stats_from_config(config.office.services).configured_min
+    outlook = slot_outlook(db, config, now, open_now)
+    decision = choose_guarding_slots(counter, waiting, counters, now, config.rules,
+                                     durations=durations, outlook=outlook)
+    if decision.held_for is not None and not hold:
+        return Decision(choose_next(counter, waiting, counters, now, config.rules, durations=durations))
+    return decision
+
+
+def hold_json(config: OfficeConfig, hold: Hold) -> dict[str, Any]:
+    """A counter kept free for a booked visitor; the hold ends at the slot."""
+    service = config.office.service(hold.service_id)
+    at = hold.appointment_at.astimezone(ZoneInfo(config.office.timezone)).isoformat()
+    return {
+        "service_id": hold.service_id,
+        "service": service.name("de") if service else hold.service_id,
+        "appointment_at": at,
+        "until": at,
+    }
+
+
+def call_next(tx: Tx, *, config: OfficeConfig, counter_id: str, hold: bool = True) -> Decision:
+    """Close the counter's current visit and call the next one.
+
+    The answer's ticket is the one called; none with `held_for` set means the counter
+    stays free on purpose for a booked visitor (guard_slots), none without it that
+    nobody waits for this counter.
+    """
     office = config.office
     counters = counters_now(tx.db, office)
     counter = next((c for c in counters if c.id == counter_id), None)
@@ -199,15 +259,14 @@ def call_next(tx: Tx, *, config: OfficeConfig, counter_id: str) -> Ticket | None
     if counter.state is not CounterState.OPEN:
         raise CounterNotOpen(f"{counter.label} is {counter.state.value}; open it first")
     _close_current(tx, office, counter_id)
-    waiting = [t for t in repo.open_tickets(tx.db) if t.state is TicketState.WAITING]
-    chosen = choose_next(counter, waiting, counters, tx.now, config.rules,
-                         durations=stats_from_config(config.office.services).configured_min)
-    if chosen is None:
-        return None
-    called = lifecycle.call(chosen, counter_id=counter_id, now=tx.now)
+    decision = decide_next(tx.db, config=config, counter=counter, counters=counters,
+                           open_now=repo.open_tickets(tx.db), now=tx.now, hold=hold)
+    if decision.ticket is None:
+        return decision
+    called = lifecycle.call(decision.ticket, counter_id=counter_id, now=tx.now)
     repo.save_ticket(tx.db, called)
     emit_ticket(tx, office, "ticket.called", called)
-    return called
+    return Decision(called)
 
 
 def load_ticket(db: sqlite_utils.Database, ticket_id: str) -> Ticket:
@@ -419,12 +478,14 @@ def counter_view(db: sqlite_utils.Database, config: OfficeConfig, counter_id: st
     waiting = [t for t in open_now if t.state is TicketState.WAITING and counter.can_serve(t.service_id)
                and t.target_counter_id in (None, counter_id)]
     found = READ_ESTIMATES.get(db, config, now)
-    proposed = choose_next(replace(counter, state=CounterState.OPEN), waiting, counters, now, config.rules,
-                           durations=stats_from_config(config.office.services).configured_min)
+    # the whole queue, as call_next sees it: other counters' booked visitors take their time too
+    proposed = decide_next(db, config=config, counter=replace(counter, state=CounterState.OPEN),
+                           counters=counters, open_now=open_now, now=now)
     parked = [t for t in open_now if t.state is TicketState.PARKED and t.target_counter_id == counter_id]
     return {
         "counter": counter_json(counter, current_ticket(db, counter_id)),
-        "next": repo.ticket_json(proposed) if proposed else None,
+        "next": repo.ticket_json(proposed.ticket) if proposed.ticket else None,
+        "held_for": hold_json(config, proposed.held_for) if proposed.held_for else None,
         "waiting": [
             {**repo.ticket_json(t), "waited_min": round((now - t.arrived_at).total_seconds() / 60),
              "eta_min": round(found[t.id].minutes) if t.id in found else None}

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, Depends, Header
+from fastapi import APIRouter, Depends, Header, Query
 from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel
 
@@ -27,6 +27,28 @@ def _state(text: str) -> CounterState:
         return CounterState(text)
     except ValueError:
         raise bad_request(f"state must be open, paused or closed, not {text!r}") from None
+
+
+def _flag(name: str, text: str | None, *, default: bool) -> bool:
+    if text is None:
+        return default
+    if text.lower() in ("true", "1"):
+        return True
+    if text.lower() in ("false", "0"):
+        return False
+    raise bad_request(f"{name} must be true or false, not {text!r}", field=name)
+
+
+class Unrecorded(Exception):
+    """An answer that wrote nothing and must not be kept for its Idempotency-Key.
+
+    Raised out of the write so its transaction rolls back (there is nothing to keep)
+    and the key stays unused: a retry decides afresh instead of replaying it.
+    """
+
+    def __init__(self, status: int, body: Any) -> None:
+        super().__init__("answer not recorded")
+        self.status, self.body = status, body
 
 
 def _answer(status: int, body: Any) -> Response:
@@ -56,19 +78,35 @@ async def set_state(
 @router.post("/{counter_id}/next")
 async def call_next(
     counter_id: str,
+    hold: str | None = Query(None, description="false: call someone even where the slot guard would hold"),
     ctx: Context = Depends(context),
     device: Device = Depends(role("counter")),
     idempotency_key: str | None = Header(None, alias="Idempotency-Key"),
 ) -> Response:
+    """200 with the ticket called; 204 when nobody waits; with guard_slots on, 200 with
+    `"ticket": null` and `held_for` when the counter stays free for a booked visitor."""
     own_counter(device, counter_id)
+    may_hold = _flag("hold", hold, default=True)
 
     def act(tx: Tx) -> tuple[int, Any]:
-        ticket = operations.call_next(tx, config=ctx.config, counter_id=counter_id)
-        if ticket is None:
+        decision = operations.call_next(tx, config=ctx.config, counter_id=counter_id, hold=may_hold)
+        if decision.ticket is not None:
+            return 200, {"ticket": repo.ticket_json(decision.ticket)}
+        if decision.held_for is None:
             return 204, None
-        return 200, {"ticket": repo.ticket_json(ticket)}
+        body = {"ticket": None, "held_for": operations.hold_json(ctx.config, decision.held_for)}
+        if not tx.events:
+            # A hold is a passing state: a retry after the booked visitor checked in
+            # should call them, not replay "held". Nothing was written, so nothing repeats.
+            raise Unrecorded(200, body)
+        # Next closed the current visit as well: that happened once, and its answer is kept.
+        return 200, body
 
-    return _answer(*await ctx.write_once(device, idempotency_key, f"next:{counter_id}", act))
+    request = f"next:{counter_id}" if may_hold else f"next:{counter_id}:hold=false"
+    try:
+        return _answer(*await ctx.write_once(device, idempotency_key, request, act))
+    except Unrecorded as answer:
+        return _answer(answer.status, answer.body)
 
 
 @router.get("/{counter_id}/queue")
