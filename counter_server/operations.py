@@ -486,6 +486,9 @@ def counter_view(db: sqlite_utils.Database, config: OfficeConfig, counter_id: st
         "counter": counter_json(counter, current_ticket(db, counter_id)),
         "next": repo.ticket_json(proposed.ticket) if proposed.ticket else None,
         "held_for": hold_json(config, proposed.held_for) if proposed.held_for else None,
+        # the office clock (a training clock need not be the browser's): when a hold ends
+        "now": now.astimezone(ZoneInfo(office.timezone)).isoformat(),
+        "timezone": office.timezone,
         "waiting": [
             {**repo.ticket_json(t), "waited_min": round((now - t.arrived_at).total_seconds() / 60),
              "eta_min": round(found[t.id].minutes) if t.id in found else None}

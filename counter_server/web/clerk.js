@@ -13,6 +13,14 @@
     waiting: "wartet", called: "aufgerufen", serving: "in Bearbeitung", parked: "geparkt",
     walk_in: "Spontan", appointment: "Termin", assist: "Hilfe nötig", urgent: "dringend",
   };
+  // The slot guard keeps this counter free for a booked visitor who has not checked in yet.
+  const HOLD_TEXT = {
+    title: "Schalter bleibt frei",
+    reason: (time, service) => "Schalter bleibt frei für einen Termin um " + time + " (" + service + ").",
+    absent: "Die Person ist noch nicht angemeldet.",
+    callAnyway: "Trotzdem nächste Person aufrufen",
+  };
+  let holdTimer = null;
 
   function key() {
     const bytes = new Uint8Array(16);
@@ -50,10 +58,35 @@
     return node;
   }
 
-  function renderCurrent(ticket) {
+  // In the place of the called ticket: the counter stays free on purpose, and the clerk may still call.
+  function renderHold(box, hold) {
+    box.classList.add("held");
+    const notice = el("div", "hold-notice");
+    notice.setAttribute("role", "status");
+    notice.append(el("p", "hold-reason", HOLD_TEXT.reason(clockTime(hold.appointment_at), hold.service)),
+      el("p", "hold-absent", HOLD_TEXT.absent));
+    const anyway = el("button", "call-anyway", HOLD_TEXT.callAnyway);
+    anyway.id = "call-anyway";
+    anyway.type = "button";
+    anyway.onclick = () => callNext(false);
+    box.append(notice, anyway);
+  }
+
+  // No event marks the end of a hold (the slot passing), so look again then.
+  function refreshWhenHoldEnds(hold) {
+    clearTimeout(holdTimer);
+    holdTimer = null;
+    if (!hold || !view.now) return;
+    const leftMs = Date.parse(hold.until) - Date.parse(view.now);
+    holdTimer = setTimeout(() => scheduleRefresh(0), Math.min(Math.max(leftMs, 0) + 1000, 600000));
+  }
+
+  function renderCurrent(ticket, hold) {
     const box = $("current");
     box.replaceChildren();
     box.classList.toggle("empty", !ticket);
+    box.classList.remove("held");
+    if (!ticket && hold) { renderHold(box, hold); return; }
     if (!ticket) { box.textContent = "Kein Vorgang – „Nächster“ ruft den nächsten Besuch auf."; return; }
     box.append(el("div", "number", ticket.number));
     const meta = el("div", "meta");
@@ -120,15 +153,17 @@
     renderPrinters();
     $("title").textContent = counter.label + " – " + TEXT[counter.state];
     document.title = counter.label + " – townhall-queue";
-    renderCurrent(counter.current);
+    const hold = counter.state === "open" && !counter.current ? view.held_for : null;
+    renderCurrent(counter.current, hold);
+    refreshWhenHoldEnds(hold);
     renderButtons(counter.current, counter.state);
     renderQueue();
     fillTransfer();
   }
 
-  // In the office's time zone once the appointment list has named it, not the PC's.
+  // In the office's time zone, not the PC's.
   function clockTime(iso) {
-    const options = { hour: "2-digit", minute: "2-digit", timeZone: appointments && appointments.officeTimeZone() };
+    const options = { hour: "2-digit", minute: "2-digit", timeZone: view && view.timezone };
     return new Date(iso).toLocaleTimeString("de-DE", options);
   }
 
@@ -148,10 +183,16 @@
     return run(() => api("POST", "/api/v1/tickets/" + ticketId + "/" + action, body));
   }
 
-  $("next").onclick = () => run(async () => {
-    const result = await api("POST", "/api/v1/counters/" + me.counter_id + "/next");
-    if (!result) say("Niemand wartet auf diesen Schalter.", "info");
-  });
+  // A hold answer needs no message: the refreshed view shows it where the ticket would be.
+  function callNext(mayHold) {
+    return run(async () => {
+      const query = mayHold ? "" : "?hold=false";
+      const result = await api("POST", "/api/v1/counters/" + me.counter_id + "/next" + query);
+      if (!result) say("Niemand wartet auf diesen Schalter.", "info");
+    });
+  }
+
+  $("next").onclick = () => callNext(true);
   document.querySelectorAll("[data-state]").forEach((b) => {
     b.onclick = () => run(() => api("POST", "/api/v1/counters/" + me.counter_id + "/state", { state: b.dataset.state }));
   });
