@@ -15,7 +15,6 @@
   };
   // The slot guard keeps this counter free for a booked visitor who has not checked in yet.
   const HOLD_TEXT = {
-    title: "Schalter bleibt frei",
     reason: (time, service) => "Schalter bleibt frei für einen Termin um " + time + " (" + service + ").",
     absent: "Die Person ist noch nicht angemeldet.",
     callAnyway: "Trotzdem nächste Person aufrufen",
@@ -161,9 +160,10 @@
     fillTransfer();
   }
 
-  // In the office's time zone, not the PC's.
+  // In the office's time zone, not the PC's (the queue view names it before the appointment list does).
   function clockTime(iso) {
-    const options = { hour: "2-digit", minute: "2-digit", timeZone: view && view.timezone };
+    const zone = (appointments && appointments.officeTimeZone()) || (view && view.timezone);
+    const options = { hour: "2-digit", minute: "2-digit", timeZone: zone || undefined };
     return new Date(iso).toLocaleTimeString("de-DE", options);
   }
 
