@@ -265,7 +265,7 @@ class _Office:
             busy_for_min=busy_for(calls=self.serving.values(), now=now, stats=stats),
             upcoming=self.upcoming(at, now), running=running_cases(calls=self.serving.values(), now=now),
         )
-        ours = estimate_waits(state, now, stats).get(ticket.id)
+        ours = estimate_waits(state, now, stats, wanted={ticket.id}).get(ticket.id)
         zms = zms_estimate_min(
             ahead=len(self.waiting) - 1, average_min=self.average_min(), open_counters=len(self.counters)
         )

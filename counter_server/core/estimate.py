@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import math
 import random
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from functools import partial
@@ -290,12 +290,13 @@ class _Expected:
 class _Sampled:
     """Log-normal service times; a booked visitor comes or does not, at a random time.
 
-    One object draws all runs of an estimate from one generator.
+    One object draws all runs of an estimate; each run has a generator of its own
+    (`begin`), so what a run draws does not depend on how far earlier runs went.
     """
 
     def __init__(self, stats: ServiceStats, state: QueueState, counters: Sequence[Counter]) -> None:
         self.stats = stats
-        self.rng = random.Random(stats.seed)
+        self.begin(0)
         # three spreads: the rare earlier check-in (one in 700) joins the run a little late
         self.lead_min = 3 * stats.booked_offset_sd_min - stats.booked_offset_mean_min
         self._shape: dict[str, tuple[float, float]] = {}
@@ -324,6 +325,10 @@ class _Sampled:
             elapsed = 0.0
         done = _NORMAL.cdf((math.log(elapsed) - mu) / sigma) if elapsed > 0 else 0.0
         return mu, sigma, elapsed, done
+
+    def begin(self, run: int) -> None:
+        """Start run number `run` with its own generator."""
+        self.rng = random.Random(self.stats.seed * 1_000_003 + run)
 
     def free_at(self) -> list[float]:
         """Minutes until each counter is free: the rest of a log-normal case that has run so far."""
@@ -354,8 +359,14 @@ class _Sampled:
         return max(0.0, joiner.slot_min + self.stats.booked_offset_mean_min + spread * z), 1.0
 
 
-def estimate_waits(state: QueueState, now: datetime, stats: ServiceStats) -> dict[str, Estimate]:
+def estimate_waits(
+    state: QueueState, now: datetime, stats: ServiceStats, *, wanted: Collection[str] | None = None
+) -> dict[str, Estimate]:
     """Run the policy forward; one Estimate per waiting ticket that a working counter can serve.
+
+    `wanted`: only these tickets' estimates, the same as without it, but the
+    sampled runs stop once those are called (the simulator scores one ticket
+    per check-in).
 
     The order of calls (the position) comes from a run with expected service
     times. The minutes are mostly the median over `stats.samples` runs with
@@ -384,11 +395,14 @@ def estimate_waits(state: QueueState, now: datetime, stats: ServiceStats) -> dic
         # them out keeps the sampled runs short however long the queue grows.
         ahead = set(list(expected)[: 2 * stats.sample_positions])
         front.fill(t for t in state.waiting if t.id in ahead)
-        sampled = _sampled_points(state, list(expected)[: stats.sample_positions], front, joiners, now, stats)
+        scope = [t for t in list(expected)[: stats.sample_positions] if wanted is None or t in wanted]
+        sampled = _sampled_points(state, scope, front, joiners, now, stats)
         keep = stats.sampled_weight
         points |= {ticket_id: keep * minutes + (1 - keep) * points[ticket_id] for ticket_id, minutes in sampled.items()}
     result: dict[str, Estimate] = {}
     for position, ticket_id in enumerate(expected, start=1):
+        if wanted is not None and ticket_id not in wanted:
+            continue
         low, high = _band(points[ticket_id], stats)
         result[ticket_id] = Estimate(ticket_id, position, points[ticket_id], low, high)
     return result
@@ -404,7 +418,10 @@ def _sampled_points(
     """
     draws = _Sampled(stats, state, _working_counters(state.counters))
     found: dict[str, list[float]] = {ticket_id: [] for ticket_id in scope}
-    for _ in range(stats.samples):
+    if not found:
+        return {}
+    for run in range(stats.samples):
+        draws.begin(run)
         calls = forward_run(
             order=order.copy(), free_at=draws.free_at(), joiners=joiners, origin=now, draws=draws, scope=found,
         )
