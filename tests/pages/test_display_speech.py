@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import io
 import uuid
 import wave
@@ -144,3 +145,29 @@ def test_speech_off_and_browser_fetch_no_wav(live_server: LiveServer, mode: str,
         display.wait_for_timeout(2000)
         assert fetched == expected
         assert display.evaluate("document.getElementById('announcement').dataset.state") is None
+
+
+def test_displays_asking_at_once_share_one_espeak_run(
+    server_factory: ServerFactory, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Ten displays fetch the same call's WAV together: espeak-ng runs once, all get the same clip."""
+    runs = tmp_path / "runs"
+    counting = tmp_path / "espeak-counting"
+    counting.write_text(f'#!/bin/sh\necho run >> "{runs}"\nsleep 0.3\nexec espeak-ng "$@"\n')
+    counting.chmod(0o755)
+    monkeypatch.setenv(ESPEAK_ENV, str(counting))
+    server = server_factory()
+    checkin(server)
+    called = call_next(server)
+
+    async def fetch_all() -> list[httpx.Response]:
+        async with httpx.AsyncClient(timeout=20) as client:
+            return list(await asyncio.gather(*(client.get(wav_url(server, called["id"])) for _ in range(10))))
+
+    answers = asyncio.run(fetch_all())
+    assert [a.status_code for a in answers] == [200] * 10
+    assert len({a.content for a in answers}) == 1
+    assert runs.read_text().count("run") == 1
+    # and a later request is served from the cache
+    assert httpx.get(wav_url(server, called["id"]), timeout=10).content == answers[0].content
+    assert runs.read_text().count("run") == 1
