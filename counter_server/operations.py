@@ -20,6 +20,8 @@ from . import printjobs, repo
 from .config import OfficeConfig
 from .core import admission, lifecycle
 from .core.errors import (
+    Conflict,
+    CounterBusy,
     CounterNotOpen,
     DomainError,
     SkillMissing,
@@ -267,6 +269,57 @@ def call_next(tx: Tx, *, config: OfficeConfig, counter_id: str, hold: bool = Tru
     repo.save_ticket(tx.db, called)
     emit_ticket(tx, office, "ticket.called", called)
     return Decision(called)
+
+
+class CallNotOffered(Conflict):
+    """A counter calls out of turn only a visitor its own workstation checked in."""
+
+    code = "call_not_offered"
+    status = 403
+
+
+def call_refusal(
+    db: sqlite_utils.Database, *, config: OfficeConfig, counter_id: str, ticket: Ticket
+) -> DomainError | None:
+    """Why `counter_id` cannot call `ticket` at once, or None when it can.
+
+    The counter must be open, free and able to serve the errand: calling out of turn
+    never closes a visit the clerk has not finished.
+    """
+    counter = next((c for c in counters_now(db, config.office) if c.id == counter_id), None)
+    if counter is None:
+        return UnknownCounter(f"no counter {counter_id!r}", counter_id=counter_id)
+    if counter.state is not CounterState.OPEN:
+        return CounterNotOpen(f"{counter.label} is {counter.state.value}; open it first")
+    current = current_ticket(db, counter_id)
+    if current is not None:
+        return CounterBusy(f"{counter.label} still has {current.number}; finish it first",
+                           ticket=repo.ticket_json(current))
+    if not counter.can_serve(ticket.service_id):
+        return SkillMissing(f"{counter.label} does not do {ticket.service_id}",
+                            counter_id=counter_id, service_id=ticket.service_id)
+    return None
+
+
+def call_checked_in(
+    tx: Tx, *, config: OfficeConfig, counter_id: str, ticket_id: str, device_id: str
+) -> Ticket:
+    """Call, out of turn, a visitor this workstation checked in: they stand at its counter.
+
+    Only a ticket the same workstation issued, so the queue's order stays the policy's
+    for everyone the clerk has not met in person.
+    """
+    ticket = load_ticket(tx.db, ticket_id)
+    if repo.issuing_device(tx.db, ticket.id) != device_id:
+        raise CallNotOffered(f"ticket {ticket.number} was not checked in at this workstation",
+                             ticket_id=ticket.id)
+    refusal = call_refusal(tx.db, config=config, counter_id=counter_id, ticket=ticket)
+    if refusal is not None:
+        raise refusal
+    called = lifecycle.call(ticket, counter_id=counter_id, now=tx.now)
+    repo.save_ticket(tx.db, called)
+    emit_ticket(tx, config.office, "ticket.called", called)
+    return called
 
 
 def load_ticket(db: sqlite_utils.Database, ticket_id: str) -> Ticket:

@@ -75,6 +75,12 @@ def get_ticket(db: sqlite_utils.Database, ticket_id: str) -> Ticket | None:
     return ticket_from_row(rows[0]) if rows else None
 
 
+def issuing_device(db: sqlite_utils.Database, ticket_id: str) -> str | None:
+    """The device (kiosk, or clerk workstation for a check-in by code) that issued the ticket."""
+    row = db.execute("SELECT device_id FROM tickets WHERE id = ?", [ticket_id]).fetchone()
+    return row[0] if row else None
+
+
 def get_ticket_by_public_id(db: sqlite_utils.Database, public_id: str) -> Ticket | None:
     rows = list(db.query("SELECT * FROM tickets WHERE public_id = ?", [public_id]))
     return ticket_from_row(rows[0]) if rows else None

@@ -1,4 +1,5 @@
-"""Check-in at the kiosk: a walk-in ticket, or a booked visitor's appointment."""
+"""Check-in at the kiosk (a walk-in ticket, or a booked visitor's appointment), and of a
+booked visitor by booking code at a counter, for those the kiosk did not help."""
 
 from __future__ import annotations
 
@@ -6,11 +7,12 @@ from typing import Any
 
 from fastapi import APIRouter, Depends, Header, Request
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel
+from pydantic import BaseModel, ConfigDict
 
 from .. import appointments, operations, printjobs, repo
 from ..auth import Device
-from ..context import Context, context, role
+from ..context import Context, context, own_counter, role
+from ..core.errors import UnknownCounter
 from ..core.model import Priority, Ticket
 from ..errors import bad_request
 from ..keys import keyring_for
@@ -25,6 +27,15 @@ class CheckinBody(BaseModel):
     priority: str = "normal"
     appointment_token: str | None = None
     appointment_code: str | None = None
+
+
+class CounterCheckinBody(BaseModel):
+    """A clerk checks in a booked visitor by code; walk-ins and QR tokens stay with the kiosk."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    appointment_code: str
+    lang: str = "de"
 
 
 def status_url_base(ctx: Context, request: Request) -> str:
@@ -82,4 +93,35 @@ async def create_checkin(
         return printjobs.enqueue_for_checkin(tx, config=ctx.config, device=device, answer=answer)
 
     status, answer = await ctx.write_once(device, idempotency_key, body.model_dump_json(), act)
+    return JSONResponse(answer, status_code=status)
+
+
+@router.post("/api/v1/counters/{counter_id}/checkins", status_code=201)
+async def create_counter_checkin(
+    counter_id: str,
+    body: CounterCheckinBody,
+    request: Request,
+    ctx: Context = Depends(context),
+    device: Device = Depends(role("counter")),
+    idempotency_key: str | None = Header(None, alias="Idempotency-Key"),
+) -> JSONResponse:
+    """The kiosk's check-in by code, at a counter: same rules, same ticket, same events.
+
+    `call_offered` says whether this counter may call the visitor at once
+    (POST /api/v1/counters/{id}/call): open, free, and able to serve the errand.
+    """
+    own_counter(device, counter_id)
+    if ctx.config.office.counter(counter_id) is None:
+        raise UnknownCounter(f"no counter {counter_id!r}", counter_id=counter_id)
+
+    def act(tx: Tx) -> tuple[int, Any]:
+        ticket = appointments.check_in(
+            tx, config=ctx.config, keyring=keyring_for(ctx.data_dir), token=None,
+            code=body.appointment_code, lang=body.lang, device_id=device.id,
+        )
+        refusal = operations.call_refusal(tx.db, config=ctx.config, counter_id=counter_id, ticket=ticket)
+        return 201, {**checkin_answer(tx, ctx, request, ticket), "call_offered": refusal is None}
+
+    request_text = f"counter-checkin:{counter_id}:{body.model_dump_json()}"
+    status, answer = await ctx.write_once(device, idempotency_key, request_text, act)
     return JSONResponse(answer, status_code=status)

@@ -1,4 +1,4 @@
-"""A clerk's counter: open, pause, close, and call the next visitor."""
+"""A clerk's counter: open, pause, close, call the next visitor, or the one just checked in here."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from typing import Any
 
 from fastapi import APIRouter, Depends, Header, Query
 from fastapi.responses import JSONResponse, Response
-from pydantic import BaseModel
+from pydantic import BaseModel, ConfigDict
 
 from .. import operations, repo
 from ..auth import Device
@@ -20,6 +20,12 @@ router = APIRouter(prefix="/api/v1/counters")
 
 class StateBody(BaseModel):
     state: str
+
+
+class CallBody(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    ticket_id: str
 
 
 def _state(text: str) -> CounterState:
@@ -107,6 +113,31 @@ async def call_next(
         return _answer(*await ctx.write_once(device, idempotency_key, request, act))
     except Unrecorded as answer:
         return _answer(answer.status, answer.body)
+
+
+@router.post("/{counter_id}/call")
+async def call_checked_in(
+    counter_id: str,
+    body: CallBody,
+    ctx: Context = Depends(context),
+    device: Device = Depends(role("counter")),
+    idempotency_key: str | None = Header(None, alias="Idempotency-Key"),
+) -> Response:
+    """Call the visitor this workstation just checked in by code: they stand at the counter.
+
+    200 with the ticket called; 409 when the counter is not open, still has a visit or does
+    not serve the errand; 403 `call_not_offered` for a ticket another device issued.
+    """
+    own_counter(device, counter_id)
+
+    def act(tx: Tx) -> tuple[int, Any]:
+        called = operations.call_checked_in(
+            tx, config=ctx.config, counter_id=counter_id, ticket_id=body.ticket_id, device_id=device.id
+        )
+        return 200, {"ticket": repo.ticket_json(called)}
+
+    request = f"call:{counter_id}:{body.ticket_id}"
+    return _answer(*await ctx.write_once(device, idempotency_key, request, act))
 
 
 @router.get("/{counter_id}/queue")
