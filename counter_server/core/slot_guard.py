@@ -98,7 +98,8 @@ def choose_guarding_slots(
         return Decision(chosen)
     if chosen.kind is TicketKind.APPOINTMENT or chosen.priority is Priority.URGENT:
         return Decision(chosen)
-    need = _needed_for(counter, waiting, counters, now, rules, durations, outlook)
+    need = _needed_for(counter, counters, _bookings(waiting, now, rules, outlook),
+                       free=_free_times(counters, now, outlook), durations=durations, rules=rules)
     if need is None or _ends(chosen, now, durations) <= need.deadline:
         return Decision(chosen)
     if need.ticket is not None:
@@ -134,27 +135,41 @@ def _bookings(waiting: Sequence[Ticket], now: datetime, rules: Rules, outlook: O
     return sorted(found, key=lambda need: need.deadline)
 
 
+def _free_times(counters: Sequence[Counter], now: datetime, outlook: Outlook) -> dict[str, datetime]:
+    """When each open counter is expected free again."""
+    return {
+        c.id: now + timedelta(minutes=max(0.0, outlook.busy_for_min.get(c.id, 0.0)))
+        for c in counters if c.state is CounterState.OPEN
+    }
+
+
+def _may_take(counter: Counter, need: _Need) -> bool:
+    return counter.can_serve(need.service_id) and (
+        need.ticket is None or need.ticket.target_counter_id in (None, counter.id)
+    )
+
+
 def _needed_for(
     counter: Counter,
-    waiting: Sequence[Ticket],
     counters: Sequence[Counter],
-    now: datetime,
-    rules: Rules,
+    bookings: Sequence[_Need],
+    *,
+    free: dict[str, datetime],
     durations: Mapping[str, float],
-    outlook: Outlook,
+    rules: Rules,
 ) -> _Need | None:
-    """The first booked visitor (by deadline) no other open counter is expected free for in time."""
-    others = [c for c in counters if c.state is CounterState.OPEN and c.id != counter.id]
-    free = {c.id: now + timedelta(minutes=max(0.0, outlook.busy_for_min.get(c.id, 0.0))) for c in others}
-    for need in _bookings(waiting, now, rules, outlook):
-        able = [c for c in others if c.can_serve(need.service_id)
-                and (need.ticket is None or need.ticket.target_counter_id in (None, c.id))]
-        first = min(able, key=lambda c: free[c.id], default=None)
+    """The first booked visitor (by deadline) no other open counter is expected free for in time.
+
+    In that order, each booked visitor is given the other counter free first, which
+    is then taken for their service time (`free` is used up).
+    """
+    others = [c for c in counters if c.id in free and c.id != counter.id]
+    due_before = timedelta(minutes=rules.appointment_due_before_min)
+    for need in bookings:
+        first = min((c for c in others if _may_take(c, need)), key=lambda c: free[c.id], default=None)
         if first is not None and free[first.id] <= need.deadline:
-            start = max(free[first.id], need.slot - timedelta(minutes=rules.appointment_due_before_min))
+            start = max(free[first.id], need.slot - due_before)
             free[first.id] = start + timedelta(minutes=durations.get(need.service_id, _DEFAULT_MIN))
-            continue
-        if counter.can_serve(need.service_id) and (need.ticket is None or need.ticket.target_counter_id in (None, counter.id)):
+        elif _may_take(counter, need):
             return need
     return None
-
