@@ -13,6 +13,8 @@
     cancelled: "storniert", ticket_cancelled: "abgebrochen", expired: "abgelaufen",
   };
   const PAST = new Set(["done", "no_show", "cancelled", "ticket_cancelled", "expired"]);
+  // Booked visitors not checked in yet: a clerk may check them in from their row.
+  const AWAITED = new Set(["expected", "late"]);
   const $ = (id) => document.getElementById(id);
 
   function el(tag, cls, text) {
@@ -56,7 +58,7 @@
     return code.length === 8 ? code.slice(0, 4) + "-" + code.slice(4) : code;
   }
 
-  function createAppointments({ api, counterId }) {
+  function createAppointments({ api, counterId, onCheckIn }) {
     let answer = null;
     let view = null;
     let clockOffsetMs = 0;
@@ -110,6 +112,13 @@
       if (ticket) cell.append(el("span", "ticket-no", ticket.number));
       if (ticket && ticket.counter_id && ["called", "serving", "done"].includes(state)) {
         cell.append(el("span", "where", counterLabel(ticket.counter_id)));
+      }
+      if (AWAITED.has(state)) {
+        const button = el("button", "row-checkin", "Einchecken");
+        button.type = "button";
+        button.setAttribute("aria-label", "Einchecken " + displayCode(appointment.code));
+        button.onclick = () => onCheckIn(appointment.code);
+        cell.append(button);
       }
       return cell;
     }
@@ -223,5 +232,5 @@
     };
   }
 
-  window.townhallClerk = { coalesced, createAppointments };
+  window.townhallClerk = Object.assign(window.townhallClerk || {}, { coalesced, createAppointments });
 })();

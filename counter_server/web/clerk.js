@@ -7,6 +7,7 @@
   let view = null;
   let lastSeq = null;
   let appointments = null;
+  let checkin = null;
   let retryMs = 1000;
   const TEXT = {
     open: "geöffnet", paused: "pausiert", closed: "geschlossen",
@@ -34,7 +35,14 @@
     const response = await fetch(path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
     if (response.status === 204) return null;
     const data = await response.json().catch(() => ({}));
-    if (!response.ok) throw new Error((data.error && data.error.message) || "Fehler " + response.status);
+    if (!response.ok) {
+      const failure = data.error || {};
+      const error = new Error(failure.message || "Fehler " + response.status);
+      // The named reason and its details, for messages in the clerk's words.
+      error.code = failure.code || "http_" + response.status;
+      error.details = failure.details || {};
+      throw error;
+    }
     return data;
   }
 
@@ -171,6 +179,7 @@
     view = await api("GET", "/api/v1/counters/" + me.counter_id + "/queue");
     render();
     appointments.setView(view);
+    checkin.setView(view);
   }
 
   const scheduleRefresh = window.townhallClerk.coalesced(() => refresh().catch((e) => say(e.message)), 300);
@@ -237,7 +246,12 @@
   api("GET", "/api/v1/devices/me").then((device) => {
     me = device;
     if (!me.counter_id) { say("Dieses Gerät ist keinem Schalter zugeordnet."); return; }
-    appointments = window.townhallClerk.createAppointments({ api, counterId: me.counter_id });
+    checkin = window.townhallClerk.createCheckin({
+      api, counterId: me.counter_id, onChange: () => { scheduleRefresh(0); appointments.refreshSoon(0); },
+    });
+    appointments = window.townhallClerk.createAppointments({
+      api, counterId: me.counter_id, onCheckIn: checkin.checkInRow,
+    });
     refresh().then(connect);
   }).catch((e) => say("Anmeldung fehlgeschlagen: " + e.message));
 })();
