@@ -9,6 +9,7 @@ from typing import Any
 import httpx
 
 from tests.conftest import LiveServer, ServerFactory
+from tests.office import book, check_in
 
 DAY = "2026-12-01"  # a Tuesday; the fixture's clock starts at 09:00 local and runs
 COUNTER = "1"  # Schalter 1 does ausweis (18 min) and abholung (4 min); its neighbours stay closed
@@ -21,22 +22,10 @@ def guarding(text: str) -> str:
 
 
 def book_pickup(server: LiveServer) -> dict[str, Any]:
-    """A pick-up booked for a slot a few minutes ahead: within slot_hold_min (8) of the clock."""
-    with server.client("booking") as booking:
-        slots = booking.get("/api/v1/slots", params={"service_id": "abholung", "date": DAY}).json()["slots"]
-        start = next(s["start"] for s in slots if "09:03" <= s["start"][11:16] <= "09:07")
-        answer = booking.post("/api/v1/appointments", json={"service_id": "abholung", "start": start})
-    assert answer.status_code == 201, answer.text
-    appointment: dict[str, Any] = answer.json()["appointment"]
+    """A pick-up booked a few minutes after the fixture's 09:00, well inside `slot_hold_min`."""
+    appointment = book(server, "abholung", "09:03")
+    assert appointment["start"][11:16] <= "09:07", appointment
     return appointment
-
-
-def check_in(server: LiveServer, **body: str) -> dict[str, Any]:
-    with server.client("kiosk") as kiosk:
-        answer = kiosk.post("/api/v1/checkins", json=body, headers={"Idempotency-Key": str(uuid.uuid4())})
-    assert answer.status_code == 201, answer.text
-    ticket: dict[str, Any] = answer.json()["ticket"]
-    return ticket
 
 
 def open_clerk(server: LiveServer) -> httpx.Client:

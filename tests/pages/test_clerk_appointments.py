@@ -10,29 +10,10 @@ import httpx
 
 from tests.browser import browser
 from tests.conftest import LiveServer
+from tests.office import DAY, book, check_in, clerk_page
 
-DAY = "2026-12-01"  # a Tuesday; the fixture's clock starts at 09:00 local
 CLERK = "counter:1"  # Schalter 1 serves ausweis, pass and abholung, not anmeldung
 EMAIL = "erika@example.org"
-
-
-def book(server: LiveServer, service_id: str, at: str, contact: dict[str, str] | None = None) -> dict[str, Any]:
-    """Book the first free slot of `service_id` at or after `at` (HH:MM) today."""
-    with server.client("booking") as booking:
-        slots = booking.get("/api/v1/slots", params={"service_id": service_id, "date": DAY}).json()["slots"]
-        start = next(s["start"] for s in slots if s["start"][11:16] >= at)
-        answer = booking.post("/api/v1/appointments", json={"service_id": service_id, "start": start, "contact": contact})
-    assert answer.status_code == 201, answer.text
-    appointment: dict[str, Any] = answer.json()["appointment"]
-    return appointment
-
-
-def check_in(server: LiveServer, **body: str) -> dict[str, Any]:
-    with server.client("kiosk") as kiosk:
-        answer = kiosk.post("/api/v1/checkins", json=body, headers={"Idempotency-Key": str(uuid.uuid4())})
-    assert answer.status_code == 201, answer.text
-    ticket: dict[str, Any] = answer.json()["ticket"]
-    return ticket
 
 
 def clerk_post(clerk: httpx.Client, path: str, **body: Any) -> httpx.Response:
@@ -100,16 +81,9 @@ def test_the_day_without_a_date_is_the_office_today(live_server: LiveServer) -> 
 def test_clerk_sees_todays_visitors_and_check_ins_arrive_live(live_server: LiveServer, artifacts: Path) -> None:
     booked = prepare_day(live_server)
     with browser() as chromium:
-        b: Any = chromium
-        page = b.new_page(viewport={"width": 1920, "height": 1080})
-        problems: list[str] = []
-        page.on("pageerror", lambda error: problems.append(str(error)))
-        page.on("console", lambda m: m.type == "error" and problems.append(m.text))
         requests: list[str] = []
-        page.on("request", lambda r: requests.append(r.url))
-        page.goto(f"{live_server.url}/clerk?token={live_server.tokens[CLERK]}")
+        page, problems = clerk_page(chromium, live_server, CLERK, requests=requests)
         page.wait_for_selector("#appointments tbody tr[data-id]")
-        page.wait_for_selector(".conn:not(.down)")
 
         expected = {
             "missed": "no_show", "served": "done", "called": "called", "late": "late", "arrives_live": "expected",

@@ -5,9 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from tests.api.test_slot_guard import COUNTER, book_pickup, check_in, guarding, open_clerk
+from tests.api.test_slot_guard import COUNTER, book_pickup, guarding, open_clerk
 from tests.browser import browser
 from tests.conftest import ServerFactory
+from tests.office import check_in, clerk_page
 
 NOTICE = "#current .hold-notice"
 ANYWAY = "Trotzdem nächste Person aufrufen"
@@ -27,13 +28,7 @@ def test_the_hold_shows_where_the_ticket_would_and_the_clerk_may_call_anyway(
     walk_in = check_in(server, service_id="ausweis")
     open_clerk(server).close()
     with browser() as chromium:
-        b: Any = chromium
-        page = b.new_page(viewport={"width": 1920, "height": 1080})
-        problems: list[str] = []
-        page.on("pageerror", lambda error: problems.append(str(error)))
-        page.on("console", lambda m: m.type == "error" and problems.append(m.text))
-        page.goto(f"{server.url}/clerk?token={server.tokens[f'counter:{COUNTER}']}")
-        page.wait_for_selector(".conn:not(.down)")
+        page, problems = clerk_page(chromium, server, f"counter:{COUNTER}")
 
         # the view proposes the hold before anyone presses Next
         page.wait_for_selector(NOTICE)
