@@ -16,6 +16,10 @@ A ticket's place is decided in tiers, first non-empty tier wins:
 The decision is one pass over the waiting tickets with datetime comparisons
 only (bonuses are folded into a "virtual arrival"), which keeps a decision over
 300 tickets well under a millisecond.
+
+With the rule `guard_slots` on, the server and the simulator check the choice
+against the booked slots ahead (slot_guard.py), which may call a booked visitor
+early, prefer an errand that ends in time, or keep the counter free.
 """
 
 from __future__ import annotations

@@ -20,8 +20,8 @@ checked against the bookings of the next `slot_guard_horizon_min`:
 This goes ahead of walk-ins past their cap: keeping slots is a promise the
 office chooses to make (bench/RESULTS.md has what it costs walk-ins). Urgent
 tickets and booked visitors the policy picks are never changed. The estimate's
-forward run does not model holding, so with the rule on, waits shown are a
-little optimistic.
+forward run models neither the early calls nor the holds, so with the rule on,
+waits shown are about a minute optimistic (bench/RESULTS.md).
 """
 
 from __future__ import annotations
