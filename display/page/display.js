@@ -140,35 +140,50 @@
 
   // The server builds the sentence (one text for every language and both voices). A browser
   // voice for the display's language speaks it; without one (most TV browsers) the server's
-  // espeak-ng WAV plays. ?speech=server|browser|auto|off, default auto.
+  // espeak-ng WAV plays. ?speech=server|browser|auto|off, default auto. A visitor who chose
+  // another language at the kiosk hears the call once more in theirs (?visitor_speech=off
+  // speaks the display's language only).
   const SPEECH_MODES = ["server", "browser", "auto", "off"];
   const speechMode = SPEECH_MODES.includes(params.get("speech")) ? params.get("speech") : "auto";
+  const visitorSpeech = params.get("visitor_speech") !== "off";
   const CHIME_MS = 1400;
   let speechQueue = Promise.resolve();
 
-  function browserVoice() {
+  function browserVoice(language) {
     if (!window.speechSynthesis) return null;
-    return window.speechSynthesis.getVoices().find((v) => v.lang.toLowerCase().split(/[-_]/)[0] === lang) || null;
+    return window.speechSynthesis.getVoices().find((v) => v.lang.toLowerCase().split(/[-_]/)[0] === language) || null;
   }
 
-  function announcementUrl(ticketId, suffix) {
-    return "/api/v1/announcements/" + encodeURIComponent(ticketId) + suffix + "?lang=" + encodeURIComponent(lang);
+  function spokenLanguages(ticket) {
+    const visitor = ticket.lang;
+    return visitorSpeech && visitor && visitor !== lang ? [lang, visitor] : [lang];
+  }
+
+  function announcementUrl(ticketId, suffix, language) {
+    return "/api/v1/announcements/" + encodeURIComponent(ticketId) + suffix + "?lang=" + encodeURIComponent(language);
   }
 
   function waitUntil(at) {
     return new Promise((resolve) => setTimeout(resolve, Math.max(0, at - Date.now())));
   }
 
-  async function speakInBrowser(ticketId, voice, notBefore) {
+  async function speakInBrowser(ticketId, languages, notBefore) {
     if (!window.speechSynthesis) return;
-    const response = await fetch(announcementUrl(ticketId, ""), { headers: { Authorization: "Bearer " + token } });
-    if (!response.ok) return;
-    const utterance = new SpeechSynthesisUtterance((await response.json()).text);
-    utterance.lang = lang;
-    if (voice) utterance.voice = voice;
-    utterance.rate = 0.9;
+    const utterances = [];
+    for (const language of languages) {
+      const url = announcementUrl(ticketId, "", language);
+      const response = await fetch(url, { headers: { Authorization: "Bearer " + token } });
+      if (!response.ok) continue;
+      const utterance = new SpeechSynthesisUtterance((await response.json()).text);
+      utterance.lang = language;
+      const voice = browserVoice(language);
+      if (voice) utterance.voice = voice;
+      utterance.rate = 0.9;
+      utterances.push(utterance);
+    }
     await waitUntil(notBefore);
-    window.speechSynthesis.speak(utterance);
+    // the browser speaks queued utterances one after the other
+    utterances.forEach((utterance) => window.speechSynthesis.speak(utterance));
   }
 
   function playClip(src, notBefore) {
@@ -198,8 +213,8 @@
     });
   }
 
-  function playFromServer(ticketId, notBefore) {
-    const src = announcementUrl(ticketId, ".wav") + "&token=" + encodeURIComponent(token);
+  function playFromServer(ticketId, language, notBefore) {
+    const src = announcementUrl(ticketId, ".wav", language) + "&token=" + encodeURIComponent(token);
     // One clip after the other: two counters calling at once are both heard in full.
     speechQueue = speechQueue.then(() => playClip(src, notBefore));
   }
@@ -207,11 +222,12 @@
   function speak(ticket, counter) {
     if (speechMode === "off" || !counter) return;
     const notBefore = Date.now() + CHIME_MS;
-    const voice = browserVoice();
-    if (speechMode === "browser" || (speechMode === "auto" && voice)) {
-      speakInBrowser(ticket.id, voice, notBefore).catch(() => {});
+    const languages = spokenLanguages(ticket);
+    // one way for the whole call, so the two languages never talk over each other
+    if (speechMode === "browser" || (speechMode === "auto" && languages.every((l) => browserVoice(l)))) {
+      speakInBrowser(ticket.id, languages, notBefore).catch(() => {});
     } else {
-      playFromServer(ticket.id, notBefore);
+      languages.forEach((language) => playFromServer(ticket.id, language, notBefore));
     }
   }
 
@@ -253,7 +269,7 @@
   }
 
   window.townhallDisplay = { lastSeq: () => lastSeq, connected: () => socket && socket.readyState === 1,
-    speechMode: () => speechMode };
+    speechMode: () => speechMode, spokenLanguages };
   // Chromium loads its voice list lazily; asking early means it is there at the first call.
   if (window.speechSynthesis) window.speechSynthesis.getVoices();
   fetchBoard().then(render).catch(() => showOffline(true));

@@ -17,9 +17,9 @@ from tests.browser import browser
 from tests.conftest import LiveServer, ServerFactory
 
 
-def checkin(server: LiveServer, service: str = "ausweis") -> dict[str, Any]:
+def checkin(server: LiveServer, service: str = "ausweis", lang: str = "de") -> dict[str, Any]:
     with server.client("kiosk") as kiosk:
-        answer = kiosk.post("/api/v1/checkins", json={"service_id": service},
+        answer = kiosk.post("/api/v1/checkins", json={"service_id": service, "lang": lang},
                             headers={"Idempotency-Key": str(uuid.uuid4())})
     assert answer.status_code in (200, 201), answer.text
     ticket: dict[str, Any] = answer.json()["ticket"]
@@ -171,3 +171,26 @@ def test_displays_asking_at_once_share_one_espeak_run(
     # and a later request is served from the cache
     assert httpx.get(wav_url(server, called["id"]), timeout=10).content == answers[0].content
     assert runs.read_text().count("run") == 1
+
+
+@pytest.mark.parametrize(("visitor_speech", "expected"), [("on", ["de", "tr"]), ("off", ["de"])])
+def test_a_visitor_who_chose_turkish_hears_the_call_in_turkish_too(
+    live_server: LiveServer, visitor_speech: str, expected: list[str]
+) -> None:
+    """The display speaks German, then the visitor's kiosk language; one clip after the other."""
+    checkin(live_server, lang="tr")
+    with browser() as chromium:
+        b: Any = chromium
+        display = b.new_page()
+        clips: list[str] = []
+        display.on("request", lambda r: clips.append(r.url.split("lang=")[1][:2]) if ".wav?" in r.url else None)
+        display.goto(f"{live_server.url}/display?token={live_server.tokens['display']}&speech=server"
+                     f"&visitor_speech={visitor_speech}")
+        display.wait_for_function("window.townhallDisplay && window.townhallDisplay.connected()")
+        ticket = call_next(live_server)
+        assert ticket["lang"] == "tr"
+        display.wait_for_function(f"document.getElementById('announcement').src.includes('lang={expected[-1]}')",
+                                  timeout=15000)
+        display.wait_for_function("document.getElementById('announcement').dataset.state === 'ended'", timeout=15000)
+        assert clips == expected
+        assert display.evaluate("window.townhallDisplay.spokenLanguages({lang: 'de'})") == ["de"]
