@@ -13,11 +13,11 @@ from tests.pages.test_clerk_appointments import CLERK, clerk_post
 RESULT = "#checkin-result"
 
 
-def list_top(page: Any) -> float:
-    """Where the appointment list starts below the check-in form (a longer queue may move both)."""
-    form, rows = (page.locator(s).bounding_box() for s in ("#checkin", "#appointments-scroll"))
-    assert form is not None and rows is not None
-    return float(rows["y"] - form["y"])
+def form_height(page: Any) -> float:
+    """The check-in box's height: the same for the hint, a number with "Jetzt aufrufen" and a refusal."""
+    form = page.locator("#checkin").bounding_box()
+    assert form is not None
+    return float(form["height"])
 
 
 def submit_code(page: Any, code: str) -> str:
@@ -58,7 +58,7 @@ def test_clerk_checks_in_by_code_sees_the_number_and_calls_now(live_server: Live
     with browser() as chromium:
         page, problems = clerk_page(chromium, live_server, CLERK)
         page.wait_for_selector(f"tr[data-id='{booked['paper']['id']}'][data-state='expected']")
-        top = list_top(page)
+        height = form_height(page)
         assert "Buchungscode eingeben" in page.inner_text(RESULT)
         page.screenshot(path=str(artifacts / "clerk-checkin-by-code-before-1920.png"))
 
@@ -77,7 +77,7 @@ def test_clerk_checks_in_by_code_sees_the_number_and_calls_now(live_server: Live
         page.keyboard.press("Tab")
         assert page.evaluate("document.activeElement.id") == "checkin-call"
         page.screenshot(path=str(artifacts / "clerk-checkin-by-code-1920.png"))
-        assert list_top(page) == top
+        assert form_height(page) == height
 
         refusals = {
             f"{code[:4]}-{code[4:]}": f"Dieser Termin ist bereits eingecheckt ({number}).",
@@ -89,7 +89,7 @@ def test_clerk_checks_in_by_code_sees_the_number_and_calls_now(live_server: Live
         for typed, reason in refusals.items():
             assert submit_code(page, typed) == reason
             assert page.eval_on_selector(RESULT, "e => e.classList.contains('error')")
-            assert list_top(page) == top
+            assert form_height(page) == height
         # a refused code stays selected, so the next one replaces it
         assert page.evaluate("document.activeElement.id") == "checkin-code"
         field = "document.activeElement"
@@ -113,16 +113,16 @@ def test_clerk_checks_in_by_code_sees_the_number_and_calls_now(live_server: Live
         page.screenshot(path=str(artifacts / "clerk-checkin-by-code-called-1920.png"))
 
         page.set_viewport_size({"width": 1366, "height": 768})
-        top = list_top(page)
+        height = form_height(page)
         text = submit_code(page, booked["busy"]["code"])
         # Schalter 1 is busy now: checked in, but not offered to call
         assert text.startswith("Wartenummer P") and page.is_hidden("#checkin-call")
         page.wait_for_selector(f"tr[data-id='{booked['busy']['id']}'][data-state='checked_in']", timeout=5000)
         page.wait_for_selector(f"#queue td.num:text('{page.inner_text('.checkin-number')}')", timeout=5000)
-        assert list_top(page) == top
+        assert form_height(page) == height
         page.screenshot(path=str(artifacts / "clerk-checkin-by-code-1366.png"))
         assert submit_code(page, "ZZZZ-ZZZZ") == "Unbekannter Buchungscode."
-        assert list_top(page) == top
+        assert form_height(page) == height
         page.screenshot(path=str(artifacts / "clerk-checkin-by-code-error-1366.png"))
         assert page.is_visible("button.next") and page.is_visible("#queue")
         # refused codes answer 4xx on purpose, which the browser logs; anything else is a fault
