@@ -107,10 +107,13 @@
       if (pending) return false;
       busy(true);
       try {
-        const answer = await api("POST", "/api/v1/counters/" + counterId + "/checkins", { appointment_code: code });
+        const language = $("checkin-lang");
+        const answer = await api("POST", "/api/v1/counters/" + counterId + "/checkins",
+          { appointment_code: code, lang: language.value });
         offered = answer.call_offered ? answer.ticket : null;
         seenWaiting = false;
         input.value = ""; // done with; the next visitor's code goes in fresh
+        language.value = "de"; // and the next visitor's language is asked anew
         showTicket(answer.ticket, TEXT.checkedIn);
         onChange();
         return true;

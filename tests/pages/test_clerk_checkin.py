@@ -127,3 +127,21 @@ def test_clerk_checks_in_by_code_sees_the_number_and_calls_now(live_server: Live
         assert page.is_visible("button.next") and page.is_visible("#queue")
         # refused codes answer 4xx on purpose, which the browser logs; anything else is a fault
         assert [p for p in problems if not p.startswith("Failed to load resource")] == []
+
+
+def test_the_clerk_sets_the_visitors_language(live_server: LiveServer, artifacts: Path) -> None:
+    """Checked in at the counter in Ukrainian: the ticket (status page, spoken call) is Ukrainian."""
+    booked = prepare(live_server)
+    with browser() as chromium:
+        page, problems = clerk_page(chromium, live_server, CLERK, width=1366, height=768)
+        page.wait_for_selector(f"tr[data-id='{booked['busy']['id']}'][data-state='expected']")
+        page.select_option("#checkin-lang", "uk")
+        page.screenshot(path=str(artifacts / "clerk-checkin-language-1366.png"))
+        text = submit_code(page, booked["busy"]["code"])
+        assert text.startswith("Wartenummer P")
+        number = page.inner_text("#checkin-result .checkin-number")
+        assert page.input_value("#checkin-lang") == "de"  # asked anew for the next visitor
+        assert problems == []
+    with live_server.client(CLERK) as clerk:
+        waiting = clerk.get("/api/v1/counters/1/queue").json()["waiting"]
+    assert next(t["lang"] for t in waiting if t["number"] == number) == "uk"
