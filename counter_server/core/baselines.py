@@ -45,44 +45,51 @@ def _zms_first(tickets: Sequence[Ticket]) -> Ticket | None:
     return None
 
 
+def _due_first_then(
+    counter: Counter, waiting: Sequence[Ticket], now: datetime, rules: Rules,
+    rank: Callable[[list[Ticket]], Ticket],
+) -> Ticket | None:
+    """ZMS's order (urgent, then due booked visitors by slot), else `rank` over the callable tickets."""
+    tickets = _callable(counter, waiting, now, rules)
+    if not tickets:
+        return None
+    return _zms_first(tickets) or rank(tickets)
+
+
+def _oldest(tickets: list[Ticket]) -> Ticket:
+    return min(tickets, key=lambda t: t.arrived_at)
+
+
 def fcfs_next(
     counter: Counter, waiting: Sequence[Ticket], counters: Sequence[Counter], now: datetime, rules: Rules
 ) -> Ticket | None:
     """First come, first served over every service the counter can do."""
-    tickets = _callable(counter, waiting, now, rules)
-    if not tickets:
-        return None
-    return _zms_first(tickets) or min(tickets, key=lambda t: t.arrived_at)
+    return _due_first_then(counter, waiting, now, rules, _oldest)
 
 
 def longest_queue_next(
     counter: Counter, waiting: Sequence[Ticket], counters: Sequence[Counter], now: datetime, rules: Rules
 ) -> Ticket | None:
     """Qmatic's "longest waiting queue": the service with most people waiting, its oldest first."""
-    tickets = _callable(counter, waiting, now, rules)
-    if not tickets:
-        return None
-    first = _zms_first(tickets)
-    if first is not None:
-        return first
-    sizes: dict[str, int] = {}
-    for ticket in tickets:
-        sizes[ticket.service_id] = sizes.get(ticket.service_id, 0) + 1
-    return min(tickets, key=lambda t: (-sizes[t.service_id], t.arrived_at))
+
+    def longest(tickets: list[Ticket]) -> Ticket:
+        sizes: dict[str, int] = {}
+        for ticket in tickets:
+            sizes[ticket.service_id] = sizes.get(ticket.service_id, 0) + 1
+        return min(tickets, key=lambda t: (-sizes[t.service_id], t.arrived_at))
+
+    return _due_first_then(counter, waiting, now, rules, longest)
 
 
 def dedicated_next(
     counter: Counter, waiting: Sequence[Ticket], counters: Sequence[Counter], now: datetime, rules: Rules
 ) -> Ticket | None:
     """Per-service queues: a counter serves its primary services; the others only when those are empty."""
-    tickets = _callable(counter, waiting, now, rules)
-    if not tickets:
-        return None
-    first = _zms_first(tickets)
-    if first is not None:
-        return first
-    primary = [t for t in tickets if counter.skills[t.service_id] == PRIMARY]
-    return min(primary or tickets, key=lambda t: t.arrived_at)
+
+    def primary_first(tickets: list[Ticket]) -> Ticket:
+        return _oldest([t for t in tickets if counter.skills[t.service_id] == PRIMARY] or tickets)
+
+    return _due_first_then(counter, waiting, now, rules, primary_first)
 
 
 BASELINES: dict[str, Policy] = {

@@ -390,12 +390,13 @@ def estimate_waits(
         origin=now, draws=_Expected(stats), scope={t.id for t in state.waiting if t.state is TicketState.WAITING},
     )
     points = {ticket_id: at * stats.pace for ticket_id, at in expected.items()}
-    if stats.samples > 0:
+    in_line = list(expected)
+    scope = [t for t in in_line[: stats.sample_positions] if wanted is None or t in wanted]
+    if stats.samples > 0 and scope:
         # Those far back in line hardly change when the first ones are called; leaving
         # them out keeps the sampled runs short however long the queue grows.
-        ahead = set(list(expected)[: 2 * stats.sample_positions])
+        ahead = set(in_line[: 2 * stats.sample_positions])
         front.fill(t for t in state.waiting if t.id in ahead)
-        scope = [t for t in list(expected)[: stats.sample_positions] if wanted is None or t in wanted]
         sampled = _sampled_points(state, scope, front, joiners, now, stats)
         keep = stats.sampled_weight
         points |= {ticket_id: keep * minutes + (1 - keep) * points[ticket_id] for ticket_id, minutes in sampled.items()}
@@ -418,8 +419,6 @@ def _sampled_points(
     """
     draws = _Sampled(stats, state, _working_counters(state.counters))
     found: dict[str, list[float]] = {ticket_id: [] for ticket_id in scope}
-    if not found:
-        return {}
     for run in range(stats.samples):
         draws.begin(run)
         calls = forward_run(

@@ -232,5 +232,5 @@
     };
   }
 
-  window.townhallClerk = Object.assign(window.townhallClerk || {}, { coalesced, createAppointments });
+  window.townhallClerk = Object.assign(window.townhallClerk || {}, { coalesced, createAppointments, el });
 })();

@@ -4,6 +4,7 @@
 (function () {
   "use strict";
   const $ = (id) => document.getElementById(id);
+  const { el } = window.townhallClerk; // from clerk-appointments.js, loaded first
   // The server gives these times in the office's own time: read them as written.
   const clock = (iso) => iso.slice(11, 16);
   const dayOf = (iso) => iso.slice(0, 10);
@@ -72,17 +73,11 @@
     }
 
     function showTicket(ticket, state) {
-      const line = document.createElement("span");
-      line.className = "checkin-ok";
-      const number = document.createElement("strong");
-      number.className = "checkin-number";
-      number.textContent = ticket.number;
-      line.append(TEXT.number + " ", number, " – " + state);
-      const call = document.createElement("button");
+      const line = el("span", "checkin-ok");
+      line.append(TEXT.number + " ", el("strong", "checkin-number", ticket.number), " – " + state);
+      const call = el("button", "checkin-call", TEXT.callNow);
       call.type = "button";
       call.id = "checkin-call";
-      call.className = "checkin-call";
-      call.textContent = TEXT.callNow;
       call.onclick = callNow;
       result.className = "checkin-result ok";
       result.replaceChildren(line, call);

@@ -3,6 +3,7 @@
   "use strict";
   const token = new URLSearchParams(location.search).get("token") || "";
   const $ = (id) => document.getElementById(id);
+  const { el } = window.townhallClerk; // from clerk-appointments.js, loaded first
   let me = null;
   let view = null;
   let lastSeq = null;
@@ -56,13 +57,6 @@
   function serviceName(id) {
     const s = view && view.services.find((x) => x.id === id);
     return s ? s.names.de : id;
-  }
-
-  function el(tag, cls, text) {
-    const node = document.createElement(tag);
-    if (cls) node.className = cls;
-    if (text !== undefined) node.textContent = text;
-    return node;
   }
 
   // In the place of the called ticket: the counter stays free on purpose, and the clerk may still call.
