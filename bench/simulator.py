@@ -20,13 +20,11 @@ from zoneinfo import ZoneInfo
 from counter_server.core.baselines import BASELINES, ZMS_DUE_BEFORE, zms_estimate_min
 from counter_server.core.baselines import Policy as BaselinePolicy
 from counter_server.core.estimate import (
-    QueueState,
     ServiceStats,
     Upcoming,
-    busy_for,
     estimate_waits,
+    queue_state,
     remaining_min,
-    running_cases,
     show_probability,
     stats_from_config,
     stats_from_minutes,
@@ -260,10 +258,9 @@ class _Office:
     def promise(self, at: float, ticket: Ticket) -> None:
         now = self.base + timedelta(minutes=at)
         stats = self.current_stats()
-        state = QueueState(
-            waiting=self.waiting, counters=self.counters, rules=self.rules,
-            busy_for_min=busy_for(calls=self.serving.values(), now=now, stats=stats),
-            upcoming=self.upcoming(at, now), running=running_cases(calls=self.serving.values(), now=now),
+        state = queue_state(
+            waiting=self.waiting, calls=self.serving.values(), counters=self.counters, now=now,
+            stats=stats, rules=self.rules, upcoming=self.upcoming(at, now),
         )
         ours = estimate_waits(state, now, stats, wanted={ticket.id}).get(ticket.id)
         zms = zms_estimate_min(

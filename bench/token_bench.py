@@ -25,7 +25,7 @@ import httpx
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from bench.harness import LiveServer
-from counter_server.appointment_confirmation import qr_png
+from counter_server.bookings.confirmation import qr_png
 from counter_server.core.tokens import (
     TokenInvalid,
     key_id_of,

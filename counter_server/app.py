@@ -11,40 +11,42 @@ from pathlib import Path
 
 from fastapi import FastAPI
 
-from . import appointments, errors, keys, operations, pages, printjobs
+from . import errors, keys, pages
 from .api import announce, board, checkins, counters, leases, office, printers, tickets
 from .api import appointments as appointments_api
+from .bookings.commands import housekeeping as booking_housekeeping
 from .clock import Clock
 from .config import load_config
 from .context import Context
 from .events import Hub
-from .store import Store, Tx
+from .paths import DataDir
+from .queue.commands import expire_past_days
+from .queue.counters import sync_counters
+from .store import Store
+from .uow import Work
 
 log = logging.getLogger(__name__)
 HOUSEKEEPING_S = 30.0
-DB_FILE = "townhall.db"
-CONFIG_FILE = "office.toml"
 
 
 def open_context(data_dir: Path, clock: Clock) -> Context:
-    config = load_config(data_dir / CONFIG_FILE)
-    appointments.settings_of(config)
-    printjobs.printers_of(config)
+    files = DataDir(data_dir)
+    config = load_config(files.config)
     # No signing key means no init: refuse rather than run with a key nobody set up.
     keys.load_signing_key(data_dir)
-    store = Store(data_dir / DB_FILE)
+    store = Store(files.db)
     return Context(config=config, store=store, hub=Hub(), clock=clock, data_dir=data_dir)
 
 
-def housekeeping(ctx: Context) -> None:
+def day_end(work: Work) -> None:
     """Day-end work that must also happen after a server was off over night."""
+    sync_counters(work)
+    expire_past_days(work)
+    booking_housekeeping(work)
 
-    def work(tx: Tx) -> None:
-        operations.sync_counters(tx, ctx.config.office)
-        operations.expire_past_days(tx, config=ctx.config)
-        appointments.housekeeping(tx, config=ctx.config)
 
-    ctx.store.write_sync(work, now=ctx.clock.now())
+def housekeeping(ctx: Context) -> None:
+    ctx.write_sync(day_end)
 
 
 async def _housekeeping_loop(ctx: Context) -> None:
@@ -54,6 +56,9 @@ async def _housekeeping_loop(ctx: Context) -> None:
             await asyncio.get_running_loop().run_in_executor(None, housekeeping, ctx)
         except Exception:
             log.exception("housekeeping failed; retrying in %ss", HOUSEKEEPING_S)
+
+
+ROUTERS = (office, checkins, counters, tickets, board, appointments_api, printers, leases, announce)
 
 
 def create_app(ctx: Context) -> FastAPI:
@@ -73,7 +78,7 @@ def create_app(ctx: Context) -> FastAPI:
     app = FastAPI(title="townhall-queue", version="1", lifespan=lifespan)
     app.state.ctx = ctx
     errors.install(app)
-    for module in (office, checkins, counters, tickets, board, appointments_api, printers, leases, announce):
+    for module in ROUTERS:
         app.include_router(module.router)
     app.include_router(pages.router)
     pages.mount_static(app)

@@ -16,6 +16,7 @@ from . import demo, keys, keys_cli
 from .auth import DeviceError, add_device
 from .clock import Clock
 from .config import CONFIG_TEMPLATE, ConfigError, load_config
+from .paths import DataDir
 from .store import Store
 
 DEFAULT_PORT = 8000
@@ -28,7 +29,8 @@ def _data_dir(text: str) -> Path:
 def init_data_dir(data_dir: Path, *, demo_office: bool) -> bool:
     """Create office.toml, the database and the keys; return False when it existed."""
     data_dir.mkdir(parents=True, exist_ok=True)
-    config_path = data_dir / "office.toml"
+    files = DataDir(data_dir)
+    config_path = files.config
     created = not config_path.exists()
     if created:
         template = (
@@ -37,7 +39,7 @@ def init_data_dir(data_dir: Path, *, demo_office: bool) -> bool:
         )
         config_path.write_text(template, encoding="utf-8")
     load_config(config_path)
-    Store(data_dir / "townhall.db").close()
+    Store(files.db).close()
     keys.ensure_keys(data_dir)
     return created
 
@@ -46,27 +48,36 @@ def cmd_init(args: argparse.Namespace) -> int:
     data_dir = _data_dir(args.data_dir)
     created = init_data_dir(data_dir, demo_office=args.demo)
     state = "created" if created else "kept the existing"
-    print(f"{state} {data_dir / 'office.toml'}; database {data_dir / 'townhall.db'} is ready")
+    files = DataDir(data_dir)
+    print(f"{state} {files.config}; database {files.db} is ready")
     return 0
 
 
-def cmd_device_add(args: argparse.Namespace) -> int:
-    data_dir = _data_dir(args.data_dir)
-    config = load_config(data_dir / "office.toml")
-    store = Store(data_dir / "townhall.db")
+def new_device_tokens(data_dir: Path, devices: list[tuple[str, str, str | None]]) -> list[str]:
+    """Add devices (role, name, counter id) to an office's database; their new tokens."""
+    files = DataDir(data_dir)
+    counter_ids = {c.id for c in load_config(files.config).office.counters}
+    store = Store(files.db)
     try:
-        _, token = store.write_sync(
-            lambda tx: add_device(
-                tx.db, role=args.role, name=args.name or "", now=tx.now, counter_id=args.counter,
-                counter_ids={c.id for c in config.office.counters},
-            ),
-            now=datetime.now(UTC),
-        )
+        return [
+            store.write_sync(
+                lambda tx, r=role, n=name, c=counter: add_device(
+                    tx.db, role=r, name=n, now=tx.now, counter_id=c, counter_ids=counter_ids
+                )[1],
+                now=datetime.now(UTC),
+            )
+            for role, name, counter in devices
+        ]
+    finally:
+        store.close()
+
+
+def cmd_device_add(args: argparse.Namespace) -> int:
+    try:
+        [token] = new_device_tokens(_data_dir(args.data_dir), [(args.role, args.name or "", args.counter)])
     except DeviceError as error:
         print(f"townhall device add: {error}", file=sys.stderr)
         return 2
-    finally:
-        store.close()
     print(f"new {args.role} device; its token (shown only now):")
     print(token)
     return 0
@@ -78,7 +89,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     from .app import create_app, open_context
 
     data_dir = _data_dir(args.data_dir)
-    config = load_config(data_dir / "office.toml")
+    config = load_config(DataDir(data_dir).config)
     clock = Clock.starting_at(args.clock, config.office.timezone) if args.clock else Clock()
     ctx = open_context(data_dir, clock)
     uvicorn.run(

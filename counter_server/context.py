@@ -6,8 +6,11 @@ import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Annotated, Any, TypeVar
 
-from fastapi import Request
+import sqlite_utils
+from fastapi import Depends, Header, Request
+from starlette.requests import HTTPConnection
 
 from .auth import Device, find_device
 from .clock import Clock
@@ -15,13 +18,18 @@ from .config import OfficeConfig
 from .errors import forbidden, unauthorized
 from .events import Hub
 from .idempotency import Answer, run_once
+from .keys import KeyRing, keyring_for
 from .store import Store, Tx
+from .uow import Work
 
 DEVICE_CACHE_S = 30.0
+T = TypeVar("T")
 
 
 @dataclass
 class Context:
+    """One office: its configuration, database, event hub, clock and keys."""
+
     config: OfficeConfig
     store: Store
     hub: Hub
@@ -29,15 +37,32 @@ class Context:
     data_dir: Path
     _devices: dict[str, tuple[float, Device]] = field(default_factory=dict)
 
+    @property
+    def keyring(self) -> KeyRing:
+        return keyring_for(self.data_dir)
+
+    def work(self, tx: Tx) -> Work:
+        return Work(tx=tx, config=self.config, keyring=self.keyring)
+
+    async def write(self, command: Callable[[Work], T]) -> T:
+        """Run `command` in one write transaction at the office clock's now."""
+        return await self.store.write(lambda tx: command(self.work(tx)), now=self.clock.now())
+
+    def write_sync(self, command: Callable[[Work], T]) -> T:
+        return self.store.write_sync(lambda tx: command(self.work(tx)), now=self.clock.now())
+
+    async def read(self, view: Callable[[sqlite_utils.Database], T]) -> T:
+        return await self.store.read(view)
+
     async def write_once(
-        self, device: Device, key: str | None, request: str, act: Callable[[Tx], Answer]
+        self, device: Device, key: str | None, request: str, act: Callable[[Work], Answer]
     ) -> Answer:
         """One idempotent write: `act` runs in a transaction unless `key` was seen before."""
 
-        def write(tx: Tx) -> Answer:
-            return run_once(tx, device_id=device.id, key=key, request=request, act=lambda: act(tx))
+        def write(work: Work) -> Answer:
+            return run_once(work.tx, device_id=device.id, key=key, request=request, act=lambda: act(work))
 
-        return await self.store.write(write, now=self.clock.now())
+        return await self.write(write)
 
     async def device_for(self, token: str) -> Device | None:
         cached = self._devices.get(token)
@@ -54,11 +79,12 @@ def context(request: Request) -> Context:
     return ctx
 
 
-def bearer(request: Request) -> str | None:
-    header = request.headers.get("authorization", "")
+def bearer(connection: HTTPConnection) -> str | None:
+    """The device token: `Authorization: Bearer`, or `?token=` where a browser cannot set headers."""
+    header = connection.headers.get("authorization", "")
     if header.lower().startswith("bearer "):
         return header[7:].strip() or None
-    return request.query_params.get("token")
+    return connection.query_params.get("token") or None
 
 
 def role(*roles: str) -> Callable[[Request], Awaitable[Device]]:
@@ -82,3 +108,20 @@ def own_counter(device: Device, counter_id: str) -> None:
     """A counter workstation acts for its own counter only."""
     if device.role == "counter" and device.counter_id != counter_id:
         raise forbidden(f"this workstation belongs to counter {device.counter_id}, not {counter_id}")
+
+
+def status_url_base(ctx: Context, request: Request) -> str:
+    """Where a visitor's status page lives: the configured public URL, else this server."""
+    base = ctx.config.public_url or str(request.base_url).rstrip("/")
+    return f"{base}/t/"
+
+
+CtxDep = Annotated[Context, Depends(context)]
+IdempotencyKey = Annotated[str | None, Header(alias="Idempotency-Key")]
+AnyDevice = Annotated[Device, Depends(role())]
+KioskDevice = Annotated[Device, Depends(role("kiosk"))]
+CounterDevice = Annotated[Device, Depends(role("counter"))]
+DisplayDevice = Annotated[Device, Depends(role("display"))]
+PrinterDevice = Annotated[Device, Depends(role("printer"))]
+BookingDevice = Annotated[Device, Depends(role("booking"))]
+Json = dict[str, Any]

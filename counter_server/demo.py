@@ -13,6 +13,8 @@ from pathlib import Path
 
 import httpx
 
+from .paths import DataDir
+
 PRINTER_PORT = 9100
 PRINTER_SECTION = """
 # The demo's ticket printer: the ESC/POS emulator, fed by the print agent.
@@ -39,30 +41,18 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
 
 def demo_tokens(data_dir: Path) -> dict[str, str]:
     """Tokens of the demo devices, created once and kept in the demo data directory."""
-    from .auth import add_device
-    from .config import load_config
-    from .store import Store
+    from .cli import new_device_tokens
 
     path = data_dir / "demo-tokens.json"
     if path.exists():
         tokens: dict[str, str] = json.loads(path.read_text())
         return tokens
-    config = load_config(data_dir / "office.toml")
-    store = Store(data_dir / "townhall.db")
-    tokens = {}
-    try:
-        for role, counter in DEMO_DEVICES:
-            name = f"demo {role}" + (f" {counter}" if counter else "")
-            _, token = store.write_sync(
-                lambda tx, r=role, c=counter, n=name: add_device(
-                    tx.db, role=r, name=n, now=tx.now, counter_id=c,
-                    counter_ids={x.id for x in config.office.counters},
-                ),
-                now=datetime.now(UTC),
-            )
-            tokens[f"{role}:{counter}" if counter else role] = token
-    finally:
-        store.close()
+    devices = [(role, f"demo {role}" + (f" {counter}" if counter else ""), counter) for role, counter in DEMO_DEVICES]
+    fresh = new_device_tokens(data_dir, devices)
+    tokens = {
+        f"{role}:{counter}" if counter else role: token
+        for (role, _, counter), token in zip(devices, fresh, strict=True)
+    }
     path.write_text(json.dumps(tokens, indent=2))
     path.chmod(0o600)
     return tokens
@@ -73,7 +63,7 @@ def demo_clock(data_dir: Path) -> str | None:
     from .config import load_config
     from .core import hours
 
-    office = load_config(data_dir / "office.toml").office
+    office = load_config(DataDir(data_dir).config).office
     now = datetime.now(UTC)
     if hours.is_open(office.hours, now, office.timezone):
         until = hours.walk_in_until(office.hours, now, office.timezone)
@@ -118,7 +108,7 @@ def run(args: argparse.Namespace) -> int:
 
     data_dir = Path(args.data_dir).expanduser().resolve()
     if init_data_dir(data_dir, demo_office=True):
-        with (data_dir / "office.toml").open("a", encoding="utf-8") as config:
+        with DataDir(data_dir).config.open("a", encoding="utf-8") as config:
             config.write(PRINTER_SECTION)
     tokens = demo_tokens(data_dir)
     clock = args.clock or demo_clock(data_dir)

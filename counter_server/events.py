@@ -64,15 +64,13 @@ def events_after(db: sqlite_utils.Database, since: int) -> tuple[list[str], int,
     rows = db.execute(
         "SELECT seq, at, type, data FROM events WHERE seq > ? ORDER BY seq", [since]
     ).fetchall()
-    texts = [
-        json.dumps(
-            {"seq": seq, "type": type_, "at": at, "data": json.loads(data)},
-            ensure_ascii=False,
-            separators=(",", ":"),
-        )
-        for seq, at, type_, data in rows
-    ]
+    texts = [Event(seq=seq, type=type_, at=at, data=json.loads(data)).to_json() for seq, at, type_, data in rows]
     return texts, last, True
+
+
+def last_seq(db: sqlite_utils.Database) -> int:
+    row = db.execute("SELECT max(seq) FROM events").fetchone()
+    return int(row[0] or 0)
 
 
 Sender = Callable[[str], Any]

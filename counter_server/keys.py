@@ -26,8 +26,8 @@ from cryptography.hazmat.primitives.serialization import (
 )
 
 from .core.tokens import key_id_of
+from .paths import KEYS_DIR
 
-KEYS_DIR = "keys"
 SIGNING_FILE = "signing.key"
 PUBLIC_DIR = "public"
 

@@ -21,13 +21,13 @@ from fastapi.responses import Response
 
 from kiosk.speech import espeak_command
 
-from .. import operations
 from ..auth import Device
 from ..config import LANGUAGES
 from ..context import Context, context, role
 from ..core.errors import Conflict
 from ..core.model import Ticket, TicketState
 from ..errors import ApiError, bad_request
+from ..queue.rows import load_ticket
 
 router = APIRouter(prefix="/api/v1/announcements")
 
@@ -141,7 +141,7 @@ def _language(lang: str) -> str:
 
 
 async def _called_ticket(ctx: Context, ticket_id: str) -> Ticket:
-    ticket = await ctx.store.read(lambda db: operations.load_ticket(db, ticket_id))
+    ticket = await ctx.store.read(lambda db: load_ticket(db, ticket_id))
     if ticket.state is not TicketState.CALLED:
         raise TicketNotCalled(
             f"ticket {ticket.number} is {ticket.state.value}, not called", state=ticket.state.value

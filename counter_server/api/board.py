@@ -2,23 +2,29 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, WebSocket, WebSocketDisconnect
+from fastapi.responses import JSONResponse
 
-from .. import operations
 from ..auth import Device
-from ..context import Context, context, role
+from ..context import Context, CtxDep, bearer, role
 from ..events import Subscriber, events_after, pump, until_first
+from ..queue.views import board, snapshot
 from ..store import Event
+from .models import Board, errors
 
 router = APIRouter(prefix="/api/v1")
 
 
-@router.get("/board")
-async def get_board(ctx: Context = Depends(context), _: Device = Depends(role("display", "counter", "kiosk"))) -> dict[str, Any]:
+BoardReader = Annotated[Device, Depends(role("display", "counter", "kiosk"))]
+
+
+@router.get("/board", response_model=Board, responses=errors(401, 403))
+async def get_board(ctx: CtxDep, _: BoardReader) -> JSONResponse:
+    """What a waiting-room screen shows: recent calls and who waits for what."""
     now = ctx.clock.now()
-    return await ctx.store.read(lambda db: operations.board(db, ctx.config, now))
+    return JSONResponse(await ctx.read(lambda db: board(db, ctx.config, now)))
 
 
 def _since(text: str | None) -> int | None:
@@ -38,7 +44,7 @@ async def _catch_up(ws: WebSocket, ctx: Context, since: int | None) -> int:
     now = ctx.clock.now()
 
     def read(db: Any) -> tuple[int, dict[str, Any]]:
-        data = operations.snapshot(db, ctx.config, now)
+        data = snapshot(db, ctx.config, now)
         return data["board"]["seq"], data
 
     seq, data = await ctx.store.read(read)
@@ -54,7 +60,7 @@ async def _drain_incoming(ws: WebSocket) -> None:
 @router.websocket("/events")
 async def events(ws: WebSocket) -> None:
     ctx: Context = ws.app.state.ctx
-    token = ws.query_params.get("token") or ws.headers.get("authorization", "")[7:].strip()
+    token = bearer(ws)
     device = await ctx.device_for(token) if token else None
     if device is None:
         await ws.close(code=4401, reason="unauthorized")

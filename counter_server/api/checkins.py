@@ -1,22 +1,33 @@
 """Check-in at the kiosk (a walk-in ticket, or a booked visitor's appointment), and of a
-booked visitor by booking code at a counter, for those the kiosk did not help."""
+booked visitor by booking code at a counter, for those the kiosk did not help.
+
+The whole use case (ticket, answer, print job) is `checkin.commands`; these routes
+parse, authorise and call it.
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, Depends, Header, Request
+from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict
 
-from .. import appointments, operations, printjobs, repo
 from ..auth import Device
-from ..context import Context, context, own_counter, role
+from ..checkin.commands import KioskCheckin, check_in_at_counter, check_in_at_kiosk
+from ..context import (
+    CounterDevice,
+    CtxDep,
+    IdempotencyKey,
+    KioskDevice,
+    own_counter,
+    status_url_base,
+)
 from ..core.errors import UnknownCounter
-from ..core.model import Priority, Ticket
+from ..core.model import Priority
 from ..errors import bad_request
-from ..keys import keyring_for
-from ..store import Tx
+from ..uow import Work
+from .models import CheckinAnswer, CounterCheckinAnswer, errors
 
 router = APIRouter()
 
@@ -38,21 +49,6 @@ class CounterCheckinBody(BaseModel):
     lang: str = "de"
 
 
-def status_url_base(ctx: Context, request: Request) -> str:
-    """Where a visitor's status page lives: the configured public URL, else this server."""
-    base = ctx.config.public_url or str(request.base_url).rstrip("/")
-    return f"{base}/t/"
-
-
-def status_url(ctx: Context, request: Request, ticket: Ticket) -> str:
-    return f"{status_url_base(ctx, request)}{ticket.public_id}"
-
-
-def checkin_answer(tx: Tx, ctx: Context, request: Request, ticket: Ticket) -> dict[str, Any]:
-    status = operations.ticket_status(tx.db, ctx.config, ticket, tx.now, in_write=True)
-    return {"ticket": repo.ticket_json(ticket), **status, "status_url": status_url(ctx, request, ticket)}
-
-
 def parse_priority(text: str, device: Device) -> Priority:
     """The requested priority; a kiosk may ask for help (assist), never mark itself urgent."""
     try:
@@ -64,46 +60,37 @@ def parse_priority(text: str, device: Device) -> Priority:
     return priority
 
 
-def _check_in(tx: Tx, ctx: Context, request: Request, body: CheckinBody, device: Device) -> tuple[int, Any]:
-    if body.appointment_token or body.appointment_code:
-        ticket = appointments.check_in(
-            tx, config=ctx.config, keyring=keyring_for(ctx.data_dir), token=body.appointment_token,
-            code=body.appointment_code, lang=body.lang, device_id=device.id,
-        )
-        return 201, checkin_answer(tx, ctx, request, ticket)
-    if not body.service_id:
-        raise bad_request("service_id, appointment_token or appointment_code is required")
-    ticket = operations.check_in_walk_in(
-        tx, config=ctx.config, service_id=body.service_id, lang=body.lang,
-        priority=parse_priority(body.priority, device), device_id=device.id,
-    )
-    return 201, checkin_answer(tx, ctx, request, ticket)
-
-
-@router.post("/api/v1/checkins", status_code=201)
+@router.post(
+    "/api/v1/checkins", status_code=201, response_model=CheckinAnswer,
+    responses=errors(401, 403, 404, 409, 422),
+)
 async def create_checkin(
-    body: CheckinBody,
-    request: Request,
-    ctx: Context = Depends(context),
-    device: Device = Depends(role("kiosk")),
-    idempotency_key: str | None = Header(None, alias="Idempotency-Key"),
+    body: CheckinBody, request: Request, ctx: CtxDep, device: KioskDevice, idempotency_key: IdempotencyKey = None
 ) -> JSONResponse:
-    def act(tx: Tx) -> tuple[int, Any]:
-        answer = _check_in(tx, ctx, request, body, device)
-        return printjobs.enqueue_for_checkin(tx, config=ctx.config, device=device, answer=answer)
+    """A walk-in ticket for an errand, or a booked visitor's ticket by QR token or booking code."""
+    base = status_url_base(ctx, request)
+
+    def act(work: Work) -> tuple[int, Any]:
+        booked = bool(body.appointment_token or body.appointment_code)
+        # a booked visitor's ticket is never urgent nor assisted: only a walk-in's priority counts
+        priority = Priority.NORMAL if booked else parse_priority(body.priority, device)
+        checkin = KioskCheckin(
+            service_id=body.service_id, lang=body.lang, priority=priority,
+            appointment_token=body.appointment_token, appointment_code=body.appointment_code,
+        )
+        return 201, check_in_at_kiosk(work, device=device, request=checkin, status_base=base).to_json()
 
     status, answer = await ctx.write_once(device, idempotency_key, body.model_dump_json(), act)
     return JSONResponse(answer, status_code=status)
 
 
-@router.post("/api/v1/counters/{counter_id}/checkins", status_code=201)
+@router.post(
+    "/api/v1/counters/{counter_id}/checkins", status_code=201, response_model=CounterCheckinAnswer,
+    responses=errors(401, 403, 404, 409, 422),
+)
 async def create_counter_checkin(
-    counter_id: str,
-    body: CounterCheckinBody,
-    request: Request,
-    ctx: Context = Depends(context),
-    device: Device = Depends(role("counter")),
-    idempotency_key: str | None = Header(None, alias="Idempotency-Key"),
+    counter_id: str, body: CounterCheckinBody, request: Request, ctx: CtxDep, device: CounterDevice,
+    idempotency_key: IdempotencyKey = None,
 ) -> JSONResponse:
     """The kiosk's check-in by code, at a counter: same rules, same ticket, same events.
 
@@ -113,14 +100,14 @@ async def create_counter_checkin(
     own_counter(device, counter_id)
     if ctx.config.office.counter(counter_id) is None:
         raise UnknownCounter(f"no counter {counter_id!r}", counter_id=counter_id)
+    base = status_url_base(ctx, request)
 
-    def act(tx: Tx) -> tuple[int, Any]:
-        ticket = appointments.check_in(
-            tx, config=ctx.config, keyring=keyring_for(ctx.data_dir), token=None,
-            code=body.appointment_code, lang=body.lang, device_id=device.id,
+    def act(work: Work) -> tuple[int, Any]:
+        checked_in, offered = check_in_at_counter(
+            work, device=device, counter_id=counter_id, code=body.appointment_code, lang=body.lang,
+            status_base=base,
         )
-        refusal = operations.call_refusal(tx.db, config=ctx.config, counter_id=counter_id, ticket=ticket)
-        return 201, {**checkin_answer(tx, ctx, request, ticket), "call_offered": refusal is None}
+        return 201, {**checked_in.to_json(), "call_offered": offered}
 
     request_text = f"counter-checkin:{counter_id}:{body.model_dump_json()}"
     status, answer = await ctx.write_once(device, idempotency_key, request_text, act)

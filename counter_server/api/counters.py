@@ -4,16 +4,18 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, Depends, Header, Query
+from fastapi import APIRouter, Query
 from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, ConfigDict
 
-from .. import operations, repo
-from ..auth import Device
-from ..context import Context, context, own_counter, role
+from ..context import CounterDevice, CtxDep, IdempotencyKey, own_counter
 from ..core.model import CounterState
 from ..errors import bad_request
-from ..store import Tx
+from ..queue import commands, counters, rows
+from ..queue.shapes import counter_json, hold_json, ticket_json
+from ..queue.views import counter_view
+from ..uow import Work
+from .models import CounterAnswer, CounterView, NextAnswer, TicketAnswer, errors
 
 router = APIRouter(prefix="/api/v1/counters")
 
@@ -63,45 +65,45 @@ def _answer(status: int, body: Any) -> Response:
     return JSONResponse(body, status_code=status)
 
 
-@router.post("/{counter_id}/state")
+@router.post("/{counter_id}/state", response_model=CounterAnswer, responses=errors(401, 403, 404, 422))
 async def set_state(
-    counter_id: str,
-    body: StateBody,
-    ctx: Context = Depends(context),
-    device: Device = Depends(role("counter")),
-    idempotency_key: str | None = Header(None, alias="Idempotency-Key"),
+    counter_id: str, body: StateBody, ctx: CtxDep, device: CounterDevice, idempotency_key: IdempotencyKey = None
 ) -> Response:
+    """Open, pause or close this counter."""
     own_counter(device, counter_id)
     state = _state(body.state)
 
-    def act(tx: Tx) -> tuple[int, Any]:
-        counter = operations.set_counter_state(tx, config=ctx.config, counter_id=counter_id, state=state)
-        return 200, {"counter": operations.counter_json(counter, operations.current_ticket(tx.db, counter_id))}
+    def act(work: Work) -> tuple[int, Any]:
+        counter = counters.set_counter_state(work, counter_id=counter_id, state=state)
+        return 200, {"counter": counter_json(counter, rows.current_ticket(work.db, counter_id))}
 
     return _answer(*await ctx.write_once(device, idempotency_key, f"state:{counter_id}:{state.value}", act))
 
 
-@router.post("/{counter_id}/next")
+@router.post(
+    "/{counter_id}/next", response_model=NextAnswer,
+    responses={204: {"description": "nobody waits for this counter"}, **errors(401, 403, 404, 409, 422)},
+)
 async def call_next(
     counter_id: str,
+    ctx: CtxDep,
+    device: CounterDevice,
     hold: str | None = Query(None, description="false: call someone even where the slot guard would hold"),
-    ctx: Context = Depends(context),
-    device: Device = Depends(role("counter")),
-    idempotency_key: str | None = Header(None, alias="Idempotency-Key"),
+    idempotency_key: IdempotencyKey = None,
 ) -> Response:
     """200 with the ticket called; 204 when nobody waits; with guard_slots on, 200 with
     `"ticket": null` and `held_for` when the counter stays free for a booked visitor."""
     own_counter(device, counter_id)
     may_hold = _flag("hold", hold, default=True)
 
-    def act(tx: Tx) -> tuple[int, Any]:
-        decision = operations.call_next(tx, config=ctx.config, counter_id=counter_id, hold=may_hold)
+    def act(work: Work) -> tuple[int, Any]:
+        decision = commands.call_next(work, counter_id=counter_id, hold=may_hold)
         if decision.ticket is not None:
-            return 200, {"ticket": repo.ticket_json(decision.ticket)}
+            return 200, {"ticket": ticket_json(decision.ticket)}
         if decision.held_for is None:
             return 204, None
-        body = {"ticket": None, "held_for": operations.hold_json(ctx.config, decision.held_for)}
-        if not tx.events:
+        body = {"ticket": None, "held_for": hold_json(work.office, decision.held_for)}
+        if not work.events:
             # A hold is a passing state: a retry after the booked visitor checked in
             # should call them, not replay "held". Nothing was written, so nothing repeats.
             raise Unrecorded(200, body)
@@ -115,13 +117,9 @@ async def call_next(
         return _answer(answer.status, answer.body)
 
 
-@router.post("/{counter_id}/call")
+@router.post("/{counter_id}/call", response_model=TicketAnswer, responses=errors(401, 403, 404, 409, 422))
 async def call_checked_in(
-    counter_id: str,
-    body: CallBody,
-    ctx: Context = Depends(context),
-    device: Device = Depends(role("counter")),
-    idempotency_key: str | None = Header(None, alias="Idempotency-Key"),
+    counter_id: str, body: CallBody, ctx: CtxDep, device: CounterDevice, idempotency_key: IdempotencyKey = None
 ) -> Response:
     """Call the visitor this workstation just checked in by code: they stand at the counter.
 
@@ -130,27 +128,19 @@ async def call_checked_in(
     """
     own_counter(device, counter_id)
 
-    def act(tx: Tx) -> tuple[int, Any]:
-        called = operations.call_checked_in(
-            tx, config=ctx.config, counter_id=counter_id, ticket_id=body.ticket_id, device_id=device.id
+    def act(work: Work) -> tuple[int, Any]:
+        called = commands.call_checked_in(
+            work, counter_id=counter_id, ticket_id=body.ticket_id, device_id=device.id
         )
-        return 200, {"ticket": repo.ticket_json(called)}
+        return 200, {"ticket": ticket_json(called)}
 
     request = f"call:{counter_id}:{body.ticket_id}"
     return _answer(*await ctx.write_once(device, idempotency_key, request, act))
 
 
-@router.get("/{counter_id}/queue")
-async def counter_queue(
-    counter_id: str,
-    ctx: Context = Depends(context),
-    device: Device = Depends(role("counter")),
-) -> dict[str, Any]:
+@router.get("/{counter_id}/queue", response_model=CounterView, responses=errors(401, 403, 404))
+async def counter_queue(counter_id: str, ctx: CtxDep, device: CounterDevice) -> JSONResponse:
     """What the clerk sees: the current ticket and who waits for this counter."""
     own_counter(device, counter_id)
     now = ctx.clock.now()
-
-    def read(db: Any) -> dict[str, Any]:
-        return operations.counter_view(db, ctx.config, counter_id, now)
-
-    return await ctx.store.read(read)
+    return JSONResponse(await ctx.read(lambda db: counter_view(db, ctx.config, counter_id, now)))

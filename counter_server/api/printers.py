@@ -2,19 +2,28 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Header, Query
+from fastapi import APIRouter, Depends, Query
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 
-from .. import printjobs
 from ..auth import Device
-from ..context import Context, context, role
+from ..context import AnyDevice, CtxDep, IdempotencyKey, PrinterDevice, role
 from ..errors import bad_request
-from ..store import Tx
+from ..printing import jobs
+from ..printing.status import (
+    STATUSES,
+    check_device_may_serve,
+    printer_by_id,
+    printer_list,
+    report_status,
+)
+from ..uow import Work
+from .models import errors
 
 router = APIRouter(prefix="/api/v1/printers")
+StatusReporter = Annotated[Device, Depends(role("printer", "kiosk"))]
 
 
 class AckBody(BaseModel):
@@ -27,49 +36,41 @@ class StatusBody(BaseModel):
     detail: str | None = None
 
 
-@router.get("")
-async def list_printers(
-    ctx: Context = Depends(context), device: Device = Depends(role())
-) -> dict[str, Any]:
-    printers = await ctx.store.read(lambda db: printjobs.printer_list(db, ctx.config))
-    return {"printers": printers}
+@router.get("", responses=errors(401))
+async def list_printers(ctx: CtxDep, device: AnyDevice) -> dict[str, Any]:
+    """Every configured printer with its last status and pending jobs."""
+    return {"printers": await ctx.read(lambda db: printer_list(db, ctx.config))}
 
 
-@router.get("/{printer_id}/jobs")
+@router.get("/{printer_id}/jobs", responses=errors(401, 403, 404, 422))
 async def list_jobs(
     printer_id: str,
+    ctx: CtxDep,
+    device: PrinterDevice,
     state: str = Query("pending"),
     limit: int = Query(100, ge=1, le=1000),
-    ctx: Context = Depends(context),
-    device: Device = Depends(role("printer")),
 ) -> dict[str, Any]:
-    printjobs.check_device_may_serve(device, printjobs.printer_by_id(ctx.config, printer_id))
-    if state not in printjobs.JOB_STATES:
-        raise bad_request(f"state must be one of {', '.join(printjobs.JOB_STATES)}, not {state!r}")
-    found = await ctx.store.read(
-        lambda db: printjobs.jobs(db, printer_id=printer_id, state=state, limit=limit)
-    )
+    """This printer's jobs in one state, oldest first."""
+    check_device_may_serve(device, printer_by_id(ctx.config, printer_id))
+    if state not in jobs.JOB_STATES:
+        raise bad_request(f"state must be one of {', '.join(jobs.JOB_STATES)}, not {state!r}")
+    found = await ctx.read(lambda db: jobs.jobs(db, printer_id=printer_id, state=state, limit=limit))
     # The office clock may be shifted (--clock); agents judge a job's age by this.
     return {"now": ctx.clock.now().isoformat(), "jobs": found}
 
 
-@router.post("/{printer_id}/jobs/{job_id}/ack")
+@router.post("/{printer_id}/jobs/{job_id}/ack", responses=errors(401, 403, 404, 409, 422))
 async def acknowledge_job(
-    printer_id: str,
-    job_id: str,
-    body: AckBody,
-    ctx: Context = Depends(context),
-    device: Device = Depends(role("printer")),
-    idempotency_key: str | None = Header(None, alias="Idempotency-Key"),
+    printer_id: str, job_id: str, body: AckBody, ctx: CtxDep, device: PrinterDevice,
+    idempotency_key: IdempotencyKey = None,
 ) -> JSONResponse:
-    printjobs.check_device_may_serve(device, printjobs.printer_by_id(ctx.config, printer_id))
-    if body.outcome not in printjobs.OUTCOMES:
+    """A job printed, or dropped (too old to hand to a visitor)."""
+    check_device_may_serve(device, printer_by_id(ctx.config, printer_id))
+    if body.outcome not in jobs.OUTCOMES:
         raise bad_request(f"outcome must be printed or dropped, not {body.outcome!r}")
 
-    def act(tx: Tx) -> tuple[int, Any]:
-        job = printjobs.acknowledge(
-            tx, printer_id=printer_id, job_id=job_id, outcome=body.outcome, reason=body.reason
-        )
+    def act(work: Work) -> tuple[int, Any]:
+        job = jobs.acknowledge(work, printer_id=printer_id, job_id=job_id, outcome=body.outcome, reason=body.reason)
         return 200, {"job": job}
 
     request = f"ack:{printer_id}:{job_id}:{body.model_dump_json()}"
@@ -77,20 +78,14 @@ async def acknowledge_job(
     return JSONResponse(answer, status_code=status)
 
 
-@router.post("/{printer_id}/status")
-async def report_status(
-    printer_id: str,
-    body: StatusBody,
-    ctx: Context = Depends(context),
-    device: Device = Depends(role("printer", "kiosk")),
-) -> dict[str, Any]:
-    printjobs.check_device_may_serve(device, printjobs.printer_by_id(ctx.config, printer_id))
-    if body.status not in printjobs.STATUSES:
-        raise bad_request(f"status must be one of {', '.join(printjobs.STATUSES)}")
+@router.post("/{printer_id}/status", responses=errors(401, 403, 404, 422))
+async def report_printer_status(printer_id: str, body: StatusBody, ctx: CtxDep, device: StatusReporter) -> dict[str, Any]:
+    """What the printer says of itself (paper, cover, online); an event only when it changed."""
+    check_device_may_serve(device, printer_by_id(ctx.config, printer_id))
+    if body.status not in STATUSES:
+        raise bad_request(f"status must be one of {', '.join(STATUSES)}")
     detail = (body.detail or "")[:200] or None
-
-    def write(tx: Tx) -> tuple[dict[str, Any], bool]:
-        return printjobs.report_status(tx, printer_id=printer_id, status=body.status, detail=detail)
-
-    state, changed = await ctx.store.write(write, now=ctx.clock.now())
+    state, changed = await ctx.write(
+        lambda work: report_status(work, printer_id=printer_id, status=body.status, detail=detail)
+    )
     return {"printer": state, "changed": changed}

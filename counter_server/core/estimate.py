@@ -203,6 +203,32 @@ def busy_for(*, calls: Iterable[Ticket], now: datetime, stats: ServiceStats) -> 
     }
 
 
+def queue_state(
+    *,
+    waiting: Sequence[Ticket],
+    calls: Iterable[Ticket],
+    counters: Sequence[Counter],
+    now: datetime,
+    stats: ServiceStats,
+    rules: Rules,
+    upcoming: Sequence[Upcoming] = (),
+) -> QueueState:
+    """The office as the estimate sees it, from the waiting and the called tickets.
+
+    One way for the server and the simulator to build it, so a simulated estimate
+    is the server's estimate.
+    """
+    calls = tuple(calls)
+    return QueueState(
+        waiting=waiting,
+        counters=counters,
+        busy_for_min=busy_for(calls=calls, now=now, stats=stats),
+        rules=rules,
+        upcoming=upcoming,
+        running=running_cases(calls=calls, now=now),
+    )
+
+
 def show_probability(
     *,
     appointment_at: datetime,

@@ -13,7 +13,6 @@ from printer_office import PRINTER_ID, with_printer
 from websockets.sync.client import connect
 
 from counter_server.config import ConfigError, load_config
-from counter_server.printjobs import printers_of
 from printers.ticket import TicketContent
 from tests.conftest import LiveServer, ServerFactory
 
@@ -156,5 +155,5 @@ def test_bad_printer_config_names_the_field(tmp_path: Path) -> None:
     path = tmp_path / "office.toml"
     path.write_text(with_printer(source.read_text()).replace("paper_mm = 80", "paper_mm = 62"))
     with pytest.raises(ConfigError) as caught:
-        printers_of(load_config(path))
+        load_config(path)
     assert caught.value.field == "printers[0].paper_mm"

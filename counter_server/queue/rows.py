@@ -1,4 +1,4 @@
-"""Rows to domain objects and back, and the queries the server needs."""
+"""Ticket rows to domain objects and back, and the queries of the queue."""
 
 from __future__ import annotations
 
@@ -8,7 +8,8 @@ from typing import Any
 
 import sqlite_utils
 
-from .core.model import OPEN_TICKET_STATES, Priority, Ticket, TicketKind, TicketState
+from ..core.errors import UnknownTicket
+from ..core.model import OPEN_TICKET_STATES, Priority, Ticket, TicketKind, TicketState
 
 _DATETIMES = ("created_at", "arrived_at", "appointment_at", "called_at", "started_at", "finished_at")
 
@@ -37,30 +38,6 @@ def ticket_to_row(ticket: Ticket) -> dict[str, Any]:
     return row
 
 
-def ticket_json(ticket: Ticket) -> dict[str, Any]:
-    """The ticket as the contract shows it: numbers and counters, never names."""
-    def iso(value: datetime | None) -> str | None:
-        return value.isoformat() if value else None
-
-    return {
-        "id": ticket.id,
-        "number": ticket.number,
-        "service_id": ticket.service_id,
-        "kind": ticket.kind.value,
-        "priority": ticket.priority.value,
-        "lang": ticket.lang,
-        "state": ticket.state.value,
-        "created_at": iso(ticket.created_at),
-        "arrived_at": iso(ticket.arrived_at),
-        "called_at": iso(ticket.called_at),
-        "counter_id": ticket.counter_id,
-        "target_counter_id": ticket.target_counter_id,
-        "appointment_at": iso(ticket.appointment_at),
-        "call_count": ticket.call_count,
-        "public_id": ticket.public_id,
-    }
-
-
 def save_ticket(db: sqlite_utils.Database, ticket: Ticket, *, device_id: str | None = None) -> None:
     row = ticket_to_row(ticket)
     if device_id is not None:
@@ -75,10 +52,28 @@ def get_ticket(db: sqlite_utils.Database, ticket_id: str) -> Ticket | None:
     return ticket_from_row(rows[0]) if rows else None
 
 
+def load_ticket(db: sqlite_utils.Database, ticket_id: str) -> Ticket:
+    ticket = get_ticket(db, ticket_id)
+    if ticket is None:
+        raise UnknownTicket(f"no ticket {ticket_id!r}", ticket_id=ticket_id)
+    return ticket
+
+
 def issuing_device(db: sqlite_utils.Database, ticket_id: str) -> str | None:
     """The device (kiosk, or clerk workstation for a check-in by code) that issued the ticket."""
     row = db.execute("SELECT device_id FROM tickets WHERE id = ?", [ticket_id]).fetchone()
     return row[0] if row else None
+
+
+def current_ticket(db: sqlite_utils.Database, counter_id: str) -> Ticket | None:
+    rows = list(
+        db.query(
+            "SELECT * FROM tickets WHERE counter_id = ? AND state IN ('called', 'serving')"
+            " ORDER BY called_at DESC LIMIT 1",
+            [counter_id],
+        )
+    )
+    return ticket_from_row(rows[0]) if rows else None
 
 
 def get_ticket_by_public_id(db: sqlite_utils.Database, public_id: str) -> Ticket | None:
@@ -140,11 +135,6 @@ def finished_today(db: sqlite_utils.Database, day: date) -> list[Ticket]:
 
 def counter_states(db: sqlite_utils.Database) -> dict[str, str]:
     return {r["id"]: r["state"] for r in db.query("SELECT id, state FROM counters")}
-
-
-def last_seq(db: sqlite_utils.Database) -> int:
-    row = db.execute("SELECT max(seq) FROM events").fetchone()
-    return int(row[0] or 0)
 
 
 def booked_between(

@@ -18,15 +18,16 @@ from typing import Any
 
 import sqlite_utils
 
-from . import appointments, operations, repo
-from .config import OfficeConfig
-from .core import hours
-from .core.errors import Conflict, DomainError, NotFound, NumbersExhausted
-from .core.model import Priority, Service, Ticket, TicketKind
-from .core.numbering import next_leased_number, office_day
-from .core.tokens import read_appointment_token
-from .keys import KeyRing
-from .store import Tx
+from ..core import hours
+from ..core.errors import Conflict, DomainError, NotFound, NumbersExhausted
+from ..core.model import Priority, Service, Ticket, TicketKind
+from ..core.numbering import next_leased_number, office_day
+from ..core.tokens import read_appointment_token
+from ..queue import rows as tickets
+from ..queue.commands import Preassigned, issue_ticket
+from ..queue.shapes import ticket_json
+from ..uow import Work
+from .appointment import check_in_booked
 
 MAX_PER_SERVICE = 20
 
@@ -66,29 +67,29 @@ class Redemption:
     appointment_token: str | None = None
 
 
-def top_up(tx: Tx, *, config: OfficeConfig, device_id: str, per_service: int) -> dict[str, Any]:
+def top_up(work: Work, *, device_id: str, per_service: int) -> dict[str, Any]:
     """The kiosk's unused numbers of today, topped up to `per_service` for every service.
 
     Nothing is leased on a day the office is closed: those numbers could never be
     redeemed.
     """
-    office = config.office
-    day = office_day(tx.now, office.timezone)
-    held = _unused(tx, device_id, day)
-    if hours.closing_time(office.hours, tx.now, office.timezone) is not None:
+    office = work.office
+    day = office_day(work.now, office.timezone)
+    held = _unused(work, device_id, day)
+    if hours.closing_time(office.hours, work.now, office.timezone) is not None:
         for service in office.services:
             have = sum(1 for row in held if row["service_id"] == service.id)
             try:
                 for _ in range(max(0, per_service - have)):
-                    held.append(_lease_one(tx, service=service, device_id=device_id, day=day))
+                    held.append(_lease_one(work, service=service, device_id=device_id, day=day))
             except NumbersExhausted:
                 continue  # the block is used up today: this kiosk keeps what it has
-    return _lease_answer(tx, config, day, held)
+    return _lease_answer(work, day, held)
 
 
-def _unused(tx: Tx, device_id: str, day: date) -> list[dict[str, Any]]:
+def _unused(work: Work, device_id: str, day: date) -> list[dict[str, Any]]:
     return list(
-        tx.db.query(
+        work.db.query(
             "SELECT * FROM number_leases WHERE device_id = ? AND office_day = ?"
             " AND ticket_id IS NULL ORDER BY number",
             [device_id, day.isoformat()],
@@ -96,8 +97,8 @@ def _unused(tx: Tx, device_id: str, day: date) -> list[dict[str, Any]]:
     )
 
 
-def _lease_one(tx: Tx, *, service: Service, device_id: str, day: date) -> dict[str, Any]:
-    number = next_leased_number(service, day, repo.numbers_of_day(tx.db, day, service.prefix))
+def _lease_one(work: Work, *, service: Service, device_id: str, day: date) -> dict[str, Any]:
+    number = next_leased_number(service, day, tickets.numbers_of_day(work.db, day, service.prefix))
     row = {
         "id": str(uuid.uuid4()),
         "device_id": device_id,
@@ -105,18 +106,16 @@ def _lease_one(tx: Tx, *, service: Service, device_id: str, day: date) -> dict[s
         "service_id": service.id,
         "number": number,
         "public_id": secrets.token_urlsafe(16),
-        "leased_at": tx.now.isoformat(),
+        "leased_at": work.now.isoformat(),
     }
-    tx.db["number_leases"].insert(row)
+    work.db["number_leases"].insert(row)
     return row
 
 
-def _lease_answer(
-    tx: Tx, config: OfficeConfig, day: date, rows: list[dict[str, Any]]
-) -> dict[str, Any]:
-    office = config.office
-    until = hours.walk_in_until(office.hours, tx.now, office.timezone)
-    window = appointments.settings_of(config).window
+def _lease_answer(work: Work, day: date, rows: list[dict[str, Any]]) -> dict[str, Any]:
+    office = work.office
+    until = hours.walk_in_until(office.hours, work.now, office.timezone)
+    window = work.config.appointments.window
     return {
         "office_id": office.id,
         "office_day": day.isoformat(),
@@ -135,32 +134,30 @@ def _lease_answer(
     }
 
 
-def redeem(
-    tx: Tx, *, config: OfficeConfig, keyring: KeyRing, device_id: str, redemption: Redemption
-) -> tuple[Ticket, str | None]:
+def redeem(work: Work, *, device_id: str, redemption: Redemption) -> tuple[Ticket, str | None]:
     """The ticket for a number the kiosk issued offline, and why its appointment was refused.
 
     A booked visitor whose appointment cannot be honoured any more (cancelled in the
     meantime, say) still holds a printed number: they get a walk-in ticket with it.
     """
-    row = _lease_row(tx, device_id, redemption.lease_id)
-    day = office_day(tx.now, config.office.timezone)
+    row = _lease_row(work, device_id, redemption.lease_id)
+    day = office_day(work.now, work.office.timezone)
     if row["office_day"] != day.isoformat():
         raise LeaseExpired(
             f"number {row['number']} was leased for {row['office_day']}", number=row["number"]
         )
     if row["ticket_id"]:
-        first = repo.get_ticket(tx.db, row["ticket_id"])
+        first = tickets.get_ticket(work.db, row["ticket_id"])
         raise LeaseRedeemed(
             f"number {row['number']} is already a ticket",
-            ticket=repo.ticket_json(first) if first else None,
+            ticket=ticket_json(first) if first else None,
         )
-    preassigned = operations.Preassigned(
-        number=row["number"], public_id=row["public_id"], at=_arrival(tx, row, redemption)
+    preassigned = Preassigned(
+        number=row["number"], public_id=row["public_id"], at=_arrival(work, row, redemption)
     )
-    ticket, refused = _issue(tx, config, keyring, device_id, row, redemption, preassigned)
-    tx.db["number_leases"].update(
-        row["id"], {"ticket_id": ticket.id, "redeemed_at": tx.now.isoformat()}
+    ticket, refused = _issue(work, device_id, row, redemption, preassigned)
+    work.db["number_leases"].update(
+        row["id"], {"ticket_id": ticket.id, "redeemed_at": work.now.isoformat()}
     )
     return ticket, refused
 
@@ -175,9 +172,9 @@ def unredeemed_by_public_id(db: sqlite_utils.Database, public_id: str) -> dict[s
     return rows[0] if rows else None
 
 
-def _lease_row(tx: Tx, device_id: str, lease_id: str) -> dict[str, Any]:
+def _lease_row(work: Work, device_id: str, lease_id: str) -> dict[str, Any]:
     rows = list(
-        tx.db.query(
+        work.db.query(
             "SELECT * FROM number_leases WHERE id = ? AND device_id = ?", [lease_id, device_id]
         )
     )
@@ -186,44 +183,42 @@ def _lease_row(tx: Tx, device_id: str, lease_id: str) -> dict[str, Any]:
     return rows[0]
 
 
-def _arrival(tx: Tx, row: dict[str, Any], redemption: Redemption) -> datetime:
+def _arrival(work: Work, row: dict[str, Any], redemption: Redemption) -> datetime:
     """When the kiosk issued the number, kept between the lease and now.
 
     A kiosk clock running ahead must not put a visitor into the future, nor one
     running behind put them before the number existed.
     """
     leased_at = datetime.fromisoformat(row["leased_at"])
-    return min(max(redemption.issued_at, leased_at), tx.now).astimezone(tx.now.tzinfo)
+    return min(max(redemption.issued_at, leased_at), work.now).astimezone(work.now.tzinfo)
 
 
 def _issue(
-    tx: Tx,
-    config: OfficeConfig,
-    keyring: KeyRing,
+    work: Work,
     device_id: str,
     row: dict[str, Any],
     redemption: Redemption,
-    preassigned: operations.Preassigned,
+    preassigned: Preassigned,
 ) -> tuple[Ticket, str | None]:
     refused: str | None = None
     if redemption.appointment_token:
         try:
             claim = read_appointment_token(
-                redemption.appointment_token, public_keys=keyring.public()
+                redemption.appointment_token, public_keys=work.keyring.public()
             )
             if claim.service_id != row["service_id"]:
                 raise LeaseWrongService(
                     "the number was leased for another service", service_id=claim.service_id
                 )
-            ticket = appointments.check_in(
-                tx, config=config, keyring=keyring, token=redemption.appointment_token, code=None,
+            ticket = check_in_booked(
+                work, token=redemption.appointment_token, code=None,
                 lang=redemption.lang, device_id=device_id, preassigned=preassigned,
             )
             return ticket, None
         except DomainError as error:
             refused = error.code
-    ticket = operations.issue_ticket(
-        tx, config=config, service_id=row["service_id"], kind=TicketKind.WALK_IN,
+    ticket = issue_ticket(
+        work, service_id=row["service_id"], kind=TicketKind.WALK_IN,
         lang=redemption.lang, priority=redemption.priority, device_id=device_id,
         preassigned=preassigned,
     )

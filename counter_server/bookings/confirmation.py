@@ -15,9 +15,9 @@ from zoneinfo import ZoneInfo
 import qrcode
 from qrcode.constants import ERROR_CORRECT_M
 
-from .config import OfficeConfig
-from .core.appointments import Appointment, ArrivalWindow
-from .core.booking_code import display_code
+from ..config import OfficeConfig
+from ..core.appointments import Appointment, ArrivalWindow
+from ..core.booking_code import display_code
 
 WORDS: dict[str, dict[str, str]] = {
     "de": {

@@ -1,0 +1,104 @@
+"""Appointment rows to domain objects and back, and the bookings' answers (no contact data)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import date, datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import sqlite_utils
+
+from ..config import OfficeConfig
+from ..core.appointments import Appointment, AppointmentStatus, AppointmentUnknown
+from ..core.numbering import office_day
+from ..core.slots import Booking, Slot
+
+CONTACT_FIELDS = ("name", "email", "phone")
+
+
+def day_of(config: OfficeConfig, moment: datetime) -> date:
+    return office_day(moment, config.office.timezone)
+
+
+def appointment_from_row(row: Mapping[str, Any]) -> Appointment:
+    return Appointment(
+        id=row["id"],
+        code=row["code"],
+        service_id=row["service_id"],
+        counter_id=row["counter_id"],
+        start=datetime.fromisoformat(row["start"]),
+        duration_min=row["duration_min"],
+        status=AppointmentStatus(row["status"]),
+        ticket_id=row["ticket_id"],
+        external_id=row["external_id"],
+    )
+
+
+def get_appointment(db: sqlite_utils.Database, appointment_id: str) -> Appointment:
+    rows = list(db.query("SELECT * FROM appointments WHERE id = ?", [appointment_id]))
+    if not rows:
+        raise AppointmentUnknown("no such appointment", appointment_id=appointment_id)
+    return appointment_from_row(rows[0])
+
+
+def find_by_external_id(db: sqlite_utils.Database, external_id: str) -> Appointment | None:
+    rows = list(db.query("SELECT * FROM appointments WHERE external_id = ?", [external_id]))
+    return appointment_from_row(rows[0]) if rows else None
+
+
+def appointments_of_day(db: sqlite_utils.Database, day: date) -> list[Appointment]:
+    rows = db.query(
+        "SELECT * FROM appointments WHERE office_day = ? ORDER BY start, id", [day.isoformat()]
+    )
+    return [appointment_from_row(r) for r in rows]
+
+
+def bookings_of_day(
+    db: sqlite_utils.Database, day: date, *, leave_out: str | None = None
+) -> list[Booking]:
+    """Counter time already given away on `day`: every appointment not cancelled."""
+    return [
+        Booking(a.counter_id, a.start, a.end)
+        for a in appointments_of_day(db, day)
+        if a.status is not AppointmentStatus.CANCELLED and a.id != leave_out
+    ]
+
+
+def contacts_of(db: sqlite_utils.Database, ids: list[str]) -> dict[str, dict[str, str | None]]:
+    if not ids:
+        return {}
+    marks = ",".join("?" for _ in ids)
+    rows = db.query(f"SELECT * FROM appointment_contacts WHERE appointment_id IN ({marks})", ids)
+    return {r["appointment_id"]: {k: r[k] for k in CONTACT_FIELDS} for r in rows}
+
+
+def _local(moment: datetime, config: OfficeConfig) -> str:
+    return moment.astimezone(ZoneInfo(config.office.timezone)).isoformat()
+
+
+def appointment_json(config: OfficeConfig, appointment: Appointment) -> dict[str, Any]:
+    """An appointment without contact data, times in the office's local time."""
+    counter = config.office.counter(appointment.counter_id)
+    return {
+        "id": appointment.id,
+        "code": appointment.code,
+        "service_id": appointment.service_id,
+        "counter_id": appointment.counter_id,
+        "counter_label": counter.label if counter else None,
+        "start": _local(appointment.start, config),
+        "end": _local(appointment.end, config),
+        "duration_min": appointment.duration_min,
+        "status": appointment.status.value,
+        "arrived": appointment.status is AppointmentStatus.CHECKED_IN,
+        "ticket_id": appointment.ticket_id,
+        "external_id": appointment.external_id,
+    }
+
+
+def slot_json(config: OfficeConfig, slot: Slot) -> dict[str, Any]:
+    return {
+        "start": _local(slot.start, config),
+        "end": _local(slot.end, config),
+        "free": len(slot.counter_ids),
+    }

@@ -1,0 +1,108 @@
+"""Where a check-in becomes a ticket, its answer and its printed ticket, in one transaction.
+
+Three ways in, one way out:
+- a kiosk: a walk-in's errand, or a booked visitor's QR token or booking code;
+- a clerk's workstation: a booked visitor's booking code (`check_in_at_counter`);
+- a kiosk handing in a number it issued offline (`leases.redeem`).
+Each gives a `CheckedIn`: the ticket, the visitor's place and estimate, the status-page
+URL and, for a kiosk served by a network printer, the print job made in the same
+transaction ("a ticket never exists without its print job").
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from ..auth import Device
+from ..core import admission
+from ..core.errors import DomainError, UnknownService
+from ..core.model import Priority, Ticket, TicketKind
+from ..core.numbering import office_day
+from ..printing.jobs import PrintJob, enqueue, ticket_words
+from ..queue import rows as tickets
+from ..queue.commands import call_refusal, issue_ticket
+from ..queue.shapes import ticket_json
+from ..queue.views import ticket_status
+from ..uow import Work
+from .appointment import check_in_booked
+
+
+class CheckinIncomplete(DomainError):
+    """A kiosk check-in names neither an errand nor a booking."""
+
+    code = "invalid_request"
+
+
+@dataclass(frozen=True)
+class KioskCheckin:
+    """What a kiosk sends: a walk-in's errand, or a booked visitor's token or code."""
+
+    service_id: str | None = None
+    lang: str = "de"
+    priority: Priority = Priority.NORMAL
+    appointment_token: str | None = None
+    appointment_code: str | None = None
+
+
+@dataclass(frozen=True)
+class CheckedIn:
+    """A new ticket as its visitor is told of it."""
+
+    ticket: Ticket
+    status: dict[str, Any]
+    status_url: str
+    print_job: PrintJob | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        answer = {"ticket": ticket_json(self.ticket), **self.status, "status_url": self.status_url}
+        if self.print_job is not None:
+            answer["print_job"] = {"id": self.print_job.id, "printer_id": self.print_job.printer_id}
+        return answer
+
+
+def check_in_walk_in(work: Work, *, service_id: str, lang: str, priority: Priority, device_id: str) -> Ticket:
+    """A walk-in ticket, when the errand takes walk-ins now and its daily cap is not reached."""
+    office = work.office
+    service = office.service(service_id)
+    if service is None:
+        raise UnknownService(f"no service {service_id!r} in this office", service_id=service_id)
+    issued = tickets.walk_ins_issued(work.db, office_day(work.now, office.timezone)).get(service.id, 0)
+    admission.check_walk_in(office=office, service=service, now=work.now, issued_today=issued)
+    return issue_ticket(work, service_id=service.id, kind=TicketKind.WALK_IN, lang=lang,
+                        priority=priority, device_id=device_id)
+
+
+def answer_for(work: Work, ticket: Ticket, *, status_base: str, printer_for: Device | None = None) -> CheckedIn:
+    """The visitor's answer; with `printer_for` (a kiosk), its network printer's job too."""
+    status = ticket_status(work.db, work.config, ticket, work.now, in_write=True)
+    status_url = f"{status_base}{ticket.public_id}"
+    printer = work.config.agent_printer_for(printer_for.name) if printer_for is not None else None
+    if printer is None:
+        return CheckedIn(ticket, status, status_url)
+    words = ticket_words(work.office, ticket, position=status["position"], eta_min=status["eta_min"],
+                         status_url=status_url)
+    job = enqueue(work, printer=printer, ticket=ticket, content=words)
+    return CheckedIn(ticket, status, status_url, job)
+
+
+def check_in_at_kiosk(work: Work, *, device: Device, request: KioskCheckin, status_base: str) -> CheckedIn:
+    if request.appointment_token or request.appointment_code:
+        ticket = check_in_booked(work, token=request.appointment_token, code=request.appointment_code,
+                                 lang=request.lang, device_id=device.id)
+    elif request.service_id:
+        ticket = check_in_walk_in(work, service_id=request.service_id, lang=request.lang,
+                                  priority=request.priority, device_id=device.id)
+    else:
+        raise CheckinIncomplete("service_id, appointment_token or appointment_code is required")
+    kiosk = device if device.role == "kiosk" else None
+    return answer_for(work, ticket, status_base=status_base, printer_for=kiosk)
+
+
+def check_in_at_counter(
+    work: Work, *, device: Device, counter_id: str, code: str, lang: str, status_base: str
+) -> tuple[CheckedIn, bool]:
+    """A clerk checks in a booked visitor by code; True when this counter may call them at once."""
+    ticket = check_in_booked(work, token=None, code=code, lang=lang, device_id=device.id)
+    refusal = call_refusal(work, counter_id=counter_id, ticket=ticket)
+    return answer_for(work, ticket, status_base=status_base), refusal is None

@@ -1,0 +1,84 @@
+"""office.toml: one typed, validated object, parsed once at start.
+
+A wrong value names the file, the field and the reason, e.g.
+`office.toml: services[2].prefix: 'PP' must be one capital letter A-Z`.
+Nothing after start-up reads a raw TOML table: every part takes its settings
+from `OfficeConfig`.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from ..core.model import Office
+from ..core.policy import Rules, rules_from_mapping
+from .appointments import AppointmentSettings, parse_appointments
+from .office import LANGUAGES, parse_office
+from .printers import PrinterConfig, parse_printers
+from .reader import ConfigError, Reader
+from .template import CONFIG_TEMPLATE
+
+__all__ = [
+    "CONFIG_TEMPLATE", "LANGUAGES", "SECTIONS", "AppointmentSettings", "ConfigError",
+    "OfficeConfig", "PrinterConfig", "load_config", "parse_config",
+]
+
+SECTIONS = frozenset({"office", "hours", "services", "counters", "queue", "appointments", "printers"})
+
+
+@dataclass(frozen=True)
+class OfficeConfig:
+    """The whole office.toml, validated."""
+
+    path: Path
+    office: Office
+    rules: Rules
+    public_url: str
+    appointments: AppointmentSettings
+    printers: tuple[PrinterConfig, ...] = ()
+
+    def printer(self, printer_id: str) -> PrinterConfig | None:
+        return next((p for p in self.printers if p.id == printer_id), None)
+
+    def agent_printer_for(self, kiosk_name: str) -> PrinterConfig | None:
+        """The network printer (fed by print jobs) that prints this kiosk's tickets."""
+        return next(
+            (p for p in self.printers if p.mode == "agent" and p.serves_kiosk(kiosk_name)), None
+        )
+
+
+def _rules(root: Reader) -> Rules:
+    try:
+        return rules_from_mapping(root.get("queue", dict, {}))
+    except ValueError as error:
+        raise ConfigError(root.path, "queue", str(error)) from None
+
+
+def parse_config(path: Path, data: Mapping[str, Any]) -> OfficeConfig:
+    root = Reader(path, data, "")
+    root.reject_unknown(SECTIONS)
+    office = parse_office(root)
+    return OfficeConfig(
+        path=path,
+        office=office,
+        rules=_rules(root),
+        public_url=root.sub("office").get("public_url", str, "").rstrip("/"),
+        appointments=parse_appointments(root.optional_sub("appointments")),
+        printers=parse_printers(root),
+    )
+
+
+def load_config(path: Path) -> OfficeConfig:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ConfigError(path, "-", "file not found (run `townhall init`)") from None
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as error:
+        raise ConfigError(path, "-", f"not valid TOML: {error}") from None
+    return parse_config(path, data)

@@ -1,0 +1,45 @@
+"""Every event type the server emits, defined once, with what its `data` carries.
+
+An event is `{"seq", "type", "at", "data"}` (see store.Event). Screens follow these
+over the websocket; none carries a name, a booking code or any contact data.
+A command can only emit a type listed here (uow.Work.emit checks it), and the docs
+test fails when one is missing from the README.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from .core.lifecycle import EVENT_TYPES as TICKET_EVENTS
+
+
+@dataclass(frozen=True)
+class EventType:
+    name: str
+    data: str  # what `data` holds, in a few words
+
+
+_TICKET = "ticket (contract JSON), counter {id, label, room} or null"
+
+EVENTS: dict[str, EventType] = {
+    e.name: e
+    for e in (
+        EventType("ticket.created", _TICKET),
+        *(EventType(name, _TICKET) for name in sorted(set(TICKET_EVENTS.values()))),
+        EventType("counter.state", "counter (contract JSON, current null)"),
+        EventType("printer.status", "printer_id, status, detail"),
+        EventType("print.job", "job_id, printer_id, ticket_id, number"),
+        EventType("print.dropped", "job_id, printer_id, ticket_id, number, reason"),
+        EventType("appointment.changed", "appointment {id, service_id, start, status} or no_shows (a count)"),
+        EventType("snapshot", "board, counters, tickets: sent first on a websocket that cannot replay"),
+    )
+}
+
+
+class UnknownEventType(KeyError):
+    """A command tried to emit an event type nobody documented."""
+
+
+def check(type_: str) -> None:
+    if type_ not in EVENTS:
+        raise UnknownEventType(type_)

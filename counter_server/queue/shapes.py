@@ -1,0 +1,81 @@
+"""The queue's answers as the contract shows them: numbers and counter labels, never names."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from ..core.estimate import Estimate
+from ..core.model import Counter, Office, Ticket, TicketState
+from ..core.slot_guard import Hold
+
+
+def iso(value: datetime | None) -> str | None:
+    return value.isoformat() if value else None
+
+
+def ticket_json(ticket: Ticket) -> dict[str, Any]:
+    """The ticket as the contract shows it: numbers and counters, never names."""
+    return {
+        "id": ticket.id,
+        "number": ticket.number,
+        "service_id": ticket.service_id,
+        "kind": ticket.kind.value,
+        "priority": ticket.priority.value,
+        "lang": ticket.lang,
+        "state": ticket.state.value,
+        "created_at": iso(ticket.created_at),
+        "arrived_at": iso(ticket.arrived_at),
+        "called_at": iso(ticket.called_at),
+        "counter_id": ticket.counter_id,
+        "target_counter_id": ticket.target_counter_id,
+        "appointment_at": iso(ticket.appointment_at),
+        "call_count": ticket.call_count,
+        "public_id": ticket.public_id,
+    }
+
+
+def counter_json(counter: Counter, current: Ticket | None = None) -> dict[str, Any]:
+    return {
+        "id": counter.id,
+        "label": counter.label,
+        "room": counter.room,
+        "state": counter.state.value,
+        "skills": counter.skills,
+        "languages": list(counter.languages),
+        "current": ticket_json(current) if current else None,
+    }
+
+
+def counter_ref(office: Office, counter_id: str | None) -> dict[str, str] | None:
+    counter = office.counter(counter_id) if counter_id else None
+    if counter is None:
+        return None
+    return {"id": counter.id, "label": counter.label, "room": counter.room}
+
+
+def hold_json(office: Office, hold: Hold) -> dict[str, Any]:
+    """A counter kept free for a booked visitor; the hold ends at the slot."""
+    service = office.service(hold.service_id)
+    at = hold.appointment_at.astimezone(ZoneInfo(office.timezone)).isoformat()
+    return {
+        "service_id": hold.service_id,
+        "service": service.name("de") if service else hold.service_id,
+        "appointment_at": at,
+        "until": at,
+    }
+
+
+def eta_json(ticket: Ticket, estimate: Estimate | None, waiting_ahead: int) -> dict[str, Any]:
+    """Position (1 = next) and expected minutes; a ticket no longer waiting has none left."""
+    if ticket.state is not TicketState.WAITING:
+        return {"position": 0, "eta_min": 0, "eta_low_min": 0, "eta_high_min": 0}
+    if estimate is None:
+        return {"position": waiting_ahead + 1, "eta_min": None, "eta_low_min": None, "eta_high_min": None}
+    return {
+        "position": estimate.position,
+        "eta_min": round(estimate.minutes),
+        "eta_low_min": round(estimate.low),
+        "eta_high_min": round(estimate.high),
+    }

@@ -1,0 +1,168 @@
+"""Read models of the queue: the board, the clerk's view, the services list, a visitor's ticket.
+
+Each runs on a reader connection over committed state and returns the contract JSON.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import sqlite_utils
+
+from ..config import OfficeConfig
+from ..core import admission, hours
+from ..core.model import CounterState, Ticket, TicketState
+from ..core.numbering import office_day
+from ..events import last_seq
+from ..printing.status import printer_health
+from . import rows
+from .counters import counters_now, find_counter
+from .decide import decide_next
+from .estimates import READ_ESTIMATES, estimate_of
+from .shapes import counter_json, counter_ref, eta_json, hold_json, ticket_json
+
+
+def ticket_status(
+    db: sqlite_utils.Database, config: OfficeConfig, ticket: Ticket, now: datetime, *, in_write: bool = False
+) -> dict[str, Any]:
+    """Position and expected wait of one ticket, as the visitor sees it."""
+    if ticket.state is not TicketState.WAITING:
+        return eta_json(ticket, None, 0)
+    estimate, ahead = estimate_of(db, config, ticket, now, in_write=in_write)
+    return eta_json(ticket, estimate, ahead)
+
+
+def waiting_per_service(db: sqlite_utils.Database, config: OfficeConfig, now: datetime) -> list[dict[str, Any]]:
+    """Who waits for what, and how long the last of them is expected to wait."""
+    found = READ_ESTIMATES.get(db, config, now)
+    waiting = [t for t in rows.open_tickets(db) if t.state is TicketState.WAITING]
+    per_service = []
+    for service in config.office.services:
+        mine = [t for t in waiting if t.service_id == service.id]
+        etas = [found[t.id].minutes for t in mine if t.id in found]
+        per_service.append({
+            "service_id": service.id,
+            "names": service.names,
+            "prefix": service.prefix,
+            "waiting": len(mine),
+            "eta_min": round(max(etas)) if etas else (0 if not mine else None),
+        })
+    return per_service
+
+
+def recent_calls(db: sqlite_utils.Database, config: OfficeConfig, now: datetime, limit: int) -> list[dict[str, Any]]:
+    day = office_day(now, config.office.timezone)
+    return [
+        {
+            "number": t.number,
+            "state": t.state.value,
+            "called_at": t.called_at.isoformat() if t.called_at else None,
+            "call_count": t.call_count,
+            "counter": counter_ref(config.office, t.counter_id),
+        }
+        for t in rows.recent_calls(db, day, limit)
+    ]
+
+
+def board(db: sqlite_utils.Database, config: OfficeConfig, now: datetime, *, calls: int = 10) -> dict[str, Any]:
+    """What a waiting-room screen shows: recent calls and who waits for what."""
+    office = config.office
+    per_service = waiting_per_service(db, config, now)
+    counters = counters_now(db, office)
+    return {
+        "seq": last_seq(db),
+        "office": {"id": office.id, "name": office.name},
+        "now": now.isoformat(),
+        "calls": recent_calls(db, config, now, calls),
+        "waiting": per_service,
+        "waiting_total": sum(s["waiting"] for s in per_service),
+        "counters_open": sum(1 for c in counters if c.state is CounterState.OPEN),
+        "printers": printer_health(db, config),
+    }
+
+
+def counters_list(db: sqlite_utils.Database, config: OfficeConfig) -> list[dict[str, Any]]:
+    return [counter_json(c, rows.current_ticket(db, c.id)) for c in counters_now(db, config.office)]
+
+
+def snapshot(db: sqlite_utils.Database, config: OfficeConfig, now: datetime) -> dict[str, Any]:
+    """Everything a (re)connecting screen needs when replaying missed events is not enough."""
+    return {
+        "board": board(db, config, now),
+        "counters": counters_list(db, config),
+        "tickets": [ticket_json(t) for t in rows.open_tickets(db)],
+    }
+
+
+def counter_view(db: sqlite_utils.Database, config: OfficeConfig, counter_id: str, now: datetime) -> dict[str, Any]:
+    """The clerk's picture: their counter, its current ticket, its queue, its parked tickets."""
+    office = config.office
+    counters = counters_now(db, office)
+    counter = find_counter(counters, counter_id)
+    open_now = rows.open_tickets(db)
+    waiting = [t for t in open_now if t.state is TicketState.WAITING and counter.can_serve(t.service_id)
+               and t.target_counter_id in (None, counter_id)]
+    found = READ_ESTIMATES.get(db, config, now)
+    # the whole queue, as call_next sees it: other counters' booked visitors take their time too
+    proposed = decide_next(db, config=config, counter=replace(counter, state=CounterState.OPEN),
+                           counters=counters, open_now=open_now, now=now)
+    parked = [t for t in open_now if t.state is TicketState.PARKED and t.target_counter_id == counter_id]
+    return {
+        "counter": counter_json(counter, rows.current_ticket(db, counter_id)),
+        "next": ticket_json(proposed.ticket) if proposed.ticket else None,
+        "held_for": hold_json(office, proposed.held_for) if proposed.held_for else None,
+        # the office clock (a training clock need not be the browser's): when a hold ends
+        "now": now.astimezone(ZoneInfo(office.timezone)).isoformat(),
+        "timezone": office.timezone,
+        "waiting": [
+            {**ticket_json(t), "waited_min": round((now - t.arrived_at).total_seconds() / 60),
+             "eta_min": round(found[t.id].minutes) if t.id in found else None}
+            for t in waiting
+        ],
+        "parked": [ticket_json(t) for t in parked],
+        "services": [{"id": s.id, "names": s.names, "prefix": s.prefix} for s in office.services],
+        "printers": printer_health(db, config),
+        "counters": [{"id": c.id, "label": c.label, "state": c.state.value, "skills": c.skills} for c in counters],
+    }
+
+
+def services_list(db: sqlite_utils.Database, config: OfficeConfig, now: datetime) -> dict[str, Any]:
+    """The errands a kiosk offers now, whether each takes walk-ins, and who waits for it."""
+    office = config.office
+    issued = rows.walk_ins_issued(db, office_day(now, office.timezone))
+    waiting = {w["service_id"]: w for w in waiting_per_service(db, config, now)}
+    services = []
+    for service in office.services:
+        reason = admission.refusal_reason(
+            office=office, service=service, now=now, issued_today=issued.get(service.id, 0)
+        )
+        services.append({
+            "id": service.id,
+            "names": service.names,
+            "prefix": service.prefix,
+            "walk_in": service.walk_in,
+            "duration_min": service.duration_min,
+            "daily_walk_in_cap": service.daily_walk_in_cap,
+            "available": reason is None,
+            "unavailable_reason": reason,
+            "waiting": waiting[service.id]["waiting"],
+            "eta_min": waiting[service.id]["eta_min"],
+        })
+    until = hours.walk_in_until(office.hours, now, office.timezone)
+    opening = hours.next_opening(office.hours, now, office.timezone)
+    return {
+        "office": {
+            "id": office.id,
+            "name": office.name,
+            "languages": list(office.languages),
+            "timezone": office.timezone,
+            "now": now.isoformat(),
+            "open_now": hours.is_open(office.hours, now, office.timezone),
+            "walk_in_until": until.isoformat() if until else None,
+            "next_opening": opening.isoformat() if opening else None,
+        },
+        "services": services,
+    }
