@@ -6,10 +6,8 @@
   const { el } = window.townhallClerk; // from clerk-appointments.js, loaded first
   let me = null;
   let view = null;
-  let lastSeq = null;
   let appointments = null;
   let checkin = null;
-  let retryMs = 1000;
   const TEXT = {
     open: "geöffnet", paused: "pausiert", closed: "geschlossen",
     waiting: "wartet", called: "aufgerufen", serving: "in Bearbeitung", parked: "geparkt",
@@ -213,28 +211,23 @@
   };
 
   function connect() {
-    const scheme = location.protocol === "https:" ? "wss:" : "ws:";
-    const since = lastSeq === null ? "" : "&since=" + lastSeq;
-    const socket = new WebSocket(scheme + "//" + location.host + "/api/v1/events?token=" + encodeURIComponent(token) + since);
-    socket.onopen = () => {
-      retryMs = 1000;
-      $("conn").textContent = "verbunden";
-      $("conn").classList.remove("down");
-      appointments.refreshSoon(0);
-    };
-    socket.onmessage = (m) => {
-      const event = JSON.parse(m.data);
-      lastSeq = event.seq;
-      scheduleRefresh(100);
-      appointments.onEvent(event);
-    };
-    socket.onclose = () => {
-      $("conn").textContent = "keine Verbindung";
-      $("conn").classList.add("down");
-      appointments.offline();
-      setTimeout(connect, retryMs);
-      retryMs = Math.min(retryMs * 2, 10000);
-    };
+    window.townhallLive.follow({
+      token,
+      onOpen: () => {
+        $("conn").textContent = "verbunden";
+        $("conn").classList.remove("down");
+        appointments.refreshSoon(0);
+      },
+      onEvent: (event) => {
+        scheduleRefresh(100);
+        appointments.onEvent(event);
+      },
+      onClose: () => {
+        $("conn").textContent = "keine Verbindung";
+        $("conn").classList.add("down");
+        appointments.offline();
+      },
+    });
   }
 
   api("GET", "/api/v1/devices/me").then((device) => {

@@ -6,9 +6,6 @@
   const token = params.get("token") || "";
   const lang = params.get("lang") || "de";
   const $ = (id) => document.getElementById(id);
-  let lastSeq = null;
-  let socket = null;
-  let retryMs = 1000;
   let refreshTimer = null;
   let clockOffsetMs = 0;
   let timeZone = "Europe/Berlin";
@@ -240,12 +237,9 @@
 
   function onEvent(event) {
     if (event.type === "snapshot") {
-      lastSeq = event.seq;
       render(event.data.board);
       return;
     }
-    if (lastSeq !== null && event.seq <= lastSeq) return;
-    lastSeq = event.seq;
     if ((event.type === "ticket.called" || event.type === "ticket.recalled") && isFreshEvent(event)) announce(event);
     scheduleRefresh();
   }
@@ -256,24 +250,18 @@
   }
 
   function connect() {
-    const scheme = location.protocol === "https:" ? "wss:" : "ws:";
-    const since = lastSeq === null ? "" : "&since=" + lastSeq;
-    socket = new WebSocket(scheme + "//" + location.host + "/api/v1/events?token=" + encodeURIComponent(token) + since);
-    socket.onopen = () => { retryMs = 1000; showOffline(false); };
-    socket.onmessage = (message) => onEvent(JSON.parse(message.data));
-    socket.onclose = () => {
-      showOffline(true);
-      setTimeout(connect, retryMs);
-      retryMs = Math.min(retryMs * 2, 10000);
-    };
+    return window.townhallLive.follow({
+      token, onEvent, onOpen: () => showOffline(false), onClose: () => showOffline(true),
+    });
   }
 
-  window.townhallDisplay = { lastSeq: () => lastSeq, connected: () => socket && socket.readyState === 1,
+  let live = null;
+  window.townhallDisplay = { lastSeq: () => live && live.lastSeq(), connected: () => live !== null && live.connected(),
     speechMode: () => speechMode, spokenLanguages };
   // Chromium loads its voice list lazily; asking early means it is there at the first call.
   if (window.speechSynthesis) window.speechSynthesis.getVoices();
   fetchBoard().then(render).catch(() => showOffline(true));
-  connect();
+  live = connect();
   tickClock();
   setInterval(tickClock, 1000);
   setInterval(scheduleRefresh, 30000);
