@@ -55,7 +55,7 @@ def add_device(
         raise DeviceError("--counter only goes with --role counter")
     token = TOKEN_PREFIX + secrets.token_urlsafe(32)
     device = Device(id=str(uuid.uuid4()), name=name or role, role=role, counter_id=counter_id)
-    db["devices"].insert(
+    db.table("devices").insert(
         {
             "id": device.id, "name": device.name, "role": role, "counter_id": counter_id,
             "token_hash": hash_token(token), "created_at": now.isoformat(), "revoked_at": None,

@@ -17,7 +17,7 @@ from .auth import DeviceError, add_device
 from .clock import Clock
 from .config import CONFIG_TEMPLATE, ConfigError, load_config
 from .paths import DataDir
-from .store import Store
+from .store import Store, Tx
 
 DEFAULT_PORT = 8000
 
@@ -58,16 +58,15 @@ def new_device_tokens(data_dir: Path, devices: list[tuple[str, str, str | None]]
     files = DataDir(data_dir)
     counter_ids = {c.id for c in load_config(files.config).office.counters}
     store = Store(files.db)
-    try:
+
+    def add_all(tx: Tx) -> list[str]:
         return [
-            store.write_sync(
-                lambda tx, r=role, n=name, c=counter: add_device(
-                    tx.db, role=r, name=n, now=tx.now, counter_id=c, counter_ids=counter_ids
-                )[1],
-                now=datetime.now(UTC),
-            )
+            add_device(tx.db, role=role, name=name, now=tx.now, counter_id=counter, counter_ids=counter_ids)[1]
             for role, name, counter in devices
         ]
+
+    try:
+        return store.write_sync(add_all, now=datetime.now(UTC))
     finally:
         store.close()
 

@@ -30,7 +30,7 @@ def run_once(tx: Tx, *, device_id: str, key: str | None, request: str, act: Call
             )
         return status, json.loads(body) if body else None
     status, body = act()
-    tx.db["idempotency"].insert(
+    tx.db.table("idempotency").insert(
         {
             "device_id": device_id, "key": key, "request": request, "status": status,
             "body": json.dumps(body, ensure_ascii=False) if body is not None else "",

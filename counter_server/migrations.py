@@ -19,7 +19,7 @@ def m001_core(db: sqlite_utils.Database) -> None:
         "CREATE TABLE events (seq INTEGER PRIMARY KEY AUTOINCREMENT, at TEXT NOT NULL,"
         " type TEXT NOT NULL, data TEXT NOT NULL)"
     )
-    db["tickets"].create(
+    db.table("tickets").create(
         {
             "id": str, "number": str, "service_id": str, "kind": str, "priority": str,
             "lang": str, "state": str, "created_at": str, "arrived_at": str,
@@ -31,13 +31,13 @@ def m001_core(db: sqlite_utils.Database) -> None:
         pk="id",
         not_null={"number", "service_id", "kind", "state", "office_day", "public_id"},
     )
-    db["tickets"].create_index(["office_day", "number"], unique=True)
-    db["tickets"].create_index(["public_id"], unique=True)
-    db["tickets"].create_index(["state"])
-    db["counters"].create(
+    db.table("tickets").create_index(["office_day", "number"], unique=True)
+    db.table("tickets").create_index(["public_id"], unique=True)
+    db.table("tickets").create_index(["state"])
+    db.table("counters").create(
         {"id": str, "state": str, "updated_at": str}, pk="id", not_null={"state"}
     )
-    db["devices"].create(
+    db.table("devices").create(
         {
             "id": str, "name": str, "role": str, "counter_id": str, "token_hash": str,
             "created_at": str, "revoked_at": str,
@@ -45,8 +45,8 @@ def m001_core(db: sqlite_utils.Database) -> None:
         pk="id",
         not_null={"role", "token_hash"},
     )
-    db["devices"].create_index(["token_hash"], unique=True)
-    db["idempotency"].create(
+    db.table("devices").create_index(["token_hash"], unique=True)
+    db.table("idempotency").create(
         {
             "device_id": str, "key": str, "request": str, "status": int, "body": str,
             "created_at": str,
@@ -56,7 +56,7 @@ def m001_core(db: sqlite_utils.Database) -> None:
 
 
 def m002_appointments(db: sqlite_utils.Database) -> None:
-    db["appointments"].create(
+    db.table("appointments").create(
         {
             "id": str, "code": str, "service_id": str, "counter_id": str, "start": str,
             "office_day": str, "duration_min": int, "status": str, "ticket_id": str,
@@ -66,9 +66,9 @@ def m002_appointments(db: sqlite_utils.Database) -> None:
         pk="id",
         not_null={"code", "service_id", "counter_id", "start", "office_day", "status"},
     )
-    db["appointments"].create_index(["code"], unique=True)
-    db["appointments"].create_index(["external_id"], unique=True)
-    db["appointments"].create_index(["office_day", "start"])
+    db.table("appointments").create_index(["code"], unique=True)
+    db.table("appointments").create_index(["external_id"], unique=True)
+    db.table("appointments").create_index(["office_day", "start"])
     # Contact data lives apart so the retention job can delete it without touching the booking.
     db.execute(
         "CREATE TABLE appointment_contacts (appointment_id TEXT PRIMARY KEY"
@@ -79,7 +79,7 @@ def m002_appointments(db: sqlite_utils.Database) -> None:
 
 def m003_print_jobs(db: sqlite_utils.Database) -> None:
     """Print jobs kept until a printer acknowledges them, and each printer's last status."""
-    db["print_jobs"].create(
+    db.table("print_jobs").create(
         {
             "id": str, "printer_id": str, "ticket_id": str, "number": str, "state": str,
             "paper_mm": int, "content": str, "created_at": str, "expires_at": str,
@@ -88,8 +88,8 @@ def m003_print_jobs(db: sqlite_utils.Database) -> None:
         pk="id",
         not_null={"printer_id", "ticket_id", "number", "state", "content", "created_at"},
     )
-    db["print_jobs"].create_index(["printer_id", "state", "created_at"])
-    db["printer_states"].create(
+    db.table("print_jobs").create_index(["printer_id", "state", "created_at"])
+    db.table("printer_states").create(
         {"printer_id": str, "status": str, "detail": str, "since": str, "reported_at": str},
         pk="printer_id",
         not_null={"status"},
@@ -98,7 +98,7 @@ def m003_print_jobs(db: sqlite_utils.Database) -> None:
 
 def m004_number_leases(db: sqlite_utils.Database) -> None:
     """Numbers a kiosk holds in reserve to issue tickets while the server is away."""
-    db["number_leases"].create(
+    db.table("number_leases").create(
         {
             "id": str, "device_id": str, "office_day": str, "service_id": str, "number": str,
             "public_id": str, "leased_at": str, "ticket_id": str, "redeemed_at": str,
@@ -106,9 +106,9 @@ def m004_number_leases(db: sqlite_utils.Database) -> None:
         pk="id",
         not_null={"device_id", "office_day", "service_id", "number", "public_id", "leased_at"},
     )
-    db["number_leases"].create_index(["office_day", "number"], unique=True)
-    db["number_leases"].create_index(["public_id"], unique=True)
-    db["number_leases"].create_index(["device_id", "office_day"])
+    db.table("number_leases").create_index(["office_day", "number"], unique=True)
+    db.table("number_leases").create_index(["public_id"], unique=True)
+    db.table("number_leases").create_index(["device_id", "office_day"])
 
 
 MIGRATIONS: list[Migration] = [

@@ -67,7 +67,7 @@ def save_appointment(
         external_id=external_id,
     )
     now = work.now.isoformat()
-    work.db["appointments"].insert(
+    work.db.table("appointments").insert(
         {
             "id": appointment.id,
             "code": appointment.code,
@@ -86,7 +86,7 @@ def save_appointment(
         }
     )
     if contact:
-        work.db["appointment_contacts"].insert(
+        work.db.table("appointment_contacts").insert(
             {
                 "appointment_id": appointment.id,
                 **{k: contact.get(k) for k in CONTACT_FIELDS},
@@ -127,7 +127,7 @@ def book(
 def set_status(
     work: Work, appointment: Appointment, status: AppointmentStatus, **extra: Any
 ) -> Appointment:
-    work.db["appointments"].update(
+    work.db.table("appointments").update(
         appointment.id, {"status": status.value, "updated_at": work.now.isoformat(), **extra}
     )
     changed = replace(appointment, status=status, **extra)

@@ -74,7 +74,7 @@ def _move(work: Work, existing: Appointment, slot: Slot) -> Appointment:
             status=existing.status.value,
         )
     minutes = int((slot.end - slot.start).total_seconds() // 60)
-    work.db["appointments"].update(
+    work.db.table("appointments").update(
         existing.id,
         {
             "start": slot.start.isoformat(),

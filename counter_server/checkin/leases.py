@@ -108,7 +108,7 @@ def _lease_one(work: Work, *, service: Service, device_id: str, day: date) -> di
         "public_id": secrets.token_urlsafe(16),
         "leased_at": work.now.isoformat(),
     }
-    work.db["number_leases"].insert(row)
+    work.db.table("number_leases").insert(row)
     return row
 
 
@@ -156,7 +156,7 @@ def redeem(work: Work, *, device_id: str, redemption: Redemption) -> tuple[Ticke
         number=row["number"], public_id=row["public_id"], at=_arrival(work, row, redemption)
     )
     ticket, refused = _issue(work, device_id, row, redemption, preassigned)
-    work.db["number_leases"].update(
+    work.db.table("number_leases").update(
         row["id"], {"ticket_id": ticket.id, "redeemed_at": work.now.isoformat()}
     )
     return ticket, refused

@@ -18,7 +18,7 @@ def sync_counters(work: Work) -> None:
     known = counter_states(work.db)
     for counter in work.office.counters:
         if counter.id not in known:
-            work.db["counters"].insert(
+            work.db.table("counters").insert(
                 {"id": counter.id, "state": CounterState.CLOSED.value, "updated_at": work.now.isoformat()}
             )
 
@@ -48,7 +48,7 @@ def set_counter_state(work: Work, *, counter_id: str, state: CounterState) -> Co
     counter = work.office.counter(counter_id)
     if counter is None:
         raise UnknownCounter(f"no counter {counter_id!r}", counter_id=counter_id)
-    work.db["counters"].upsert(
+    work.db.table("counters").upsert(
         {"id": counter_id, "state": state.value, "updated_at": work.now.isoformat()}, pk="id"
     )
     updated = replace(counter, state=state)

@@ -15,7 +15,7 @@ _DATETIMES = ("created_at", "arrived_at", "appointment_at", "called_at", "starte
 
 
 def ticket_from_row(row: dict[str, Any]) -> Ticket:
-    values = {k: row.get(k) for k in Ticket.__dataclass_fields__}
+    values: dict[str, Any] = {k: row.get(k) for k in Ticket.__dataclass_fields__}
     for key in _DATETIMES:
         if values[key] is not None:
             values[key] = datetime.fromisoformat(values[key])
@@ -42,9 +42,9 @@ def save_ticket(db: sqlite_utils.Database, ticket: Ticket, *, device_id: str | N
     row = ticket_to_row(ticket)
     if device_id is not None:
         row["device_id"] = device_id
-        db["tickets"].insert(row)
+        db.table("tickets").insert(row)
     else:
-        db["tickets"].update(ticket.id, row)
+        db.table("tickets").update(ticket.id, row)
 
 
 def get_ticket(db: sqlite_utils.Database, ticket_id: str) -> Ticket | None:
