@@ -19,6 +19,7 @@ log = logging.getLogger(__name__)
 # scanners type a character every few milliseconds; people need far longer
 MAX_KEY_GAP_S = 0.25
 MIN_LENGTH = 4
+QR_ONLY = zxingcpp.BarcodeFormats(zxingcpp.BarcodeFormat.QRCode)
 
 
 @dataclass
@@ -49,7 +50,7 @@ class WedgeBuffer:
 def decode_qr(image: Image.Image) -> str | None:
     """The text of the first QR code in `image`, or None."""
     try:
-        results = zxingcpp.read_barcodes(image, formats=zxingcpp.BarcodeFormat.QRCode)
+        results = zxingcpp.read_barcodes(image, formats=QR_ONLY)
     except (ValueError, RuntimeError) as error:
         log.warning("QR decoding failed: %s", error)
         return None
