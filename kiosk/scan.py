@@ -19,7 +19,6 @@ log = logging.getLogger(__name__)
 # scanners type a character every few milliseconds; people need far longer
 MAX_KEY_GAP_S = 0.25
 MIN_LENGTH = 4
-QR_ONLY = zxingcpp.BarcodeFormats(zxingcpp.BarcodeFormat.QRCode)
 
 
 @dataclass
@@ -50,7 +49,8 @@ class WedgeBuffer:
 def decode_qr(image: Image.Image) -> str | None:
     """The text of the first QR code in `image`, or None."""
     try:
-        results = zxingcpp.read_barcodes(image, formats=QR_ONLY)
+        qr_only = zxingcpp.BarcodeFormats(zxingcpp.BarcodeFormat.QRCode)
+        results = zxingcpp.read_barcodes(image, formats=qr_only)
     except (ValueError, RuntimeError) as error:
         log.warning("QR decoding failed: %s", error)
         return None
