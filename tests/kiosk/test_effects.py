@@ -9,9 +9,11 @@ from __future__ import annotations
 import asyncio
 import stat
 import time
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 from kiosk import flow as f
 from kiosk.client import ServerClient
@@ -50,6 +52,20 @@ def runner_for(
     )
 
 
+@asynccontextmanager
+async def running(
+    url: str = NOWHERE, token: str = "t", **parts: Any
+) -> AsyncIterator[EffectRunner]:
+    """A runner on this loop with a real client for `url`; its tasks stop when the test is done."""
+    server = ServerClient(base_url=url, token=token)
+    runner = runner_for(server, **parts)
+    try:
+        yield runner
+    finally:
+        runner.stop()
+        await server.close()
+
+
 async def until(condition: Callable[[], object], what: str, timeout: float = 15.0) -> None:
     deadline = time.monotonic() + timeout
     while not condition():
@@ -62,21 +78,16 @@ def test_a_walk_in_is_checked_in_at_the_server_and_printed(
     live_server: LiveServer, tmp_path: Path
 ) -> None:
     emulator = Emulator(out_dir=tmp_path / "printer", port=0).start()
+    printer = KioskPrinter(address=emulator.address, paper_mm=80)
 
     async def visit() -> f.KioskState:
-        server = ServerClient(base_url=live_server.url, token=live_server.tokens["kiosk"])
-        printer = KioskPrinter(address=emulator.address, paper_mm=80)
-        runner = runner_for(server, printer=printer)
-        try:
+        async with running(live_server.url, live_server.tokens["kiosk"], printer=printer) as runner:
             runner.send(f.ChangeLanguage("en"))
             runner.send(f.StartWalkIn())
             await until(lambda: runner.flow.state.walk_in_possible, "the errands")
             runner.send(f.ChooseService("pass"))
             await until(lambda: runner.flow.state.print_state == "printed", "the printed ticket")
             return runner.flow.state
-        finally:
-            runner.stop()
-            await server.close()
 
     try:
         state = asyncio.run(visit())
@@ -95,19 +106,15 @@ def test_a_printer_out_of_paper_shows_the_ticket_and_the_banner(
     emulator = Emulator(
         out_dir=tmp_path / "printer", port=0, status=EmulatedStatus.PAPER_OUT
     ).start()
+    printer = KioskPrinter(address=emulator.address, paper_mm=80)
 
     async def visit() -> tuple[f.KioskState, bool]:
-        server = ServerClient(base_url=live_server.url, token=live_server.tokens["kiosk"])
-        runner = runner_for(server, printer=KioskPrinter(address=emulator.address, paper_mm=80))
-        try:
+        async with running(live_server.url, live_server.tokens["kiosk"], printer=printer) as runner:
             runner.send(f.StartWalkIn())
             await until(lambda: runner.flow.state.walk_in_possible, "the errands")
             runner.send(f.ChooseService("ausweis"))
             await until(lambda: runner.flow.state.print_state == "failed", "the failed print")
             return runner.flow.state, runner.printer_away
-        finally:
-            runner.stop()
-            await server.close()
 
     try:
         state, away = asyncio.run(visit())
@@ -129,18 +136,13 @@ def test_while_the_server_is_away_a_leased_number_is_issued_and_the_errands_stay
     )
 
     async def visit() -> f.KioskState:
-        server = ServerClient(base_url=NOWHERE, token="t")
-        runner = runner_for(server, desk=desk, clock=lambda: NOW)
-        try:
+        async with running(desk=desk, clock=lambda: NOW) as runner:
             runner.on_status(False)
             runner.send(f.StartWalkIn())
             await until(lambda: runner.flow.state.walk_in_possible, "the errands from the file")
             runner.send(f.ChooseService("ausweis"))
             await until(lambda: runner.flow.state.screen == "ticket", "the offline ticket")
             return runner.flow.state
-        finally:
-            runner.stop()
-            await server.close()
 
     state = asyncio.run(visit())
     assert state.ticket is not None and state.ticket.offline
@@ -150,17 +152,12 @@ def test_while_the_server_is_away_a_leased_number_is_issued_and_the_errands_stay
 
 def test_a_scan_without_server_or_desk_says_the_server_is_unreachable() -> None:
     async def visit() -> f.KioskState:
-        server = ServerClient(base_url=NOWHERE, token="t")
-        runner = runner_for(server)
-        wedge = ScannerWedge(on_scan=lambda text: runner.send(f.Scanned(text)))
-        try:
+        async with running() as runner:
+            wedge = ScannerWedge(on_scan=lambda text: runner.send(f.Scanned(text)))
             wedge.text_input("a-long-appointment-token-from-a-qr-code")
             wedge.key_down(13)
             await until(lambda: runner.flow.state.screen == "outcome", "the outcome")
             return runner.flow.state
-        finally:
-            runner.stop()
-            await server.close()
 
     state = asyncio.run(visit())
     assert state.outcome is not None and state.outcome.code == "server_unreachable"
@@ -174,14 +171,9 @@ def test_the_screen_is_read_aloud_in_the_visitor_language(tmp_path: Path) -> Non
     espeak.chmod(espeak.stat().st_mode | stat.S_IEXEC)
 
     async def visit() -> None:
-        server = ServerClient(base_url=NOWHERE, token="t")
-        runner = runner_for(server, speaker=Speaker(executable=str(espeak)))
-        try:
+        async with running(speaker=Speaker(executable=str(espeak))) as runner:
             runner.say("Ihre Nummer: A042.", lang="uk")
             await until(lambda: spoken.exists() and spoken.read_text().endswith("\n"), "speech")
-        finally:
-            runner.stop()
-            await server.close()
 
     asyncio.run(visit())
     words = spoken.read_text().strip().split("|")
