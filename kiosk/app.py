@@ -64,10 +64,10 @@ def build_app_class() -> type:
     from kivy.uix.boxlayout import BoxLayout
     from kivy.uix.screenmanager import NoTransition
 
+    from i18n import Catalog
     from kiosk import flow as f
     from kiosk.scan import CameraScanner, WedgeBuffer
     from kiosk.shaping import FONT_DIR
-    from kiosk.texts import Catalog
     from kiosk.views import chrome, screen_view
     from kiosk.widgets import HIGH_CONTRAST_THEME, NORMAL_THEME, StepButton
 
@@ -440,7 +440,7 @@ def create_app(config: KioskConfig, *, offscreen: bool = False, **parts: Any) ->
     prepare_kivy(config, offscreen=offscreen)
     from kiosk.client import ServerClient
     from kiosk.printing import KioskPrinter
-    from kiosk.speech import Speaker
+    from speech import Speaker
 
     parts.setdefault("server", ServerClient(base_url=config.server, token=config.token))
     if "printer" not in parts and config.printer:
