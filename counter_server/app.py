@@ -12,7 +12,7 @@ from pathlib import Path
 from fastapi import FastAPI
 
 from . import appointments, errors, keys, operations, pages, printjobs
-from .api import announce, board, checkins, counters, leases, office, printers, tickets
+from .api import announce, board, checkins, counters, leases, office, printers, texts, tickets
 from .api import appointments as appointments_api
 from .clock import Clock
 from .config import load_config
@@ -73,7 +73,7 @@ def create_app(ctx: Context) -> FastAPI:
     app = FastAPI(title="townhall-queue", version="1", lifespan=lifespan)
     app.state.ctx = ctx
     errors.install(app)
-    for module in (office, checkins, counters, tickets, board, appointments_api, printers, leases, announce):
+    for module in (office, checkins, counters, tickets, board, appointments_api, printers, leases, announce, texts):
         app.include_router(module.router)
     app.include_router(pages.router)
     pages.mount_static(app)
