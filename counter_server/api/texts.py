@@ -19,8 +19,11 @@ router = APIRouter(prefix="/api/v1/texts")
 
 
 class Place(BaseModel):
+    """A counter in the page's language; `office_label` finds it where a JSON names no counter id."""
+
     label: str
     room: str
+    office_label: str
 
 
 class PageTexts(BaseModel):
@@ -56,7 +59,11 @@ async def page_texts(
     for namespace in _namespaces(ns):
         texts.update(catalog.entries(namespace))
     counters = {
-        counter.id: Place(label=counter_name(counter.label, lang), room=room_name(counter.room, lang))
+        counter.id: Place(
+            label=counter_name(counter.label, lang),
+            room=room_name(counter.room, lang),
+            office_label=counter.label,
+        )
         for counter in ctx.config.office.counters
     }
     return PageTexts(lang=lang, dir=catalog.direction, texts=texts, counters=counters)

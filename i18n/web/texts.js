@@ -25,8 +25,10 @@ window.townhallTexts = (function () {
       },
       // A counter as the visitor reads it: "الشباك 2" for the office's "Schalter 2".
       place(counter) {
-        const named = counter && counter.id !== undefined ? data.counters[counter.id] : null;
-        return named || { label: counter ? counter.label : "", room: counter ? counter.room : "" };
+        if (!counter) return { label: "", room: "" };
+        const named = data.counters[counter.id] ||
+          Object.values(data.counters).find((c) => c.office_label === counter.label);
+        return named || { label: counter.label, room: counter.room };
       },
       // The page speaks this language: lang and dir on <html>, texts into every [data-t].
       apply(root) {

@@ -107,7 +107,7 @@ def test_the_texts_route_names_counters_in_the_language(live_server: LiveServer)
     assert answer.status_code == 200, answer.text
     body = answer.json()
     assert body["lang"] == "tr" and body["dir"] == "ltr"
-    assert body["counters"]["2"] == {"label": "Gişe 2", "room": "Oda E.01"}
+    assert body["counters"]["2"] == {"label": "Gişe 2", "room": "Oda E.01", "office_label": "Schalter 2"}
     assert body["texts"]["display.now_title"] == "Çağrılanlar"
     assert not [key for key in body["texts"] if key.startswith("kiosk.")]
     unknown = httpx.get(f"{live_server.url}/api/v1/texts/fr", timeout=10)
