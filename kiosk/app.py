@@ -22,6 +22,7 @@ from kivy.properties import BooleanProperty, NumericProperty, ObjectProperty, St
 from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.screenmanager import NoTransition
 
+from i18n import Catalog
 from kiosk import flow as f
 from kiosk.config import KioskConfig
 from kiosk.effects import EffectRunner
@@ -35,7 +36,6 @@ from kiosk.screens.services import ServicesScreen
 from kiosk.screens.start import StartScreen
 from kiosk.screens.ticket import TicketScreen
 from kiosk.shaping import FONT_DIR
-from kiosk.texts import Catalog
 from kiosk.views import chrome, screen_view
 from kiosk.widgets import HIGH_CONTRAST_THEME, NORMAL_THEME, StepButton
 

@@ -94,7 +94,7 @@ def _default_printer(config: KioskConfig) -> Printer | None:
 
 
 def _default_speaker(config: KioskConfig) -> Speaker:
-    from kiosk.speech import Speaker as EspeakSpeaker
+    from speech import Speaker as EspeakSpeaker
 
     return EspeakSpeaker(executable=config.read_aloud)
 

@@ -21,9 +21,9 @@ from kiosk.effects import EffectRunner
 from kiosk.inputs import ScannerWedge
 from kiosk.offline import OfflineDesk
 from kiosk.printing import KioskPrinter
-from kiosk.speech import Speaker
 from kiosk.views import chrome
 from printers.emulator import EmulatedStatus, Emulator
+from speech import Speaker
 from tests.conftest import LiveServer
 from tests.kiosk.test_offline import NOW, desk_with_lease
 

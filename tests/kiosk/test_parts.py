@@ -23,9 +23,9 @@ from kiosk.client import (
 from kiosk.config import KioskConfigError, load_config
 from kiosk.printing import KioskPrinter
 from kiosk.scan import WedgeBuffer, decode_qr
-from kiosk.speech import Speaker, espeak_command
 from printers.emulator import EmulatedStatus, Emulator
 from printers.words import ticket_words
+from speech import Speaker, espeak_command
 from tests.conftest import LiveServer
 
 
