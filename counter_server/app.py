@@ -11,7 +11,7 @@ from pathlib import Path
 
 from fastapi import FastAPI
 
-from . import errors, keys, pages
+from . import errors, idempotency, keys, pages
 from .api import announce, board, checkins, counters, leases, office, printers, tickets
 from .api import appointments as appointments_api
 from .bookings.commands import housekeeping as booking_housekeeping
@@ -38,15 +38,20 @@ def open_context(data_dir: Path, clock: Clock) -> Context:
     return Context(config=config, store=store, hub=Hub(), clock=clock, data_dir=data_dir)
 
 
-def day_end(work: Work) -> None:
-    """Day-end work that must also happen after a server was off over night."""
+def day_end(work: Work) -> int:
+    """Day-end work that must also happen after a server was off over night.
+
+    Returns how many rows holding personal data (contacts, remembered requests) it deleted.
+    """
     sync_counters(work)
     expire_past_days(work)
-    booking_housekeeping(work)
+    return booking_housekeeping(work) + idempotency.purge(work.tx)
 
 
 def housekeeping(ctx: Context) -> None:
-    ctx.write_sync(day_end)
+    if ctx.write_sync(day_end):
+        # the deleted rows' old pages may still sit in the WAL file: write it back and empty it
+        ctx.store.checkpoint()
 
 
 async def _housekeeping_loop(ctx: Context) -> None:
