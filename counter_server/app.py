@@ -19,6 +19,7 @@ from .clock import Clock
 from .config import load_config
 from .context import Context
 from .events import Hub
+from .limits import BodyLimit
 from .paths import DataDir
 from .queue.commands import expire_past_days
 from .queue.counters import sync_counters
@@ -83,6 +84,7 @@ def create_app(ctx: Context) -> FastAPI:
     app = FastAPI(title="townhall-queue", version="1", lifespan=lifespan)
     app.state.ctx = ctx
     errors.install(app)
+    app.add_middleware(BodyLimit)
     for module in ROUTERS:
         app.include_router(module.router)
     app.include_router(pages.router)

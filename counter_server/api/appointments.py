@@ -9,7 +9,6 @@ from zoneinfo import ZoneInfo
 import sqlite_utils
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse, JSONResponse, Response
-from pydantic import BaseModel
 
 from ..auth import Device
 from ..bookings import commands as bookings
@@ -23,6 +22,7 @@ from ..context import AnyDevice, BookingDevice, CtxDep, IdempotencyKey, role
 from ..errors import bad_request
 from ..keys import public_key_text
 from ..uow import Work
+from .fields import AnyJson, Body, Code, Id
 from .models import errors
 
 router = APIRouter()
@@ -31,10 +31,10 @@ IMPORT_CHUNK = 50
 BOOKERS = ("booking",)
 
 
-class BookingBody(BaseModel):
-    service_id: str
-    start: str
-    contact: Any = None
+class BookingBody(Body):
+    service_id: Id
+    start: Code
+    contact: AnyJson = None
 
 
 def _day(text: str) -> date:

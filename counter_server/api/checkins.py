@@ -11,7 +11,6 @@ from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel, ConfigDict
 
 from ..auth import Device
 from ..checkin.commands import KioskCheckin, check_in_at_counter, check_in_at_kiosk
@@ -27,26 +26,25 @@ from ..core.errors import UnknownCounter
 from ..core.model import Priority
 from ..errors import bad_request
 from ..uow import Work
+from .fields import Body, Code, Id, Lang, Token, Word
 from .models import CheckinAnswer, CounterCheckinAnswer, errors
 
 router = APIRouter()
 
 
-class CheckinBody(BaseModel):
-    service_id: str | None = None
-    lang: str = "de"
-    priority: str = "normal"
-    appointment_token: str | None = None
-    appointment_code: str | None = None
+class CheckinBody(Body):
+    service_id: Id | None = None
+    lang: Lang = "de"
+    priority: Word = "normal"
+    appointment_token: Token | None = None
+    appointment_code: Code | None = None
 
 
-class CounterCheckinBody(BaseModel):
+class CounterCheckinBody(Body):
     """A clerk checks in a booked visitor by code; walk-ins and QR tokens stay with the kiosk."""
 
-    model_config = ConfigDict(extra="forbid")
-
-    appointment_code: str
-    lang: str = "de"
+    appointment_code: Code
+    lang: Lang = "de"
 
 
 def parse_priority(text: str, device: Device) -> Priority:

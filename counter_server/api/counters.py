@@ -6,7 +6,6 @@ from typing import Any
 
 from fastapi import APIRouter, Query
 from fastapi.responses import JSONResponse, Response
-from pydantic import BaseModel, ConfigDict
 
 from ..context import CounterDevice, CtxDep, IdempotencyKey, own_counter
 from ..core.model import CounterState
@@ -15,19 +14,18 @@ from ..queue import commands, counters, rows
 from ..queue.shapes import counter_json, hold_json, ticket_json
 from ..queue.views import counter_view
 from ..uow import Work
+from .fields import Body, Id, Word
 from .models import CounterAnswer, CounterView, NextAnswer, TicketAnswer, errors
 
 router = APIRouter(prefix="/api/v1/counters")
 
 
-class StateBody(BaseModel):
-    state: str
+class StateBody(Body):
+    state: Word
 
 
-class CallBody(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    ticket_id: str
+class CallBody(Body):
+    ticket_id: Id
 
 
 def _state(text: str) -> CounterState:

@@ -7,7 +7,7 @@ from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel, Field
+from pydantic import Field
 
 from ..checkin import leases
 from ..checkin.commands import answer_for
@@ -15,20 +15,21 @@ from ..context import CtxDep, IdempotencyKey, KioskDevice, status_url_base
 from ..errors import bad_request
 from ..uow import Work
 from .checkins import parse_priority
+from .fields import Body, Lang, Token, Word
 from .models import RedeemAnswer, errors
 
 router = APIRouter()
 
 
-class LeaseBody(BaseModel):
-    per_service: int = Field(default=5, ge=0, le=leases.MAX_PER_SERVICE)
+class LeaseBody(Body):
+    per_service: int = Field(default=5, ge=0, le=leases.MAX_PER_SERVICE, strict=True)
 
 
-class RedeemBody(BaseModel):
+class RedeemBody(Body):
     issued_at: datetime
-    lang: str = "de"
-    priority: str = "normal"
-    appointment_token: str | None = None
+    lang: Lang = "de"
+    priority: Word = "normal"
+    appointment_token: Token | None = None
 
 
 @router.post("/api/v1/leases", responses=errors(401, 403, 422))

@@ -6,7 +6,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel
+from pydantic import AfterValidator
 
 from ..auth import Device
 from ..context import AnyDevice, CtxDep, IdempotencyKey, PrinterDevice, role
@@ -19,21 +19,23 @@ from ..printing.status import (
     printer_list,
     report_status,
 )
+from ..text import plain
 from ..uow import Work
+from .fields import Body, Note, Word
 from .models import errors
 
 router = APIRouter(prefix="/api/v1/printers")
 StatusReporter = Annotated[Device, Depends(role("printer", "kiosk"))]
 
 
-class AckBody(BaseModel):
-    outcome: str = "printed"
-    reason: str | None = None
+class AckBody(Body):
+    outcome: Word = "printed"
+    reason: Note | None = None
 
 
-class StatusBody(BaseModel):
-    status: str
-    detail: str | None = None
+class StatusBody(Body):
+    status: Word
+    detail: Annotated[str, AfterValidator(plain)] | None = None
 
 
 @router.get("", responses=errors(401))

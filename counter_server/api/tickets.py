@@ -8,6 +8,7 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 
+from .. import text
 from ..auth import Device
 from ..context import CounterDevice, CtxDep, IdempotencyKey
 from ..core import lifecycle
@@ -34,7 +35,7 @@ async def _body(request: Request) -> dict[str, Any]:
     if not raw.strip():
         return {}
     try:
-        body = json.loads(raw)
+        body = text.loads(raw)
     except (json.JSONDecodeError, UnicodeDecodeError):
         raise ApiError(400, "malformed_json", "the request body is not valid JSON") from None
     if not isinstance(body, dict):

@@ -45,7 +45,7 @@ def test_a_contact_leaves_tables_wal_and_backup_after_its_retention(live_server:
     assert _rows_mention(db) == ["appointment_contacts"]  # stored once, for the booking's purpose only
 
     live_server.stop()
-    live_server.start(clock=f"2026-12-04T09:00")  # two days of retention have passed
+    live_server.start(clock="2026-12-04T09:00")  # two days of retention have passed
     with live_server.client("display") as display:
         assert display.get("/health").status_code == 200
     backup = tmp_path / "backup.db"
