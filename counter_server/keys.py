@@ -10,7 +10,6 @@ removes its public file; tokens signed with it are then refused.
 
 from __future__ import annotations
 
-import base64
 import os
 import tempfile
 from pathlib import Path
@@ -25,7 +24,9 @@ from cryptography.hazmat.primitives.serialization import (
     load_pem_public_key,
 )
 
+# public_key_text is re-exported: the API and `townhall keys` show keys in that form
 from .core.tokens import key_id_of
+from .core.tokens import public_key_text as public_key_text
 from .paths import KEYS_DIR
 
 SIGNING_FILE = "signing.key"
@@ -120,18 +121,6 @@ def load_public_keys(data_dir: Path) -> dict[str, Ed25519PublicKey]:
             raise KeyFileError(f"{path}: not an Ed25519 key")
         keys[key_id_of(key)] = key
     return keys
-
-
-def public_key_text(key: Ed25519PublicKey) -> str:
-    """The raw 32-byte key as base64url: what a kiosk stores to verify offline."""
-    raw = key.public_bytes(Encoding.Raw, PublicFormat.Raw)
-    return base64.urlsafe_b64encode(raw).rstrip(b"=").decode("ascii")
-
-
-def public_key_from_text(text: str) -> Ed25519PublicKey:
-    """The inverse of public_key_text, for kiosks that verify tokens offline."""
-    raw = base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
-    return Ed25519PublicKey.from_public_bytes(raw)
 
 
 class KeyRing:

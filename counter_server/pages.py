@@ -12,6 +12,7 @@ from fastapi.staticfiles import StaticFiles
 router = APIRouter()
 DISPLAY_DIR = Path(str(resources.files("display"))) / "page"
 WEB_DIR = Path(__file__).parent / "web"
+TEXTS_DIR = Path(str(resources.files("i18n"))) / "web"  # the pages' catalogue helper
 
 
 def _page(path: Path) -> HTMLResponse:
@@ -42,3 +43,4 @@ async def favicon() -> FileResponse:
 def mount_static(app: FastAPI) -> None:
     app.mount("/static/display", StaticFiles(directory=DISPLAY_DIR), name="display")
     app.mount("/static/web", StaticFiles(directory=WEB_DIR), name="web")
+    app.mount("/static/i18n", StaticFiles(directory=TEXTS_DIR), name="i18n")

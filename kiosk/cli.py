@@ -58,7 +58,7 @@ def handle(args: argparse.Namespace) -> int:
     except KioskConfigError as error:
         print(f"kiosk: {error}", file=sys.stderr)
         return 2
-    from kiosk.app import run
+    from kiosk.launch import run
 
     run(config)
     return 0

@@ -12,8 +12,8 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+from i18n import available_languages
 from kiosk.flow import Group, Settings
-from kiosk.texts import available_languages
 
 DEFAULT_SYMBOLS = {
     "ausweis": "☺",

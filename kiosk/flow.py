@@ -365,7 +365,7 @@ def step(
 ) -> tuple[KioskState, tuple[Effect, ...]]:
     """The one transition function of the kiosk."""
     handler = _HANDLERS[type(event)]
-    return handler(state, event, settings, new_key)  # type: ignore[operator]
+    return handler(state, event, settings, new_key)
 
 
 _Result = tuple[KioskState, tuple[Effect, ...]]

@@ -19,11 +19,25 @@ import os
 import tempfile
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass, replace
-from datetime import datetime, timedelta
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from counter_server.core.appointments import (
+    Appointment,
+    AppointmentAlreadyCheckedIn,
+    AppointmentRefused,
+    AppointmentStatus,
+    ArrivalWindow,
+    check_arrival,
+)
+from counter_server.core.errors import DomainError
+from counter_server.core.tokens import (
+    AppointmentClaim,
+    public_key_from_text,
+    verify_appointment_token,
+)
 from kiosk.flow import CheckinFailed, CheckinRequest, Office, Service, ServicesLoaded, Ticket
 
 log = logging.getLogger(__name__)
@@ -91,6 +105,10 @@ class Lease:
             "numbers": [n.__dict__ for n in self.numbers],
         }
 
+    @property
+    def window(self) -> ArrivalWindow:
+        return ArrivalWindow(early_min=self.early_min, late_min=self.late_min)
+
     def is_today(self, now: datetime) -> bool:
         return now.astimezone(ZoneInfo(self.timezone)).date().isoformat() == self.office_day
 
@@ -120,6 +138,20 @@ class OutboxEntry:
         if self.appointment_token:
             body["appointment_token"] = self.appointment_token
         return body
+
+
+def _claimed(claim: AppointmentClaim, number: str | None) -> Appointment:
+    """The appointment as far as a token and the outbox tell it (checked in here or not)."""
+    status = AppointmentStatus.BOOKED if number is None else AppointmentStatus.CHECKED_IN
+    return Appointment(
+        id=claim.appointment_id,
+        code="",
+        service_id=claim.service_id,
+        counter_id="",
+        start=claim.start,
+        duration_min=0,
+        status=status,
+    )
 
 
 class OfflineDesk:
@@ -210,10 +242,6 @@ class OfflineDesk:
 
     def _check_token(self, token: str, now: datetime) -> tuple[str, str] | CheckinFailed:
         """The service and slot of a genuine token that is due now, checked with the public keys."""
-        from counter_server.core.errors import DomainError
-        from counter_server.core.tokens import verify_appointment_token
-        from counter_server.keys import public_key_from_text
-
         if self.lease is None or not self.keys.get("keys"):
             return CheckinFailed(code="server_unreachable")
         try:
@@ -225,19 +253,14 @@ class OfflineDesk:
             return CheckinFailed(code=error.code, details=dict(error.details))
         except ValueError:
             return CheckinFailed(code="token_invalid")
-        start = claim.start.isoformat()
-        if any(e.appointment_token == token for e in self.outbox):
-            number = next(e.number for e in self.outbox if e.appointment_token == token)
-            return CheckinFailed(
-                code="appointment_already_checked_in", details={"ticket": {"number": number}}
-            )
-        opens = claim.start - timedelta(minutes=self.lease.early_min)
-        if now < opens:
-            details = {"start": start, "checkin_from": opens.isoformat()}
-            return CheckinFailed(code="appointment_too_early", details=details)
-        if now > claim.start + timedelta(minutes=self.lease.late_min):
-            return CheckinFailed(code="appointment_too_late", details={"start": start})
-        return claim.service_id, start
+        number = next((e.number for e in self.outbox if e.appointment_token == token), None)
+        try:
+            check_arrival(appointment=_claimed(claim, number), window=self.lease.window, now=now)
+        except AppointmentAlreadyCheckedIn as error:
+            return CheckinFailed(code=error.code, details={"ticket": {"number": number}})
+        except AppointmentRefused as error:
+            return CheckinFailed(code=error.code, details=dict(error.details))
+        return claim.service_id, claim.start.isoformat()
 
     # --- keeping up with the server ---
 

@@ -12,10 +12,10 @@ import logging
 import time
 from collections.abc import Callable
 from datetime import datetime
-from typing import Any
 
 from kiosk.flow import ServicesLoaded
 from kiosk.offline import OfflineDesk, OfflineStorageError
+from kiosk.ports import OutboxServer
 
 log = logging.getLogger(__name__)
 
@@ -46,7 +46,7 @@ class OfflineSync:
         except OfflineStorageError as error:
             log.error("errand list not kept for outages: %s", error)
 
-    async def run(self, server: Any, *, now: datetime) -> None:
+    async def run(self, server: OutboxServer, *, now: datetime) -> None:
         if self.desk is None or self._running:
             return
         self._running = True
@@ -59,7 +59,7 @@ class OfflineSync:
         finally:
             self._running = False
 
-    async def _hand_in(self, server: Any) -> bool:
+    async def _hand_in(self, server: OutboxServer) -> bool:
         """Redeem the outbox in issue order; False when the server went away meanwhile."""
         assert self.desk is not None
         for entry in self.desk.outbox:
@@ -71,7 +71,7 @@ class OfflineSync:
             log.info("offline ticket %s handed to the server", entry.number)
         return True
 
-    async def _top_up(self, server: Any, now: datetime) -> None:
+    async def _top_up(self, server: OutboxServer, now: datetime) -> None:
         assert self.desk is not None
         if not self.desk.wants_numbers(self.per_service, self._service_ids, now):
             return
@@ -82,7 +82,7 @@ class OfflineSync:
         if answer is not None:
             self.desk.take_lease(answer)
 
-    async def _refresh_keys(self, server: Any) -> None:
+    async def _refresh_keys(self, server: OutboxServer) -> None:
         assert self.desk is not None
         fresh = self._keys_at is not None and time.monotonic() - self._keys_at < KEYS_REFRESH_S
         if fresh:

@@ -2,15 +2,14 @@
 
 A wedge scanner types the code as fast keystrokes ending in Enter. The kiosk has
 no keyboard otherwise, so any such burst on any screen is a scan; slow stray keys
-are dropped. The camera path decodes frames with zxing-cpp and falls back to
-"no camera" without ever stopping the kiosk.
+are dropped. Camera frames are decoded with zxing-cpp. The inputs that feed these
+(window keys, the camera) are in `kiosk.inputs`.
 """
 
 from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field
-from typing import Any
 
 import zxingcpp
 from PIL import Image
@@ -50,48 +49,9 @@ class WedgeBuffer:
 def decode_qr(image: Image.Image) -> str | None:
     """The text of the first QR code in `image`, or None."""
     try:
-        results = zxingcpp.read_barcodes(image, formats=zxingcpp.BarcodeFormat.QRCode)
+        qr_only = zxingcpp.BarcodeFormats(zxingcpp.BarcodeFormat.QRCode)
+        results = zxingcpp.read_barcodes(image, formats=qr_only)
     except (ValueError, RuntimeError) as error:
         log.warning("QR decoding failed: %s", error)
         return None
     return next((r.text for r in results if r.valid and r.text), None)
-
-
-class CameraScanner:
-    """Reads QR codes from a camera through Kivy's camera provider, when one exists."""
-
-    def __init__(self, *, index: int) -> None:
-        self.index = index
-        self.camera: Any = None
-        self.last_text: str | None = None
-
-    def start(self) -> bool:
-        """Open the camera; False (and a log line) when this machine has none."""
-        try:
-            from kivy.core.camera import Camera
-
-            if Camera is None:
-                raise RuntimeError("no Kivy camera provider installed")
-            self.camera = Camera(index=self.index, resolution=(640, 480), stopped=False)
-        except Exception as error:  # noqa: BLE001 - any provider failure means "no camera"
-            log.warning("camera %s not available: %s", self.index, error)
-            self.camera = None
-            return False
-        return True
-
-    def poll(self) -> str | None:
-        """Decode the current frame; a code is reported once until it leaves the picture."""
-        texture = getattr(self.camera, "texture", None)
-        if texture is None:
-            return None
-        image = Image.frombytes("RGBA", texture.size, texture.pixels)
-        text = decode_qr(image)
-        if text == self.last_text:
-            return None
-        self.last_text = text
-        return text
-
-    def stop(self) -> None:
-        if self.camera is not None:
-            self.camera.stop()
-            self.camera = None

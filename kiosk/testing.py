@@ -14,8 +14,8 @@ from collections.abc import Awaitable, Callable, Iterator
 from pathlib import Path
 from typing import Any
 
-from kiosk.app import create_app, run_async
 from kiosk.config import KioskConfig
+from kiosk.launch import create_app, run_async
 
 
 class DriverTimeout(AssertionError):

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
+from i18n import Catalog
 from kiosk.flow import (
     APPOINTMENT_NOT_FOUND,
     WALK_IN_REFUSALS,
@@ -20,7 +21,6 @@ from kiosk.flow import (
     Ticket,
     menu,
 )
-from kiosk.texts import Catalog
 
 DEFAULT_SYMBOL = "●"
 GROUP_SYMBOL = "☰"
@@ -80,7 +80,7 @@ class Chrome:
 
 
 def chrome(state: KioskState, *, printer_away: bool, offline_tickets: bool = False) -> Chrome:
-    catalog = Catalog(state.lang)
+    catalog = Catalog(state.lang, "kiosk")
     banner = ""
     if not state.server_up and offline_tickets and state.walk_in_possible:
         banner = catalog.text("offline_banner_numbers")
@@ -98,7 +98,7 @@ def chrome(state: KioskState, *, printer_away: bool, offline_tickets: bool = Fal
 
 
 def screen_view(state: KioskState, *, settings: Settings, symbols: dict[str, str]) -> ScreenView:
-    catalog = Catalog(state.lang)
+    catalog = Catalog(state.lang, "kiosk")
     if state.screen == "services":
         return _services(state, catalog, settings, symbols)
     if state.screen == "appointment":

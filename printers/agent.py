@@ -39,8 +39,9 @@ from websockets.asyncio.client import connect
 from websockets.exceptions import WebSocketException
 
 from .status import PrinterStatus, query_status
-from .ticket import LayoutError, TicketContent, render_ticket
+from .ticket import render_ticket
 from .transports import PrinterUnavailable, Timeouts, Transport, open_transport
+from .words import LayoutError, TicketContent
 
 log = logging.getLogger(__name__)
 _STATUS_FRESH_S = 0.5

@@ -16,8 +16,9 @@ import threading
 from dataclasses import dataclass
 
 from .status import PrinterStatus, query_status
-from .ticket import LayoutError, ShapingUnavailable, TicketContent, render_ticket
+from .ticket import ShapingUnavailable, render_ticket
 from .transports import PrinterUnavailable, Timeouts, open_transport
+from .words import LayoutError, TicketContent
 
 log = logging.getLogger(__name__)
 

@@ -11,16 +11,14 @@ from __future__ import annotations
 
 import functools
 import textwrap
-from collections.abc import Mapping
-from dataclasses import asdict, dataclass
-from datetime import datetime
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 from escpos.printer import Dummy
 from PIL import Image, ImageDraw, ImageFont, features
 
 from .texts import texts_for
+from .words import LayoutError, TicketContent
 
 PAPER_DOTS = {58: 384, 80: 576}
 FONT_A_DOTS = (12, 24)
@@ -29,54 +27,8 @@ FONT_PATH = Path(__file__).parent / "fonts" / "DejaVuSans-Bold.ttf"
 _RASTER_MARGIN = 8
 
 
-class LayoutError(ValueError):
-    """The ticket cannot be laid out: unknown paper width or incomplete ticket data."""
-
-
 class ShapingUnavailable(RuntimeError):
     """Pillow has no libraqm (Debian: libfribidi0), so right-to-left text cannot be shaped."""
-
-
-@dataclass(frozen=True)
-class TicketContent:
-    """What one printed ticket says; no names, only the number and the errand."""
-
-    office_name: str
-    number: str
-    errand: str
-    errand_de: str
-    lang: str
-    issued_at: datetime
-    people_ahead: int | None
-    eta_min: int | None
-    status_url: str
-
-    def to_json(self) -> dict[str, Any]:
-        data = asdict(self)
-        data["issued_at"] = self.issued_at.isoformat()
-        return data
-
-    @classmethod
-    def from_json(cls, data: Mapping[str, Any]) -> TicketContent:
-        try:
-            issued_at = datetime.fromisoformat(str(data["issued_at"]))
-            return cls(
-                office_name=str(data["office_name"]),
-                number=str(data["number"]),
-                errand=str(data["errand"]),
-                errand_de=str(data.get("errand_de") or data["errand"]),
-                lang=str(data.get("lang") or "de"),
-                issued_at=issued_at,
-                people_ahead=_optional_int(data.get("people_ahead")),
-                eta_min=_optional_int(data.get("eta_min")),
-                status_url=str(data["status_url"]),
-            )
-        except (KeyError, TypeError, ValueError) as error:
-            raise LayoutError(f"ticket data incomplete or malformed: {error!r}") from None
-
-
-def _optional_int(value: Any) -> int | None:
-    return None if value is None else int(value)
 
 
 @dataclass(frozen=True)

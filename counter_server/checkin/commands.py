@@ -19,7 +19,7 @@ from ..core import admission
 from ..core.errors import DomainError, UnknownService
 from ..core.model import Priority, Ticket, TicketKind
 from ..core.numbering import office_day
-from ..printing.jobs import PrintJob, enqueue, ticket_words
+from ..printing.jobs import PrintJob, enqueue, words_of
 from ..queue import rows as tickets
 from ..queue.commands import call_refusal, issue_ticket
 from ..queue.shapes import ticket_json
@@ -80,7 +80,7 @@ def answer_for(work: Work, ticket: Ticket, *, status_base: str, printer_for: Dev
     printer = work.config.agent_printer_for(printer_for.name) if printer_for is not None else None
     if printer is None:
         return CheckedIn(ticket, status, status_url)
-    words = ticket_words(work.office, ticket, position=status["position"], eta_min=status["eta_min"],
+    words = words_of(work.office, ticket, position=status["position"], eta_min=status["eta_min"],
                          status_url=status_url)
     job = enqueue(work, printer=printer, ticket=ticket, content=words)
     return CheckedIn(ticket, status, status_url, job)

@@ -87,6 +87,18 @@ def key_id_of(public_key: Ed25519PublicKey) -> str:
     return hashlib.sha256(raw).digest()[:KEY_ID_BYTES].hex()
 
 
+def public_key_text(key: Ed25519PublicKey) -> str:
+    """The raw 32-byte key as base64url: what a kiosk stores to verify offline."""
+    raw = key.public_bytes(Encoding.Raw, PublicFormat.Raw)
+    return base64.urlsafe_b64encode(raw).rstrip(b"=").decode("ascii")
+
+
+def public_key_from_text(text: str) -> Ed25519PublicKey:
+    """The inverse of `public_key_text`; ValueError for a text that is not such a key."""
+    raw = base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+    return Ed25519PublicKey.from_public_bytes(raw)
+
+
 def day_bounds(start: datetime, timezone: str) -> tuple[datetime, datetime]:
     """Local midnight before `start` and the next local midnight, both in UTC.
 

@@ -16,11 +16,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import sqlite_utils
 
-from printers.ticket import TicketContent
+from printers.words import TicketContent, ticket_words
 
 from ..config import PrinterConfig
 from ..core.model import Office, Ticket
@@ -37,21 +36,15 @@ class PrintJob:
     printer_id: str
 
 
-def ticket_words(
+def words_of(
     office: Office, ticket: Ticket, *, position: int | None, eta_min: int | None, status_url: str
 ) -> TicketContent:
-    """The words on the ticket; `position` counts from 1 for the next one called."""
+    """What the ticket says, by the same rule the kiosk prints with (printers.words)."""
     service = office.service(ticket.service_id)
-    names = service.names if service else {"de": ticket.service_id}
-    return TicketContent(
-        office_name=office.name,
-        number=ticket.number,
-        errand=names.get(ticket.lang, names["de"]),
-        errand_de=names["de"],
-        lang=ticket.lang,
-        issued_at=ticket.created_at.astimezone(ZoneInfo(office.timezone)),
-        people_ahead=None if position is None else max(position - 1, 0),
-        eta_min=eta_min,
+    return ticket_words(
+        office_name=office.name, number=ticket.number,
+        errand_names=service.names if service else {"de": ticket.service_id}, lang=ticket.lang,
+        issued_at=ticket.created_at, timezone=office.timezone, position=position, eta_min=eta_min,
         status_url=status_url,
     )
 

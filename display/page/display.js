@@ -5,6 +5,11 @@
   const params = new URLSearchParams(location.search);
   const token = params.get("token") || "";
   const lang = params.get("lang") || "de";
+  // A German board keeps its English second line; ?also=xx picks another one, ?also= none.
+  const also = params.has("also") ? params.get("also") : (lang === "de" ? "en" : "");
+  const TEXT_NAMESPACES = ["display"];
+  let words = null;  // the display language's texts (window.townhallTexts), once loaded
+  let alsoWords = null;
   const $ = (id) => document.getElementById(id);
   let refreshTimer = null;
   let clockOffsetMs = 0;
@@ -21,6 +26,28 @@
   function showOffline(offline) {
     $("offline").hidden = !offline;
     document.body.classList.toggle("is-offline", offline);
+  }
+
+  async function loadTexts() {
+    if (words) return;
+    const [main, second] = await Promise.all([
+      townhallTexts.load(lang, TEXT_NAMESPACES),
+      also && also !== lang ? townhallTexts.load(also, TEXT_NAMESPACES) : null,
+    ]);
+    words = main;
+    alsoWords = second;
+    words.apply(document);
+    document.querySelectorAll("[data-also]").forEach((node) => {
+      node.hidden = !second;
+      if (!second) return;
+      node.textContent = second.t(node.dataset.also);
+      node.lang = second.lang;
+      node.dir = second.dir;
+    });
+  }
+
+  function refresh() {
+    return loadTexts().then(fetchBoard).then(render);
   }
 
   async function fetchBoard() {
@@ -40,9 +67,10 @@
       item.append(el("span", "number", call.number));
       const where = el("div", "where");
       const line = el("div");
-      line.append(el("span", "arrow", "➜"), el("span", "counter", call.counter ? call.counter.label : ""));
+      const place = words.place(call.counter);
+      line.append(el("span", "arrow", "➜"), el("span", "counter", place.label));
       where.append(line);
-      if (call.counter && call.counter.room) where.append(el("div", "room", call.counter.room));
+      if (place.room) where.append(el("div", "room", place.room));
       item.append(where);
       if (announced.get(call.number) === call.call_count && isFresh(call)) item.classList.add("fresh");
       list.append(item);
@@ -58,7 +86,7 @@
     list.replaceChildren();
     calls.filter((c) => c.state !== "called").slice(0, 8).forEach((call) => {
       const item = el("li");
-      item.append(el("span", "number", call.number), el("span", "counter", call.counter ? call.counter.label : ""));
+      item.append(el("span", "number", call.number), el("span", "counter", words.place(call.counter).label));
       list.append(item);
     });
   }
@@ -70,20 +98,22 @@
       const row = el("tr");
       const name = el("td");
       name.append(el("span", "prefix", w.prefix), document.createTextNode(serviceName(w.names)));
-      const eta = w.eta_min === null ? "" : "ca. " + w.eta_min + " min";
+      const eta = w.eta_min === null ? "" : words.plural("display.eta_minutes", w.eta_min);
       row.append(name, el("td", "count", String(w.waiting)), el("td", "eta", eta));
       body.append(row);
     });
     if (!body.children.length) {
       const row = el("tr");
-      row.append(el("td", "", "Niemand wartet – No one waiting"));
+      const nobody = [words, alsoWords].filter(Boolean).map((w) => w.t("display.nobody_waiting"));
+      row.append(el("td", "", nobody.join(" – ")));
       body.append(row);
     }
   }
 
   function render(board) {
+    if (!words) { scheduleRefresh(); return; }  // a snapshot came before the texts
     $("office").textContent = board.office.name;
-    document.title = "Aufruf – " + board.office.name;
+    document.title = words.t("display.title", { office: board.office.name });
     clockOffsetMs = Date.parse(board.now) - Date.now();
     tickClock();  // the office clock, not the TV's, from the first board on
     renderCurrent(board.calls);
@@ -92,27 +122,28 @@
     renderStatus(board);
   }
 
-  const PRINTER_TEXT = { paper_low: "Papier bald leer", paper_out: "Papier leer", cover_open: "Deckel offen",
-    offline: "nicht erreichbar", unknown: "Status unbekannt" };
-
   function renderStatus(board) {
     // For staff passing by: a printer problem means visitors get no paper ticket.
     const problems = (board.printers || []).filter((p) => p.status !== "ok");
     const status = $("status");
-    status.replaceChildren(document.createTextNode(board.counters_open + " Schalter geöffnet"));
+    status.replaceChildren(document.createTextNode(words.plural("display.counters_open", board.counters_open)));
     problems.forEach((p) => {
-      status.append(el("span", "printer-warning", " ⚠ " + p.name + ": " + (PRINTER_TEXT[p.status] || p.status)));
+      const key = "display.printer_" + p.status;
+      const problem = words.has(key) ? words.t(key) : p.status;
+      status.append(el("span", "printer-warning", " ⚠ " + p.name + ": " + problem));
     });
   }
 
   function tickClock() {
     const now = new Date(Date.now() + clockOffsetMs);
-    $("clock").textContent = now.toLocaleTimeString("de-DE", { hour: "2-digit", minute: "2-digit", timeZone: timeZone });
+    // 24-hour time in Latin digits, like the ticket numbers, in every language
+    $("clock").textContent = now.toLocaleTimeString(lang + "-u-nu-latn",
+      { hour: "2-digit", minute: "2-digit", hourCycle: "h23", timeZone: timeZone });
   }
 
   function scheduleRefresh() {
     clearTimeout(refreshTimer);
-    refreshTimer = setTimeout(() => fetchBoard().then(render).catch(() => {}), 120);
+    refreshTimer = setTimeout(() => refresh().catch(() => {}), 120);
   }
 
   // A soft two-tone gong, synthesised so that no sound file has to be fetched.
@@ -260,7 +291,7 @@
     speechMode: () => speechMode, spokenLanguages };
   // Chromium loads its voice list lazily; asking early means it is there at the first call.
   if (window.speechSynthesis) window.speechSynthesis.getVoices();
-  fetchBoard().then(render).catch(() => showOffline(true));
+  refresh().catch(() => showOffline(true));
   live = connect();
   tickClock();
   setInterval(tickClock, 1000);

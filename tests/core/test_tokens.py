@@ -18,6 +18,8 @@ from counter_server.core.tokens import (
     TokenWrongOffice,
     key_id_of,
     make_claim,
+    public_key_from_text,
+    public_key_text,
     read_appointment_token,
     sign_appointment_token,
     verify_appointment_token,
@@ -151,6 +153,15 @@ def test_retired_key_no_longer_verifies() -> None:
 def test_signing_with_a_key_that_does_not_match_the_claim_is_refused() -> None:
     with pytest.raises(ValueError):
         sign_appointment_token(claim=claim_for(), private_key=Ed25519PrivateKey.generate())
+
+
+def test_a_public_key_as_text_verifies_tokens_as_the_key_itself() -> None:
+    text = public_key_text(KEY.public_key())
+    assert len(text) == 43 and "=" not in text
+    keys = {KID: public_key_from_text(text)}
+    assert verify_appointment_token(TOKEN, public_keys=keys, office_id=OFFICE, now=START)
+    with pytest.raises(ValueError):
+        public_key_from_text("too-short")
 
 
 def test_errors_carry_their_codes() -> None:

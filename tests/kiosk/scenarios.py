@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import json
 import sys
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -90,6 +91,9 @@ class HeldServer:
 
     async def close(self) -> None:
         return None
+
+    def now(self) -> datetime:
+        return datetime.now(UTC)
 
     async def reply(self, driver: Driver, event: Any) -> None:
         await driver.until(lambda: self.answer is not None, what="a check-in")

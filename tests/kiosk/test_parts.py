@@ -23,8 +23,9 @@ from kiosk.client import (
 from kiosk.config import KioskConfigError, load_config
 from kiosk.printing import KioskPrinter
 from kiosk.scan import WedgeBuffer, decode_qr
-from kiosk.speech import Speaker, espeak_command
 from printers.emulator import EmulatedStatus, Emulator
+from printers.words import ticket_words
+from speech import Speaker, espeak_command
 from tests.conftest import LiveServer
 
 
@@ -238,12 +239,12 @@ TICKET = f.Ticket(id="t", number="A042", service_id="ausweis", position=3, eta_m
 
 
 def print_one(printer: KioskPrinter, lang: str = "de") -> bool:
-    return asyncio.run(
-        printer.print_ticket(
-            ticket=TICKET, office_name="Bürgeramt", lang=lang, errand="Personalausweis",
-            errand_de="Personalausweis", issued_at=datetime(2026, 12, 1, 9, tzinfo=UTC),
-        )
+    content = ticket_words(
+        office_name="Bürgeramt", number=TICKET.number, errand_names={"de": "Personalausweis"},
+        lang=lang, issued_at=datetime(2026, 12, 1, 9, tzinfo=UTC), timezone="Europe/Berlin",
+        position=TICKET.position, eta_min=TICKET.eta_min, status_url=TICKET.status_url,
     )  # fmt: skip
+    return asyncio.run(printer.print_ticket(content=content))
 
 
 def test_ticket_reaches_the_emulated_printer(tmp_path: Path) -> None:

@@ -1,4 +1,4 @@
-"""Read-aloud through offline speech (espeak-ng), so nothing leaves the office.
+"""The kiosk's read-aloud through espeak-ng, so nothing leaves the office.
 
 Speaking never blocks the screen: the synthesiser runs as a child process, and a
 new screen interrupts the previous sentence. Without espeak-ng the button still
@@ -11,23 +11,9 @@ import asyncio
 import logging
 import shutil
 
+from .espeak import espeak_command
+
 log = logging.getLogger(__name__)
-
-VOICES = {"de": "de", "en": "en-gb", "tr": "tr", "ar": "ar", "uk": "uk", "ru": "ru"}
-WORDS_PER_MINUTE = 140  # slower than the default 175: many listeners are elderly
-
-
-def espeak_command(
-    *, executable: str, text: str, lang: str, wav_path: str | None = None, to_stdout: bool = False
-) -> list[str]:
-    """The espeak-ng call for `text`: played, written to `wav_path`, or a WAV on stdout."""
-    command = [executable, "-v", VOICES.get(lang, "de"), "-s", str(WORDS_PER_MINUTE)]
-    if wav_path is not None:
-        command += ["-w", wav_path]
-    if to_stdout:
-        command.append("--stdout")
-    return [*command, "--", text]
-
 
 class Speaker:
     def __init__(self, *, executable: str = "espeak-ng") -> None:

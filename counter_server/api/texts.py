@@ -1,0 +1,69 @@
+"""The catalogue's texts for a page, in one language: the display and the status page fetch theirs.
+
+Public like the status page: texts and counter labels are what any waiting room shows.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from fastapi import APIRouter, Depends, Query
+from pydantic import BaseModel
+
+from i18n import Catalog, Entry, available_languages, counter_name, load, room_name
+
+from ..context import Context, context
+from ..errors import bad_request
+
+router = APIRouter(prefix="/api/v1/texts")
+
+
+class Place(BaseModel):
+    """A counter in the page's language; `office_label` finds it where a JSON names no counter id."""
+
+    label: str
+    room: str
+    office_label: str
+
+
+class PageTexts(BaseModel):
+    """`texts` by full key; a dict value holds CLDR plural forms ("one", "few", "other", ...)."""
+
+    lang: str
+    dir: Literal["ltr", "rtl"]
+    texts: dict[str, Entry]
+    counters: dict[str, Place]
+
+
+def _namespaces(asked: list[str]) -> list[str]:
+    known = sorted({key.split(".", 1)[0] for key in load("de") if "." in key})
+    unknown = [ns for ns in asked if ns not in known]
+    if unknown:
+        raise bad_request(
+            f"unknown namespace {unknown[0]!r} (known: {', '.join(known)})", code="unknown_namespace"
+        )
+    return asked or known
+
+
+@router.get("/{lang}", response_model=PageTexts)
+async def page_texts(
+    lang: str,
+    ns: list[str] = Query(default=[]),
+    ctx: Context = Depends(context),
+) -> PageTexts:
+    if lang not in available_languages():
+        known = ", ".join(available_languages())
+        raise bad_request(f"unknown language {lang!r} (known: {known})", code="unknown_language")
+    catalog = Catalog(lang)
+    texts: dict[str, Entry] = {"language_name": catalog.text("language_name")}
+    for namespace in _namespaces(ns):
+        texts.update(catalog.entries(namespace))
+    counters = {
+        counter.id: Place(
+            label=counter_name(counter.label, lang),
+            room=room_name(counter.room, lang),
+            office_label=counter.label,
+        )
+        for counter in ctx.config.office.counters
+    }
+    return PageTexts(lang=lang, dir=catalog.direction, texts=texts, counters=counters)

@@ -1,0 +1,33 @@
+"""One set of translations for the kiosk, the pages and the spoken calls (see catalog.py)."""
+
+from .catalog import (
+    CATALOG_DIR,
+    FALLBACK_LANG,
+    RTL_LANGS,
+    Catalog,
+    Entry,
+    UnknownLanguage,
+    available_languages,
+    direction,
+    load,
+    plural_categories,
+    plural_category,
+)
+from .places import counter_name, designation, room_name
+
+__all__ = [
+    "CATALOG_DIR",
+    "FALLBACK_LANG",
+    "RTL_LANGS",
+    "Catalog",
+    "Entry",
+    "UnknownLanguage",
+    "available_languages",
+    "counter_name",
+    "designation",
+    "direction",
+    "load",
+    "plural_categories",
+    "plural_category",
+    "room_name",
+]
