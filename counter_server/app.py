@@ -20,7 +20,7 @@ from .config import load_config
 from .context import Context
 from .events import Hub
 from .limits import BodyLimit
-from .paths import DataDir
+from .paths import DataDir, StartRefused
 from .queue.commands import expire_past_days
 from .queue.counters import sync_counters
 from .store import Store
@@ -34,7 +34,15 @@ def open_context(data_dir: Path, clock: Clock) -> Context:
     files = DataDir(data_dir)
     config = load_config(files.config)
     # No signing key means no init: refuse rather than run with a key nobody set up.
-    keys.load_signing_key(data_dir)
+    keys.check_keys(data_dir)
+    if not files.db.exists():
+        # a new empty database would quietly void every device token: never make one here
+        raise StartRefused(
+            f"{files.db}: missing. Run `townhall init --data-dir {data_dir}` for a new office,"
+            " or restore the database from a backup"
+        )
+    for path in files.too_open():
+        log.warning("%s can be read by other users: chmod %s %s", path, "700" if path.is_dir() else "600", path)
     store = Store(files.db)
     return Context(config=config, store=store, hub=Hub(), clock=clock, data_dir=data_dir)
 

@@ -22,7 +22,8 @@ from .keys import KeyRing, keyring_for
 from .store import Store, Tx
 from .uow import Work
 
-DEVICE_CACHE_S = 30.0
+# A revoked token is refused within a second: the cache never answers for longer.
+DEVICE_CACHE_S = 1.0
 T = TypeVar("T")
 
 
@@ -79,19 +80,20 @@ def context(request: Request) -> Context:
     return ctx
 
 
-def bearer(connection: HTTPConnection) -> str | None:
-    """The device token: `Authorization: Bearer`, or `?token=` where a browser cannot set headers."""
+def bearer(connection: HTTPConnection, *, query: bool = False) -> str | None:
+    """The device token from `Authorization: Bearer`; from `?token=` only where `query` says
+    a browser cannot send a header (the websocket, an <audio> element's WAV)."""
     header = connection.headers.get("authorization", "")
     if header.lower().startswith("bearer "):
         return header[7:].strip() or None
-    return connection.query_params.get("token") or None
+    return (connection.query_params.get("token") or None) if query else None
 
 
-def role(*roles: str) -> Callable[[Request], Awaitable[Device]]:
+def role(*roles: str, query_token: bool = False) -> Callable[[Request], Awaitable[Device]]:
     """A dependency that admits devices of the given roles (admin always)."""
 
     async def check(request: Request) -> Device:
-        token = bearer(request)
+        token = bearer(request, query=query_token)
         if not token:
             raise unauthorized()
         device = await context(request).device_for(token)

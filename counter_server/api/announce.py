@@ -72,7 +72,8 @@ async def announcement_wav(
     request: Request,
     lang: str = "de",
     ctx: Context = Depends(context),
-    _: Device = Depends(role("display")),
+    # an <audio> element cannot send a header: the WAV also takes ?token=
+    _: Device = Depends(role("display", query_token=True)),
 ) -> Response:
     _ticket, text = await _text(ctx, ticket_id, lang)
     try:
