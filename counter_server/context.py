@@ -9,7 +9,8 @@ from pathlib import Path
 from typing import Annotated, Any, TypeVar
 
 import sqlite_utils
-from fastapi import Depends, Header, Request
+from fastapi import Depends, Header, Request, Security
+from fastapi.security import HTTPBearer
 from starlette.requests import HTTPConnection
 
 from .auth import Device, find_device
@@ -24,6 +25,8 @@ from .uow import Work
 
 # A revoked token is refused within a second: the cache never answers for longer.
 DEVICE_CACHE_S = 1.0
+# named in the OpenAPI, so /docs shows the scheme; role() reads the header itself
+BEARER_SCHEME = HTTPBearer(auto_error=False, description="a device token from `townhall device add`")
 T = TypeVar("T")
 
 
@@ -92,7 +95,7 @@ def bearer(connection: HTTPConnection, *, query: bool = False) -> str | None:
 def role(*roles: str, query_token: bool = False) -> Callable[[Request], Awaitable[Device]]:
     """A dependency that admits devices of the given roles (admin always)."""
 
-    async def check(request: Request) -> Device:
+    async def check(request: Request, _: Annotated[Any, Security(BEARER_SCHEME)] = None) -> Device:
         token = bearer(request, query=query_token)
         if not token:
             raise unauthorized()

@@ -99,7 +99,9 @@ def install(app: FastAPI) -> None:
     @app.exception_handler(StarletteHTTPException)
     async def _http(_: Request, error: StarletteHTTPException) -> JSONResponse:
         codes = {404: "not_found", 405: "method_not_allowed"}
-        return respond(error.status_code, codes.get(error.status_code, "http_error"), str(error.detail))
+        response = respond(error.status_code, codes.get(error.status_code, "http_error"), str(error.detail))
+        response.headers.update(error.headers or {})  # e.g. Allow with a 405
+        return response
 
     @app.exception_handler(BadText)
     async def _bad_text(_: Request, error: BadText) -> JSONResponse:

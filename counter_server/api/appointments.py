@@ -27,7 +27,6 @@ from .models import errors
 
 router = APIRouter()
 MAX_IMPORT_BYTES = 2_000_000
-IMPORT_CHUNK = 50
 BOOKERS = ("booking",)
 
 
@@ -108,16 +107,9 @@ async def import_day(request: Request, ctx: CtxDep, device: BookingDevice) -> di
     if len(body) > MAX_IMPORT_BYTES:
         raise bad_request(f"an import may be at most {MAX_IMPORT_BYTES} bytes", code="import_invalid")
     rows = parse_rows(body, request.headers.get("content-type", ""))
-    report: list[dict[str, Any]] = []
-    # Short transactions, so kiosks checking visitors in never wait behind a long import;
-    # a retry after a failure is safe because rows are idempotent on their outside id.
-    for first in range(0, len(rows), IMPORT_CHUNK):
-        chunk = rows[first : first + IMPORT_CHUNK]
-
-        def write(work: Work, chunk: list[Any] = chunk, first: int = first) -> list[dict[str, Any]]:
-            return import_rows(work, rows=chunk, device_id=device.id, first=first + 1)
-
-        report += await ctx.write(write)
+    # One transaction: a request imports its rows or, should anything unforeseen fail, none.
+    # A row the office cannot take is reported as rejected; the others are kept.
+    report = await ctx.write(lambda work: import_rows(work, rows=rows, device_id=device.id))
     return summary(report)
 
 

@@ -17,7 +17,7 @@ from .models import Board, errors
 router = APIRouter(prefix="/api/v1")
 
 
-BoardReader = Annotated[Device, Depends(role("display", "counter", "kiosk"))]
+BoardReader = Annotated[Device, Depends(role("display"))]
 
 
 @router.get("/board", response_model=Board, responses=errors(401, 403))

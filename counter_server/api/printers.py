@@ -9,7 +9,7 @@ from fastapi.responses import JSONResponse
 from pydantic import AfterValidator
 
 from ..auth import Device
-from ..context import AnyDevice, CtxDep, IdempotencyKey, PrinterDevice, role
+from ..context import CtxDep, IdempotencyKey, PrinterDevice, role
 from ..errors import bad_request
 from ..printing import jobs
 from ..printing.status import (
@@ -26,6 +26,7 @@ from .models import errors
 
 router = APIRouter(prefix="/api/v1/printers")
 StatusReporter = Annotated[Device, Depends(role("printer", "kiosk"))]
+StaffDevice = Annotated[Device, Depends(role("counter", "display"))]
 
 
 class AckBody(Body):
@@ -38,8 +39,8 @@ class StatusBody(Body):
     detail: Annotated[str, AfterValidator(plain)] | None = None
 
 
-@router.get("", responses=errors(401))
-async def list_printers(ctx: CtxDep, device: AnyDevice) -> dict[str, Any]:
+@router.get("", responses=errors(401, 403))
+async def list_printers(ctx: CtxDep, device: StaffDevice) -> dict[str, Any]:
     """Every configured printer with its last status and pending jobs."""
     return {"printers": await ctx.read(lambda db: printer_list(db, ctx.config))}
 

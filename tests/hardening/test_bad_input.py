@@ -77,3 +77,17 @@ def test_a_huge_body_is_refused_with_413_before_it_is_read(live_server: LiveServ
         long_lang = kiosk.post("/api/v1/checkins", json={"service_id": "ausweis", "lang": "x" * 5000})
         _assert_refused(long_lang, 422)
     assert _counts(live_server) == before
+
+
+def test_an_import_that_fails_in_row_51_books_nothing(live_server: LiveServer) -> None:
+    rows = [
+        f'{{"external_id": "ext-{n}", "service_id": "pass", "start": "2026-12-02T{8 + n // 4:02d}:{(n % 4) * 15:02d}"}}'
+        for n in range(60)
+    ]
+    rows[50] = '{"external_id": ' + SURROGATE + ', "service_id": "pass", "start": "2026-12-02T11:00"}'
+    before = _counts(live_server)
+    with live_server.client("booking") as booking:
+        response = booking.post("/api/v1/appointments/import", content=("[" + ",".join(rows) + "]").encode(),
+                                headers={"Content-Type": "application/json"})
+    _assert_refused(response, 422)
+    assert _counts(live_server) == before
