@@ -11,6 +11,7 @@ from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
+from pydantic import Field
 
 from ..auth import Device
 from ..checkin.commands import KioskCheckin, check_in_at_counter, check_in_at_kiosk
@@ -26,18 +27,37 @@ from ..core.errors import UnknownCounter
 from ..core.model import Priority
 from ..errors import bad_request
 from ..uow import Work
-from .fields import Body, Code, Id, Lang, Token, Word
+from .fields import Body, Code, Id, Lang, Token, Word, one_of
 from .models import CheckinAnswer, CounterCheckinAnswer, errors
 
 router = APIRouter()
 
 
-class CheckinBody(Body):
-    service_id: Id | None = None
+class WalkInCheckin(Body):
+    """A walk-in chooses an errand."""
+
+    service_id: Id
     lang: Lang = "de"
-    priority: Word = "normal"
-    appointment_token: Token | None = None
-    appointment_code: Code | None = None
+    priority: Word = Field("normal", json_schema_extra=one_of("normal", "assist"))
+
+
+class TokenCheckin(Body):
+    """A booked visitor scans the QR code of their confirmation."""
+
+    appointment_token: Token
+    lang: Lang = "de"
+    priority: Word = Field("normal", json_schema_extra=one_of("normal"))
+
+
+class CodeCheckin(Body):
+    """A booked visitor types the booking code."""
+
+    appointment_code: Code
+    lang: Lang = "de"
+    priority: Word = Field("normal", json_schema_extra=one_of("normal"))
+
+
+CheckinBody = WalkInCheckin | TokenCheckin | CodeCheckin
 
 
 class CounterCheckinBody(Body):
@@ -58,6 +78,16 @@ def parse_priority(text: str, device: Device) -> Priority:
     return priority
 
 
+def _checkin(body: CheckinBody, device: Device) -> KioskCheckin:
+    if isinstance(body, WalkInCheckin):
+        priority = parse_priority(body.priority, device)
+        return KioskCheckin(service_id=body.service_id, lang=body.lang, priority=priority)
+    # a booked visitor's ticket is never urgent nor assisted: only a walk-in's priority counts
+    if isinstance(body, TokenCheckin):
+        return KioskCheckin(appointment_token=body.appointment_token, lang=body.lang)
+    return KioskCheckin(appointment_code=body.appointment_code, lang=body.lang)
+
+
 @router.post(
     "/api/v1/checkins", status_code=201, response_model=CheckinAnswer,
     responses=errors(401, 403, 404, 409, 422),
@@ -69,13 +99,7 @@ async def create_checkin(
     base = status_url_base(ctx, request)
 
     def act(work: Work) -> tuple[int, Any]:
-        booked = bool(body.appointment_token or body.appointment_code)
-        # a booked visitor's ticket is never urgent nor assisted: only a walk-in's priority counts
-        priority = Priority.NORMAL if booked else parse_priority(body.priority, device)
-        checkin = KioskCheckin(
-            service_id=body.service_id, lang=body.lang, priority=priority,
-            appointment_token=body.appointment_token, appointment_code=body.appointment_code,
-        )
+        checkin = _checkin(body, device)
         return 201, check_in_at_kiosk(work, device=device, request=checkin, status_base=base).to_json()
 
     status, answer = await ctx.write_once(device, idempotency_key, body.model_dump_json(), act)

@@ -15,20 +15,20 @@ from ..context import CtxDep, IdempotencyKey, KioskDevice, status_url_base
 from ..errors import bad_request
 from ..uow import Work
 from .checkins import parse_priority
-from .fields import Body, Lang, Token, Word
+from .fields import Body, Count, Lang, Token, Word, one_of
 from .models import RedeemAnswer, errors
 
 router = APIRouter()
 
 
 class LeaseBody(Body):
-    per_service: int = Field(default=5, ge=0, le=leases.MAX_PER_SERVICE, strict=True)
+    per_service: Count = Field(default=5, ge=0, le=leases.MAX_PER_SERVICE)
 
 
 class RedeemBody(Body):
     issued_at: datetime
     lang: Lang = "de"
-    priority: Word = "normal"
+    priority: Word = Field("normal", json_schema_extra=one_of("normal", "assist"))
     appointment_token: Token | None = None
 
 

@@ -6,7 +6,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query
 from fastapi.responses import JSONResponse
-from pydantic import AfterValidator
+from pydantic import AfterValidator, Field
 
 from ..auth import Device
 from ..context import CtxDep, IdempotencyKey, PrinterDevice, role
@@ -21,7 +21,7 @@ from ..printing.status import (
 )
 from ..text import plain
 from ..uow import Work
-from .fields import Body, Note, Word
+from .fields import Body, Note, Word, one_of
 from .models import errors
 
 router = APIRouter(prefix="/api/v1/printers")
@@ -30,12 +30,12 @@ StaffDevice = Annotated[Device, Depends(role("counter", "display"))]
 
 
 class AckBody(Body):
-    outcome: Word = "printed"
+    outcome: Word = Field("printed", json_schema_extra=one_of(*jobs.OUTCOMES))
     reason: Note | None = None
 
 
 class StatusBody(Body):
-    status: Word
+    status: Word = Field(json_schema_extra=one_of(*STATUSES))
     detail: Annotated[str, AfterValidator(plain)] | None = None
 
 

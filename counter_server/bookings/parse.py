@@ -46,6 +46,10 @@ def parse_start(text: Any, config: OfficeConfig) -> datetime:
     return start.astimezone(ZoneInfo("UTC"))
 
 
+def within_horizon(day: date, now: datetime) -> bool:
+    return (day - now.date()).days <= BOOKING_HORIZON_DAYS
+
+
 def check_horizon(day: date, now: datetime) -> None:
     """Bookings reach about a year ahead; further is a typo, not a plan."""
     if (day - now.date()).days > BOOKING_HORIZON_DAYS:
