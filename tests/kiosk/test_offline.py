@@ -67,8 +67,10 @@ def test_leased_numbers_are_issued_once_each_and_survive_a_restart(tmp_path: Pat
     assert again.issue(key="k3", request=walk_in(), now=NOW) == f.CheckinFailed("server_unreachable")
     assert [e.number for e in again.outbox] == ["A001", "A002"]
     assert again.outbox[0].redeem_body() == {
-        "issued_at": NOW.isoformat(), "lang": "tr", "priority": "normal"
+        "issued_at": NOW.isoformat(), "lang": "tr", "priority": "normal", "checkin_key": "k1"
     }
+    # the hand-in never reuses the check-in's key: that check-in may have reached the server
+    assert again.outbox[0].redemption_key not in ("k1", "k2")
 
 
 def test_a_new_lease_never_gives_back_a_number_issued_here(tmp_path: Path) -> None:
