@@ -24,6 +24,14 @@ def fingerprint(request: str) -> str:
     return hashlib.sha256(request.encode("utf-8", "surrogatepass")).hexdigest()
 
 
+def key_taken(tx: Tx, *, device_id: str, key: str, request: str) -> bool:
+    """True when this device already used `key` for another request."""
+    row = tx.db.execute(
+        "SELECT request FROM idempotency WHERE device_id = ? AND key = ?", [device_id, key]
+    ).fetchone()
+    return row is not None and row[0] != fingerprint(request)
+
+
 def run_once(tx: Tx, *, device_id: str, key: str | None, request: str, act: Callable[[], Answer]) -> Answer:
     """Run `act` unless this device already sent `key`; then replay the stored answer."""
     if not key:
