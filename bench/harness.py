@@ -77,6 +77,7 @@ class LiveServer:
     tokens: dict[str, str]
     clock: str | None
     process: subprocess.Popen[bytes] | None = None
+    log_level: str = "warning"
     log_path: Path = field(init=False)
 
     def __post_init__(self) -> None:
@@ -95,7 +96,7 @@ class LiveServer:
     def start(self, clock: str | None = None) -> None:
         clock = clock or self.clock
         command = [sys.executable, "-m", "counter_server.cli", "serve", "--data-dir", str(self.data_dir),
-                   "--port", str(self.port), "--log-level", "warning"]
+                   "--port", str(self.port), "--log-level", self.log_level]
         if clock:
             command += ["--clock", clock]
         with self.log_path.open("ab") as log:

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from fastapi import FastAPI
 
-from . import errors, keys, pages
+from . import errors, idempotency, keys, pages
 from .api import announce, board, checkins, counters, leases, office, printers, texts, tickets
 from .api import appointments as appointments_api
 from .bookings.commands import housekeeping as booking_housekeeping
@@ -19,7 +19,8 @@ from .clock import Clock
 from .config import load_config
 from .context import Context
 from .events import Hub
-from .paths import DataDir
+from .limits import BodyLimit
+from .paths import DataDir, StartRefused
 from .queue.commands import expire_past_days
 from .queue.counters import sync_counters
 from .store import Store
@@ -33,20 +34,33 @@ def open_context(data_dir: Path, clock: Clock) -> Context:
     files = DataDir(data_dir)
     config = load_config(files.config)
     # No signing key means no init: refuse rather than run with a key nobody set up.
-    keys.load_signing_key(data_dir)
+    keys.check_keys(data_dir)
+    if not files.db.exists():
+        # a new empty database would quietly void every device token: never make one here
+        raise StartRefused(
+            f"{files.db}: missing. Run `townhall init --data-dir {data_dir}` for a new office,"
+            " or restore the database from a backup"
+        )
+    for path in files.too_open():
+        log.warning("%s can be read by other users: chmod %s %s", path, "700" if path.is_dir() else "600", path)
     store = Store(files.db)
     return Context(config=config, store=store, hub=Hub(), clock=clock, data_dir=data_dir)
 
 
-def day_end(work: Work) -> None:
-    """Day-end work that must also happen after a server was off over night."""
+def day_end(work: Work) -> int:
+    """Day-end work that must also happen after a server was off over night.
+
+    Returns how many rows holding personal data (contacts, remembered requests) it deleted.
+    """
     sync_counters(work)
     expire_past_days(work)
-    booking_housekeeping(work)
+    return booking_housekeeping(work) + idempotency.purge(work.tx)
 
 
 def housekeeping(ctx: Context) -> None:
-    ctx.write_sync(day_end)
+    if ctx.write_sync(day_end):
+        # the deleted rows' old pages may still sit in the WAL file: write it back and empty it
+        ctx.store.checkpoint()
 
 
 async def _housekeeping_loop(ctx: Context) -> None:
@@ -78,6 +92,7 @@ def create_app(ctx: Context) -> FastAPI:
     app = FastAPI(title="townhall-queue", version="1", lifespan=lifespan)
     app.state.ctx = ctx
     errors.install(app)
+    app.add_middleware(BodyLimit)
     for module in ROUTERS:
         app.include_router(module.router)
     app.include_router(pages.router)

@@ -16,7 +16,8 @@ from . import demo, keys, keys_cli
 from .auth import DeviceError, add_device
 from .clock import Clock
 from .config import CONFIG_TEMPLATE, ConfigError, load_config
-from .paths import DataDir
+from .logs import hide_tokens
+from .paths import DataDir, StartRefused
 from .store import Store, Tx
 
 DEFAULT_PORT = 8000
@@ -39,8 +40,10 @@ def init_data_dir(data_dir: Path, *, demo_office: bool) -> bool:
         )
         config_path.write_text(template, encoding="utf-8")
     load_config(config_path)
+    files.db.touch(mode=0o600)  # SQLite gives the WAL and SHM files the database's mode
     Store(files.db).close()
     keys.ensure_keys(data_dir)
+    files.secure()
     return created
 
 
@@ -91,10 +94,13 @@ def cmd_serve(args: argparse.Namespace) -> int:
     config = load_config(DataDir(data_dir).config)
     clock = Clock.starting_at(args.clock, config.office.timezone) if args.clock else Clock()
     ctx = open_context(data_dir, clock)
-    uvicorn.run(
+    server = uvicorn.Config(
         create_app(ctx), host=args.host, port=args.port, log_level=args.log_level,
         ws_ping_interval=20, ws_ping_timeout=20, access_log=False,
     )
+    # after uvicorn set its loggers up: the websocket's handshake line carries ?token=
+    hide_tokens("uvicorn", "uvicorn.error", "uvicorn.access")
+    uvicorn.Server(server).run()
     return 0
 
 
@@ -140,6 +146,9 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     except keys.KeyFileError as error:
         print(f"townhall: signing key: {error}", file=sys.stderr)
+        return 2
+    except StartRefused as error:
+        print(f"townhall: {error}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         return 130

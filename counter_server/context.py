@@ -9,7 +9,8 @@ from pathlib import Path
 from typing import Annotated, Any, TypeVar
 
 import sqlite_utils
-from fastapi import Depends, Header, Request
+from fastapi import Depends, Header, Request, Security
+from fastapi.security import HTTPBearer
 from starlette.requests import HTTPConnection
 
 from .auth import Device, find_device
@@ -22,7 +23,10 @@ from .keys import KeyRing, keyring_for
 from .store import Store, Tx
 from .uow import Work
 
-DEVICE_CACHE_S = 30.0
+# A revoked token is refused within a second: the cache never answers for longer.
+DEVICE_CACHE_S = 1.0
+# named in the OpenAPI, so /docs shows the scheme; role() reads the header itself
+BEARER_SCHEME = HTTPBearer(auto_error=False, description="a device token from `townhall device add`")
 T = TypeVar("T")
 
 
@@ -79,19 +83,20 @@ def context(request: Request) -> Context:
     return ctx
 
 
-def bearer(connection: HTTPConnection) -> str | None:
-    """The device token: `Authorization: Bearer`, or `?token=` where a browser cannot set headers."""
+def bearer(connection: HTTPConnection, *, query: bool = False) -> str | None:
+    """The device token from `Authorization: Bearer`; from `?token=` only where `query` says
+    a browser cannot send a header (the websocket, an <audio> element's WAV)."""
     header = connection.headers.get("authorization", "")
     if header.lower().startswith("bearer "):
         return header[7:].strip() or None
-    return connection.query_params.get("token") or None
+    return (connection.query_params.get("token") or None) if query else None
 
 
-def role(*roles: str) -> Callable[[Request], Awaitable[Device]]:
+def role(*roles: str, query_token: bool = False) -> Callable[[Request], Awaitable[Device]]:
     """A dependency that admits devices of the given roles (admin always)."""
 
-    async def check(request: Request) -> Device:
-        token = bearer(request)
+    async def check(request: Request, _: Annotated[Any, Security(BEARER_SCHEME)] = None) -> Device:
+        token = bearer(request, query=query_token)
         if not token:
             raise unauthorized()
         device = await context(request).device_for(token)

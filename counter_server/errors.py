@@ -16,6 +16,7 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from .core import errors as domain
+from .text import BadText
 
 log = logging.getLogger(__name__)
 
@@ -98,7 +99,22 @@ def install(app: FastAPI) -> None:
     @app.exception_handler(StarletteHTTPException)
     async def _http(_: Request, error: StarletteHTTPException) -> JSONResponse:
         codes = {404: "not_found", 405: "method_not_allowed"}
-        return respond(error.status_code, codes.get(error.status_code, "http_error"), str(error.detail))
+        response = respond(error.status_code, codes.get(error.status_code, "http_error"), str(error.detail))
+        response.headers.update(error.headers or {})  # e.g. Allow with a 405
+        return response
+
+    @app.exception_handler(BadText)
+    async def _bad_text(_: Request, error: BadText) -> JSONResponse:
+        return respond(422, "invalid_text", str(error))
+
+    @app.exception_handler(UnicodeEncodeError)
+    async def _unstorable(_: Request, error: UnicodeEncodeError) -> JSONResponse:
+        # a text that slipped past the edge's checks: the write rolled back, nothing changed
+        return respond(422, "invalid_text", "a text contains a character that is not valid text")
+
+    @app.exception_handler(RecursionError)
+    async def _too_deep(_: Request, error: RecursionError) -> JSONResponse:
+        return respond(400, "malformed_json", "the request nests too deeply")
 
     @app.exception_handler(sqlite3.OperationalError)
     async def _storage(_: Request, error: sqlite3.OperationalError) -> JSONResponse:

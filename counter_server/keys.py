@@ -123,6 +123,22 @@ def load_public_keys(data_dir: Path) -> dict[str, Ed25519PublicKey]:
     return keys
 
 
+def check_keys(data_dir: Path) -> str:
+    """The current key id, when the signing key and its public key are both there.
+
+    A server whose public keys are gone would refuse every QR code it issued: it
+    must not start like that.
+    """
+    key_id, _ = load_signing_key(data_dir)
+    public_dir = _keys_dir(data_dir) / PUBLIC_DIR
+    if key_id not in load_public_keys(data_dir):
+        raise KeyFileError(
+            f"{public_dir / (key_id + '.pub')}: missing, so no QR code of this office could be checked;"
+            " restore keys/ from a backup (or `townhall keys rotate` to start a new key)"
+        )
+    return key_id
+
+
 class KeyRing:
     """The keys of one data directory, read again only when a key file changed.
 

@@ -111,8 +111,28 @@ def m004_number_leases(db: sqlite_utils.Database) -> None:
     db.table("number_leases").create_index(["device_id", "office_day"])
 
 
+def m005_lease_outcomes(db: sqlite_utils.Database) -> None:
+    """Why an offline ticket was refused, and which lost check-in it stands in for."""
+    leases = db.table("number_leases")
+    for column in ("issued_at", "refusal", "refused_at", "supersedes"):
+        if column not in leases.columns_dict:
+            leases.add_column(column, str)
+    leases.create_index(["refused_at"], if_not_exists=True)
+
+
+
+def m006_idempotency_hashes(db: sqlite_utils.Database) -> None:
+    """Keep only a hash of each remembered request: a booking's body carries contact data."""
+    from .idempotency import fingerprint
+
+    rows = db.execute("SELECT rowid, request FROM idempotency").fetchall()
+    for rowid, request in rows:
+        db.execute("UPDATE idempotency SET request = ? WHERE rowid = ?", [fingerprint(request), rowid])
+    db.table("idempotency").create_index(["created_at"])
+
+
 MIGRATIONS: list[Migration] = [
-    m001_core, m002_appointments, m003_print_jobs, m004_number_leases,
+    m001_core, m002_appointments, m003_print_jobs, m004_number_leases, m005_lease_outcomes, m006_idempotency_hashes,
 ]
 
 

@@ -67,6 +67,8 @@ def connect(path: Path) -> sqlite_utils.Database:
     conn.execute("PRAGMA synchronous=FULL")
     conn.execute("PRAGMA foreign_keys=ON")
     conn.execute("PRAGMA busy_timeout=10000")
+    # Deleted rows (contact data past its retention) are overwritten, not just unlinked.
+    conn.execute("PRAGMA secure_delete=ON")
     return sqlite_utils.Database(conn)
 
 
@@ -111,6 +113,10 @@ class Store:
 
     def write_sync(self, fn: Callable[[Tx], T], *, now: datetime) -> T:
         return self._writer.submit(self._write, fn, now).result()
+
+    def checkpoint(self) -> None:
+        """Copy the WAL into the database and empty it, so deleted data leaves the WAL file too."""
+        self._writer.submit(self._writer_db.execute, "PRAGMA wal_checkpoint(TRUNCATE)").result()
 
     def _reader_db(self) -> sqlite_utils.Database:
         db = getattr(self._local, "db", None)

@@ -29,7 +29,7 @@ from kiosk.flow import (
     ServicesLoaded,
     Ticket,
 )
-from kiosk.offline import OutboxEntry
+from kiosk.outbox import OutboxEntry
 
 log = logging.getLogger(__name__)
 
@@ -177,10 +177,14 @@ class ServerClient:
                 return CheckinFailed(code="bad_answer")
         return parse_error(response)
 
-    async def lease(self, *, per_service: int, idempotency_key: str) -> dict[str, Any] | None:
-        """A top-up of this kiosk's leased numbers, or None when the server is not there."""
+    async def lease(
+        self, *, per_service: int, idempotency_key: str, release: tuple[str, ...] = ()
+    ) -> dict[str, Any] | None:
+        """A top-up of this kiosk's leased numbers, giving back `release`; None when away."""
         return await self._post_json(
-            "/api/v1/leases", {"per_service": per_service}, idempotency_key=idempotency_key
+            "/api/v1/leases",
+            {"per_service": per_service, "release": list(release)},
+            idempotency_key=idempotency_key,
         )
 
     async def public_keys(self) -> dict[str, Any] | None:
@@ -206,7 +210,7 @@ class ServerClient:
             response = await self._http.post(
                 f"/api/v1/leases/{entry.lease_id}/redeem",
                 json=entry.redeem_body(),
-                headers={"Idempotency-Key": entry.key},
+                headers={"Idempotency-Key": entry.redemption_key},
             )
         except httpx.HTTPError as error:
             log.info("offline ticket %s not redeemed yet: %s", entry.number, error)

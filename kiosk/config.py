@@ -53,8 +53,9 @@ class KioskConfig:
     code_max_length: int = 8
     symbols: Mapping[str, str] = field(default_factory=lambda: dict(DEFAULT_SYMBOLS))
     groups: tuple[Group, ...] = ()
-    # numbers per errand leased from the server for outages; 0 = no tickets while it is away
-    offline_numbers: int = 5
+    # at most this many numbers per errand leased for outages (the server sizes the share);
+    # 0 = no tickets while it is away
+    offline_numbers: int = 20
     # where the kiosk keeps its leased numbers and outbox ("" = ~/.local/state/townhall-kiosk)
     state_dir: str = ""
 

@@ -49,6 +49,9 @@ class EffectRunner:
         self.now = clock
         self.on_change = on_change
         self.offline_sync = OfflineSync(desk=desk, per_service=offline_numbers, new_key=new_key)
+        if server is not None and desk is not None and desk.clock_offset is not None:
+            # until the server answers, its clock is the one it had before the restart
+            server.clock_offset = desk.clock_offset
         self.printer_away = False
         self._tasks: set[asyncio.Task[None]] = set()
         self._refreshing = False
@@ -172,7 +175,7 @@ class EffectRunner:
         loaded = await server.services()
         if loaded is not None:
             self.send(loaded)
-            self.offline_sync.remember(loaded)
+            self.offline_sync.remember(loaded, clock_offset=server.clock_offset)
             self.spawn(self.offline_sync.run(server, now=self.now()))
         elif self.settings.offline:
             self._show_offline_services()

@@ -70,7 +70,8 @@ class Service:
     walk_in: bool = True
     available: bool = True
     unavailable_reason: str | None = None
-    waiting: int = 0
+    # None: not known (the kiosk is offline), so nothing is said about the queue
+    waiting: int | None = 0
     eta_min: int | None = None
     group: str | None = None
 

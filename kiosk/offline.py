@@ -18,18 +18,16 @@ import logging
 import os
 import tempfile
 from collections.abc import Mapping
-from dataclasses import asdict, dataclass, replace
-from datetime import datetime
+from dataclasses import asdict, replace
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from counter_server.core.appointments import (
     Appointment,
     AppointmentAlreadyCheckedIn,
     AppointmentRefused,
     AppointmentStatus,
-    ArrivalWindow,
     check_arrival,
 )
 from counter_server.core.errors import DomainError
@@ -39,105 +37,22 @@ from counter_server.core.tokens import (
     verify_appointment_token,
 )
 from kiosk.flow import CheckinFailed, CheckinRequest, Office, Service, ServicesLoaded, Ticket
+from kiosk.outbox import Lease, Leased, OutboxEntry
+
+__all__ = ["Lease", "Leased", "OfflineDesk", "OfflineStorageError", "OutboxEntry"]
 
 log = logging.getLogger(__name__)
 
-FILE_VERSION = 1
+FILE_VERSION = 2
+# the server's clock is written down again only when it moved this much against the kiosk's
+CLOCK_SLACK = timedelta(seconds=2)
+# refused by servers that did not yet know a lost check-in from a reused key (issue 13):
+# such tickets are handed in again and resolve to the number the visitor holds
+RESOLVABLE_REFUSALS = ("idempotency_key_reused",)
 
 
 class OfflineStorageError(OSError):
     """The kiosk's offline file cannot be written; no offline ticket may be issued."""
-
-
-@dataclass(frozen=True)
-class Leased:
-    """One number the server reserved for this kiosk."""
-
-    id: str
-    service_id: str
-    number: str
-    public_id: str
-
-
-@dataclass(frozen=True)
-class Lease:
-    """The server's answer to POST /api/v1/leases."""
-
-    office_id: str
-    office_day: str
-    timezone: str
-    walk_in_until: str | None
-    early_min: int
-    late_min: int
-    status_url_base: str
-    numbers: tuple[Leased, ...]
-
-    @classmethod
-    def from_json(cls, data: Mapping[str, Any]) -> Lease:
-        window = data.get("arrival_window") or {}
-        return cls(
-            office_id=str(data["office_id"]),
-            office_day=str(data["office_day"]),
-            timezone=str(data.get("timezone") or "Europe/Berlin"),
-            walk_in_until=data.get("walk_in_until"),
-            early_min=int(window.get("early_min", 15)),
-            late_min=int(window.get("late_min", 15)),
-            status_url_base=str(data.get("status_url_base") or ""),
-            numbers=tuple(
-                Leased(
-                    id=str(n["id"]),
-                    service_id=str(n["service_id"]),
-                    number=str(n["number"]),
-                    public_id=str(n["public_id"]),
-                )
-                for n in data.get("numbers", ())
-            ),
-        )
-
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "office_id": self.office_id,
-            "office_day": self.office_day,
-            "timezone": self.timezone,
-            "walk_in_until": self.walk_in_until,
-            "arrival_window": {"early_min": self.early_min, "late_min": self.late_min},
-            "status_url_base": self.status_url_base,
-            "numbers": [n.__dict__ for n in self.numbers],
-        }
-
-    @property
-    def window(self) -> ArrivalWindow:
-        return ArrivalWindow(early_min=self.early_min, late_min=self.late_min)
-
-    def is_today(self, now: datetime) -> bool:
-        return now.astimezone(ZoneInfo(self.timezone)).date().isoformat() == self.office_day
-
-    def walk_ins_open(self, now: datetime) -> bool:
-        if not self.is_today(now) or not self.walk_in_until:
-            return False
-        return now <= datetime.fromisoformat(self.walk_in_until)
-
-
-@dataclass(frozen=True)
-class OutboxEntry:
-    """A ticket the kiosk issued itself, waiting to be redeemed at the server."""
-
-    key: str
-    lease_id: str
-    number: str
-    service_id: str
-    public_id: str
-    issued_at: str
-    lang: str
-    priority: str = "normal"
-    appointment_token: str | None = None
-    appointment_at: str | None = None
-
-    def redeem_body(self) -> dict[str, Any]:
-        body = {"issued_at": self.issued_at, "lang": self.lang, "priority": self.priority}
-        if self.appointment_token:
-            body["appointment_token"] = self.appointment_token
-        return body
 
 
 def _claimed(claim: AppointmentClaim, number: str | None) -> Appointment:
@@ -166,6 +81,11 @@ class OfflineDesk:
         self.services: dict[str, Any] | None = None
         # entries the server refused for good, kept for the admin to look at
         self.rejected: tuple[dict[str, Any], ...] = ()
+        # numbers given back to the server unspent: never issued, resent until it confirms
+        self.released: frozenset[str] = frozenset()
+        # the server's clock minus the kiosk's, as last learned: a kiosk restarted during an
+        # outage still decides (office day, closing time) by the server's clock
+        self.clock_offset: timedelta | None = None
         self._load()
 
     # --- what the kiosk can offer ---
@@ -181,7 +101,7 @@ class OfflineDesk:
                 s,
                 available=open_ and s.walk_in and self.numbers_left(s.id, now) > 0,
                 unavailable_reason=None if open_ else "walk_in_closed",
-                waiting=0,
+                waiting=None,  # the kiosk cannot know the queue while the server is away
                 eta_min=None,
             )
             for s in services
@@ -269,7 +189,29 @@ class OfflineDesk:
         lease = Lease.from_json(data)
         spent = self.spent if self.lease and self.lease.office_day == lease.office_day else frozenset()
         spent = spent | {e.lease_id for e in self.outbox}
-        self._change(lease=lease, spent=spent)
+        # a release the server has not confirmed (its answer lost) is sent again
+        listed = {n.id for n in lease.numbers}
+        self._change(lease=lease, spent=spent, released=self.released & listed)
+
+    def to_release(self, now: datetime) -> tuple[str, ...]:
+        """Numbers beyond this kiosk's share, struck off here before the server is told.
+
+        Struck off first, so a number is never issued here once another kiosk may hold it.
+        """
+        if self.lease is None or not self.lease.is_today(now) or not self.lease.per_service:
+            return tuple(sorted(self.released))
+        excess: set[str] = set()
+        for service_id, share in self.lease.per_service.items():
+            held = [n for n in self._unspent_today(now) if n.service_id == service_id]
+            excess |= {n.id for n in held[share:]}
+        if excess:
+            self._change(released=self.released | excess)
+        return tuple(sorted(self.released))
+
+    def take_clock(self, offset: timedelta) -> None:
+        """Remember the server's clock (as an offset to the kiosk's) for a restart."""
+        if self.clock_offset is None or abs(offset - self.clock_offset) > CLOCK_SLACK:
+            self._change(clock_offset=offset)
 
     def take_keys(self, data: Mapping[str, Any]) -> None:
         keys = {str(k["kid"]): str(k["public_key"]) for k in data.get("keys", ())}
@@ -317,14 +259,19 @@ class OfflineDesk:
         self._change(outbox=tuple(e for e in self.outbox if e.key != key), rejected=rejected)
 
     def wants_numbers(self, per_service: int, service_ids: tuple[str, ...], now: datetime) -> bool:
-        if self.lease is None or not self.lease.is_today(now):
+        """True when the kiosk holds fewer numbers than it should, or has some to give back."""
+        if self.lease is None or not self.lease.is_today(now) or self.released:
             return True
-        return any(self.numbers_left(s, now) < per_service for s in service_ids)
+        shares = self.lease.per_service
+        return any(
+            self.numbers_left(s, now) != min(per_service, shares.get(s, per_service))
+            for s in service_ids
+        )
 
     def _unspent_today(self, now: datetime) -> list[Leased]:
         if self.lease is None or not self.lease.is_today(now):
             return []
-        return [n for n in self.lease.numbers if n.id not in self.spent]
+        return [n for n in self.lease.numbers if n.id not in self.spent | self.released]
 
     # --- the file ---
 
@@ -348,6 +295,10 @@ class OfflineDesk:
             "keys": self.keys,
             "services": self.services,
             "rejected": list(self.rejected),
+            "released": sorted(self.released),
+            "clock_offset_s": (
+                None if self.clock_offset is None else self.clock_offset.total_seconds()
+            ),
         }
         self.path.parent.mkdir(parents=True, exist_ok=True)
         handle, temp = tempfile.mkstemp(dir=self.path.parent, prefix=".offline-")
@@ -378,3 +329,18 @@ class OfflineDesk:
         self.keys = dict(data.get("keys") or {})
         self.services = data.get("services")
         self.rejected = tuple(data.get("rejected", ()))
+        self.released = frozenset(data.get("released", ()))
+        offset = data.get("clock_offset_s")
+        self.clock_offset = None if offset is None else timedelta(seconds=float(offset))
+        self._resolve_old_refusals()
+
+    def _resolve_old_refusals(self) -> None:
+        """Tickets an older server refused because of a lost check-in go back to the outbox."""
+        again = [r for r in self.rejected if r.get("refusal", {}).get("code") in RESOLVABLE_REFUSALS]
+        if not again:
+            return
+        fields = set(OutboxEntry.__dataclass_fields__)
+        entries = tuple(OutboxEntry(**{k: v for k, v in r.items() if k in fields}) for r in again)
+        rest = tuple(r for r in self.rejected if r not in again)
+        self.outbox, self.rejected = (*self.outbox, *entries), rest
+        log.warning("handing in again %d offline tickets an older server refused", len(entries))

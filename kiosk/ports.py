@@ -10,7 +10,7 @@ None. The real ones are `client.ServerClient`, `printing.KioskPrinter` and
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any, Protocol
 
 from kiosk.flow import (
@@ -20,7 +20,7 @@ from kiosk.flow import (
     ServerUnreachable,
     ServicesLoaded,
 )
-from kiosk.offline import OutboxEntry
+from kiosk.outbox import OutboxEntry
 from printers.words import TicketContent
 
 CheckinAnswer = CheckinSucceeded | CheckinFailed | ServerUnreachable
@@ -41,13 +41,21 @@ class OutboxServer(Protocol):
 
     async def redeem(self, entry: OutboxEntry) -> Redemption: ...
 
-    async def lease(self, *, per_service: int, idempotency_key: str) -> dict[str, Any] | None: ...
+    async def lease(
+        self, *, per_service: int, idempotency_key: str, release: tuple[str, ...] = ()
+    ) -> dict[str, Any] | None: ...
 
     async def public_keys(self) -> dict[str, Any] | None: ...
 
 
 class Server(OutboxServer, Protocol):
-    """The counter server as the kiosk uses it (contract v1)."""
+    """The counter server as the kiosk uses it (contract v1).
+
+    `clock_offset` is the server's clock minus the kiosk's: `now()` is the kiosk's
+    clock plus it. It is learned from every answer and kept in the offline file.
+    """
+
+    clock_offset: timedelta
 
     async def services(self) -> ServicesLoaded | None: ...
 

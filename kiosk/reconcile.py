@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from kiosk.flow import ServicesLoaded
 from kiosk.offline import OfflineDesk, OfflineStorageError
@@ -36,13 +36,14 @@ class OfflineSync:
         self._lease_at: float | None = None
         self._service_ids: tuple[str, ...] = ()
 
-    def remember(self, loaded: ServicesLoaded) -> None:
-        """The errands the server offers now: kept for a restart during an outage."""
+    def remember(self, loaded: ServicesLoaded, *, clock_offset: timedelta) -> None:
+        """The errands the server offers now and its clock: kept for a restart during an outage."""
         self._service_ids = tuple(s.id for s in loaded.services)
         if self.desk is None:
             return
         try:
             self.desk.take_services(loaded)
+            self.desk.take_clock(clock_offset)
         except OfflineStorageError as error:
             log.error("errand list not kept for outages: %s", error)
 
@@ -78,7 +79,10 @@ class OfflineSync:
         if self._lease_at is not None and time.monotonic() - self._lease_at < LEASE_RETRY_S:
             return
         self._lease_at = time.monotonic()
-        answer = await server.lease(per_service=self.per_service, idempotency_key=self._new_key())
+        release = self.desk.to_release(now)
+        answer = await server.lease(
+            per_service=self.per_service, idempotency_key=self._new_key(), release=release
+        )
         if answer is not None:
             self.desk.take_lease(answer)
 

@@ -202,7 +202,9 @@ def _reason(catalog: Catalog, reason: str | None) -> str:
     return catalog.text(f"reason_{reason}" if reason in known else "reason_other")
 
 
-def waiting_text(catalog: Catalog, *, waiting: int, eta_min: int | None) -> str:
+def waiting_text(catalog: Catalog, *, waiting: int | None, eta_min: int | None) -> str:
+    if waiting is None:
+        return ""
     if waiting <= 0:
         return catalog.text("nobody_waiting")
     parts = [catalog.plural("waiting_count", waiting)]

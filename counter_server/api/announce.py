@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import Response
 
 from speech import SpeechCache, SpeechUnavailable, call_sentence
@@ -22,6 +22,8 @@ from ..core.errors import Conflict
 from ..core.model import Ticket, TicketState
 from ..errors import ApiError, bad_request
 from ..queue.rows import load_ticket
+from .fields import one_of
+from .models import errors
 
 router = APIRouter(prefix="/api/v1/announcements")
 
@@ -66,13 +68,17 @@ async def _text(ctx: Context, ticket_id: str, lang: str) -> tuple[Ticket, str]:
 
 
 # Declared before the plain id route: "{ticket_id}" alone would also match "x.wav".
-@router.get("/{ticket_id}.wav", response_class=Response)
+@router.get(
+    "/{ticket_id}.wav", response_class=Response,
+    responses={200: {"content": {"audio/wav": {}}}, **errors(401, 403, 404, 409, 422, 503)},
+)
 async def announcement_wav(
     ticket_id: str,
     request: Request,
-    lang: str = "de",
+    lang: str = Query("de", json_schema_extra=one_of(*LANGUAGES)),
     ctx: Context = Depends(context),
-    _: Device = Depends(role("display")),
+    # an <audio> element cannot send a header: the WAV also takes ?token=
+    _: Device = Depends(role("display", query_token=True)),
 ) -> Response:
     _ticket, text = await _text(ctx, ticket_id, lang)
     try:
@@ -82,10 +88,10 @@ async def announcement_wav(
     return Response(wav, media_type="audio/wav", headers={"Cache-Control": "private, max-age=600"})
 
 
-@router.get("/{ticket_id}")
+@router.get("/{ticket_id}", responses=errors(401, 403, 404, 409, 422))
 async def announcement(
     ticket_id: str,
-    lang: str = "de",
+    lang: str = Query("de", json_schema_extra=one_of(*LANGUAGES)),
     ctx: Context = Depends(context),
     _: Device = Depends(role("display")),
 ) -> dict[str, Any]:

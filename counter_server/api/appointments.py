@@ -9,32 +9,32 @@ from zoneinfo import ZoneInfo
 import sqlite_utils
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse, JSONResponse, Response
-from pydantic import BaseModel
 
 from ..auth import Device
 from ..bookings import commands as bookings
 from ..bookings.confirmation import confirmation_html, qr_png
 from ..bookings.import_files import parse_rows
 from ..bookings.importing import import_rows, summary
-from ..bookings.parse import check_horizon, service_of
+from ..bookings.parse import service_of, within_horizon
 from ..bookings.rows import appointment_json, contacts_of, day_of, get_appointment, slot_json
 from ..bookings.views import booked_answer, day_list, free_slots_of
+from ..config import LANGUAGES
 from ..context import AnyDevice, BookingDevice, CtxDep, IdempotencyKey, role
 from ..errors import bad_request
 from ..keys import public_key_text
 from ..uow import Work
+from .fields import DATE, AnyJson, Body, Code, Id, one_of
 from .models import errors
 
 router = APIRouter()
 MAX_IMPORT_BYTES = 2_000_000
-IMPORT_CHUNK = 50
 BOOKERS = ("booking",)
 
 
-class BookingBody(BaseModel):
-    service_id: str
-    start: str
-    contact: Any = None
+class BookingBody(Body):
+    service_id: Id
+    start: Code
+    contact: AnyJson = None
 
 
 def _day(text: str) -> date:
@@ -49,14 +49,15 @@ BookerOrCounter = Annotated[Device, Depends(role(*BOOKERS, "counter"))]
 
 @router.get("/api/v1/slots", responses=errors(401, 403, 404, 422))
 async def list_slots(
-    service_id: str, ctx: CtxDep, device: BookingDevice, day_text: str = Query(alias="date")
+    service_id: str, ctx: CtxDep, device: BookingDevice,
+    day_text: str = Query(alias="date", json_schema_extra=DATE),
 ) -> dict[str, Any]:
-    """Free appointment start times of one errand on one day."""
+    """Free appointment start times of one errand on one day (none before today or past the horizon)."""
     day = _day(day_text)
     service = service_of(ctx.config, service_id)
     now = ctx.clock.now()
-    check_horizon(day, now)
-    slots = await ctx.read(lambda db: free_slots_of(db, ctx.config, service=service, day=day, now=now))
+    bookable = day_of(ctx.config, now) <= day and within_horizon(day, now)
+    slots = await ctx.read(lambda db: free_slots_of(db, ctx.config, service=service, day=day, now=now)) if bookable else []
     return {
         "service_id": service.id,
         "date": day.isoformat(),
@@ -84,7 +85,7 @@ async def book(
 async def list_day(
     ctx: CtxDep,
     device: BookerOrCounter,
-    day_text: str | None = Query(None, alias="date"),
+    day_text: str | None = Query(None, alias="date", json_schema_extra=DATE),
     counter_id: str | None = None,
 ) -> dict[str, Any]:
     """The day's appointments (a counter sees names only, nothing to reach a visitor by)."""
@@ -101,23 +102,36 @@ async def list_day(
     return answer
 
 
-@router.post("/api/v1/appointments/import", responses=errors(401, 403, 422))
+IMPORT_ROW = {
+    "type": "object",
+    "required": ["external_id", "service_id", "start"],
+    "properties": {
+        "external_id": {"type": "string", "minLength": 1, "maxLength": 100},
+        "service_id": {"type": "string"},
+        "start": {"type": "string", "format": "date-time"},
+        "duration_min": {"type": "integer", "minimum": 1, "maximum": 480},
+        "name": {"type": "string", "maxLength": 200},
+        "email": {"type": "string", "maxLength": 200},
+        "phone": {"type": "string", "maxLength": 200},
+    },
+}
+# CSV (comma or semicolon, the same columns) and iCalendar files are taken too; a file that
+# cannot be read at all is refused whole with 422 import_invalid.
+IMPORT_BODY = {"requestBody": {"required": True, "content": {
+    "application/json": {"schema": {"type": "array", "minItems": 1, "maxItems": 5000, "items": IMPORT_ROW}},
+}}}
+
+
+@router.post("/api/v1/appointments/import", responses=errors(401, 403, 413, 422), openapi_extra=IMPORT_BODY)
 async def import_day(request: Request, ctx: CtxDep, device: BookingDevice) -> dict[str, Any]:
     """Bookings from an outside system as CSV, JSON or iCalendar; one report line per row."""
     body = await request.body()
     if len(body) > MAX_IMPORT_BYTES:
         raise bad_request(f"an import may be at most {MAX_IMPORT_BYTES} bytes", code="import_invalid")
     rows = parse_rows(body, request.headers.get("content-type", ""))
-    report: list[dict[str, Any]] = []
-    # Short transactions, so kiosks checking visitors in never wait behind a long import;
-    # a retry after a failure is safe because rows are idempotent on their outside id.
-    for first in range(0, len(rows), IMPORT_CHUNK):
-        chunk = rows[first : first + IMPORT_CHUNK]
-
-        def write(work: Work, chunk: list[Any] = chunk, first: int = first) -> list[dict[str, Any]]:
-            return import_rows(work, rows=chunk, device_id=device.id, first=first + 1)
-
-        report += await ctx.write(write)
+    # One transaction: a request imports its rows or, should anything unforeseen fail, none.
+    # A row the office cannot take is reported as rejected; the others are kept.
+    report = await ctx.write(lambda work: import_rows(work, rows=rows, device_id=device.id))
     return summary(report)
 
 
@@ -149,7 +163,9 @@ async def qr(appointment_id: str, ctx: CtxDep, device: BookingDevice) -> Respons
 
 
 @router.get("/api/v1/appointments/{appointment_id}/confirmation", responses=errors(401, 403, 404))
-async def confirmation(appointment_id: str, ctx: CtxDep, device: BookingDevice, lang: str = "de") -> HTMLResponse:
+async def confirmation(
+    appointment_id: str, ctx: CtxDep, device: BookingDevice, lang: str = Query("de", json_schema_extra=one_of(*LANGUAGES))
+) -> HTMLResponse:
     """A printable confirmation page with the booking code and QR code."""
     appointment = await ctx.read(lambda db: get_appointment(db, appointment_id))
     page = confirmation_html(

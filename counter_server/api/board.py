@@ -17,7 +17,7 @@ from .models import Board, errors
 router = APIRouter(prefix="/api/v1")
 
 
-BoardReader = Annotated[Device, Depends(role("display", "counter", "kiosk"))]
+BoardReader = Annotated[Device, Depends(role("display"))]
 
 
 @router.get("/board", response_model=Board, responses=errors(401, 403))
@@ -60,7 +60,7 @@ async def _drain_incoming(ws: WebSocket) -> None:
 @router.websocket("/events")
 async def events(ws: WebSocket) -> None:
     ctx: Context = ws.app.state.ctx
-    token = bearer(ws)
+    token = bearer(ws, query=True)
     device = await ctx.device_for(token) if token else None
     if device is None:
         await ws.close(code=4401, reason="unauthorized")

@@ -11,7 +11,7 @@ from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel, ConfigDict
+from pydantic import Field
 
 from ..auth import Device
 from ..checkin.commands import KioskCheckin, check_in_at_counter, check_in_at_kiosk
@@ -27,26 +27,44 @@ from ..core.errors import UnknownCounter
 from ..core.model import Priority
 from ..errors import bad_request
 from ..uow import Work
+from .fields import Body, Code, Id, Lang, Token, Word, one_of
 from .models import CheckinAnswer, CounterCheckinAnswer, errors
 
 router = APIRouter()
 
 
-class CheckinBody(BaseModel):
-    service_id: str | None = None
-    lang: str = "de"
-    priority: str = "normal"
-    appointment_token: str | None = None
-    appointment_code: str | None = None
+class WalkInCheckin(Body):
+    """A walk-in chooses an errand."""
+
+    service_id: Id
+    lang: Lang = "de"
+    priority: Word = Field("normal", json_schema_extra=one_of("normal", "assist"))
 
 
-class CounterCheckinBody(BaseModel):
+class TokenCheckin(Body):
+    """A booked visitor scans the QR code of their confirmation."""
+
+    appointment_token: Token
+    lang: Lang = "de"
+    priority: Word = Field("normal", json_schema_extra=one_of("normal"))
+
+
+class CodeCheckin(Body):
+    """A booked visitor types the booking code."""
+
+    appointment_code: Code
+    lang: Lang = "de"
+    priority: Word = Field("normal", json_schema_extra=one_of("normal"))
+
+
+CheckinBody = WalkInCheckin | TokenCheckin | CodeCheckin
+
+
+class CounterCheckinBody(Body):
     """A clerk checks in a booked visitor by code; walk-ins and QR tokens stay with the kiosk."""
 
-    model_config = ConfigDict(extra="forbid")
-
-    appointment_code: str
-    lang: str = "de"
+    appointment_code: Code
+    lang: Lang = "de"
 
 
 def parse_priority(text: str, device: Device) -> Priority:
@@ -60,6 +78,16 @@ def parse_priority(text: str, device: Device) -> Priority:
     return priority
 
 
+def _checkin(body: CheckinBody, device: Device) -> KioskCheckin:
+    if isinstance(body, WalkInCheckin):
+        priority = parse_priority(body.priority, device)
+        return KioskCheckin(service_id=body.service_id, lang=body.lang, priority=priority)
+    # a booked visitor's ticket is never urgent nor assisted: only a walk-in's priority counts
+    if isinstance(body, TokenCheckin):
+        return KioskCheckin(appointment_token=body.appointment_token, lang=body.lang)
+    return KioskCheckin(appointment_code=body.appointment_code, lang=body.lang)
+
+
 @router.post(
     "/api/v1/checkins", status_code=201, response_model=CheckinAnswer,
     responses=errors(401, 403, 404, 409, 422),
@@ -71,13 +99,7 @@ async def create_checkin(
     base = status_url_base(ctx, request)
 
     def act(work: Work) -> tuple[int, Any]:
-        booked = bool(body.appointment_token or body.appointment_code)
-        # a booked visitor's ticket is never urgent nor assisted: only a walk-in's priority counts
-        priority = Priority.NORMAL if booked else parse_priority(body.priority, device)
-        checkin = KioskCheckin(
-            service_id=body.service_id, lang=body.lang, priority=priority,
-            appointment_token=body.appointment_token, appointment_code=body.appointment_code,
-        )
+        checkin = _checkin(body, device)
         return 201, check_in_at_kiosk(work, device=device, request=checkin, status_base=base).to_json()
 
     status, answer = await ctx.write_once(device, idempotency_key, body.model_dump_json(), act)

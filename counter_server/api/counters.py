@@ -6,7 +6,7 @@ from typing import Any
 
 from fastapi import APIRouter, Query
 from fastapi.responses import JSONResponse, Response
-from pydantic import BaseModel, ConfigDict
+from pydantic import Field
 
 from ..context import CounterDevice, CtxDep, IdempotencyKey, own_counter
 from ..core.model import CounterState
@@ -15,19 +15,18 @@ from ..queue import commands, counters, rows
 from ..queue.shapes import counter_json, hold_json, ticket_json
 from ..queue.views import counter_view
 from ..uow import Work
+from .fields import Body, Id, Word, one_of
 from .models import CounterAnswer, CounterView, NextAnswer, TicketAnswer, errors
 
 router = APIRouter(prefix="/api/v1/counters")
 
 
-class StateBody(BaseModel):
-    state: str
+class StateBody(Body):
+    state: Word = Field(json_schema_extra=one_of("open", "paused", "closed"))
 
 
-class CallBody(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    ticket_id: str
+class CallBody(Body):
+    ticket_id: Id
 
 
 def _state(text: str) -> CounterState:
@@ -88,7 +87,10 @@ async def call_next(
     counter_id: str,
     ctx: CtxDep,
     device: CounterDevice,
-    hold: str | None = Query(None, description="false: call someone even where the slot guard would hold"),
+    hold: str | None = Query(
+        None, description="false: call someone even where the slot guard would hold",
+        json_schema_extra=one_of("true", "false", "1", "0"),
+    ),
     idempotency_key: IdempotencyKey = None,
 ) -> Response:
     """200 with the ticket called; 204 when nobody waits; with guard_slots on, 200 with

@@ -6,10 +6,10 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel
+from pydantic import AfterValidator, Field
 
 from ..auth import Device
-from ..context import AnyDevice, CtxDep, IdempotencyKey, PrinterDevice, role
+from ..context import CtxDep, IdempotencyKey, PrinterDevice, role
 from ..errors import bad_request
 from ..printing import jobs
 from ..printing.status import (
@@ -19,25 +19,28 @@ from ..printing.status import (
     printer_list,
     report_status,
 )
+from ..text import plain
 from ..uow import Work
+from .fields import Body, Note, Word, one_of
 from .models import errors
 
 router = APIRouter(prefix="/api/v1/printers")
 StatusReporter = Annotated[Device, Depends(role("printer", "kiosk"))]
+StaffDevice = Annotated[Device, Depends(role("counter", "display"))]
 
 
-class AckBody(BaseModel):
-    outcome: str = "printed"
-    reason: str | None = None
+class AckBody(Body):
+    outcome: Word = Field("printed", json_schema_extra=one_of(*jobs.OUTCOMES))
+    reason: Note | None = None
 
 
-class StatusBody(BaseModel):
-    status: str
-    detail: str | None = None
+class StatusBody(Body):
+    status: Word = Field(json_schema_extra=one_of(*STATUSES))
+    detail: Annotated[str, AfterValidator(plain)] | None = None
 
 
-@router.get("", responses=errors(401))
-async def list_printers(ctx: CtxDep, device: AnyDevice) -> dict[str, Any]:
+@router.get("", responses=errors(401, 403))
+async def list_printers(ctx: CtxDep, device: StaffDevice) -> dict[str, Any]:
     """Every configured printer with its last status and pending jobs."""
     return {"printers": await ctx.read(lambda db: printer_list(db, ctx.config))}
 

@@ -5,15 +5,18 @@ Public like the status page: texts and counter labels are what any waiting room 
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Annotated, Literal
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Depends, Path, Query
 from pydantic import BaseModel
 
 from i18n import Catalog, Entry, available_languages, counter_name, load, room_name
 
+from ..config import LANGUAGES
 from ..context import Context, context
 from ..errors import bad_request
+from .fields import one_of
+from .models import errors
 
 router = APIRouter(prefix="/api/v1/texts")
 
@@ -35,8 +38,11 @@ class PageTexts(BaseModel):
     counters: dict[str, Place]
 
 
+NAMESPACES = sorted({key.split(".", 1)[0] for key in load("de") if "." in key})
+
+
 def _namespaces(asked: list[str]) -> list[str]:
-    known = sorted({key.split(".", 1)[0] for key in load("de") if "." in key})
+    known = NAMESPACES
     unknown = [ns for ns in asked if ns not in known]
     if unknown:
         raise bad_request(
@@ -45,10 +51,10 @@ def _namespaces(asked: list[str]) -> list[str]:
     return asked or known
 
 
-@router.get("/{lang}", response_model=PageTexts)
+@router.get("/{lang}", response_model=PageTexts, responses=errors(422))
 async def page_texts(
-    lang: str,
-    ns: list[str] = Query(default=[]),
+    lang: Annotated[str, Path(json_schema_extra=one_of(*LANGUAGES))],
+    ns: list[str] = Query(default=[], json_schema_extra={"items": {"type": "string", "enum": NAMESPACES}}),
     ctx: Context = Depends(context),
 ) -> PageTexts:
     if lang not in available_languages():

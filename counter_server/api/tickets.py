@@ -8,10 +8,11 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 
+from .. import text
 from ..auth import Device
 from ..context import CounterDevice, CtxDep, IdempotencyKey
 from ..core import lifecycle
-from ..core.model import Ticket
+from ..core.model import Office, Ticket
 from ..errors import ApiError, bad_request, forbidden
 from ..queue import commands, rows
 from ..queue.shapes import ticket_json
@@ -23,10 +24,16 @@ router = APIRouter(prefix="/api/v1/tickets")
 ACTIONS = (*lifecycle.ACTIONS, "transfer")
 
 
-def _owner_check(device: Device, ticket: Ticket) -> None:
+def _owner_check(device: Device, ticket: Ticket, office: Office) -> None:
+    """A clerk acts on tickets of their own counter, or on a waiting one for an errand it serves."""
+    if device.role != "counter":
+        return
     owner = ticket.counter_id or ticket.target_counter_id
-    if device.role == "counter" and owner is not None and owner != device.counter_id:
+    if owner is not None and owner != device.counter_id:
         raise forbidden(f"ticket {ticket.number} is at counter {owner}")
+    counter = office.counter(device.counter_id or "")
+    if owner is None and (counter is None or not counter.can_serve(ticket.service_id)):
+        raise forbidden(f"ticket {ticket.number} is for an errand this counter does not serve")
 
 
 async def _body(request: Request) -> dict[str, Any]:
@@ -34,7 +41,7 @@ async def _body(request: Request) -> dict[str, Any]:
     if not raw.strip():
         return {}
     try:
-        body = json.loads(raw)
+        body = text.loads(raw)
     except (json.JSONDecodeError, UnicodeDecodeError):
         raise ApiError(400, "malformed_json", "the request body is not valid JSON") from None
     if not isinstance(body, dict):
@@ -57,7 +64,7 @@ async def act_on_ticket(
 
     def act(work: Work) -> tuple[int, Any]:
         ticket = rows.load_ticket(work.db, ticket_id)
-        _owner_check(device, ticket)
+        _owner_check(device, ticket, work.office)
         changed = commands.ticket_action(
             work, ticket=ticket, action=action,
             service_id=body.get("service_id"), counter_id=body.get("counter_id"),

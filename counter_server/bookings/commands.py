@@ -187,7 +187,10 @@ def delete_old_contacts(work: Work) -> int:
     return cursor.rowcount
 
 
-def housekeeping(work: Work) -> None:
-    """Run at server start and periodically: no-shows, then contact retention."""
+def housekeeping(work: Work) -> int:
+    """Run at server start and periodically: no-shows, then contact retention.
+
+    Returns how many contacts were deleted (the caller then empties the WAL).
+    """
     mark_no_shows(work)
-    delete_old_contacts(work)
+    return delete_old_contacts(work)

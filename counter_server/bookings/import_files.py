@@ -10,6 +10,7 @@ from datetime import UTC, datetime
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from .. import text
 from ..core.errors import DomainError
 from .rows import CONTACT_FIELDS
 
@@ -25,8 +26,8 @@ class ImportInvalid(DomainError):
 
 def _json_rows(body: bytes) -> list[Any]:
     try:
-        data = json.loads(body)
-    except (json.JSONDecodeError, UnicodeDecodeError) as error:
+        data = text.loads(body)
+    except (json.JSONDecodeError, UnicodeDecodeError, text.BadText) as error:
         raise ImportInvalid(f"the file is not valid JSON: {error}") from None
     if isinstance(data, Mapping):
         data = data.get("appointments")

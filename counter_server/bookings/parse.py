@@ -11,6 +11,7 @@ from ..config import OfficeConfig
 from ..core.appointments import AppointmentRefused
 from ..core.errors import DomainError, UnknownService
 from ..core.model import Service
+from ..text import BadText, plain
 from .rows import CONTACT_FIELDS
 
 BOOKING_HORIZON_DAYS = 400
@@ -45,6 +46,10 @@ def parse_start(text: Any, config: OfficeConfig) -> datetime:
     return start.astimezone(ZoneInfo("UTC"))
 
 
+def within_horizon(day: date, now: datetime) -> bool:
+    return (day - now.date()).days <= BOOKING_HORIZON_DAYS
+
+
 def check_horizon(day: date, now: datetime) -> None:
     """Bookings reach about a year ahead; further is a typo, not a plan."""
     if (day - now.date()).days > BOOKING_HORIZON_DAYS:
@@ -68,12 +73,20 @@ def parse_contact(contact: Any) -> dict[str, str] | None:
         value = contact.get(key)
         if value is None or value == "":
             continue
-        if not isinstance(value, str) or len(value) > MAX_CONTACT_CHARS:
+        if not isinstance(value, str) or len(value) > MAX_CONTACT_CHARS or not _storable(value):
             raise InvalidAppointment(
                 f"contact.{key} must be a text of at most {MAX_CONTACT_CHARS} characters"
             )
         cleaned[key] = value.strip()
     return cleaned or None
+
+
+def _storable(value: str) -> bool:
+    try:
+        plain(value)
+    except BadText:
+        return False
+    return True
 
 
 def service_of(config: OfficeConfig, service_id: Any) -> Service:

@@ -52,15 +52,17 @@ def _ticket_ref(db: sqlite_utils.Database, ticket_id: str | None) -> dict[str, A
 def day_list(db: sqlite_utils.Database, config: OfficeConfig, day: date, device: Device) -> dict[str, Any]:
     """The day's appointments with their tickets, and per counter how many are booked and here."""
     found = appointments_of_day(db, day)
+    counter = config.office.counter(device.counter_id or "")
     contacts = contacts_of(db, [a.id for a in found])
     rows = []
     for appointment in found:
         row = appointment_json(config, appointment)
         row["ticket"] = _ticket_ref(db, appointment.ticket_id)
         contact = contacts.get(appointment.id)
-        # A clerk needs the name to greet the visitor, nothing to reach them by.
+        # A clerk needs the name to greet a visitor they may serve, nothing to reach them by.
         if contact and device.role == "counter":
-            contact = {"name": contact["name"]} if contact.get("name") else None
+            serves = counter is not None and counter.can_serve(appointment.service_id)
+            contact = {"name": contact["name"]} if contact.get("name") and serves else None
         row["contact"] = contact
         rows.append(row)
     counters = []

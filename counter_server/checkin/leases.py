@@ -18,7 +18,7 @@ from typing import Any
 
 import sqlite_utils
 
-from ..core import hours
+from ..core import hours, leasing
 from ..core.errors import Conflict, DomainError, NotFound, NumbersExhausted
 from ..core.model import Priority, Service, Ticket, TicketKind
 from ..core.numbering import next_leased_number, office_day
@@ -27,6 +27,7 @@ from ..queue import rows as tickets
 from ..queue.commands import Preassigned, issue_ticket
 from ..queue.shapes import ticket_json
 from ..uow import Work
+from . import orphans
 from .appointment import check_in_booked
 
 MAX_PER_SERVICE = 20
@@ -65,26 +66,67 @@ class Redemption:
     lang: str
     priority: Priority
     appointment_token: str | None = None
+    # the Idempotency-Key of the check-in that got no answer before the kiosk issued this number
+    checkin_key: str | None = None
 
 
-def top_up(work: Work, *, device_id: str, per_service: int) -> dict[str, Any]:
-    """The kiosk's unused numbers of today, topped up to `per_service` for every service.
+def top_up(
+    work: Work, *, device_id: str, per_service: int | None, release: tuple[str, ...] = ()
+) -> dict[str, Any]:
+    """The kiosk's unused numbers of today, topped up to its share for every service.
 
+    The share follows the office's day and the number of kiosks (`core.leasing`);
+    `per_service`, when given, caps it. Numbers in `release` the kiosk gives back
+    unspent (it has struck them off its own file first), so other kiosks may get them.
     Nothing is leased on a day the office is closed: those numbers could never be
     redeemed.
     """
     office = work.office
     day = office_day(work.now, office.timezone)
+    _release(work, device_id, release)
     held = _unused(work, device_id, day)
+    targets: dict[str, int] = {}
     if hours.closing_time(office.hours, work.now, office.timezone) is not None:
+        kiosks = _kiosk_count(work)
         for service in office.services:
+            target = _share(work, service, day, kiosks)
+            targets[service.id] = target if per_service is None else min(per_service, target)
             have = sum(1 for row in held if row["service_id"] == service.id)
             try:
-                for _ in range(max(0, per_service - have)):
+                for _ in range(max(0, targets[service.id] - have)):
                     held.append(_lease_one(work, service=service, device_id=device_id, day=day))
             except NumbersExhausted:
                 continue  # the block is used up today: this kiosk keeps what it has
-    return _lease_answer(work, day, held)
+    return {**_lease_answer(work, day, held), "per_service": targets}
+
+
+def _release(work: Work, device_id: str, release: tuple[str, ...]) -> None:
+    for lease_id in release:
+        work.db.execute(
+            "DELETE FROM number_leases WHERE id = ? AND device_id = ? AND ticket_id IS NULL"
+            " AND refusal IS NULL",
+            [lease_id, device_id],
+        )
+
+
+def _kiosk_count(work: Work) -> int:
+    row = work.db.execute(
+        "SELECT COUNT(*) FROM devices WHERE role = 'kiosk' AND revoked_at IS NULL"
+    ).fetchone()
+    return max(1, int(row[0]))
+
+
+def _share(work: Work, service: Service, day: date, kiosks: int) -> int:
+    spent = work.db.execute(
+        "SELECT COUNT(*) FROM number_leases WHERE office_day = ? AND service_id = ?"
+        " AND (ticket_id IS NOT NULL OR refusal IS NOT NULL)",
+        [day.isoformat(), service.id],
+    ).fetchone()[0]
+    settings = work.config.offline
+    return leasing.lease_size(
+        expected=leasing.expected_walk_ins(work.office, service, day), kiosks=kiosks,
+        share=settings.lease_share, minimum=settings.min_lease, spent_in_block=int(spent),
+    )
 
 
 def _unused(work: Work, device_id: str, day: date) -> list[dict[str, Any]]:
@@ -152,12 +194,21 @@ def redeem(work: Work, *, device_id: str, redemption: Redemption) -> tuple[Ticke
             f"number {row['number']} is already a ticket",
             ticket=ticket_json(first) if first else None,
         )
-    preassigned = Preassigned(
-        number=row["number"], public_id=row["public_id"], at=_arrival(work, row, redemption)
-    )
+    orphan = None
+    if redemption.checkin_key:
+        orphan = orphans.supersede(
+            work, device_id=device_id, key=redemption.checkin_key, number=row["number"]
+        )
+    arrival = orphans.earliest_arrival(_arrival(work, row, redemption), orphan)
+    preassigned = Preassigned(number=row["number"], public_id=row["public_id"], at=arrival)
     ticket, refused = _issue(work, device_id, row, redemption, preassigned)
     work.db.table("number_leases").update(
-        row["id"], {"ticket_id": ticket.id, "redeemed_at": work.now.isoformat()}
+        row["id"],
+        {
+            "ticket_id": ticket.id, "redeemed_at": work.now.isoformat(),
+            "issued_at": redemption.issued_at.isoformat(), "refusal": None, "refused_at": None,
+            "supersedes": orphan.id if orphan else None,
+        },
     )
     return ticket, refused
 

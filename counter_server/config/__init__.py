@@ -18,16 +18,17 @@ from ..core.model import Office
 from ..core.policy import Rules, rules_from_mapping
 from .appointments import AppointmentSettings, parse_appointments
 from .office import LANGUAGES, parse_office
+from .offline import OfflineSettings, parse_offline
 from .printers import PrinterConfig, parse_printers
 from .reader import ConfigError, Reader
 from .template import CONFIG_TEMPLATE
 
 __all__ = [
     "CONFIG_TEMPLATE", "LANGUAGES", "SECTIONS", "AppointmentSettings", "ConfigError",
-    "OfficeConfig", "PrinterConfig", "load_config", "parse_config",
+    "OfficeConfig", "OfflineSettings", "PrinterConfig", "load_config", "parse_config",
 ]
 
-SECTIONS = frozenset({"office", "hours", "services", "counters", "queue", "appointments", "printers"})
+SECTIONS = frozenset({"office", "hours", "services", "counters", "queue", "appointments", "printers", "offline"})
 
 
 @dataclass(frozen=True)
@@ -40,6 +41,7 @@ class OfficeConfig:
     public_url: str
     appointments: AppointmentSettings
     printers: tuple[PrinterConfig, ...] = ()
+    offline: OfflineSettings = OfflineSettings()
 
     def printer(self, printer_id: str) -> PrinterConfig | None:
         return next((p for p in self.printers if p.id == printer_id), None)
@@ -69,6 +71,7 @@ def parse_config(path: Path, data: Mapping[str, Any]) -> OfficeConfig:
         public_url=root.sub("office").get("public_url", str, "").rstrip("/"),
         appointments=parse_appointments(root.optional_sub("appointments")),
         printers=parse_printers(root),
+        offline=parse_offline(root.optional_sub("offline")),
     )
 
 

@@ -36,8 +36,19 @@ def next_number(service: Service, day: date, used: Iterable[str]) -> str:
 
 
 def next_leased_number(service: Service, day: date, used: Iterable[str]) -> str:
-    """The next number of the block kept for kiosks' leases (900 to 999)."""
-    return _after_highest(service, day, used, first=LEASED_FIRST, last=MAX_NUMBER)
+    """The lowest free number of the block kept for kiosks' leases (900 to 999).
+
+    A number a kiosk gave back unspent was never on a ticket: another kiosk may hold it.
+    """
+    prefix = service.prefix
+    taken = {n[len(prefix):] for n in used if n.startswith(prefix)}
+    for value in range(LEASED_FIRST, MAX_NUMBER + 1):
+        if f"{value:03d}" not in taken:
+            return f"{prefix}{value:03d}"
+    raise NumbersExhausted(
+        f"numbers {prefix}{LEASED_FIRST:03d}-{prefix}{MAX_NUMBER:03d} are all used on {day.isoformat()}",
+        prefix=prefix,
+    )
 
 
 def _after_highest(

@@ -8,6 +8,7 @@ from typing import Any
 import sqlite_utils
 
 from ..checkin.leases import unredeemed_by_public_id
+from ..checkin.refusals import refusal_of
 from ..config import OfficeConfig
 from ..core.errors import UnknownTicket
 from . import rows
@@ -17,7 +18,7 @@ from .views import ticket_status
 def public_status(db: sqlite_utils.Database, config: OfficeConfig, public_id: str, now: datetime) -> dict[str, Any]:
     ticket = rows.get_ticket_by_public_id(db, public_id)
     if ticket is None:
-        return _pending_status(db, config, public_id)
+        return _pending_status(db, config, public_id, now)
     office = config.office
     service = office.service(ticket.service_id)
     counter = office.counter(ticket.counter_id) if ticket.counter_id else None
@@ -34,16 +35,21 @@ def public_status(db: sqlite_utils.Database, config: OfficeConfig, public_id: st
     }
 
 
-def _pending_status(db: sqlite_utils.Database, config: OfficeConfig, public_id: str) -> dict[str, Any]:
-    """A number a kiosk issued during an outage and has not handed in yet."""
+def _pending_status(
+    db: sqlite_utils.Database, config: OfficeConfig, public_id: str, now: datetime
+) -> dict[str, Any]:
+    """A number a kiosk issued during an outage and has not handed in yet, or that the
+    server refused for good (`refusal` says why: the visitor asks at the information desk)."""
     row = unredeemed_by_public_id(db, public_id)
     if row is None:
         raise UnknownTicket("no ticket with this id")
     office = config.office
     service = office.service(row["service_id"])
+    refusal = refusal_of(row, now, office.timezone)
     return {
         "number": row["number"],
-        "state": "pending",
+        "state": "refused" if refusal else "pending",
+        "refusal": refusal,
         "service": {"id": row["service_id"], "names": service.names if service else {}},
         "lang": "de",
         "counter": None,

@@ -25,11 +25,12 @@ def lease(server: LiveServer, per_service: int = 2, **headers: str) -> dict[str,
 def redeem(
     server: LiveServer, lease_id: str, issued_at: str, role: str = "kiosk", **body: Any
 ) -> httpx.Response:
+    key = body.pop("key", "")  # varies the Idempotency-Key, not a field of the body
     with server.client(role) as client:
         return client.post(
             f"/api/v1/leases/{lease_id}/redeem",
             json={"issued_at": issued_at, **body},
-            headers={"Idempotency-Key": f"redeem-{lease_id}-{body.get('key', '')}"},
+            headers={"Idempotency-Key": f"redeem-{lease_id}-{key}"},
         )
 
 

@@ -30,7 +30,12 @@ def test_exhausted_prefix_is_a_named_error() -> None:
     with pytest.raises(NumbersExhausted):
         next_number(AUSWEIS, date(2026, 12, 1), ["A899"])
     with pytest.raises(NumbersExhausted):
-        next_leased_number(AUSWEIS, date(2026, 12, 1), ["A999"])
+        next_leased_number(AUSWEIS, date(2026, 12, 1), [f"A{n}" for n in range(900, 1000)])
+
+
+def test_a_leased_number_given_back_unspent_is_leased_again() -> None:
+    # a kiosk returned A901 without issuing it: nobody holds it, another kiosk may
+    assert next_leased_number(AUSWEIS, date(2026, 12, 1), ["A900", "A902", "A999"]) == "A901"
 
 
 def test_leased_numbers_have_their_own_block_and_leave_no_gap_in_the_day() -> None:
@@ -65,3 +70,17 @@ def test_dst_day_numbers_restart_once() -> None:
 def test_naive_time_is_refused() -> None:
     with pytest.raises(ValueError):
         office_day(datetime(2026, 12, 1, 9, 0), BERLIN)
+
+
+def test_each_kiosk_holds_a_share_of_the_day_within_its_fair_part_of_the_block() -> None:
+    from counter_server.core.leasing import lease_size
+
+    # 400 expected walk-ins, a tenth kept for outages, over four kiosks: 10 each
+    assert lease_size(expected=400, kiosks=4, share=0.1, minimum=5, spent_in_block=0) == 10
+    # a quiet errand still gets the minimum
+    assert lease_size(expected=20, kiosks=4, share=0.1, minimum=5, spent_in_block=0) == 5
+    # one kiosk in a busy office: its share, never more than the block
+    assert lease_size(expected=5000, kiosks=1, share=0.1, minimum=5, spent_in_block=0) == 100
+    # after an outage used 88 of the block, four kiosks share the 12 left
+    assert lease_size(expected=400, kiosks=4, share=0.1, minimum=5, spent_in_block=88) == 3
+    assert lease_size(expected=400, kiosks=4, share=0.1, minimum=5, spent_in_block=100) == 0

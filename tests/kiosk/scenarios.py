@@ -11,7 +11,7 @@ from __future__ import annotations
 import asyncio
 import json
 import sys
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -78,6 +78,7 @@ class HeldServer:
 
     def __init__(self) -> None:
         self.answer: asyncio.Future[Any] | None = None
+        self.clock_offset = timedelta(0)
 
     async def services(self) -> f.ServicesLoaded:
         return f.ServicesLoaded(office=OFFICE, services=demo_services())

@@ -67,8 +67,10 @@ def test_leased_numbers_are_issued_once_each_and_survive_a_restart(tmp_path: Pat
     assert again.issue(key="k3", request=walk_in(), now=NOW) == f.CheckinFailed("server_unreachable")
     assert [e.number for e in again.outbox] == ["A001", "A002"]
     assert again.outbox[0].redeem_body() == {
-        "issued_at": NOW.isoformat(), "lang": "tr", "priority": "normal"
+        "issued_at": NOW.isoformat(), "lang": "tr", "priority": "normal", "checkin_key": "k1"
     }
+    # the hand-in never reuses the check-in's key: that check-in may have reached the server
+    assert again.outbox[0].redemption_key not in ("k1", "k2")
 
 
 def test_a_new_lease_never_gives_back_a_number_issued_here(tmp_path: Path) -> None:
@@ -169,3 +171,38 @@ def test_the_errand_list_is_kept_for_a_restart_during_an_outage(tmp_path: Path) 
     assert cached == f.ServicesLoaded(
         office=f.Office(name="Bürgeramt"), services=loaded.services, online=False
     )
+
+
+def test_offline_the_errand_list_says_nothing_about_the_queue(tmp_path: Path) -> None:
+    from kiosk.views import screen_view
+
+    desk = desk_with_lease(tmp_path)
+    services = (f.Service(id="ausweis", names={"de": "Ausweis"}, waiting=52, eta_min=90),)
+    offline = desk.offline_services(services, NOW)
+    assert offline[0].waiting is None and offline[0].available
+    state = f.KioskState(screen="services", services=offline)
+    (choice,) = screen_view(state, settings=f.Settings(), symbols={}).choices
+    assert choice.detail == "", "no 'Niemand wartet' while 52 may be waiting"
+
+
+def test_numbers_beyond_the_share_are_struck_off_before_they_are_given_back(tmp_path: Path) -> None:
+    desk = desk_with_lease(tmp_path)
+    desk.take_lease({**lease_answer(), "per_service": {"ausweis": 1, "pass": 2}})
+    released = desk.to_release(NOW)
+    assert released == ("ausweis-2",) and desk.numbers_left("ausweis", NOW) == 1
+    assert OfflineDesk(desk.path).released == {"ausweis-2"}, "struck off on disk first"
+    # the server confirmed: the number is no longer listed
+    desk.take_lease(lease_answer(per_service=1))
+    assert desk.released == frozenset()
+
+
+def test_the_server_clock_is_kept_and_old_refusals_of_lost_check_ins_are_handed_in_again(
+    tmp_path: Path,
+) -> None:
+    desk = desk_with_lease(tmp_path)
+    desk.take_clock(timedelta(days=300))
+    desk.issue(key="k1", request=walk_in(), now=NOW)
+    desk.redeemed("k1", refusal={"code": "idempotency_key_reused"})
+    restarted = OfflineDesk(desk.path)
+    assert restarted.clock_offset == timedelta(days=300)
+    assert [e.number for e in restarted.outbox] == ["A001"] and restarted.rejected == ()
