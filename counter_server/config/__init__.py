@@ -17,13 +17,14 @@ from typing import Any
 from ..core.model import Office
 from ..core.policy import Rules, rules_from_mapping
 from .appointments import AppointmentSettings, parse_appointments
+from .clerk import ClerkSettings, parse_clerk, policy_table
 from .office import LANGUAGES, parse_office
 from .printers import PrinterConfig, parse_printers
 from .reader import ConfigError, Reader
 from .template import CONFIG_TEMPLATE
 
 __all__ = [
-    "CONFIG_TEMPLATE", "LANGUAGES", "SECTIONS", "AppointmentSettings", "ConfigError",
+    "CONFIG_TEMPLATE", "LANGUAGES", "SECTIONS", "AppointmentSettings", "ClerkSettings", "ConfigError",
     "OfficeConfig", "PrinterConfig", "load_config", "parse_config",
 ]
 
@@ -40,6 +41,7 @@ class OfficeConfig:
     public_url: str
     appointments: AppointmentSettings
     printers: tuple[PrinterConfig, ...] = ()
+    clerk: ClerkSettings = ClerkSettings()
 
     def printer(self, printer_id: str) -> PrinterConfig | None:
         return next((p for p in self.printers if p.id == printer_id), None)
@@ -53,7 +55,7 @@ class OfficeConfig:
 
 def _rules(root: Reader) -> Rules:
     try:
-        return rules_from_mapping(root.get("queue", dict, {}))
+        return rules_from_mapping(policy_table(root.get("queue", dict, {})))
     except ValueError as error:
         raise ConfigError(root.path, "queue", str(error)) from None
 
@@ -69,6 +71,7 @@ def parse_config(path: Path, data: Mapping[str, Any]) -> OfficeConfig:
         public_url=root.sub("office").get("public_url", str, "").rstrip("/"),
         appointments=parse_appointments(root.optional_sub("appointments")),
         printers=parse_printers(root),
+        clerk=parse_clerk(root.optional_sub("queue")),
     )
 
 
