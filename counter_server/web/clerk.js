@@ -150,6 +150,7 @@
       body.append(row);
     });
     $("queue-count").textContent = "(" + view.waiting.length + ")";
+    keepInView(body.querySelector("tr.proposed"), $("queue-scroll"));
     const parked = $("parked");
     parked.replaceChildren();
     view.parked.forEach((t) => {
@@ -161,6 +162,16 @@
       parked.append(item);
     });
     if (!view.parked.length) parked.append(el("li", "", "—"));
+  }
+
+  // A long queue scrolls in its panel: scroll it just enough that the proposed visitor shows.
+  function keepInView(row, box) {
+    if (!row || box.scrollHeight <= box.clientHeight) return;
+    const inner = row.getBoundingClientRect();
+    const outer = box.getBoundingClientRect();
+    const head = $("queue").tHead.offsetHeight;
+    if (inner.bottom > outer.bottom) box.scrollTop += inner.bottom - outer.bottom + 8;
+    else if (inner.top < outer.top + head) box.scrollTop -= outer.top + head - inner.top;
   }
 
   function fillTransfer() {
