@@ -133,7 +133,7 @@
     conn.classList.remove("connecting");
     $("offline").textContent = CONNECTION.banner;
     $("offline").hidden = online;
-    if (view) renderButtons(view.counter.current, view.counter.state);
+    if (view) render(); // the banner takes room: the queue box keeps the proposed visitor in view
   }
 
   function renderQueue() {
