@@ -71,7 +71,7 @@ def bench_checkins(server: LiveServer, count: int, *, backlog: int) -> dict[str,
             while backlog and waiting > backlog:
                 c = counters[i % len(counters)]
                 i += 1
-                if clerks[c].post(f"/api/v1/counters/{c}/next", headers={"Idempotency-Key": str(uuid.uuid4())}).status_code == 200:
+                if clerks[c].post(f"/api/v1/counters/{c}/next?previous=done", headers={"Idempotency-Key": str(uuid.uuid4())}).status_code == 200:
                     waiting -= 1
     for clerk in clerks.values():
         clerk.close()
@@ -110,7 +110,7 @@ async def bench_next_fanout(server: LiveServer, displays: int, rounds: int) -> t
             waiters = [asyncio.create_task(_await_type(ws, "ticket.called", sent_at, latencies)) for ws in clients]
             await asyncio.sleep(0.05)
             sent_at[0] = time.perf_counter()
-            answer = await clerk.post("/api/v1/counters/8/next", headers={"Idempotency-Key": str(uuid.uuid4())})
+            answer = await clerk.post("/api/v1/counters/8/next?previous=done", headers={"Idempotency-Key": str(uuid.uuid4())})
             sample = answer.text
             await asyncio.wait_for(asyncio.gather(*waiters), 30)
     for ws in clients:
@@ -168,7 +168,7 @@ async def simulated_day(server: LiveServer, tickets: int, displays: int) -> floa
             await http.post("/api/v1/checkins", json={"service_id": SERVICES[i % len(SERVICES)]},
                             headers={**kiosk, "Idempotency-Key": str(uuid.uuid4())})
             counter = counters[i % len(counters)]
-            await http.post(f"/api/v1/counters/{counter}/next",
+            await http.post(f"/api/v1/counters/{counter}/next?previous=done",
                             headers={"Authorization": f"Bearer {server.tokens['counter:' + counter]}",
                                      "Idempotency-Key": str(uuid.uuid4())})
             if i % 10 == 0:

@@ -89,7 +89,8 @@ def create_app(ctx: Context) -> FastAPI:
                 await task
             ctx.store.close()
 
-    app = FastAPI(title="townhall-queue", version="1", lifespan=lifespan)
+    # /docs and /redoc come from pages.py, with their assets from this package (no CDN)
+    app = FastAPI(title="townhall-queue", version="1", lifespan=lifespan, docs_url=None, redoc_url=None)
     app.state.ctx = ctx
     errors.install(app)
     app.add_middleware(BodyLimit)

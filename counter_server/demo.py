@@ -3,17 +3,24 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
+import sqlite3
 import subprocess
 import sys
 import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import TYPE_CHECKING
+from zoneinfo import ZoneInfo
 
 import httpx
 
 from .paths import DataDir
+
+if TYPE_CHECKING:
+    from .core.model import Office
 
 PRINTER_PORT = 9100
 PRINTER_SECTION = """
@@ -58,21 +65,52 @@ def demo_tokens(data_dir: Path) -> dict[str, str]:
     return tokens
 
 
-def demo_clock(data_dir: Path) -> str | None:
-    """Start inside opening hours, so a first look never meets a closed office."""
-    from .config import load_config
+def _start_in_hours(office: Office, moment: datetime) -> datetime | None:
+    """`moment` itself when the office is open then with time for a look, else an hour
+    after the next opening; None when the office never opens."""
     from .core import hours
 
-    office = load_config(DataDir(data_dir).config).office
-    now = datetime.now(UTC)
-    if hours.is_open(office.hours, now, office.timezone):
-        until = hours.walk_in_until(office.hours, now, office.timezone)
-        if until is not None and now < until - timedelta(minutes=30):
-            return None
-    opening = hours.next_opening(office.hours, now, office.timezone)
-    if opening is None:
+    if hours.is_open(office.hours, moment, office.timezone):
+        until = hours.walk_in_until(office.hours, moment, office.timezone)
+        if until is not None and moment < until - timedelta(minutes=30):
+            return moment
+    opening = hours.next_opening(office.hours, moment, office.timezone)
+    return None if opening is None else opening + timedelta(hours=1)
+
+
+def last_event_at(data_dir: Path) -> datetime | None:
+    """When the office's latest event happened (by the office clock of its day), if any."""
+    path = DataDir(data_dir).db
+    if not path.exists():
         return None
-    return (opening + timedelta(hours=1)).replace(tzinfo=None).isoformat(timespec="minutes")
+    with contextlib.closing(sqlite3.connect(f"file:{path}?mode=ro", uri=True)) as conn:
+        try:
+            row = conn.execute("SELECT max(at) FROM events").fetchone()
+        except sqlite3.OperationalError:  # no events table yet
+            return None
+    return datetime.fromisoformat(row[0]) if row and row[0] else None
+
+
+def demo_clock(data_dir: Path, now: datetime | None = None) -> str | None:
+    """The office local time the demo starts at; None for the real time.
+
+    Inside opening hours, so a first look never meets a closed office; and never before
+    the last event of an earlier run, so no wait reads "-4 min": the clock continues
+    from it while that day is still open, or starts the next open day.
+    """
+    from .config import load_config
+
+    office = load_config(DataDir(data_dir).config).office
+    now = now or datetime.now(UTC)
+    start = _start_in_hours(office, now) or now
+    latest = last_event_at(data_dir)
+    if latest is not None and latest >= start:
+        after = latest + timedelta(minutes=1)
+        start = _start_in_hours(office, after) or after
+    if start == now:
+        return None
+    local = start.astimezone(ZoneInfo(office.timezone)).replace(tzinfo=None)
+    return local.isoformat(timespec="minutes")
 
 
 def _wait_for(url: str, seconds: float = 20) -> bool:

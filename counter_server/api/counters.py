@@ -46,6 +46,16 @@ def _flag(name: str, text: str | None, *, default: bool) -> bool:
     raise bad_request(f"{name} must be true or false, not {text!r}", field=name)
 
 
+def _outcome(text: str | None) -> commands.Outcome | None:
+    if text is None or text == "":
+        return None
+    if text == "done":
+        return "done"
+    if text == "no_show":
+        return "no_show"
+    raise bad_request(f"previous must be done or no_show, not {text!r}", field="previous")
+
+
 class Unrecorded(Exception):
     """An answer that wrote nothing and must not be kept for its Idempotency-Key.
 
@@ -91,15 +101,24 @@ async def call_next(
         None, description="false: call someone even where the slot guard would hold",
         json_schema_extra=one_of("true", "false", "1", "0"),
     ),
+    previous: str | None = Query(
+        None, description="done or no_show: how the visit called but not started ended",
+        json_schema_extra=one_of("done", "no_show"),
+    ),
     idempotency_key: IdempotencyKey = None,
 ) -> Response:
     """200 with the ticket called; 204 when nobody waits; with guard_slots on, 200 with
-    `"ticket": null` and `held_for` when the counter stays free for a booked visitor."""
+    `"ticket": null` and `held_for` when the counter stays free for a booked visitor.
+
+    Next ends the counter's current visit. One only called, never started, ends as
+    `previous` says; without it as office.toml `[queue] next_on_called` says, and with
+    its default `ask`, 409 `previous_outcome_needed` (nothing changed)."""
     own_counter(device, counter_id)
     may_hold = _flag("hold", hold, default=True)
+    outcome = _outcome(previous)
 
     def act(work: Work) -> tuple[int, Any]:
-        decision = commands.call_next(work, counter_id=counter_id, hold=may_hold)
+        decision = commands.call_next(work, counter_id=counter_id, hold=may_hold, previous=outcome)
         if decision.ticket is not None:
             return 200, {"ticket": ticket_json(decision.ticket)}
         if decision.held_for is None:
@@ -112,7 +131,7 @@ async def call_next(
         # Next closed the current visit as well: that happened once, and its answer is kept.
         return 200, body
 
-    request = f"next:{counter_id}" if may_hold else f"next:{counter_id}:hold=false"
+    request = f"next:{counter_id}" + ("" if may_hold else ":hold=false") + (f":previous={outcome}" if outcome else "")
     try:
         return _answer(*await ctx.write_once(device, idempotency_key, request, act))
     except Unrecorded as answer:

@@ -160,10 +160,22 @@ class Board(Open):
     printers: list[PrinterHealth]
 
 
+class NextReason(Open):
+    """Why the proposed visitor comes next (counter_server/core/explain.py names the codes)."""
+
+    code: str
+    waited_min: int | None
+    appointment_at: str | None
+    lang: str | None
+
+
 class CounterView(Open):
     counter: CounterOut
     next: TicketOut | None
+    next_reason: NextReason | None
     held_for: HeldFor | None
+    next_on_called: str
+    undo_s: int
     now: str
     timezone: str
     waiting: list[dict[str, Any]]

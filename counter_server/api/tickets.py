@@ -14,14 +14,14 @@ from ..context import CounterDevice, CtxDep, IdempotencyKey
 from ..core import lifecycle
 from ..core.model import Office, Ticket
 from ..errors import ApiError, bad_request, forbidden
-from ..queue import commands, rows
+from ..queue import commands, rows, undo
 from ..queue.shapes import ticket_json
 from ..queue.visitor import public_status
 from ..uow import Work
 from .models import PublicTicket, TicketAnswer, errors
 
 router = APIRouter(prefix="/api/v1/tickets")
-ACTIONS = (*lifecycle.ACTIONS, "transfer")
+ACTIONS = (*lifecycle.ACTIONS, "transfer", "reopen")
 
 
 def _owner_check(device: Device, ticket: Ticket, office: Office) -> None:
@@ -57,7 +57,9 @@ async def act_on_ticket(
     ticket_id: str, action: str, request: Request, ctx: CtxDep, device: CounterDevice,
     idempotency_key: IdempotencyKey = None,
 ) -> JSONResponse:
-    """recall, start, finish, no_show, park, return, cancel; transfer takes `service_id` and/or `counter_id`."""
+    """recall, start, finish, no_show, park, return, cancel; transfer takes `service_id` and/or `counter_id`;
+    reopen takes back a finish or no-show within office.toml `undo_s` (409 `undo_expired` after that),
+    and the call Next made after it."""
     if action not in ACTIONS:
         raise ApiError(404, "unknown_action", f"unknown action {action!r} (actions: {', '.join(ACTIONS)})")
     body = await _body(request)
@@ -65,10 +67,13 @@ async def act_on_ticket(
     def act(work: Work) -> tuple[int, Any]:
         ticket = rows.load_ticket(work.db, ticket_id)
         _owner_check(device, ticket, work.office)
-        changed = commands.ticket_action(
-            work, ticket=ticket, action=action,
-            service_id=body.get("service_id"), counter_id=body.get("counter_id"),
-        )
+        if action == "reopen":
+            changed = undo.reopen(work, ticket=ticket)
+        else:
+            changed = commands.ticket_action(
+                work, ticket=ticket, action=action,
+                service_id=body.get("service_id"), counter_id=body.get("counter_id"),
+            )
         return 200, {"ticket": ticket_json(changed)}
 
     fingerprint = f"{action}:{ticket_id}:{json.dumps(body, sort_keys=True)}"

@@ -17,6 +17,7 @@ from typing import Any
 from ..core.model import Office
 from ..core.policy import Rules, rules_from_mapping
 from .appointments import AppointmentSettings, parse_appointments
+from .clerk import ClerkSettings, parse_clerk, policy_table
 from .office import LANGUAGES, parse_office
 from .offline import OfflineSettings, parse_offline
 from .printers import PrinterConfig, parse_printers
@@ -24,7 +25,7 @@ from .reader import ConfigError, Reader
 from .template import CONFIG_TEMPLATE
 
 __all__ = [
-    "CONFIG_TEMPLATE", "LANGUAGES", "SECTIONS", "AppointmentSettings", "ConfigError",
+    "CONFIG_TEMPLATE", "LANGUAGES", "SECTIONS", "AppointmentSettings", "ClerkSettings", "ConfigError",
     "OfficeConfig", "OfflineSettings", "PrinterConfig", "load_config", "parse_config",
 ]
 
@@ -42,6 +43,7 @@ class OfficeConfig:
     appointments: AppointmentSettings
     printers: tuple[PrinterConfig, ...] = ()
     offline: OfflineSettings = OfflineSettings()
+    clerk: ClerkSettings = ClerkSettings()
 
     def printer(self, printer_id: str) -> PrinterConfig | None:
         return next((p for p in self.printers if p.id == printer_id), None)
@@ -55,7 +57,7 @@ class OfficeConfig:
 
 def _rules(root: Reader) -> Rules:
     try:
-        return rules_from_mapping(root.get("queue", dict, {}))
+        return rules_from_mapping(policy_table(root.get("queue", dict, {})))
     except ValueError as error:
         raise ConfigError(root.path, "queue", str(error)) from None
 
@@ -72,6 +74,7 @@ def parse_config(path: Path, data: Mapping[str, Any]) -> OfficeConfig:
         appointments=parse_appointments(root.optional_sub("appointments")),
         printers=parse_printers(root),
         offline=parse_offline(root.optional_sub("offline")),
+        clerk=parse_clerk(root.optional_sub("queue")),
     )
 
 

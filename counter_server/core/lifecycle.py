@@ -14,6 +14,8 @@ from .errors import InvalidTransition
 from .model import Ticket, TicketState
 
 S = TicketState
+# the reason of a visit finished without a start
+NOT_STARTED = "not_started"
 
 
 def _require(ticket: Ticket, action: str, *allowed: TicketState) -> None:
@@ -52,9 +54,44 @@ def finish(ticket: Ticket, *, now: datetime) -> Ticket:
     return replace(ticket, state=S.DONE, finished_at=now)
 
 
+def finish_unstarted(ticket: Ticket, *, now: datetime) -> Ticket:
+    """Done although the clerk never pressed start (Next, and they say the visitor came)."""
+    _require(ticket, "finish", S.CALLED)
+    return replace(finish(start(ticket, now=now), now=now), reason=NOT_STARTED)
+
+
 def no_show(ticket: Ticket, *, now: datetime) -> Ticket:
     _require(ticket, "no_show", S.CALLED)
     return replace(ticket, state=S.NO_SHOW, finished_at=now, reason="no_show")
+
+
+def reopen(ticket: Ticket, *, now: datetime) -> Ticket:
+    """Undo closing a visit: a no-show is called again, a finished visit is served again.
+
+    A visit finished without a start (`finish_unstarted`) goes back to called: the
+    clerk never began it.
+    """
+    _require(ticket, "reopen", S.DONE, S.NO_SHOW)
+    begun = ticket.state is S.DONE and ticket.reason != NOT_STARTED
+    return replace(
+        ticket,
+        state=S.SERVING if begun else S.CALLED,
+        started_at=ticket.started_at if begun else None,
+        finished_at=None,
+        reason=None,
+    )
+
+
+def uncall(ticket: Ticket, *, now: datetime) -> Ticket:
+    """Undo a call: the visitor waits again in their place, as if never called."""
+    _require(ticket, "uncall", S.CALLED)
+    return replace(
+        ticket,
+        state=S.WAITING,
+        counter_id=None,
+        called_at=None,
+        call_count=max(0, ticket.call_count - 1),
+    )
 
 
 def transfer(
@@ -127,4 +164,6 @@ EVENT_TYPES: dict[str, str] = {
     "return": "ticket.returned",
     "cancel": "ticket.cancelled",
     "expire": "ticket.expired",
+    "reopen": "ticket.reopened",
+    "uncall": "ticket.uncalled",
 }

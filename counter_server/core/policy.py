@@ -156,32 +156,41 @@ def _service_terms(
     """Per service of `counter`: its bonus, and how long before the slot a booked visitor is due."""
     bonus: dict[str, timedelta] = {}
     due_before: dict[str, timedelta] = {}
-    known = [durations[s] for s in counter.skills if s in durations]
-    longest = max(known, default=0.0)
-    for service_id, level in counter.skills.items():
+    for service_id in counter.skills:
         open_here = max(1, counts.get(service_id, 0))
-        minutes = rules.scarcity_bonus_min / open_here
-        if service_id in durations:
-            minutes += rules.short_service_bonus * (longest - durations[service_id])
-        if level == PRIMARY:
-            minutes += rules.primary_bonus_min
-        bonus[service_id] = timedelta(minutes=minutes)
+        bonus[service_id] = timedelta(minutes=sum(service_bonus_parts(counter, service_id, counts, rules, durations).values()))
         due_before[service_id] = timedelta(
             minutes=rules.appointment_due_before_min + rules.appointment_lead_min / open_here
         )
     return bonus, due_before
 
 
+def service_bonus_parts(
+    counter: Counter, service_id: str, counts: Mapping[str, int], rules: Rules, durations: Mapping[str, float]
+) -> dict[str, float]:
+    """Minutes of waiting a ticket gains at `counter` for its errand, by named part."""
+    longest = max((durations[s] for s in counter.skills if s in durations), default=0.0)
+    short = longest - durations[service_id] if service_id in durations else 0.0
+    return {
+        "scarce": rules.scarcity_bonus_min / max(1, counts.get(service_id, 0)),
+        "short": rules.short_service_bonus * short,
+        "primary": rules.primary_bonus_min if counter.skills.get(service_id) == PRIMARY else 0.0,
+    }
+
+
+def personal_bonus_parts(ticket: Ticket, counter: Counter, rules: Rules) -> dict[str, float]:
+    """Minutes of waiting a ticket gains at `counter` for who the visitor is, by named part."""
+    speaks = ticket.lang != rules.office_language and ticket.lang in counter.languages
+    return {
+        "assist": rules.assist_bonus_min if ticket.priority is Priority.ASSIST else 0.0,
+        "target": rules.target_bonus_min if ticket.target_counter_id == counter.id else 0.0,
+        "language": rules.language_bonus_min if speaks else 0.0,
+    }
+
+
 def personal_bonus(ticket: Ticket, counter: Counter, rules: Rules) -> float:
     """Minutes of waiting a ticket gains at `counter` for who the visitor is."""
-    minutes = 0.0
-    if ticket.priority is Priority.ASSIST:
-        minutes += rules.assist_bonus_min
-    if ticket.target_counter_id == counter.id:
-        minutes += rules.target_bonus_min
-    if ticket.lang != rules.office_language and ticket.lang in counter.languages:
-        minutes += rules.language_bonus_min
-    return minutes
+    return sum(personal_bonus_parts(ticket, counter, rules).values())
 
 
 @dataclass

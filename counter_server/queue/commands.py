@@ -10,6 +10,7 @@ import secrets
 import uuid
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Literal
 
 from ..core import lifecycle
 from ..core.errors import (
@@ -101,17 +102,35 @@ def issue_ticket(
     return ticket
 
 
-def _close_current(work: Work, counter_id: str) -> None:
-    """Next means the current visitor is done: close what the counter still holds."""
+Outcome = Literal["done", "no_show"]
+
+
+class OutcomeNeeded(Conflict):
+    """Next on a visitor called but never started: say whether they came (done) or not (no_show)."""
+
+    code = "previous_outcome_needed"
+
+
+def _close_current(work: Work, counter_id: str, previous: Outcome | None) -> None:
+    """Next ends the current visit: a visit begun is done; one only called is closed as the
+    clerk says (`previous`), else as office.toml's `next_on_called` says, else Next asks."""
     ticket = rows.current_ticket(work.db, counter_id)
     if ticket is None:
         return
-    if ticket.state is TicketState.CALLED:
-        ticket = lifecycle.start(ticket, now=work.now)
-    save_and_emit(work, "ticket.finished", lifecycle.finish(ticket, now=work.now))
+    outcome = previous or ("done" if ticket.state is TicketState.SERVING else work.config.clerk.next_on_called)
+    if outcome == "ask":
+        raise OutcomeNeeded(
+            f"{ticket.number} was called but not started: say previous=no_show or previous=done",
+            ticket=ticket_json(ticket),
+        )
+    if outcome == "no_show":
+        save_and_emit(work, "ticket.no_show", lifecycle.no_show(ticket, now=work.now))
+        return
+    close = lifecycle.finish_unstarted if ticket.state is TicketState.CALLED else lifecycle.finish
+    save_and_emit(work, "ticket.finished", close(ticket, now=work.now))
 
 
-def call_next(work: Work, *, counter_id: str, hold: bool = True) -> Decision:
+def call_next(work: Work, *, counter_id: str, hold: bool = True, previous: Outcome | None = None) -> Decision:
     """Close the counter's current visit and call the next one.
 
     The answer's ticket is the one called; none with `held_for` set means the counter
@@ -122,7 +141,7 @@ def call_next(work: Work, *, counter_id: str, hold: bool = True) -> Decision:
     counter = find_counter(counters, counter_id)
     if counter.state is not CounterState.OPEN:
         raise CounterNotOpen(f"{counter.label} is {counter.state.value}; open it first")
-    _close_current(work, counter_id)
+    _close_current(work, counter_id, previous)
     decision = decide_next(work.db, config=work.config, counter=counter, counters=counters,
                            open_now=rows.open_tickets(work.db), now=work.now, hold=hold)
     if decision.ticket is None:

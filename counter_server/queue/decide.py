@@ -8,6 +8,7 @@ import sqlite_utils
 
 from ..config import OfficeConfig
 from ..core.estimate import busy_for, stats_from_config
+from ..core.explain import Reason, explain_choice
 from ..core.model import Counter, Ticket, TicketState
 from ..core.numbering import office_day
 from ..core.policy import choose_next
@@ -54,3 +55,13 @@ def decide_next(
     if decision.held_for is not None and not hold:
         return Decision(choose_next(counter, waiting, counters, now, config.rules, durations=durations))
     return decision
+
+
+def why_next(
+    config: OfficeConfig, *, counter: Counter, counters: list[Counter], open_now: list[Ticket],
+    now: datetime, chosen: Ticket,
+) -> Reason:
+    """Why `decide_next` proposed `chosen` for `counter`, from the same tickets and rules."""
+    waiting = [t for t in open_now if t.state is TicketState.WAITING]
+    durations = stats_from_config(config.office.services).configured_min
+    return explain_choice(chosen, counter, waiting, counters, now, config.rules, durations=durations)

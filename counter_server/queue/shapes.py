@@ -7,6 +7,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from ..core.estimate import Estimate
+from ..core.explain import Reason
 from ..core.model import Counter, Office, Ticket, TicketState
 from ..core.slot_guard import Hold
 
@@ -79,3 +80,9 @@ def eta_json(ticket: Ticket, estimate: Estimate | None, waiting_ahead: int) -> d
         "eta_low_min": round(estimate.low),
         "eta_high_min": round(estimate.high),
     }
+
+
+def reason_json(office: Office, reason: Reason) -> dict[str, Any]:
+    """Why this visitor is proposed next; a slot in the office's local time."""
+    at = reason.appointment_at.astimezone(ZoneInfo(office.timezone)).isoformat() if reason.appointment_at else None
+    return {"code": reason.code, "waited_min": reason.waited_min, "appointment_at": at, "lang": reason.lang}

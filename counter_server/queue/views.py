@@ -20,9 +20,9 @@ from ..events import last_seq
 from ..printing.status import printer_health
 from . import rows
 from .counters import counters_now, find_counter
-from .decide import decide_next
+from .decide import decide_next, why_next
 from .estimates import READ_ESTIMATES, estimate_of
-from .shapes import counter_json, counter_ref, eta_json, hold_json, ticket_json
+from .shapes import counter_json, counter_ref, eta_json, hold_json, reason_json, ticket_json
 
 
 def ticket_status(
@@ -107,13 +107,19 @@ def counter_view(db: sqlite_utils.Database, config: OfficeConfig, counter_id: st
                and t.target_counter_id in (None, counter_id)]
     found = READ_ESTIMATES.get(db, config, now)
     # the whole queue, as call_next sees it: other counters' booked visitors take their time too
-    proposed = decide_next(db, config=config, counter=replace(counter, state=CounterState.OPEN),
-                           counters=counters, open_now=open_now, now=now)
+    as_open = replace(counter, state=CounterState.OPEN)
+    proposed = decide_next(db, config=config, counter=as_open, counters=counters, open_now=open_now, now=now)
+    why = None if proposed.ticket is None else why_next(config, counter=as_open, counters=counters, open_now=open_now, now=now,
+                                       chosen=proposed.ticket)
     parked = [t for t in open_now if t.state is TicketState.PARKED and t.target_counter_id == counter_id]
     return {
         "counter": counter_json(counter, rows.current_ticket(db, counter_id)),
         "next": ticket_json(proposed.ticket) if proposed.ticket else None,
+        "next_reason": reason_json(office, why) if why else None,
         "held_for": hold_json(office, proposed.held_for) if proposed.held_for else None,
+        # what Next does with a visitor called but not started, and how long Undo is offered
+        "next_on_called": config.clerk.next_on_called,
+        "undo_s": config.clerk.undo_s,
         # the office clock (a training clock need not be the browser's): when a hold ends
         "now": now.astimezone(ZoneInfo(office.timezone)).isoformat(),
         "timezone": office.timezone,

@@ -14,8 +14,6 @@
     checkedIn: "eingecheckt",
     called: "aufgerufen",
     callNow: "Jetzt aufrufen",
-    offline: "Keine Verbindung zum Server – bitte erneut versuchen.",
-    failed: "Nicht möglich: ",
   };
 
   // A booking of another day reads the same whether it is too early or too late.
@@ -45,7 +43,7 @@
   function reason(error, today) {
     const known = error.code && REASONS[error.code];
     if (known) return known(error.details || {}, today);
-    return error.code ? TEXT.failed + error.message : TEXT.offline;
+    return window.townhallClerk.errorText(error); // never the server's English message
   }
 
   function createCheckin({ api, counterId, onChange }) {

@@ -3,11 +3,14 @@
   "use strict";
   const token = new URLSearchParams(location.search).get("token") || "";
   const $ = (id) => document.getElementById(id);
-  const { el } = window.townhallClerk; // from clerk-appointments.js, loaded first
+  const { el, errorText, reasonText } = window.townhallClerk; // from the scripts loaded first
+  const { CONNECTION } = window.townhallClerk.TEXTS;
   let me = null;
   let view = null;
   let appointments = null;
   let checkin = null;
+  let nextFlow = null;
+  let online = false; // the event stream is up: only then may the clerk act
   const TEXT = {
     open: "geöffnet", paused: "pausiert", closed: "geschlossen",
     waiting: "wartet", called: "aufgerufen", serving: "in Bearbeitung", parked: "geparkt",
@@ -31,7 +34,16 @@
     const headers = { Authorization: "Bearer " + token };
     if (method !== "GET") headers["Idempotency-Key"] = key();
     if (body !== undefined) headers["Content-Type"] = "application/json";
-    const response = await fetch(path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
+    let response;
+    try {
+      response = await fetch(path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
+    } catch (failure) {
+      // the browser's own words ("Failed to fetch") mean nothing to a clerk
+      const error = new Error("offline");
+      error.code = "offline";
+      error.details = {};
+      throw error;
+    }
     if (response.status === 204) return null;
     const data = await response.json().catch(() => ({}));
     if (!response.ok) {
@@ -67,7 +79,7 @@
     const anyway = el("button", "call-anyway", HOLD_TEXT.callAnyway);
     anyway.id = "call-anyway";
     anyway.type = "button";
-    anyway.onclick = () => callNext(false);
+    anyway.onclick = () => nextFlow.callAnyway();
     box.append(notice, anyway);
   }
 
@@ -95,38 +107,71 @@
     box.append(meta);
   }
 
+  // Offline, every button that would ask the server is disabled: a click could not reach it.
   function renderButtons(ticket, state) {
     const allowed = {
       recall: ["called"], start: ["called"], finish: ["serving"], no_show: ["called"], park: ["called", "serving"],
     };
     document.querySelectorAll("[data-action]").forEach((b) => {
-      b.disabled = !ticket || !allowed[b.dataset.action].includes(ticket.state);
+      b.disabled = !online || !ticket || !allowed[b.dataset.action].includes(ticket.state);
     });
-    $("transfer-open").disabled = !ticket;
-    $("next").disabled = state !== "open";
-    document.querySelectorAll("[data-state]").forEach((b) => b.classList.toggle("active", b.dataset.state === state));
+    $("transfer-open").disabled = !online || !ticket;
+    $("next").disabled = !online || state !== "open";
+    document.querySelectorAll("[data-state]").forEach((b) => {
+      b.classList.toggle("active", b.dataset.state === state);
+      b.disabled = !online;
+    });
+    document.querySelectorAll("#transfer button[type=submit], #parked button, #call-anyway, #checkin-submit, #checkin-call")
+      .forEach((b) => { b.disabled = !online; });
+    if (nextFlow) nextFlow.setEnabled(online);
+  }
+
+  function showConnection() {
+    const conn = $("conn");
+    conn.textContent = online ? CONNECTION.online : CONNECTION.reconnecting;
+    conn.classList.toggle("down", !online);
+    conn.classList.remove("connecting");
+    $("offline").textContent = CONNECTION.banner;
+    $("offline").hidden = online;
+    if (view) render(); // the banner takes room: the queue box keeps the proposed visitor in view
   }
 
   function renderQueue() {
     const body = $("queue").tBodies[0];
     body.replaceChildren();
     view.waiting.forEach((t) => {
-      const row = el("tr", view.next && view.next.id === t.id ? "proposed" : "");
+      const proposed = view.next && view.next.id === t.id;
+      const row = el("tr", proposed ? "proposed" : "");
       const kind = t.kind === "appointment" && t.appointment_at ? "Termin " + clockTime(t.appointment_at) : TEXT[t.kind];
-      row.append(el("td", "num", t.number), el("td", "", serviceName(t.service_id)), el("td", "", kind), el("td", "", t.waited_min + " min"));
+      const number = el("td", "num", t.number);
+      // why Next would call this one: the policy's reason, in a few words
+      if (proposed && view.next_reason) number.append(el("span", "why", "Als Nächstes: " + reasonText(view.next_reason, clockTime)));
+      row.append(number, el("td", "", serviceName(t.service_id)), el("td", "", kind), el("td", "", t.waited_min + " min"));
       body.append(row);
     });
     $("queue-count").textContent = "(" + view.waiting.length + ")";
+    keepInView(body.querySelector("tr.proposed"), $("queue-scroll"));
     const parked = $("parked");
     parked.replaceChildren();
     view.parked.forEach((t) => {
       const item = el("li");
       const back = el("button", "", "Zurückholen");
       back.onclick = () => act(t.id, "return");
+      back.disabled = !online;
       item.append(el("span", "num", t.number + " – " + serviceName(t.service_id)), back);
       parked.append(item);
     });
     if (!view.parked.length) parked.append(el("li", "", "—"));
+  }
+
+  // A long queue scrolls in its panel: scroll it just enough that the proposed visitor shows.
+  function keepInView(row, box) {
+    if (!row || box.scrollHeight <= box.clientHeight) return;
+    const inner = row.getBoundingClientRect();
+    const outer = box.getBoundingClientRect();
+    const head = $("queue").tHead.offsetHeight;
+    if (inner.bottom > outer.bottom) box.scrollTop += inner.bottom - outer.bottom + 8;
+    else if (inner.top < outer.top + head) box.scrollTop -= outer.top + head - inner.top;
   }
 
   function fillTransfer() {
@@ -158,6 +203,7 @@
     renderButtons(counter.current, counter.state);
     renderQueue();
     fillTransfer();
+    nextFlow.setView(view);
   }
 
   // In the office's time zone, not the PC's (the queue view names it before the appointment list does).
@@ -174,26 +220,22 @@
     checkin.setView(view);
   }
 
-  const scheduleRefresh = window.townhallClerk.coalesced(() => refresh().catch((e) => say(e.message)), 300);
+  // Offline, the banner says it all; a failed look is retried on reconnect.
+  const scheduleRefresh = window.townhallClerk.coalesced(() => refresh().catch((e) => online && say(errorText(e))), 300);
 
+  // A refusal may mean the view is out of date: show the words, and look again.
   async function run(work) {
-    try { say(""); await work(); await refresh(); } catch (e) { say(e.message); }
+    try { say(""); await work(); await refresh(); } catch (e) { say(errorText(e)); scheduleRefresh(0); }
   }
 
   function act(ticketId, action, body) {
-    return run(() => api("POST", "/api/v1/tickets/" + ticketId + "/" + action, body));
-  }
-
-  // A hold answer needs no message: the refreshed view shows it where the ticket would be.
-  function callNext(mayHold) {
     return run(async () => {
-      const query = mayHold ? "" : "?hold=false";
-      const result = await api("POST", "/api/v1/counters/" + me.counter_id + "/next" + query);
-      if (!result) say("Niemand wartet auf diesen Schalter.", "info");
+      const answer = await api("POST", "/api/v1/tickets/" + ticketId + "/" + action, body);
+      if (action === "finish" || action === "no_show") nextFlow.closed(answer.ticket, action === "finish" ? "done" : action);
     });
   }
 
-  $("next").onclick = () => callNext(true);
+  $("next").onclick = () => nextFlow.press();
   document.querySelectorAll("[data-state]").forEach((b) => {
     b.onclick = () => run(() => api("POST", "/api/v1/counters/" + me.counter_id + "/state", { state: b.dataset.state }));
   });
@@ -214,8 +256,10 @@
     window.townhallLive.follow({
       token,
       onOpen: () => {
-        $("conn").textContent = "verbunden";
-        $("conn").classList.remove("down");
+        online = true;
+        showConnection();
+        say("");
+        scheduleRefresh(0);
         appointments.refreshSoon(0);
       },
       onEvent: (event) => {
@@ -223,8 +267,9 @@
         appointments.onEvent(event);
       },
       onClose: () => {
-        $("conn").textContent = "keine Verbindung";
-        $("conn").classList.add("down");
+        online = false;
+        say(""); // the banner says it for every click that failed on the way
+        showConnection();
         appointments.offline();
       },
     });
@@ -232,13 +277,18 @@
 
   api("GET", "/api/v1/devices/me").then((device) => {
     me = device;
-    if (!me.counter_id) { say("Dieses Gerät ist keinem Schalter zugeordnet."); return; }
+    if (!me.counter_id) { say("Dieser Zugang gehört zu keinem Schalter. Bitte den Link für einen Schalter bei der IT anfordern."); return; }
     checkin = window.townhallClerk.createCheckin({
       api, counterId: me.counter_id, onChange: () => { scheduleRefresh(0); appointments.refreshSoon(0); },
     });
     appointments = window.townhallClerk.createAppointments({
       api, counterId: me.counter_id, onCheckIn: checkin.checkInRow,
     });
-    refresh().then(connect);
-  }).catch((e) => say("Anmeldung fehlgeschlagen: " + e.message));
+    nextFlow = window.townhallClerk.createNextFlow({ api, counterId: me.counter_id, run, say, view: () => view });
+    refresh().then(connect, (e) => { say(errorText(e)); connect(); });
+  }).catch((e) => {
+    $("conn").textContent = "nicht angemeldet";
+    $("conn").classList.replace("connecting", "failed");
+    say(e.code === "offline" ? errorText(e) : "Anmeldung nicht möglich. " + errorText(e));
+  });
 })();

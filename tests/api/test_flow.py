@@ -61,8 +61,12 @@ def test_a_day_at_the_counter(live_server: LiveServer) -> None:
     assert act(clerk, parked["id"], "return").json()["ticket"]["state"] == "waiting"
     back = clerk.post("/api/v1/counters/2/next").json()["ticket"]
     assert back["number"] == "A001"
-    # Next closes the current visit as done; with nobody waiting the answer is 204.
-    assert clerk.post("/api/v1/counters/2/next").status_code == 204
+    # A001 was called, never started: Next asks how the visit ended (409, nothing changed) ...
+    asked = clerk.post("/api/v1/counters/2/next")
+    assert asked.status_code == 409 and asked.json()["error"]["code"] == "previous_outcome_needed"
+    assert asked.json()["error"]["details"]["ticket"]["number"] == "A001"
+    # ... and closes it as the clerk says; with nobody waiting the answer is 204.
+    assert clerk.post("/api/v1/counters/2/next", params={"previous": "done"}).status_code == 204
     status = httpx.get(f"{live_server.url}/api/v1/tickets/public/{first['ticket']['public_id']}").json()
     assert (status["number"], status["state"]) == ("A001", "done")
     assert "name" not in status
@@ -95,7 +99,7 @@ def test_eight_counters_pressing_next_at_once_never_share_a_ticket(live_server: 
     clerks = {str(n): open_counter(live_server, str(n)) for n in range(1, 9)}
 
     def press(counter: str) -> httpx.Response:
-        return clerks[counter].post(f"/api/v1/counters/{counter}/next")
+        return clerks[counter].post(f"/api/v1/counters/{counter}/next", params={"previous": "done"})
 
     for _ in range(3):
         with ThreadPoolExecutor(8) as pool:

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from counter_server.config.clerk import policy_table
 from counter_server.core import lifecycle
 from counter_server.core.baselines import dedicated_next, fcfs_next, longest_queue_next
 from counter_server.core.model import (
@@ -185,6 +186,7 @@ def test_short_service_preferred_by_its_configured_duration() -> None:
 
 def test_demo_office_lists_every_rule_with_its_default() -> None:
     demo = Path(__file__).resolve().parents[2] / "counter_server" / "demo_office.toml"
-    table = tomllib.loads(demo.read_text(encoding="utf-8"))["queue"]
+    # [queue] also holds what the clerk's Next does (counter_server/config/clerk.py)
+    table = policy_table(tomllib.loads(demo.read_text(encoding="utf-8"))["queue"])
     assert set(table) == {f.name for f in fields(Rules)}
     assert rules_from_mapping(table) == Rules()

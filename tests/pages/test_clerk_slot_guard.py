@@ -67,6 +67,8 @@ def test_the_hold_shows_where_the_ticket_would_and_the_clerk_may_call_anyway(
         second = check_in(server, service_id="ausweis")
         page.wait_for_selector(f"#queue td.num:text('{second['number']}')", timeout=5000)
         page.get_by_role("button", name="Nächster ▸").click()
+        # the walk-in was called, never started: Next asks how it ended (issue 12, item 6)
+        page.locator("#outcome").get_by_role("button", name="Erledigt").click()
         page.wait_for_selector(NOTICE, timeout=5000)
         booked = check_in(server, appointment_code=pickup["code"])
         page.wait_for_selector(NOTICE, state="detached", timeout=5000)
