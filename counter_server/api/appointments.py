@@ -45,6 +45,8 @@ def _day(text: str) -> date:
 
 
 BookerOrCounter = Annotated[Device, Depends(role(*BOOKERS, "counter"))]
+# a page a browser opens by its address: the token may come as ?token= (it cannot send a header)
+BookingPage = Annotated[Device, Depends(role(*BOOKERS, query_token=True))]
 
 
 @router.get("/api/v1/slots", responses=errors(401, 403, 404, 422))
@@ -164,7 +166,7 @@ async def qr(appointment_id: str, ctx: CtxDep, device: BookingDevice) -> Respons
 
 @router.get("/api/v1/appointments/{appointment_id}/confirmation", responses=errors(401, 403, 404))
 async def confirmation(
-    appointment_id: str, ctx: CtxDep, device: BookingDevice, lang: str = Query("de", json_schema_extra=one_of(*LANGUAGES))
+    appointment_id: str, ctx: CtxDep, device: BookingPage, lang: str = Query("de", json_schema_extra=one_of(*LANGUAGES))
 ) -> HTMLResponse:
     """A printable confirmation page with the booking code and QR code."""
     appointment = await ctx.read(lambda db: get_appointment(db, appointment_id))

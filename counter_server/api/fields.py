@@ -25,7 +25,8 @@ def Text(max_length: int) -> object:  # noqa: N802 - reads as a type in field de
 
 Id = Annotated[str, StringConstraints(min_length=1, max_length=64), AfterValidator(_plain)]
 Token = Annotated[str, StringConstraints(min_length=1, max_length=2000), AfterValidator(_plain)]
-Code = Annotated[str, StringConstraints(min_length=1, max_length=40), AfterValidator(_plain)]
+# a booking code may be empty: it then names no appointment (404), as any unknown code does
+Code = Annotated[str, StringConstraints(max_length=40), AfterValidator(_plain)]
 Word = Annotated[str, StringConstraints(max_length=20), AfterValidator(_plain)]
 Note = Annotated[str, StringConstraints(max_length=200), AfterValidator(_plain)]
 def _checked(value: Any) -> Any:

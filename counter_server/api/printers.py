@@ -26,7 +26,8 @@ from .models import errors
 
 router = APIRouter(prefix="/api/v1/printers")
 StatusReporter = Annotated[Device, Depends(role("printer", "kiosk"))]
-StaffDevice = Annotated[Device, Depends(role("counter", "display"))]
+# staff screens warn of printers; an agent looks up the printer it serves
+PrinterReader = Annotated[Device, Depends(role("counter", "display", "printer"))]
 
 
 class AckBody(Body):
@@ -40,7 +41,7 @@ class StatusBody(Body):
 
 
 @router.get("", responses=errors(401, 403))
-async def list_printers(ctx: CtxDep, device: StaffDevice) -> dict[str, Any]:
+async def list_printers(ctx: CtxDep, device: PrinterReader) -> dict[str, Any]:
     """Every configured printer with its last status and pending jobs."""
     return {"printers": await ctx.read(lambda db: printer_list(db, ctx.config))}
 
