@@ -413,7 +413,7 @@ def estimate_waits(
     joiners = sorted((_joiner(b, i, now, rules) for i, b in enumerate(state.upcoming)), key=lambda j: j.slot_min)
     expected = forward_run(
         order=order, free_at=[state.busy_for_min.get(c.id, 0.0) for c in counters], joiners=joiners,
-        origin=now, draws=_Expected(stats), scope={t.id for t in state.waiting if t.state is TicketState.WAITING},
+        draws=_Expected(stats), scope={t.id for t in state.waiting if t.state is TicketState.WAITING},
     )
     points = {ticket_id: at * stats.pace for ticket_id, at in expected.items()}
     in_line = list(expected)
@@ -448,7 +448,7 @@ def _sampled_points(
     for run in range(stats.samples):
         draws.begin(run)
         calls = forward_run(
-            order=order.copy(), free_at=draws.free_at(), joiners=joiners, origin=now, draws=draws, scope=found,
+            order=order.copy(), free_at=draws.free_at(), joiners=joiners, draws=draws, scope=found,
         )
         for ticket_id, minutes in found.items():
             if ticket_id in calls:

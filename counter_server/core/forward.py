@@ -12,7 +12,6 @@ from __future__ import annotations
 import heapq
 import math
 from collections.abc import Callable, Collection, Sequence
-from datetime import datetime, timedelta
 from typing import Protocol
 
 from .call_order import CallOrder
@@ -57,11 +56,10 @@ def forward_run(
     order: CallOrder,
     free_at: Sequence[float],
     joiners: Sequence[Joiner],
-    origin: datetime,
     draws: Draws,
     scope: Collection[str],
 ) -> dict[str, float]:
-    """Minutes from `origin` until each ticket is called, in calling order.
+    """Minutes from the origin of `order` until each ticket is called, in calling order.
 
     `free_at`: minutes until each counter of `order` is free; `joiners` by slot,
     earliest first. The run ends once every ticket in `scope` is called, or when
@@ -95,7 +93,7 @@ def forward_run(
         if stamp != generation[index]:
             continue
         idle.discard(index)
-        chosen = take(index, origin + timedelta(minutes=at))
+        chosen = take(index, at)
         if chosen is None:
             idle.add(index)
             wake = order.next_wake(index, at)
