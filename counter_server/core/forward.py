@@ -92,7 +92,8 @@ def forward_run(
             continue
         if stamp != generation[index]:
             continue
-        idle.discard(index)
+        if idle:
+            idle.discard(index)
         chosen = take(index, at)
         if chosen is None:
             idle.add(index)
@@ -100,10 +101,14 @@ def forward_run(
             if wake is not None:
                 push(events, (wake, index, stamp))
             continue
-        if chosen.id not in weight:
-            calls[chosen.id] = at
-            left -= chosen.id in scope
-        push(events, (at + taken(chosen.service_id) * weight.get(chosen.id, 1.0), index, stamp))
+        ticket_id = chosen.id
+        part = weight.get(ticket_id)
+        if part is None:  # one in the queue now; the booked visitors still to come are not counted
+            calls[ticket_id] = at
+            left -= ticket_id in scope
+            push(events, (at + taken(chosen.service_id), index, stamp))
+        else:
+            push(events, (at + taken(chosen.service_id) * part, index, stamp))
     return calls
 
 

@@ -17,7 +17,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from counter_server.core import estimate
-from counter_server.core.call_order import CallOrder, wake_min
+from counter_server.core.call_order import CallOrder
 from counter_server.core.estimate import (
     QueueState,
     Running,
@@ -35,6 +35,7 @@ from counter_server.core.model import (
     TicketState,
 )
 from counter_server.core.policy import CounterTerms, Rules, choose_with, counter_terms, eligible
+from counter_server.core.run_clock import wake_min
 
 SERVICES = ("a", "b", "c", "d")
 ZONES = (UTC, ZoneInfo("Europe/Berlin"))

@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 
 from bench.policy_bench import NOW, scene
 from counter_server.core import estimate
-from counter_server.core.call_order import CallOrder, clock_us, reached
+from counter_server.core.call_order import CallOrder
 from counter_server.core.estimate import (
     QueueState,
     Running,
@@ -38,6 +38,7 @@ from counter_server.core.model import (
     TicketState,
 )
 from counter_server.core.policy import Rules, choose_with, counter_terms, open_counts
+from counter_server.core.run_clock import clock_us, reached
 
 from .reference import call_order as old_order
 from .reference import estimate as old
