@@ -87,30 +87,56 @@ class CallOrder:
                 for counter in counters:
                     self._sources[counter[0]].append((pools, counter[2] << SHIFT))
                 pools += 1
-        self._reset([Pool() for _ in range(pools)], [])
+        # pool index -> the counters drawing on it
+        self._drawing: list[list[int]] = [[] for _ in range(pools)]
+        for index, sources in enumerate(self._sources):
+            for pool, _ in sources:
+                self._drawing[pool].append(index)
+        self._reset([None] * pools, [])
 
-    def _reset(self, pools: list[Pool], tickets: list[Ticket | None], gone: set[int] | None = None,
+    def _reset(self, pools: list[Pool | None], tickets: list[Ticket | None], gone: set[int] | None = None,
                urgent: int = 0) -> None:
+        # A pool is made when the first ticket joins it, and a counter's view when it first
+        # calls: most counters have no pool of their own, and the sampled runs copy the
+        # queue eight times for a few dozen calls.
         self._pools = pools
-        self._views = [View([(pools[p], bonus) for p, bonus in sources]) for sources in self._sources]
+        self._views: list[View | None] = [None] * len(self._sources)
         # join order -> ticket (None: not queued)
         self._tickets = tickets
         self._gone = gone if gone is not None else set()
         # urgent tickets queued and not called yet: while none, nobody looks at tier 0
         self._urgent = urgent
 
+    def _pool(self, index: int) -> Pool:
+        """Pool `index`, made on first use (the views of the counters drawing on it then change)."""
+        pool = self._pools[index]
+        if pool is None:
+            pool = self._pools[index] = Pool()
+            for counter in self._drawing[index]:
+                self._views[counter] = None
+        return pool
+
+    def _view(self, index: int) -> View:
+        view = self._views[index]
+        if view is None:
+            view = self._views[index] = View(
+                [(pool, bonus) for pool, bonus in ((self._pools[p], b) for p, b in self._sources[index])
+                 if pool is not None])
+        return view
+
     def emptied(self) -> CallOrder:
         """A queue with nobody in it yet, for the same counters and moment."""
         twin = CallOrder.__new__(CallOrder)
         twin.__dict__.update(self.__dict__)
-        twin._reset([Pool() for _ in self._pools], [])
+        twin._reset([None] * len(self._pools), [])
         return twin
 
     def copy(self) -> CallOrder:
         """An independent copy (a fresh forward run over the same queue)."""
         twin = CallOrder.__new__(CallOrder)
         twin.__dict__.update(self.__dict__)
-        twin._reset([p.copy() for p in self._pools], self._tickets[:], set(self._gone), self._urgent)
+        pools = [p and p.copy() for p in self._pools]
+        twin._reset(pools, self._tickets[:], set(self._gone), self._urgent)
         return twin
 
     def fill(self, tickets: Iterable[Ticket]) -> None:
@@ -118,7 +144,8 @@ class CallOrder:
         for ticket in tickets:
             self._queue(ticket, list.append)
         for pool in self._pools:
-            pool.heapify()
+            if pool is not None:
+                pool.heapify()
 
     def add(self, ticket: Ticket) -> tuple[int, ...]:
         """Queue a waiting ticket at every counter that may call it, behind those queued before.
@@ -142,8 +169,9 @@ class CallOrder:
             deadline, ranked = (arrived + self._cap) << SHIFT | order, arrived << SHIFT | order
             counters: tuple[int, ...] = ()
             for pool, _, drawing in self._groups.get(ticket.service_id, ()):
-                put(self._pools[pool].deadline, deadline)
-                put(self._pools[pool].ranked, ranked)
+                found = self._pools[pool] or self._pool(pool)
+                put(found.deadline, deadline)
+                put(found.ranked, ranked)
                 counters += drawing
             return counters
         return self._queue_other(ticket, order, arrived, put)
@@ -158,7 +186,7 @@ class CallOrder:
         if ticket.target_counter_id is None and (urgent or (
                 ticket.priority is not _ASSIST and ticket.lang == self._rules.office_language)):
             for pool, due_before, drawing in self._groups.get(ticket.service_id, ()):
-                self._put(ticket, order, arrived, slot, self._pools[pool], due_before, 0, put)
+                self._put(ticket, order, arrived, slot, self._pool(pool), due_before, 0, put)
                 counters += drawing
         elif ticket.target_counter_id is None and ticket.appointment_at is None:
             counters = self._queue_personal_walk_in(ticket, order, arrived, put)
@@ -172,11 +200,11 @@ class CallOrder:
         """A walk-in with a bonus of their own: the deadline is everyone's, the ranked key each counter's."""
         deadline = (arrived + self._cap) << SHIFT | order
         for pool, _, _ in self._groups.get(ticket.service_id, ()):
-            put(self._pools[pool].deadline, deadline)
+            put(self._pool(pool).deadline, deadline)
         counters = []
         for index, _, bonus, _ in self._serving.get(ticket.service_id, ()):
             bonus += self._personal_bonus(index, ticket)
-            put(self._pools[index].ranked, (arrived - bonus) << SHIFT | order)
+            put(self._pool(index).ranked, (arrived - bonus) << SHIFT | order)
             counters.append(index)
         return tuple(counters)
 
@@ -189,7 +217,7 @@ class CallOrder:
         for index, counter_id, bonus, due_before in self._serving.get(ticket.service_id, ()):
             if target is None or target == counter_id:
                 bonus += self._personal_bonus(index, ticket)
-                self._put(ticket, order, arrived, slot, self._pools[index], due_before, bonus, put)
+                self._put(ticket, order, arrived, slot, self._pool(index), due_before, bonus, put)
                 counters.append(index)
         return tuple(counters)
 
@@ -229,7 +257,7 @@ class CallOrder:
 
         `at` must not go back between calls (of any counter).
         """
-        view = self._views[index]
+        view = self._views[index] or self._view(index)
         chosen = view.least(view.urgent, self._gone) if self._urgent else None
         if chosen is None:
             chosen = view.least(view.deadline, self._gone)
@@ -256,4 +284,4 @@ class CallOrder:
 
         `at` must not go back between calls (of any counter).
         """
-        return self._views[index].next_wake(at, self._gone)
+        return self._view(index).next_wake(at, self._gone)

@@ -43,9 +43,9 @@ class Pool:
         heapq.heapify(self.wakes)
 
     def copy(self) -> Pool:
-        twin = Pool()
-        for mine, theirs in zip(self.heaps(), twin.heaps(), strict=True):
-            theirs[:] = mine
+        twin = Pool.__new__(Pool)
+        twin.urgent, twin.deadline, twin.ranked = self.urgent[:], self.deadline[:], self.ranked[:]
+        twin.not_due, twin.early = self.not_due[:], self.early[:]
         twin.due_key = dict(self.due_key)
         twin.wakes = self.wakes[:]
         return twin
