@@ -6,214 +6,282 @@ Scanning the whole queue for each of those decisions makes the run quadratic.
 
 Within a tier, a ticket's rank at a counter does not depend on the time (the
 bonuses are folded into fixed keys), and a ticket only ever moves towards the
-front tiers as time passes: not due -> due -> overdue. So each counter keeps
-one heap per tier, filled once, and the decision looks at the heads only:
+front tiers as time passes: not due -> due -> overdue. So the tickets wait in
+one heap per tier, filled once, and a decision looks at the heads only:
 
 - tier 1 holds every non-urgent ticket keyed by its deadline; its head is
   overdue exactly when the deadline has passed;
 - booked visitors wait in a "not due" heap keyed by their due time and move to
   tier 2 once it has passed;
-- tickets that were called stay in the other counters' heaps and are skipped
-  when they surface (lazy deletion).
+- a called ticket stays in its other heaps and is skipped when it surfaces
+  (lazy deletion).
+
+Most tickets rank alike at every counter that does their errand: the counter's
+bonus for the errand is the same for all of them. They wait in a pool per
+errand (call_pools.py) that those counters share, keyed without the bonus, and a
+counter subtracts its bonus when it compares the heads of its pools. Visitors
+with a bonus of their own (assist, language, sent to a counter) have their
+ranked keys in a pool per counter. So most tickets are queued once, not at each
+of their counters. Keys and the clock are microseconds (run_clock.py).
 
 Ties are broken by the order in which tickets joined, as `choose_with`'s single
-pass does, so both give the very same answers (tests/core/test_call_order.py).
+pass does, so both give the very same answers (tests/core/test_call_order.py,
+tests/core/test_estimate_same.py).
 """
 
 from __future__ import annotations
 
 import heapq
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime, timedelta
 
+from .call_pools import Pool, View
 from .model import Priority, Ticket, TicketKind, TicketState
 from .policy import CounterTerms, Rules, personal_bonus
+from .run_clock import ORDER, SHIFT, micros, reached, wake_min
 
-# (key, join order, ticket): the join order makes keys unique, so tickets are never compared
-_Entry = tuple[datetime, int, Ticket]
+# Enum members as plain names: in Python 3.11 `Priority.URGENT` is a descriptor
+# lookup that costs more than the rest of a ticket's test.
+_WAITING, _APPOINTMENT = TicketState.WAITING, TicketKind.APPOINTMENT
+_NORMAL, _URGENT, _ASSIST = Priority.NORMAL, Priority.URGENT, Priority.ASSIST
 
-
-def wake_min(due: datetime, origin: datetime) -> float:
-    """Minutes from `origin` by which `due` has surely passed.
-
-    A microsecond on top: the run's clock is origin + timedelta(minutes=...),
-    which rounds to microseconds and could otherwise land just before `due`.
-    """
-    return (due - origin).total_seconds() / 60 + 1e-6 / 60
-
-
-# the tiers of a counter's heaps; see the module docstring
-_URGENT, _DEADLINE, _RANKED, _NOT_DUE, _EARLY = range(5)
-
-# how one ticket is queued at one counter: (counter index, (tier, key) pairs,
-# its ranked key once due (booked visitors), minute it becomes due (booked visitors))
-_Placement = tuple[int, tuple[tuple[int, datetime], ...], datetime | None, float | None]
-
-
-@dataclass
-class _Heaps:
-    """One counter's tickets: a heap per tier, by key.
-
-    `_NOT_DUE` is keyed by due time, `_EARLY` by slot.
-    """
-
-    tiers: list[list[_Entry]] = field(default_factory=lambda: [[] for _ in range(5)])
-    # a not-due booked visitor's key in `_RANKED`, by join order
-    due_key: dict[int, datetime] = field(default_factory=dict)
-    # booked visitors by the forward run's minutes at which they become due
-    wakes: list[tuple[float, int]] = field(default_factory=list)
-
-    def copy(self) -> _Heaps:
-        return _Heaps([tier[:] for tier in self.tiers], dict(self.due_key), self.wakes[:])
+# a shared pool: its index, how long before the slot its booked visitors are due, the counters drawing on it
+_Group = tuple[int, timedelta, tuple[int, ...]]
+# a counter doing an errand: its index and id, its bonus for the errand, how long before the slot it is due
+_Serving = tuple[int, str, int, timedelta]
+# list.append while filling, heapq.heappush once the heaps are built
+_Put = Callable[[list[int], int], None]
 
 
 class CallOrder:
     """The waiting tickets of a forward run, ranked per counter.
 
-    `origin` is the moment the forward run starts; `next_wake` counts minutes from it.
+    `origin` is the moment the forward run starts; `take` and `next_wake` count minutes from it.
     """
 
     def __init__(self, *, terms: Sequence[CounterTerms], rules: Rules, origin: datetime) -> None:
         self._terms = list(terms)
         self._rules = rules
         self._origin = origin
-        self._cap = timedelta(minutes=rules.walk_in_max_wait_min)
-        self._late = timedelta(minutes=rules.appointment_max_late_min)
-        self._weight = timedelta(minutes=rules.appointment_weight_min)
-        self._heaps = [_Heaps() for _ in self._terms]
-        self._gone: set[int] = set()
-        self._joined = 0
-        # id(ticket) -> the ticket (so that its id is not reused) and its placement;
-        # shared by copies, which see the same tickets
-        self._plans: dict[int, tuple[Ticket, list[_Placement]]] = {}
+        self._cap = micros(timedelta(minutes=rules.walk_in_max_wait_min))
+        self._late = micros(timedelta(minutes=rules.appointment_max_late_min))
+        self._weight = micros(timedelta(minutes=rules.appointment_weight_min))
+        # (counter index, priority, language, target counter) -> personal bonus; see _personal_bonus()
+        self._personal: dict[tuple[int, Priority, str, str | None], int] = {}
+        self._serving: dict[str, list[_Serving]] = {}
+        for index, t in enumerate(self._terms):
+            for service_id, bonus in t.bonus.items():
+                self._serving.setdefault(service_id, []).append(
+                    (index, t.counter.id, micros(bonus), t.due_before[service_id]))
+        # pool i < len(terms) is counter i's own; the others are shared, one per errand and due time
+        self._groups: dict[str, list[_Group]] = {}
+        # counter index -> (pool index, the counter's bonus for the pool's errand, shifted as the entries)
+        self._sources: list[list[tuple[int, int]]] = [[(i, 0)] for i in range(len(self._terms))]
+        pools = len(self._terms)
+        for service_id, serving in self._serving.items():
+            by_due: dict[timedelta, list[_Serving]] = {}
+            for counter in serving:
+                by_due.setdefault(counter[3], []).append(counter)
+            for due_before, counters in by_due.items():
+                self._groups.setdefault(service_id, []).append((pools, due_before, tuple(c[0] for c in counters)))
+                for counter in counters:
+                    self._sources[counter[0]].append((pools, counter[2] << SHIFT))
+                pools += 1
+        # pool index -> the counters drawing on it
+        self._drawing: list[list[int]] = [[] for _ in range(pools)]
+        for index, sources in enumerate(self._sources):
+            for pool, _ in sources:
+                self._drawing[pool].append(index)
+        self._reset([None] * pools, [])
+
+    def _reset(self, pools: list[Pool | None], tickets: list[Ticket | None], gone: set[int] | None = None,
+               urgent: int = 0) -> None:
+        # A pool is made when the first ticket joins it, and a counter's view when it first
+        # calls: most counters have no pool of their own, and the sampled runs copy the
+        # queue eight times for a few dozen calls.
+        self._pools = pools
+        self._views: list[View | None] = [None] * len(self._sources)
+        # join order -> ticket (None: not queued)
+        self._tickets = tickets
+        self._gone = gone if gone is not None else set()
+        # urgent tickets queued and not called yet: while none, nobody looks at tier 0
+        self._urgent = urgent
+
+    def _pool(self, index: int) -> Pool:
+        """Pool `index`, made on first use (the views of the counters drawing on it then change)."""
+        pool = self._pools[index]
+        if pool is None:
+            pool = self._pools[index] = Pool()
+            for counter in self._drawing[index]:
+                self._views[counter] = None
+        return pool
+
+    def _view(self, index: int) -> View:
+        view = self._views[index]
+        if view is None:
+            view = self._views[index] = View(
+                [(pool, bonus) for pool, bonus in ((self._pools[p], b) for p, b in self._sources[index])
+                 if pool is not None])
+        return view
 
     def emptied(self) -> CallOrder:
-        """A queue with nobody in it yet, for the same counters and moment.
-
-        It shares what is worked out per ticket, so tickets added to both are placed once.
-        """
-        twin = self.copy()
-        twin._heaps = [_Heaps() for _ in self._terms]
-        twin._gone = set()
-        twin._joined = 0
+        """A queue with nobody in it yet, for the same counters and moment."""
+        twin = CallOrder.__new__(CallOrder)
+        twin.__dict__.update(self.__dict__)
+        twin._reset([None] * len(self._pools), [])
         return twin
 
     def copy(self) -> CallOrder:
         """An independent copy (a fresh forward run over the same queue)."""
         twin = CallOrder.__new__(CallOrder)
         twin.__dict__.update(self.__dict__)
-        twin._heaps = [h.copy() for h in self._heaps]
-        twin._gone = set(self._gone)
+        pools = [p and p.copy() for p in self._pools]
+        twin._reset(pools, self._tickets[:], set(self._gone), self._urgent)
         return twin
 
     def fill(self, tickets: Iterable[Ticket]) -> None:
         """`add` each ticket, in order; faster, as the heaps are built once at the end."""
         for ticket in tickets:
-            order, plan = self._join(ticket)
-            for index, pushes, due_key, wake in plan:
-                heaps = self._heaps[index]
-                for tier, key in pushes:
-                    heaps.tiers[tier].append((key, order, ticket))
-                if due_key is not None:
-                    heaps.due_key[order] = due_key
-                if wake is not None:
-                    heaps.wakes.append((wake, order))
-        for heaps in self._heaps:
-            for heap in heaps.tiers:
-                heapq.heapify(heap)
-            heapq.heapify(heaps.wakes)
+            self._queue(ticket, list.append)
+        for pool in self._pools:
+            if pool is not None:
+                pool.heapify()
 
-    def add(self, ticket: Ticket) -> list[int]:
+    def add(self, ticket: Ticket) -> tuple[int, ...]:
         """Queue a waiting ticket at every counter that may call it, behind those queued before.
 
         Returns the indexes of those counters.
         """
-        order, plan = self._join(ticket)
-        for index, pushes, due_key, wake in plan:
-            heaps = self._heaps[index]
-            for tier, key in pushes:
-                heapq.heappush(heaps.tiers[tier], (key, order, ticket))
-            if due_key is not None:
-                heaps.due_key[order] = due_key
-            if wake is not None:
-                heapq.heappush(heaps.wakes, (wake, order))
-        return [placement[0] for placement in plan]
+        return self._queue(ticket, heapq.heappush)
 
-    def _join(self, ticket: Ticket) -> tuple[int, list[_Placement]]:
-        """The ticket's join order, and its placement (worked out on first sight)."""
-        order = self._joined
-        self._joined += 1
-        known = self._plans.get(id(ticket))
-        if known is None:
-            known = self._plans[id(ticket)] = (ticket, self._plan(ticket))
-        return order, known[1]
+    def _queue(self, ticket: Ticket, put: _Put) -> tuple[int, ...]:
+        """Queue `ticket` with `put`; the counters that may call it."""
+        order = len(self._tickets)
+        if ticket.state is not _WAITING:
+            self._tickets.append(None)
+            return ()
+        self._tickets.append(ticket)
+        since = ticket.arrived_at - self._origin
+        arrived = (since.days * 86_400 + since.seconds) * 1_000_000 + since.microseconds  # micros(), inlined
+        if (ticket.priority is _NORMAL and ticket.appointment_at is None and ticket.target_counter_id is None
+                and ticket.lang == self._rules.office_language):
+            # most of the queue: a walk-in with no bonus of their own, once in the pools of the errand
+            deadline, ranked = (arrived + self._cap) << SHIFT | order, arrived << SHIFT | order
+            counters: tuple[int, ...] = ()
+            for pool, _, drawing in self._groups.get(ticket.service_id, ()):
+                found = self._pools[pool] or self._pool(pool)
+                put(found.deadline, deadline)
+                put(found.ranked, ranked)
+                counters += drawing
+            return counters
+        return self._queue_other(ticket, order, arrived, put)
 
-    def _plan(self, ticket: Ticket) -> list[_Placement]:
-        """Where `ticket` goes at each counter, with which keys (the same in every run)."""
-        plan: list[_Placement] = []
-        if ticket.state is not TicketState.WAITING:
-            return plan
-        slot = ticket.appointment_at if ticket.kind is TicketKind.APPOINTMENT else None
-        urgent = ticket.priority is Priority.URGENT
-        personal = (ticket.priority is Priority.ASSIST or ticket.target_counter_id is not None
-                    or ticket.lang != self._rules.office_language)
-        deadline = ticket.arrived_at + self._cap if slot is None else slot + self._late
-        for index, terms in enumerate(self._terms):
-            bonus = terms.bonus.get(ticket.service_id)
-            if bonus is None or ticket.target_counter_id not in (None, terms.counter.id):
-                continue
-            wake = None
-            if ticket.appointment_at is not None:
-                wake = wake_min(ticket.appointment_at - terms.due_before[ticket.service_id], self._origin)
-            if urgent:
-                plan.append((index, ((_URGENT, ticket.arrived_at),), None, wake))
-                continue
-            extra = personal_bonus(ticket, terms.counter, self._rules) if personal else 0.0
-            if extra:
-                bonus = bonus + timedelta(minutes=extra)
-            if slot is None:
-                plan.append((index, ((_DEADLINE, deadline), (_RANKED, ticket.arrived_at - bonus)), None, wake))
-                continue
-            pushes = [(_DEADLINE, deadline), (_NOT_DUE, slot - terms.due_before[ticket.service_id])]
-            if self._rules.call_early_appointments:
-                pushes.append((_EARLY, slot))
-            plan.append((index, tuple(pushes), slot - self._weight - bonus, wake))
-        return plan
+    def _queue_other(self, ticket: Ticket, order: int, arrived: int, put: _Put) -> tuple[int, ...]:
+        """`_queue` for the urgent, the booked and those with a bonus of their own."""
+        slot = None
+        if ticket.kind is _APPOINTMENT and ticket.appointment_at is not None:
+            slot = micros(ticket.appointment_at - self._origin)
+        urgent = ticket.priority is _URGENT
+        counters: tuple[int, ...] = ()
+        if ticket.target_counter_id is None and (urgent or (
+                ticket.priority is not _ASSIST and ticket.lang == self._rules.office_language)):
+            for pool, due_before, drawing in self._groups.get(ticket.service_id, ()):
+                self._put(ticket, order, arrived, slot, self._pool(pool), due_before, 0, put)
+                counters += drawing
+        elif ticket.target_counter_id is None and ticket.appointment_at is None:
+            counters = self._queue_personal_walk_in(ticket, order, arrived, put)
+        else:
+            counters = self._queue_personal(ticket, order, arrived, slot, put)
+        if counters and urgent:
+            self._urgent += 1
+        return counters
 
-    def take(self, index: int, now: datetime) -> Ticket | None:
-        """Whom counter `index` calls at `now`, as `choose_with` would; that ticket leaves the queue.
+    def _queue_personal_walk_in(self, ticket: Ticket, order: int, arrived: int, put: _Put) -> tuple[int, ...]:
+        """A walk-in with a bonus of their own: the deadline is everyone's, the ranked key each counter's."""
+        deadline = (arrived + self._cap) << SHIFT | order
+        for pool, _, _ in self._groups.get(ticket.service_id, ()):
+            put(self._pool(pool).deadline, deadline)
+        counters = []
+        for index, _, bonus, _ in self._serving.get(ticket.service_id, ()):
+            bonus += self._personal_bonus(index, ticket)
+            put(self._pool(index).ranked, (arrived - bonus) << SHIFT | order)
+            counters.append(index)
+        return tuple(counters)
 
-        `now` must not go back between calls.
+    def _queue_personal(
+        self, ticket: Ticket, order: int, arrived: int, slot: int | None, put: _Put
+    ) -> tuple[int, ...]:
+        """Queued in the own pool of each counter that may call them: sent to a counter, or booked."""
+        counters = []
+        target = ticket.target_counter_id
+        for index, counter_id, bonus, due_before in self._serving.get(ticket.service_id, ()):
+            if target is None or target == counter_id:
+                bonus += self._personal_bonus(index, ticket)
+                self._put(ticket, order, arrived, slot, self._pool(index), due_before, bonus, put)
+                counters.append(index)
+        return tuple(counters)
+
+    def _personal_bonus(self, index: int, ticket: Ticket) -> int:
+        """`personal_bonus` at counter `index` in microseconds, worked out once per kind of visitor.
+
+        It depends on the visitor's priority, language and target counter only.
         """
-        heaps = self._heaps[index]
-        tiers = heaps.tiers
-        chosen = self._head(tiers[_URGENT])
+        kind = (index, ticket.priority, ticket.lang, ticket.target_counter_id)
+        found = self._personal.get(kind)
+        if found is None:
+            extra = personal_bonus(ticket, self._terms[index].counter, self._rules)
+            found = self._personal[kind] = micros(timedelta(minutes=extra)) if extra else 0
+        return found
+
+    def _put(
+        self, ticket: Ticket, order: int, arrived: int, slot: int | None, pool: Pool, due_before: timedelta,
+        bonus: int, put: _Put,
+    ) -> None:
+        """`ticket`'s entries in `pool`; `bonus`: what its ranked keys carry already (own pools)."""
+        if ticket.appointment_at is not None:
+            pool.wake(wake_min(ticket.appointment_at - due_before, self._origin), order, put is list.append)
+        if ticket.priority is _URGENT:
+            put(pool.urgent, arrived << SHIFT | order)
+        elif slot is None:
+            put(pool.deadline, (arrived + self._cap) << SHIFT | order)
+            put(pool.ranked, (arrived - bonus) << SHIFT | order)
+        else:
+            put(pool.deadline, (slot + self._late) << SHIFT | order)
+            put(pool.not_due, (slot - micros(due_before)) << SHIFT | order)
+            pool.due_key[order] = (slot - self._weight - bonus) << SHIFT | order
+            if self._rules.call_early_appointments:
+                put(pool.early, slot << SHIFT | order)
+
+    def take(self, index: int, at: float) -> Ticket | None:
+        """Whom counter `index` calls at minute `at`, as `choose_with` would; that ticket leaves the queue.
+
+        `at` must not go back between calls (of any counter).
+        """
+        view = self._views[index] or self._view(index)
+        chosen = view.least(view.urgent, self._gone) if self._urgent else None
         if chosen is None:
-            chosen = self._head(tiers[_DEADLINE])
-            if chosen is not None and now < chosen[0]:
+            chosen = view.least(view.deadline, self._gone)
+            if chosen is not None and not reached(at, chosen >> SHIFT):
                 chosen = None
         if chosen is None:
-            # Nobody is overdue here, so every live ticket in `_RANKED` is in tier 2, and
-            # once the due ones have moved over, every live one in `_EARLY` is in tier 3.
-            not_due = tiers[_NOT_DUE]
-            while not_due and now >= not_due[0][0]:
-                _, order, ticket = heapq.heappop(not_due)
-                heapq.heappush(tiers[_RANKED], (heaps.due_key.pop(order), order, ticket))
-            chosen = self._head(tiers[_RANKED]) or self._head(tiers[_EARLY])
+            # Nobody is overdue here, so every live ticket in `ranked` is in tier 2, and
+            # once the due ones have moved over, every live one in `early` is in tier 3.
+            chosen = view.least_ranked(at, self._gone)
+            if chosen is None:
+                chosen = view.least(view.early, self._gone)
         if chosen is None:
             return None
-        self._gone.add(chosen[1])
-        return chosen[2]
-
-    def _head(self, heap: list[_Entry]) -> _Entry | None:
-        while heap and heap[0][1] in self._gone:
-            heapq.heappop(heap)
-        return heap[0] if heap else None
+        order = chosen & ORDER
+        self._gone.add(order)
+        ticket = self._tickets[order]
+        assert ticket is not None
+        if ticket.priority is _URGENT:
+            self._urgent -= 1
+        return ticket
 
     def next_wake(self, index: int, at: float) -> float | None:
-        """The first minute after `at` at which a booked visitor counter `index` may call becomes due."""
-        wakes = self._heaps[index].wakes
-        while wakes and (wakes[0][0] <= at or wakes[0][1] in self._gone):
-            heapq.heappop(wakes)
-        return wakes[0][0] if wakes else None
+        """The first minute after `at` at which a booked visitor counter `index` may call becomes due.
+
+        `at` must not go back between calls (of any counter).
+        """
+        return self._view(index).next_wake(at, self._gone)

@@ -12,7 +12,6 @@ from __future__ import annotations
 import heapq
 import math
 from collections.abc import Callable, Collection, Sequence
-from datetime import datetime, timedelta
 from typing import Protocol
 
 from .call_order import CallOrder
@@ -57,11 +56,10 @@ def forward_run(
     order: CallOrder,
     free_at: Sequence[float],
     joiners: Sequence[Joiner],
-    origin: datetime,
     draws: Draws,
     scope: Collection[str],
 ) -> dict[str, float]:
-    """Minutes from `origin` until each ticket is called, in calling order.
+    """Minutes from the origin of `order` until each ticket is called, in calling order.
 
     `free_at`: minutes until each counter of `order` is free; `joiners` by slot,
     earliest first. The run ends once every ticket in `scope` is called, or when
@@ -94,18 +92,23 @@ def forward_run(
             continue
         if stamp != generation[index]:
             continue
-        idle.discard(index)
-        chosen = take(index, origin + timedelta(minutes=at))
+        if idle:
+            idle.discard(index)
+        chosen = take(index, at)
         if chosen is None:
             idle.add(index)
             wake = order.next_wake(index, at)
             if wake is not None:
                 push(events, (wake, index, stamp))
             continue
-        if chosen.id not in weight:
-            calls[chosen.id] = at
-            left -= chosen.id in scope
-        push(events, (at + taken(chosen.service_id) * weight.get(chosen.id, 1.0), index, stamp))
+        ticket_id = chosen.id
+        part = weight.get(ticket_id)
+        if part is None:  # one in the queue now; the booked visitors still to come are not counted
+            calls[ticket_id] = at
+            left -= ticket_id in scope
+            push(events, (at + taken(chosen.service_id), index, stamp))
+        else:
+            push(events, (at + taken(chosen.service_id) * part, index, stamp))
     return calls
 
 

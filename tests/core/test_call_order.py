@@ -17,7 +17,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from counter_server.core import estimate
-from counter_server.core.call_order import CallOrder, wake_min
+from counter_server.core.call_order import CallOrder
 from counter_server.core.estimate import (
     QueueState,
     Running,
@@ -35,6 +35,7 @@ from counter_server.core.model import (
     TicketState,
 )
 from counter_server.core.policy import CounterTerms, Rules, choose_with, counter_terms, eligible
+from counter_server.core.run_clock import wake_min
 
 SERVICES = ("a", "b", "c", "d")
 ZONES = (UTC, ZoneInfo("Europe/Berlin"))
@@ -102,7 +103,7 @@ def test_each_decision_equals_choose_with(data: st.DataObject, rules: Rules) -> 
         index = data.draw(st.integers(0, len(desks) - 1))
         when = now + timedelta(minutes=at)
         expected = choose_with(terms[index], pool, when, rules)
-        assert order.take(index, when) is expected
+        assert order.take(index, at) is expected
         if expected is None:
             assert order.next_wake(index, at) == _plain_next_wake(terms[index], pool, at, now)
         else:
@@ -171,8 +172,8 @@ class ScanOrder:
         self.pool.append(ticket)
         return [i for i, t in enumerate(self.terms) if eligible(ticket, t.counter)]
 
-    def take(self, index: int, now: datetime) -> Ticket | None:
-        chosen = choose_with(self.terms[index], self.pool, now, self.rules)
+    def take(self, index: int, at: float) -> Ticket | None:
+        chosen = choose_with(self.terms[index], self.pool, self.origin + timedelta(minutes=at), self.rules)
         if chosen is not None:
             del self.pool[next(i for i, t in enumerate(self.pool) if t is chosen)]
         return chosen

@@ -1,0 +1,153 @@
+"""REFERENCE COPY of counter_server/core/forward.py at commit 093b225 (before issue 14), for tests only.
+
+The figures of the fast core must equal these exactly (tests/core/test_estimate_same.py).
+Do not change it to follow the core: it is what "the same figures" means.
+"""
+
+from __future__ import annotations
+
+import heapq
+import math
+from collections.abc import Callable, Collection, Sequence
+from datetime import datetime, timedelta
+from typing import Protocol
+
+from counter_server.core.model import Ticket
+
+from .call_order import CallOrder
+
+
+class Joiner:
+    """A booked visitor still to come: the slot is at `slot_min`, they come with `chance`.
+
+    They have not checked in by the start of the run (minute 0). The ticket
+    standing in for them is made on first use: most runs end before most
+    bookings of the next hours.
+    """
+
+    def __init__(self, *, slot_min: float, chance: float, stand_in: Callable[[], Ticket]) -> None:
+        self.slot_min = slot_min
+        self.chance = chance
+        self._make = stand_in
+        self._ticket: Ticket | None = None
+
+    def ticket(self) -> Ticket:
+        if self._ticket is None:
+            self._ticket = self._make()
+        return self._ticket
+
+
+class Draws(Protocol):
+    """How long things take in one run, and who comes when."""
+
+    # no booked visitor checks in earlier than this many minutes before the slot
+    lead_min: float
+
+    def taken(self, service_id: str) -> float:
+        """Minutes a counter is taken by a ticket of `service_id` it calls."""
+
+    def comes(self, joiner: Joiner) -> tuple[float, float] | None:
+        """The minute the joiner checks in and how much of them counts; None: not at all."""
+
+
+def forward_run(
+    *,
+    order: CallOrder,
+    free_at: Sequence[float],
+    joiners: Sequence[Joiner],
+    origin: datetime,
+    draws: Draws,
+    scope: Collection[str],
+) -> dict[str, float]:
+    """Minutes from `origin` until each ticket is called, in calling order.
+
+    `free_at`: minutes until each counter of `order` is free; `joiners` by slot,
+    earliest first. The run ends once every ticket in `scope` is called, or when
+    no counter will call anybody again. `order` is used up.
+    """
+    # (minute, counter index, generation): a counter is free at that minute, unless a
+    # newer entry of the same counter has replaced it; index -1: somebody checks in
+    events = [(at, index, 0) for index, at in enumerate(free_at)]
+    generation = [0] * len(free_at)
+    idle: set[int] = set()  # free counters that wait for somebody to check in
+    arrivals = _Arrivals(joiners, draws)
+    events.append((arrivals.next_min, -1, 0))
+    heapq.heapify(events)
+    weight: dict[str, float] = {}
+    calls: dict[str, float] = {}
+    left = len(scope)
+    pop, push, take, taken = heapq.heappop, heapq.heappush, order.take, draws.taken
+    while events and left:
+        at, index, stamp = pop(events)
+        if index < 0:
+            if at == math.inf:
+                break
+            for ticket, share in arrivals.until(at):
+                weight[ticket.id] = share
+                for woken in idle.intersection(order.add(ticket)):
+                    idle.discard(woken)
+                    generation[woken] += 1
+                    push(events, (at, woken, generation[woken]))
+            push(events, (arrivals.next_min, -1, 0))
+            continue
+        if stamp != generation[index]:
+            continue
+        idle.discard(index)
+        chosen = take(index, origin + timedelta(minutes=at))
+        if chosen is None:
+            idle.add(index)
+            wake = order.next_wake(index, at)
+            if wake is not None:
+                push(events, (wake, index, stamp))
+            continue
+        if chosen.id not in weight:
+            calls[chosen.id] = at
+            left -= chosen.id in scope
+        push(events, (at + taken(chosen.service_id) * weight.get(chosen.id, 1.0), index, stamp))
+    return calls
+
+
+class _Arrivals:
+    """The booked visitors of one run, drawn only once the run's clock nears their slot."""
+
+    # drawn in batches: this many minutes ahead of the clock at once
+    batch_min = 5.0
+
+    def __init__(self, joiners: Sequence[Joiner], draws: Draws) -> None:
+        self._draws = draws
+        self._joiners = joiners
+        self._drawn = 0  # joiners[:_drawn] are drawn
+        self._heap: list[tuple[float, int, Joiner, float]] = []
+        # the next minute at which somebody may check in (inf: nobody)
+        self.next_min = math.inf
+        self._update()
+
+    def until(self, at: float) -> list[tuple[Ticket, float]]:
+        """Who has checked in by minute `at` and not joined yet, with their share, first come first."""
+        joiners = self._joiners
+        reach = at + self.batch_min + self._draws.lead_min
+        while self._drawn < len(joiners) and joiners[self._drawn].slot_min <= reach:
+            joiner = joiners[self._drawn]
+            self._drawn += 1
+            when = self._draws.comes(joiner)
+            if when is not None:
+                heapq.heappush(self._heap, (when[0], self._drawn, joiner, when[1]))
+        joined = []
+        while self._heap and self._heap[0][0] <= at:
+            _, _, joiner, share = heapq.heappop(self._heap)
+            joined.append((joiner.ticket(), share))
+        self._update()
+        return joined
+
+    def _update(self) -> None:
+        self.next_min = min(
+            self._heap[0][0] if self._heap else math.inf,
+            self._joiners[self._drawn].slot_min - self._draws.lead_min
+            if self._drawn < len(self._joiners) else math.inf,
+        )
+
+
+def lognormal_params(mean: float, cv: float) -> tuple[float, float]:
+    """(mu, sigma) of the log-normal distribution with that mean and coefficient of variation."""
+    sigma = math.sqrt(math.log1p(cv * cv))
+    return math.log(mean) - sigma * sigma / 2, sigma
