@@ -19,6 +19,7 @@ from .clock import Clock
 from .config import load_config
 from .context import Context
 from .events import Hub
+from .feeds import BoardFeed
 from .limits import BodyLimit
 from .paths import DataDir, StartRefused
 from .queue.commands import expire_past_days
@@ -79,6 +80,8 @@ def create_app(ctx: Context) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         ctx.store.on_commit(ctx.hub.publish, asyncio.get_running_loop())
+        feed = BoardFeed(ctx)
+        feed.start()
         housekeeping(ctx)
         task = asyncio.create_task(_housekeeping_loop(ctx))
         try:
@@ -87,6 +90,7 @@ def create_app(ctx: Context) -> FastAPI:
             task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await task
+            await feed.stop()
             ctx.store.close()
 
     # /docs and /redoc come from pages.py, with their assets from this package (no CDN)

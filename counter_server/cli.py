@@ -97,6 +97,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
     server = uvicorn.Config(
         create_app(ctx), host=args.host, port=args.port, log_level=args.log_level,
         ws_ping_interval=20, ws_ping_timeout=20, access_log=False,
+        # one event goes to hundreds of screens: compressing it per socket cost more than it saved
+        ws_per_message_deflate=False,
     )
     # after uvicorn set its loggers up: the websocket's handshake line carries ?token=
     hide_tokens("uvicorn", "uvicorn.error", "uvicorn.access")

@@ -22,12 +22,17 @@ MAX_REPLAY = 2000
 QUEUE_SIZE = 5000
 
 
+# an outbox item: the event's seq (0 for a derived message such as the board) and its text
+Item = tuple[int, str]
+
+
 class Subscriber:
     """One connected client's outbox. Overflow means the client is too slow: drop it."""
 
-    def __init__(self) -> None:
-        self.queue: asyncio.Queue[tuple[int, str]] = asyncio.Queue(QUEUE_SIZE)
+    def __init__(self, *, wants_board: bool = False) -> None:
+        self.queue: asyncio.Queue[Item] = asyncio.Queue(QUEUE_SIZE)
         self.overflowed = asyncio.Event()
+        self.wants_board = wants_board
 
     def offer(self, seq: int, text: str) -> None:
         try:
@@ -37,11 +42,14 @@ class Subscriber:
 
 
 class Hub:
+    """Committed events to every subscriber: each serialised once, the same text for all."""
+
     def __init__(self) -> None:
         self.subscribers: set[Subscriber] = set()
+        self.listeners: list[Callable[[list[Event]], None]] = []
 
-    def join(self) -> Subscriber:
-        subscriber = Subscriber()
+    def join(self, *, wants_board: bool = False) -> Subscriber:
+        subscriber = Subscriber(wants_board=wants_board)
         self.subscribers.add(subscriber)
         return subscriber
 
@@ -53,6 +61,14 @@ class Hub:
             text = event.to_json()
             for subscriber in tuple(self.subscribers):
                 subscriber.offer(event.seq, text)
+        for listener in self.listeners:
+            listener(events)
+
+    def send_derived(self, text: str, *, to: Callable[[Subscriber], bool]) -> None:
+        """A message that is no event (it has no seq of its own): to the subscribers that want it."""
+        for subscriber in tuple(self.subscribers):
+            if to(subscriber):
+                subscriber.offer(0, text)
 
 
 def events_after(db: sqlite_utils.Database, since: int) -> tuple[list[str], int, bool]:
@@ -80,6 +96,9 @@ async def pump(subscriber: Subscriber, send: Sender, last_sent: int) -> None:
     """Send live events newer than `last_sent` until the client goes away or overflows."""
     while not subscriber.overflowed.is_set():
         seq, text = await subscriber.queue.get()
+        if seq == 0:
+            await send(text)  # a derived message (the board): not part of the event order
+            continue
         if seq <= last_sent:
             continue
         await send(text)

@@ -131,8 +131,14 @@ def m006_idempotency_hashes(db: sqlite_utils.Database) -> None:
     db.table("idempotency").create_index(["created_at"])
 
 
+def m007_tickets_by_day_and_state(db: sqlite_utils.Database) -> None:
+    """The day's finished visits (service times) and walk-ins (caps) without scanning the day."""
+    db.table("tickets").create_index(["office_day", "state"], if_not_exists=True)
+
+
 MIGRATIONS: list[Migration] = [
     m001_core, m002_appointments, m003_print_jobs, m004_number_leases, m005_lease_outcomes, m006_idempotency_hashes,
+    m007_tickets_by_day_and_state,
 ]
 
 

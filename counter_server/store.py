@@ -47,6 +47,9 @@ class Tx:
     db: sqlite_utils.Database
     now: datetime
     events: list[Event] = field(default_factory=list)
+    # what in-memory caches keep for this transaction; thrown away with a rollback
+    memo: dict[str, Any] = field(default_factory=dict)
+    committed: list[Callable[[], None]] = field(default_factory=list)
 
     def emit(self, type_: str, data: dict[str, Any]) -> Event:
         at = self.now.isoformat()
@@ -102,6 +105,8 @@ class Store:
         except BaseException:
             db.conn.execute("ROLLBACK")
             raise
+        for hook in tx.committed:
+            hook()
         if tx.events and self._publish is not None and self._loop is not None:
             # Scheduled from the single writer thread, so the loop sees commit order.
             self._loop.call_soon_threadsafe(self._publish, tx.events)

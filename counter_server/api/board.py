@@ -66,7 +66,8 @@ async def events(ws: WebSocket) -> None:
         await ws.close(code=4401, reason="unauthorized")
         return
     await ws.accept()
-    subscriber: Subscriber = ctx.hub.join()
+    # a display asks for the board with its events (?board=1), so it never refetches it
+    subscriber: Subscriber = ctx.hub.join(wants_board=ws.query_params.get("board") == "1")
     try:
         last = await _catch_up(ws, ctx, _since(ws.query_params.get("since")))
         await until_first(pump(subscriber, ws.send_text, last), _drain_incoming(ws), subscriber.overflowed.wait())

@@ -75,7 +75,7 @@ def check_in_walk_in(work: Work, *, service_id: str, lang: str, priority: Priori
 
 def answer_for(work: Work, ticket: Ticket, *, status_base: str, printer_for: Device | None = None) -> CheckedIn:
     """The visitor's answer; with `printer_for` (a kiosk), its network printer's job too."""
-    status = ticket_status(work.db, work.config, ticket, work.now, in_write=True)
+    status = ticket_status(work.db, work.config, ticket, work.now, open_now=tickets.open_tickets_in(work.tx))
     status_url = f"{status_base}{ticket.public_id}"
     printer = work.config.agent_printer_for(printer_for.name) if printer_for is not None else None
     if printer is None:

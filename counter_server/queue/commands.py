@@ -53,7 +53,7 @@ def emit_ticket(work: Work, type_: str, ticket: Ticket) -> None:
 
 
 def save_and_emit(work: Work, type_: str, ticket: Ticket) -> Ticket:
-    rows.save_ticket(work.db, ticket)
+    rows.save_ticket(work.tx, ticket)
     emit_ticket(work, type_, ticket)
     return ticket
 
@@ -97,7 +97,7 @@ def issue_ticket(
         appointment_at=appointment_at,
         appointment_id=appointment_id,
     )
-    rows.save_ticket(work.db, ticket, device_id=device_id)
+    rows.save_ticket(work.tx, ticket, device_id=device_id)
     emit_ticket(work, "ticket.created", ticket)
     return ticket
 
@@ -143,7 +143,7 @@ def call_next(work: Work, *, counter_id: str, hold: bool = True, previous: Outco
         raise CounterNotOpen(f"{counter.label} is {counter.state.value}; open it first")
     _close_current(work, counter_id, previous)
     decision = decide_next(work.db, config=work.config, counter=counter, counters=counters,
-                           open_now=rows.open_tickets(work.db), now=work.now, hold=hold)
+                           open_now=rows.open_tickets_in(work.tx), now=work.now, hold=hold)
     if decision.ticket is None:
         return decision
     called = lifecycle.call(decision.ticket, counter_id=counter_id, now=work.now)
@@ -221,7 +221,7 @@ def ticket_action(
 def expire_past_days(work: Work) -> int:
     """Close every ticket left open from an earlier office day."""
     today = office_day(work.now, work.office.timezone)
-    stale = [t for t in rows.open_tickets(work.db) if t.office_day < today]
+    stale = [t for t in rows.open_tickets_in(work.tx) if t.office_day < today]
     for ticket in stale:
         save_and_emit(work, "ticket.expired", lifecycle.expire(ticket, now=work.now, reason="day_end"))
     return len(stale)

@@ -28,10 +28,35 @@ UPCOMING_AHEAD = timedelta(hours=3)
 UPCOMING_BEHIND = timedelta(minutes=15)
 
 
+class StatsCache:
+    """Service times change only when a visit of the day finishes (or is taken back).
+
+    A day with 3,000 finished visits would otherwise be read and parsed for every
+    estimate; one small count query tells whether the learned figures still hold.
+    """
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._kept: dict[tuple[object, ...], ServiceStats] = {}
+
+    def get(self, db: sqlite_utils.Database, config: OfficeConfig, now: datetime) -> ServiceStats:
+        day = office_day(now, config.office.timezone)
+        key = (id(config), day, *rows.finished_fingerprint(db, day))
+        with self._lock:
+            found = self._kept.get(key)
+        if found is None:
+            found = learn_stats(finished=rows.finished_today(db, day), config=stats_from_config(config.office.services))
+            with self._lock:
+                self._kept = {key: found}  # only the newest: older states never come back
+        return found
+
+
+STATS = StatsCache()
+
+
 def service_stats(db: sqlite_utils.Database, config: OfficeConfig, now: datetime) -> ServiceStats:
     """Service times learned from today's finished visits, falling back to office.toml."""
-    day = office_day(now, config.office.timezone)
-    return learn_stats(finished=rows.finished_today(db, day), config=stats_from_config(config.office.services))
+    return STATS.get(db, config, now)
 
 
 def upcoming_bookings(db: sqlite_utils.Database, config: OfficeConfig, now: datetime) -> list[Upcoming]:
@@ -45,11 +70,14 @@ def upcoming_bookings(db: sqlite_utils.Database, config: OfficeConfig, now: date
 
 
 def estimates(
-    db: sqlite_utils.Database, config: OfficeConfig, now: datetime, *, wanted: set[str] | None = None
+    db: sqlite_utils.Database, config: OfficeConfig, now: datetime, *, wanted: set[str] | None = None,
+    open_now: list[Ticket] | None = None,
 ) -> dict[str, Estimate]:
-    """Every waiting ticket's estimate, or only the `wanted` ones' (same figures, less work)."""
+    """Every waiting ticket's estimate, or only the `wanted` ones' (same figures, less work).
+
+    `open_now`: the open tickets as a write transaction sees them (else the reader's)."""
     stats = service_stats(db, config, now)
-    open_now = rows.open_tickets(db)
+    open_now = rows.open_tickets(db) if open_now is None else open_now
     state = queue_state(
         waiting=[t for t in open_now if t.state is TicketState.WAITING],
         calls=open_now,
@@ -89,20 +117,22 @@ READ_ESTIMATES = EstimateCache()
 
 
 def estimate_of(
-    db: sqlite_utils.Database, config: OfficeConfig, ticket: Ticket, now: datetime, *, in_write: bool
+    db: sqlite_utils.Database, config: OfficeConfig, ticket: Ticket, now: datetime, *,
+    open_now: list[Ticket] | None = None,
 ) -> tuple[Estimate | None, int]:
     """One waiting ticket's estimate, and how many waiting arrived before it.
 
-    Inside a write only this ticket's runs are made (the cache holds committed state
-    only); without an estimate (no open counter serves it) the count of earlier
-    arrivals still gives the visitor a place.
+    Inside a write (`open_now` given) only this ticket's runs are made: the cache holds
+    committed state only. Without an estimate (no open counter serves it) the count of
+    earlier arrivals still gives the visitor a place.
     """
-    found = estimates(db, config, now, wanted={ticket.id}) if in_write else READ_ESTIMATES.get(db, config, now)
+    if open_now is None:
+        found = READ_ESTIMATES.get(db, config, now)
+        open_now = rows.open_tickets(db)
+    else:
+        found = estimates(db, config, now, wanted={ticket.id}, open_now=open_now)
     estimate = found.get(ticket.id)
     if estimate is not None:
         return estimate, 0
-    ahead = sum(
-        1 for t in rows.open_tickets(db)
-        if t.state is TicketState.WAITING and t.arrived_at < ticket.arrived_at
-    )
+    ahead = sum(1 for t in open_now if t.state is TicketState.WAITING and t.arrived_at < ticket.arrived_at)
     return None, ahead

@@ -10,6 +10,9 @@ import sqlite_utils
 
 from ..core.errors import UnknownTicket
 from ..core.model import OPEN_TICKET_STATES, Priority, Ticket, TicketKind, TicketState
+from ..events import last_seq
+from ..store import Tx
+from . import open_cache
 
 _DATETIMES = ("created_at", "arrived_at", "appointment_at", "called_at", "started_at", "finished_at")
 
@@ -38,13 +41,16 @@ def ticket_to_row(ticket: Ticket) -> dict[str, Any]:
     return row
 
 
-def save_ticket(db: sqlite_utils.Database, ticket: Ticket, *, device_id: str | None = None) -> None:
+def save_ticket(tx: Tx, ticket: Ticket, *, device_id: str | None = None) -> None:
+    """Write the ticket's row (a new one with the device that issued it) and the open-ticket copy."""
+    copy = open_cache.cache_of(tx.db).working(tx, _load_open)
     row = ticket_to_row(ticket)
     if device_id is not None:
         row["device_id"] = device_id
-        db.table("tickets").insert(row)
+        tx.db.table("tickets").insert(row)
     else:
-        db.table("tickets").update(ticket.id, row)
+        tx.db.table("tickets").update(ticket.id, row)
+    open_cache.OpenTickets.save(copy, ticket)
 
 
 def get_ticket(db: sqlite_utils.Database, ticket_id: str) -> Ticket | None:
@@ -81,13 +87,25 @@ def get_ticket_by_public_id(db: sqlite_utils.Database, public_id: str) -> Ticket
     return ticket_from_row(rows[0]) if rows else None
 
 
-def open_tickets(db: sqlite_utils.Database) -> list[Ticket]:
+def _load_open(db: sqlite_utils.Database) -> list[Ticket]:
     marks = ",".join("?" for _ in OPEN_TICKET_STATES)
     rows = db.query(
-        f"SELECT * FROM tickets WHERE state IN ({marks}) ORDER BY arrived_at",
+        f"SELECT * FROM tickets WHERE state IN ({marks}) ORDER BY arrived_at, rowid",
         [s.value for s in OPEN_TICKET_STATES],
     )
     return [ticket_from_row(r) for r in rows]
+
+
+def open_tickets(db: sqlite_utils.Database) -> list[Ticket]:
+    """The open tickets by arrival, as of a reader's snapshot (from memory when it is the last commit)."""
+    kept = open_cache.cache_of(db).committed(last_seq(db))
+    return list(kept) if kept is not None else _load_open(db)
+
+
+def open_tickets_in(tx: Tx) -> list[Ticket]:
+    """The open tickets by arrival, as the write transaction sees them so far."""
+    copy = open_cache.cache_of(tx.db).working(tx, _load_open)
+    return sorted(copy.values(), key=lambda t: t.arrived_at)
 
 
 def tickets_of_day(db: sqlite_utils.Database, day: date) -> list[Ticket]:
@@ -131,6 +149,17 @@ def finished_today(db: sqlite_utils.Database, day: date) -> list[Ticket]:
         [day.isoformat()],
     )
     return [ticket_from_row(r) for r in rows]
+
+
+def finished_fingerprint(db: sqlite_utils.Database, day: date) -> tuple[str, int, str | None]:
+    """What changes whenever a visit of `day` finishes or is taken back: which database, how many, the last."""
+    path = str(db.execute("PRAGMA database_list").fetchone()[2])
+    count, last = db.execute(
+        "SELECT count(*), max(finished_at || id) FROM tickets WHERE office_day = ? AND state = 'done'"
+        " AND started_at IS NOT NULL AND finished_at IS NOT NULL",
+        [day.isoformat()],
+    ).fetchone()
+    return path, int(count), last
 
 
 def counter_states(db: sqlite_utils.Database) -> dict[str, str]:

@@ -26,12 +26,13 @@ from .shapes import counter_json, counter_ref, eta_json, hold_json, reason_json,
 
 
 def ticket_status(
-    db: sqlite_utils.Database, config: OfficeConfig, ticket: Ticket, now: datetime, *, in_write: bool = False
+    db: sqlite_utils.Database, config: OfficeConfig, ticket: Ticket, now: datetime, *,
+    open_now: list[Ticket] | None = None,
 ) -> dict[str, Any]:
     """Position and expected wait of one ticket, as the visitor sees it."""
     if ticket.state is not TicketState.WAITING:
         return eta_json(ticket, None, 0)
-    estimate, ahead = estimate_of(db, config, ticket, now, in_write=in_write)
+    estimate, ahead = estimate_of(db, config, ticket, now, open_now=open_now)
     return eta_json(ticket, estimate, ahead)
 
 

@@ -4,7 +4,9 @@
 (function () {
   "use strict";
 
-  function follow({ token, onEvent, onOpen, onClose }) {
+  // `board`: the server also pushes the board after each burst of events (a display's view),
+  // a derived message with no place in the event order
+  function follow({ token, onEvent, onOpen, onClose, board = false }) {
     let lastSeq = null;
     let retryMs = 1000;
     let socket = null;
@@ -12,10 +14,12 @@
     function connect() {
       const scheme = location.protocol === "https:" ? "wss:" : "ws:";
       const since = lastSeq === null ? "" : "&since=" + lastSeq;
-      socket = new WebSocket(scheme + "//" + location.host + "/api/v1/events?token=" + encodeURIComponent(token) + since);
+      const query = "?token=" + encodeURIComponent(token) + since + (board ? "&board=1" : "");
+      socket = new WebSocket(scheme + "//" + location.host + "/api/v1/events" + query);
       socket.onopen = () => { retryMs = 1000; if (onOpen) onOpen(); };
       socket.onmessage = (message) => {
         const event = JSON.parse(message.data);
+        if (event.type === "board") { onEvent(event); return; }
         if (event.type !== "snapshot" && lastSeq !== null && event.seq <= lastSeq) return;
         lastSeq = event.seq;
         onEvent(event);

@@ -271,8 +271,11 @@
       render(event.data.board);
       return;
     }
+    if (event.type === "board") {
+      render(event.data);  // the server's board after a burst of events: no need to fetch it
+      return;
+    }
     if ((event.type === "ticket.called" || event.type === "ticket.recalled") && isFreshEvent(event)) announce(event);
-    scheduleRefresh();
   }
 
   function isFreshEvent(event) {
@@ -282,7 +285,7 @@
 
   function connect() {
     return window.townhallLive.follow({
-      token, onEvent, onOpen: () => showOffline(false), onClose: () => showOffline(true),
+      token, onEvent, board: true, onOpen: () => showOffline(false), onClose: () => showOffline(true),
     });
   }
 

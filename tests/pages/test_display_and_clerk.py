@@ -74,3 +74,22 @@ def test_a_printer_out_of_paper_warns_staff_on_display_and_clerk_page(server_fac
         with server.client("printer") as agent:
             agent.post("/api/v1/printers/eingang/status", json={"status": "ok"})
         display.wait_for_selector(".printer-warning", state="detached", timeout=5000)
+
+
+def test_the_display_follows_events_without_refetching_the_board(live_server: LiveServer) -> None:
+    with browser() as chromium:
+        b: Any = chromium
+        display = b.new_page(viewport={"width": 1920, "height": 1080})
+        fetched: list[str] = []
+        display.on("request", lambda r: fetched.append(r.url) if "/api/v1/board" in r.url else None)
+        display.goto(f"{live_server.url}/display?token={live_server.tokens['display']}")
+        display.wait_for_function("window.townhallDisplay && window.townhallDisplay.connected()")
+        display.wait_for_timeout(500)
+        before = len(fetched)
+        numbers = [checkin(live_server, "ausweis") for _ in range(3)]
+        with live_server.client("counter:1") as desk:
+            desk.post("/api/v1/counters/1/state", json={"state": "open"})
+            called = desk.post("/api/v1/counters/1/next").json()["ticket"]["number"]
+        assert called in numbers
+        display.wait_for_selector(f"#current li[data-number='{called}']", timeout=5000)
+        assert len(fetched) == before  # every change came with the pushed board

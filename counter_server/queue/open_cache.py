@@ -1,0 +1,76 @@
+"""The open tickets in memory, so a check-in does not read and parse the whole queue.
+
+The one writer loads them once and then changes its copy with every save, inside the
+transaction; the copy becomes the committed one only after the commit (a rollback
+throws it away with the transaction). Readers take the committed copy when their
+snapshot is that very commit (same last event seq), else they read the rows.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import sqlite_utils
+
+from ..core.model import OPEN_TICKET_STATES, Ticket
+from ..events import last_seq
+from ..store import Tx
+
+KEY = "open_tickets"
+
+
+@dataclass(frozen=True)
+class Committed:
+    seq: int
+    tickets: tuple[Ticket, ...]  # by arrival, ties in the order the rows were written
+
+
+class OpenTickets:
+    """One database's open tickets."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._committed: Committed | None = None
+
+    def committed(self, seq: int) -> tuple[Ticket, ...] | None:
+        with self._lock:
+            found = self._committed
+        return found.tickets if found is not None and found.seq == seq else None
+
+    def working(self, tx: Tx, load: Callable[[sqlite_utils.Database], list[Ticket]]) -> dict[str, Ticket]:
+        """The writer's copy for this transaction, published when it commits."""
+        copy: dict[str, Ticket] | None = tx.memo.get(KEY)
+        if copy is None:
+            # the state this transaction began from: before its first event, if it wrote one
+            began = tx.events[0].seq - 1 if tx.events else last_seq(tx.db)
+            base = self.committed(began)
+            copy = {t.id: t for t in (base if base is not None else load(tx.db))}
+            tx.memo[KEY] = copy
+            tx.committed.append(lambda: self._publish(tx, copy))
+        return copy
+
+    def _publish(self, tx: Tx, copy: dict[str, Ticket]) -> None:
+        ordered = tuple(sorted(copy.values(), key=lambda t: t.arrived_at))
+        with self._lock:
+            # every saved ticket is announced by an event, so the last one names this state
+            self._committed = Committed(last_seq(tx.db), ordered)
+
+    @staticmethod
+    def save(copy: dict[str, Ticket], ticket: Ticket) -> None:
+        # assigning to a present key keeps its place: ties by arrival stay in row order
+        if ticket.state in OPEN_TICKET_STATES:
+            copy[ticket.id] = ticket
+        else:
+            copy.pop(ticket.id, None)
+
+
+_CACHES: dict[str, OpenTickets] = {}
+_LOCK = threading.Lock()
+
+
+def cache_of(db: sqlite_utils.Database) -> OpenTickets:
+    path = str(db.execute("PRAGMA database_list").fetchone()[2])
+    with _LOCK:
+        return _CACHES.setdefault(path, OpenTickets())

@@ -1,0 +1,46 @@
+"""The board is pushed to displays after a burst of events, computed once, the same bytes for all."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from typing import Any
+
+from websockets.sync.client import connect
+
+from tests.conftest import LiveServer
+
+
+def _next_board(ws: Any, timeout: float = 5) -> dict[str, Any]:
+    while True:
+        message = json.loads(ws.recv(timeout=timeout))
+        if message["type"] == "board":
+            return dict(message)
+
+
+def test_a_display_that_asks_gets_the_board_after_each_burst(live_server: LiveServer) -> None:
+    with connect(live_server.ws_url("display") + "&board=1") as first, \
+            connect(live_server.ws_url("display") + "&board=1") as second, \
+            connect(live_server.ws_url("display")) as plain:
+        for ws in (first, second, plain):
+            assert json.loads(ws.recv(timeout=10))["type"] == "snapshot"
+        with live_server.client("kiosk") as kiosk:
+            for _ in range(3):  # a burst: a few check-ins close together
+                kiosk.post("/api/v1/checkins", json={"service_id": "ausweis"},
+                           headers={"Idempotency-Key": str(uuid.uuid4())})
+        boards = [_next_board(first), _next_board(second)]
+        while boards[0]["data"]["waiting_total"] < 3:
+            boards = [_next_board(first), _next_board(second)]
+        assert boards[0] == boards[1]
+        with live_server.client("display") as display:
+            fetched = display.get("/api/v1/board").json()
+        assert boards[0]["data"]["waiting"] == fetched["waiting"]
+        assert boards[0]["seq"] == fetched["seq"]
+        # a socket that did not ask gets only events
+        kinds = set()
+        try:
+            while True:
+                kinds.add(json.loads(plain.recv(timeout=1))["type"])
+        except TimeoutError:
+            pass
+        assert "board" not in kinds and "ticket.created" in kinds
