@@ -128,11 +128,12 @@ def estimate_of(
     """
     if open_now is None:
         found = READ_ESTIMATES.get(db, config, now)
-        open_now = rows.open_tickets(db)
     else:
         found = estimates(db, config, now, wanted={ticket.id}, open_now=open_now)
     estimate = found.get(ticket.id)
     if estimate is not None:
         return estimate, 0
-    ahead = sum(1 for t in open_now if t.state is TicketState.WAITING and t.arrived_at < ticket.arrived_at)
+    # only now, when there is no estimate, is the queue read for the count
+    queue = rows.open_tickets(db) if open_now is None else open_now
+    ahead = sum(1 for t in queue if t.state is TicketState.WAITING and t.arrived_at < ticket.arrived_at)
     return None, ahead
