@@ -37,9 +37,11 @@ def ticket_status(
 
 
 def waiting_per_service(db: sqlite_utils.Database, config: OfficeConfig, now: datetime) -> list[dict[str, Any]]:
-    """Who waits for what, and how long the last of them is expected to wait."""
+    """Who waits for what, how long the last of them is expected to wait, and whether an
+    open counter serves it now (`served_now`: without one no estimate means anything)."""
     found = READ_ESTIMATES.get(db, config, now)
     waiting = [t for t in rows.open_tickets(db) if t.state is TicketState.WAITING]
+    open_counters = [c for c in counters_now(db, config.office) if c.state is CounterState.OPEN]
     per_service = []
     for service in config.office.services:
         mine = [t for t in waiting if t.service_id == service.id]
@@ -50,26 +52,45 @@ def waiting_per_service(db: sqlite_utils.Database, config: OfficeConfig, now: da
             "prefix": service.prefix,
             "waiting": len(mine),
             "eta_min": round(max(etas)) if etas else (0 if not mine else None),
+            "served_now": any(c.can_serve(service.id) for c in open_counters),
         })
     return per_service
 
 
+def call_json(config: OfficeConfig, ticket: Ticket) -> dict[str, Any]:
+    """A call as the board shows it: the number and where to go, never a name."""
+    return {
+        "number": ticket.number,
+        "state": ticket.state.value,
+        "called_at": ticket.called_at.isoformat() if ticket.called_at else None,
+        "call_count": ticket.call_count,
+        "counter": counter_ref(config.office, ticket.counter_id),
+    }
+
+
 def recent_calls(db: sqlite_utils.Database, config: OfficeConfig, now: datetime, limit: int) -> list[dict[str, Any]]:
+    """The last calls of the day in any state (the board's `calls`, kept for older screens)."""
     day = office_day(now, config.office.timezone)
-    return [
-        {
-            "number": t.number,
-            "state": t.state.value,
-            "called_at": t.called_at.isoformat() if t.called_at else None,
-            "call_count": t.call_count,
-            "counter": counter_ref(config.office, t.counter_id),
-        }
-        for t in rows.recent_calls(db, day, limit)
-    ]
+    return [call_json(config, t) for t in rows.recent_calls(db, day, limit)]
 
 
-def board(db: sqlite_utils.Database, config: OfficeConfig, now: datetime, *, calls: int = 10) -> dict[str, Any]:
-    """What a waiting-room screen shows: recent calls and who waits for what."""
+def current_calls(db: sqlite_utils.Database, config: OfficeConfig) -> list[dict[str, Any]]:
+    """Every visitor called and not yet finished (called or serving), the newest call first."""
+    calls = [t for t in rows.open_tickets(db) if t.state in (TicketState.CALLED, TicketState.SERVING)]
+    calls.sort(key=lambda t: (t.called_at.timestamp() if t.called_at else 0.0, t.number), reverse=True)
+    return [call_json(config, t) for t in calls]
+
+
+def recently_served(db: sqlite_utils.Database, config: OfficeConfig, now: datetime, limit: int) -> list[dict[str, Any]]:
+    """The last visits of the day that ended served (done), the newest call first; no-shows,
+    parked and cancelled tickets were not served and are left out."""
+    day = office_day(now, config.office.timezone)
+    return [call_json(config, t) for t in rows.recently_done(db, day, limit)]
+
+
+def board(db: sqlite_utils.Database, config: OfficeConfig, now: datetime, *, calls: int = 10,
+          recent: int = 8) -> dict[str, Any]:
+    """What a waiting-room screen shows: the current calls, the last served, who waits for what."""
     office = config.office
     per_service = waiting_per_service(db, config, now)
     counters = counters_now(db, office)
@@ -78,6 +99,8 @@ def board(db: sqlite_utils.Database, config: OfficeConfig, now: datetime, *, cal
         "office": {"id": office.id, "name": office.name},
         "now": now.isoformat(),
         "calls": recent_calls(db, config, now, calls),
+        "current": current_calls(db, config),
+        "recent": recently_served(db, config, now, recent),
         "waiting": per_service,
         "waiting_total": sum(s["waiting"] for s in per_service),
         "counters_open": sum(1 for c in counters if c.state is CounterState.OPEN),

@@ -58,20 +58,19 @@
 
   function serviceName(names) { return names[lang] || names.de || Object.values(names)[0]; }
 
+  // Every call not finished, the newest first and biggest (the server's `current`).
   function renderCurrent(calls) {
     const list = $("current");
     list.replaceChildren();
-    calls.filter((c) => c.state === "called").slice(0, 4).forEach((call) => {
-      const item = el("li");
+    calls.forEach((call, index) => {
+      const item = el("li", index === 0 ? "newest" : "");
       item.dataset.number = call.number;
       item.append(el("span", "number", call.number));
       const where = el("div", "where");
-      const line = el("div");
       const place = words.place(call.counter);
-      line.append(el("span", "arrow", "➜"), el("span", "counter", place.label));
-      where.append(line);
-      if (place.room) where.append(el("div", "room", place.room));
+      where.append(el("span", "arrow", "➜"), el("span", "counter", place.label));
       item.append(where);
+      if (place.room) item.append(el("div", "room", place.room));
       if (announced.get(call.number) === call.call_count && isFresh(call)) item.classList.add("fresh");
       list.append(item);
     });
@@ -81,10 +80,11 @@
     return call.called_at && Date.now() + clockOffsetMs - Date.parse(call.called_at) < 8000;
   }
 
+  // Only visits really served (the server's `recent`): no-shows and parked tickets are not.
   function renderRecent(calls) {
     const list = $("recent");
     list.replaceChildren();
-    calls.filter((c) => c.state !== "called").slice(0, 8).forEach((call) => {
+    calls.slice(0, 8).forEach((call) => {
       const item = el("li");
       item.append(el("span", "number", call.number), el("span", "counter", words.place(call.counter).label));
       list.append(item);
@@ -98,8 +98,11 @@
       const row = el("tr");
       const name = el("td");
       name.append(el("span", "prefix", w.prefix), document.createTextNode(serviceName(w.names)));
-      const eta = w.eta_min === null ? "" : words.plural("display.eta_minutes", w.eta_min);
-      row.append(name, el("td", "count", String(w.waiting)), el("td", "eta", eta));
+      // no open counter does this errand: an estimate would say "0 min" and mean nothing
+      const off = w.served_now === false;
+      const eta = off ? words.t("display.not_served_now")
+        : w.eta_min === null ? "" : words.plural("display.eta_minutes", w.eta_min);
+      row.append(name, el("td", "count", String(w.waiting)), el("td", off ? "eta off" : "eta", eta));
       body.append(row);
     });
     if (!body.children.length) {
@@ -116,10 +119,16 @@
     document.title = words.t("display.title", { office: board.office.name });
     clockOffsetMs = Date.parse(board.now) - Date.now();
     tickClock();  // the office clock, not the TV's, from the first board on
-    renderCurrent(board.calls);
-    renderRecent(board.calls);
+    renderCurrent(board.current || board.calls.filter((c) => c.state === "called" || c.state === "serving"));
+    renderRecent(board.recent || board.calls.filter((c) => c.state === "done"));
     renderWaiting(board.waiting);
     renderStatus(board);
+    fit();
+  }
+
+  function fit() {
+    window.townhallFit.fitCalls($("current"));
+    window.townhallFit.fitLists(document.querySelector("aside"), $("recent"));
   }
 
   function renderStatus(board) {
@@ -297,6 +306,7 @@
   refresh().catch(() => showOffline(true));
   live = connect();
   tickClock();
+  window.addEventListener("resize", () => { if (words) fit(); });
   setInterval(tickClock, 1000);
   setInterval(scheduleRefresh, 30000);
 })();
