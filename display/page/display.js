@@ -96,8 +96,10 @@
     body.replaceChildren();
     waiting.filter((w) => w.waiting > 0).forEach((w) => {
       const row = el("tr");
-      const name = el("td");
-      name.append(el("span", "prefix", w.prefix), document.createTextNode(serviceName(w.names)));
+      const prefix = el("td", "letter");
+      prefix.append(el("span", "prefix", w.prefix));
+      row.append(prefix);
+      const name = el("td", "name", serviceName(w.names));
       // no open counter does this errand: an estimate would say "0 min" and mean nothing
       const off = w.served_now === false;
       const eta = off ? words.t("display.not_served_now")

@@ -16,20 +16,20 @@ MM_PER_PX_43_INCH = 0.496
 CAP_PX_45_MM = 91
 
 
-def with_counters(total: int) -> Any:
-    """office.toml's edit: the demo office's 8 counters plus counters 9..`total` that do every errand."""
+def with_counters(total: int, skills: str = ALL_SKILLS) -> Any:
+    """office.toml's edit: the demo office's 8 counters plus counters 9..`total` with `skills`."""
     def edit(text: str) -> str:
         extra = "".join(
-            f'\n[[counters]]\nid = "{n}"\nlabel = "Schalter {n}"\nroom = "Raum E.{n:02d}"\nskills = {ALL_SKILLS}\n'
+            f'\n[[counters]]\nid = "{n}"\nlabel = "Schalter {n}"\nroom = "Raum E.{n:02d}"\nskills = {skills}\n'
             for n in range(9, total + 1)
         )
         return text + extra
     return edit
 
 
-def office_with(server_factory: ServerFactory, counters: int = 16) -> LiveServer:
+def office_with(server_factory: ServerFactory, counters: int = 16, skills: str = ALL_SKILLS) -> LiveServer:
     """A started server whose office has `counters` counters, each with a device token."""
-    server = server_factory(edit_config=with_counters(max(counters, 8)), start=False)
+    server = server_factory(edit_config=with_counters(max(counters, 8), skills), start=False)
     server.tokens.update(make_devices(server.data_dir, [f"counter:{n}" for n in range(9, counters + 1)]))
     server.start()
     return server
