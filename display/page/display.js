@@ -157,26 +157,6 @@
     refreshTimer = setTimeout(() => refresh().catch(() => {}), 120);
   }
 
-  // A soft two-tone gong, synthesised so that no sound file has to be fetched.
-  let audio = null;
-  function chime() {
-    try {
-      audio = audio || new (window.AudioContext || window.webkitAudioContext)();
-      [[659.25, 0], [523.25, 0.45]].forEach(([freq, at]) => {
-        const osc = audio.createOscillator();
-        const gain = audio.createGain();
-        osc.frequency.value = freq;
-        osc.type = "sine";
-        gain.gain.setValueAtTime(0.0001, audio.currentTime + at);
-        gain.gain.exponentialRampToValueAtTime(0.4, audio.currentTime + at + 0.02);
-        gain.gain.exponentialRampToValueAtTime(0.0001, audio.currentTime + at + 1.2);
-        osc.connect(gain).connect(audio.destination);
-        osc.start(audio.currentTime + at);
-        osc.stop(audio.currentTime + at + 1.3);
-      });
-    } catch (e) { /* no audio device: the flashing number still shows the call */ }
-  }
-
   // The server builds the sentence (one text for every language and both voices). A browser
   // voice for the display's language speaks it; without one (most TV browsers) the server's
   // espeak-ng WAV plays. ?speech=server|browser|auto|off, default auto. A visitor who chose
@@ -198,12 +178,10 @@
     return visitorSpeech && visitor && visitor !== lang ? [lang, visitor] : [lang];
   }
 
+  const { chime, waitUntil, playClip } = window.townhallSound;
+
   function announcementUrl(ticketId, suffix, language) {
     return "/api/v1/announcements/" + encodeURIComponent(ticketId) + suffix + "?lang=" + encodeURIComponent(language);
-  }
-
-  function waitUntil(at) {
-    return new Promise((resolve) => setTimeout(resolve, Math.max(0, at - Date.now())));
   }
 
   async function speakInBrowser(ticketId, languages, notBefore) {
@@ -225,37 +203,10 @@
     utterances.forEach((utterance) => window.speechSynthesis.speak(utterance));
   }
 
-  function playClip(src, notBefore) {
-    const player = $("announcement");
-    return new Promise((resolve) => {
-      let done = false;
-      const finish = (state) => {
-        if (done) return;
-        done = true;
-        player.dataset.state = state;
-        clearTimeout(limit);
-        resolve();
-      };
-      const limit = setTimeout(() => finish("timeout"), CHIME_MS + 20000);
-      player.onended = () => finish("ended");
-      player.onerror = () => finish("error");
-      player.dataset.state = "loading";
-      player.src = src;
-      player.load();  // synthesis and download overlap with the chime
-      waitUntil(notBefore).then(() => {
-        if (done) return;
-        player.play().then(() => { if (!done) player.dataset.state = "playing"; }, (error) => {
-          // Autoplay refused (no --autoplay-policy flag): the chime and the flashing number still call.
-          finish(error && error.name === "NotAllowedError" ? "blocked" : "error");
-        });
-      });
-    });
-  }
-
   function playFromServer(ticketId, language, notBefore) {
     const src = announcementUrl(ticketId, ".wav", language) + "&token=" + encodeURIComponent(token);
     // One clip after the other: two counters calling at once are both heard in full.
-    speechQueue = speechQueue.then(() => playClip(src, notBefore));
+    speechQueue = speechQueue.then(() => playClip($("announcement"), src, notBefore, CHIME_MS + 20000));
   }
 
   function speak(ticket, counter) {

@@ -11,7 +11,14 @@ import pytest
 from tests.axe import assert_accessible
 from tests.browser import browser
 from tests.conftest import ServerFactory
-from tests.pages.busy_board import CAP_PX_45_MM, counters_calling, letter_height, office_with, tile_boxes
+from tests.pages.busy_board import (
+    CAP_PX_45_MM,
+    call_next,
+    counters_calling,
+    letter_height,
+    office_with,
+    tile_boxes,
+)
 
 SCREENS = ((1920, 1080), (1280, 720))
 
@@ -81,7 +88,6 @@ def test_every_current_call_is_shown_and_the_newest_stands_out(
 
 
 def test_a_new_call_moves_to_the_top_and_the_others_stay(server_factory: ServerFactory) -> None:
-    from tests.pages.busy_board import call_next
 
     server = office_with(server_factory, 8)
     called = counters_calling(server, 5)
