@@ -9,9 +9,11 @@ from fastapi import APIRouter, FastAPI
 from fastapi.staticfiles import StaticFiles
 
 from ..api import devices as devices_api
-from . import login, pages_devices, web
+from . import login, pages_devices, pages_supervisor, web
 
-CONSOLE_ROUTERS: tuple[APIRouter, ...] = (login.router, pages_devices.router, devices_api.router)
+CONSOLE_ROUTERS: tuple[APIRouter, ...] = (
+    login.router, pages_devices.router, pages_supervisor.router, devices_api.router,
+)
 STATIC = Path(__file__).parent / "static"
 
 
