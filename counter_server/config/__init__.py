@@ -27,7 +27,7 @@ from .template import CONFIG_TEMPLATE
 
 __all__ = [
     "CONFIG_TEMPLATE", "LANGUAGES", "AlertSettings", "SECTIONS", "AppointmentSettings", "ClerkSettings", "ConfigError",
-    "OfficeConfig", "OfflineSettings", "PrinterConfig", "load_config", "parse_config",
+    "OfficeConfig", "OfflineSettings", "PrinterConfig", "load_config", "parse_config", "parse_text",
 ]
 
 SECTIONS = frozenset({"office", "hours", "services", "counters", "queue", "appointments", "printers", "offline",
@@ -87,6 +87,11 @@ def load_config(path: Path) -> OfficeConfig:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
         raise ConfigError(path, "-", "file not found (run `townhall init`)") from None
+    return parse_text(path, text)
+
+
+def parse_text(path: Path, text: str) -> OfficeConfig:
+    """office.toml's text, validated: the one check for the file at start and the console's edits."""
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as error:
