@@ -23,6 +23,7 @@ from .counters import counters_now, find_counter
 from .decide import decide_next, why_next
 from .estimates import READ_ESTIMATES, estimate_of
 from .shapes import counter_json, counter_ref, eta_json, hold_json, reason_json, ticket_json
+from .stops import stopped_services
 
 
 def ticket_status(
@@ -162,12 +163,15 @@ def counter_view(db: sqlite_utils.Database, config: OfficeConfig, counter_id: st
 def services_list(db: sqlite_utils.Database, config: OfficeConfig, now: datetime) -> dict[str, Any]:
     """The errands a kiosk offers now, whether each takes walk-ins, and who waits for it."""
     office = config.office
-    issued = rows.walk_ins_issued(db, office_day(now, office.timezone))
+    day = office_day(now, office.timezone)
+    issued = rows.walk_ins_issued(db, day)
+    stopped = stopped_services(db, day)
     waiting = {w["service_id"]: w for w in waiting_per_service(db, config, now)}
     services = []
     for service in office.services:
         reason = admission.refusal_reason(
-            office=office, service=service, now=now, issued_today=issued.get(service.id, 0)
+            office=office, service=service, now=now, issued_today=issued.get(service.id, 0),
+            stopped=service.id in stopped,
         )
         services.append({
             "id": service.id,

@@ -238,6 +238,8 @@
       return;
     }
     if ((event.type === "ticket.called" || event.type === "ticket.recalled") && isFreshEvent(event)) announce(event);
+    // office.toml changed in the console: counters' names and texts are read again
+    if (event.type === "office.changed" && isFreshEvent(event)) setTimeout(() => location.reload(), 500);
   }
 
   function isFreshEvent(event) {
