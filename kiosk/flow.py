@@ -74,6 +74,9 @@ class Service:
     waiting: int | None = 0
     eta_min: int | None = None
     group: str | None = None
+    # why eta_min is None: "no_counter_open", with the office's next opening (ISO) if closed
+    eta_reason: str | None = None
+    opens_at: str | None = None
 
     def name(self, lang: str) -> str:
         return (
@@ -109,6 +112,12 @@ class Ticket:
     created_at: str | None = None
     # issued by the kiosk from a leased number while the server was away
     offline: bool = False
+    # people waiting for the same errand who came before (the server's count)
+    ahead: int | None = None
+    eta_reason: str | None = None
+    opens_at: str | None = None
+    # the server made a print job for this kiosk's network printer (a print agent prints it)
+    print_job: bool = False
 
 
 @dataclass(frozen=True)
@@ -454,7 +463,8 @@ def _on_succeeded(
 ) -> _Result:
     if state.screen != "busy":
         return _same(state)
-    print_state: PrintState = "printing" if settings.printer else "none"
+    # the kiosk's own printer, else the network printer the server sent the ticket to
+    print_state: PrintState = "printing" if settings.printer or event.ticket.print_job else "none"
     new_state = replace(
         state,
         screen="ticket",

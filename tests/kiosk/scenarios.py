@@ -56,7 +56,8 @@ TICKET = f.Ticket(
     id="t1",
     number="A042",
     service_id="anmeldung",
-    position=5,
+    position=8,
+    ahead=4,
     eta_min=35,
     status_url="http://127.0.0.1:8000/t/Xk3v9QpL2mN8",
 )
