@@ -59,6 +59,8 @@ class ScreenView:
     choices: tuple[Choice, ...] = ()
     actions: tuple[Action, ...] = ()
     more: str = ""
+    # the paging button on the last page, which goes back to the first
+    first_page: str = ""
     page_of: str = ""
 
     def spoken(self) -> str:
@@ -165,6 +167,7 @@ def _services(
         choices=choices,
         actions=(Action("back", catalog.text("back")),),
         more=catalog.text("more_errands"),
+        first_page=catalog.text("first_errands"),
         page_of=catalog.text("page_of", page="{page}", pages="{pages}"),
     )
 
