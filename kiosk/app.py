@@ -51,6 +51,8 @@ ACTION_EVENTS: dict[str, Callable[[], f.Event]] = {
     "accessibility": f.ToggleAccessibility,
 }
 
+# the QR code on the ticket screen, as a share of the screen's short side
+QR_SHARE = 0.32
 
 class KioskRoot(BoxLayout):  # type: ignore[misc]
     chrome = ObjectProperty(None, allownone=True)
@@ -58,6 +60,8 @@ class KioskRoot(BoxLayout):  # type: ignore[misc]
 
 class KioskApp(App):  # type: ignore[misc]
     u = NumericProperty(10.0)
+    # the ticket's QR code: a share of the short side, the same with large text
+    qr_side = NumericProperty(100.0)
     accessible = BooleanProperty(False)
     rtl = BooleanProperty(False)
     theme = ObjectProperty(NORMAL_THEME, rebind=True)
@@ -192,6 +196,7 @@ class KioskApp(App):  # type: ignore[misc]
     def _update_unit(self) -> None:
         scale = ACCESSIBLE_SCALE if self.accessible else 1.0
         self.u = min(Window.size) / 100 * scale
+        self.qr_side = min(Window.size) * QR_SHARE
 
     def render(self) -> None:
         if self.root is None:

@@ -82,6 +82,8 @@ def _service(raw: Mapping[str, Any]) -> Service:
         waiting=int(raw.get("waiting") or 0),
         eta_min=None if raw.get("eta_min") is None else int(raw["eta_min"]),
         group=raw.get("group"),
+        eta_reason=raw.get("eta_reason"),
+        opens_at=raw.get("opens_at"),
     )
 
 
@@ -98,6 +100,10 @@ def parse_checkin(data: Mapping[str, Any]) -> Ticket:
             status_url=str(data.get("status_url") or ""),
             appointment_at=raw.get("appointment_at"),
             created_at=raw.get("created_at"),
+            ahead=None if data.get("ahead") is None else int(data["ahead"]),
+            eta_reason=data.get("eta_reason"),
+            opens_at=data.get("opens_at"),
+            print_job=bool(data.get("print_job")),
         )
     except (KeyError, TypeError, ValueError) as error:
         raise ContractError(f"check-in answer does not fit the contract: {error!r}") from None

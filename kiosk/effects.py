@@ -219,11 +219,13 @@ class EffectRunner:
             number=ticket.number,
             errand_names=service.names if service else {"de": ticket.service_id},
             lang=effect.lang,
-            issued_at=_issued_at(ticket.created_at) or self.now(),
+            issued_at=_moment(ticket.created_at) or self.now(),
             timezone=state.office.timezone,
-            position=ticket.position,
+            people_ahead=ticket.ahead,
             eta_min=ticket.eta_min,
             status_url=ticket.status_url,
+            eta_reason=ticket.eta_reason,
+            opens_at=_moment(ticket.opens_at),
         )
 
     async def _check_printer(self, printer: Printer) -> None:
@@ -231,9 +233,10 @@ class EffectRunner:
         self.on_change()
 
 
-def _issued_at(created_at: str | None) -> datetime | None:
+def _moment(iso: str | None) -> datetime | None:
+    """An aware moment from the server's ISO text; None when there is none."""
     try:
-        moment = datetime.fromisoformat(created_at or "")
+        moment = datetime.fromisoformat(iso or "")
     except ValueError:
         return None
     return moment if moment.tzinfo is not None else None

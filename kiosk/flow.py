@@ -74,6 +74,9 @@ class Service:
     waiting: int | None = 0
     eta_min: int | None = None
     group: str | None = None
+    # why eta_min is None: "no_counter_open", with the office's next opening (ISO) if closed
+    eta_reason: str | None = None
+    opens_at: str | None = None
 
     def name(self, lang: str) -> str:
         return (
@@ -109,6 +112,12 @@ class Ticket:
     created_at: str | None = None
     # issued by the kiosk from a leased number while the server was away
     offline: bool = False
+    # people waiting for the same errand who came before (the server's count)
+    ahead: int | None = None
+    eta_reason: str | None = None
+    opens_at: str | None = None
+    # the server made a print job for this kiosk's network printer (a print agent prints it)
+    print_job: bool = False
 
 
 @dataclass(frozen=True)
@@ -376,9 +385,15 @@ def _same(state: KioskState) -> _Result:
     return state, ()
 
 
-def _on_start_walk_in(state: KioskState, _e: StartWalkIn, _s: Settings, _k: Any) -> _Result:
+def _on_start_walk_in(
+    state: KioskState, _e: StartWalkIn, settings: Settings, new_key: Callable[[], str]
+) -> _Result:
     if state.screen not in ("start", "outcome"):
         return _same(state)
+    walk_ins = [s for s in state.services if s.walk_in]
+    if len(walk_ins) == 1 and walk_ins[0].available:
+        # an office with one errand: the first tap gives the ticket
+        return _check_in_for(replace(state, group=None), walk_ins[0], settings, new_key)
     return replace(state, screen="services", group=None, outcome=None), (RefreshServices(),)
 
 
@@ -406,6 +421,12 @@ def _on_choose_service(
     service = next((s for s in state.services if s.id == event.service_id), None)
     if service is None or not (service.walk_in and service.available):
         return _same(state)
+    return _check_in_for(state, service, settings, new_key)
+
+
+def _check_in_for(
+    state: KioskState, service: Service, settings: Settings, new_key: Callable[[], str]
+) -> _Result:
     priority = "assist" if state.accessible and settings.assist_priority_when_accessible else None
     request = CheckinRequest(service_id=service.id, lang=state.lang, priority=priority)
     return _send(state, request, new_key)
@@ -454,7 +475,8 @@ def _on_succeeded(
 ) -> _Result:
     if state.screen != "busy":
         return _same(state)
-    print_state: PrintState = "printing" if settings.printer else "none"
+    # the kiosk's own printer, else the network printer the server sent the ticket to
+    print_state: PrintState = "printing" if settings.printer or event.ticket.print_job else "none"
     new_state = replace(
         state,
         screen="ticket",

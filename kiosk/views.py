@@ -17,6 +17,7 @@ from kiosk.flow import (
     KioskState,
     MenuEntry,
     Outcome,
+    Service,
     Settings,
     Ticket,
     menu,
@@ -58,6 +59,8 @@ class ScreenView:
     choices: tuple[Choice, ...] = ()
     actions: tuple[Action, ...] = ()
     more: str = ""
+    # the paging button on the last page, which goes back to the first
+    first_page: str = ""
     page_of: str = ""
 
     def spoken(self) -> str:
@@ -164,6 +167,7 @@ def _services(
         choices=choices,
         actions=(Action("back", catalog.text("back")),),
         more=catalog.text("more_errands"),
+        first_page=catalog.text("first_errands"),
         page_of=catalog.text("page_of", page="{page}", pages="{pages}"),
     )
 
@@ -186,7 +190,7 @@ def _choice(
     if not service.available:
         detail = _reason(catalog, service.unavailable_reason)
     else:
-        detail = waiting_text(catalog, waiting=service.waiting, eta_min=service.eta_min)
+        detail = waiting_text(catalog, service=service, timezone=state.office.timezone)
     return Choice(
         id=service.id,
         kind="service",
@@ -202,15 +206,25 @@ def _reason(catalog: Catalog, reason: str | None) -> str:
     return catalog.text(f"reason_{reason}" if reason in known else "reason_other")
 
 
-def waiting_text(catalog: Catalog, *, waiting: int | None, eta_min: int | None) -> str:
+def waiting_text(catalog: Catalog, *, service: Service, timezone: str) -> str:
+    """How many wait for the errand (the people ahead of the next ticket) and for how long."""
+    waiting = service.waiting
     if waiting is None:
         return ""
     if waiting <= 0:
         return catalog.text("nobody_waiting")
     parts = [catalog.plural("waiting_count", waiting)]
-    if eta_min is not None:
-        parts.append(catalog.plural("eta_minutes", eta_min))
+    if service.eta_reason is not None:
+        parts.append(no_wait_text(catalog, service.opens_at, timezone))
+    elif service.eta_min is not None:
+        parts.append(catalog.plural("eta_minutes", service.eta_min))
     return " · ".join(parts)
+
+
+def no_wait_text(catalog: Catalog, opens_at: str | None, timezone: str) -> str:
+    """Why there are no minutes: no counter open yet, and when the office opens if it is closed."""
+    time = local_time(opens_at or "", timezone)
+    return catalog.text("counters_open_at", time=time) if time else catalog.text("no_counter_open")
 
 
 def _appointment(state: KioskState, catalog: Catalog) -> ScreenView:
@@ -233,10 +247,12 @@ def _ticket(state: KioskState, ticket: Ticket, catalog: Catalog) -> ScreenView:
         lines.append(catalog.text("ticket_welcome_appointment"))
     if service is not None:
         lines.append(service.name(state.lang))
-    if ticket.position is not None:
-        ahead = max(ticket.position - 1, 0)
+    if ticket.ahead is not None:
+        ahead = ticket.ahead
         lines.append(catalog.plural("ahead_count", ahead) if ahead else catalog.text("ahead_none"))
-    if ticket.eta_min is not None and ticket.position and ticket.position > 1:
+    if ticket.eta_reason is not None:
+        lines.append(no_wait_text(catalog, ticket.opens_at, state.office.timezone))
+    elif ticket.eta_min:
         lines.append(catalog.text("ticket_eta", eta=catalog.plural("eta_minutes", ticket.eta_min)))
     lines.append(catalog.text(_PRINT_TEXT[state.print_state]))
     # beside the QR code; offline, the visitor first needs to hear that the number counts

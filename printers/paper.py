@@ -61,6 +61,9 @@ class _Line:
     align: str = "left"
 
 
+DOTS_PER_MM = 8
+
+
 class Paper:
     """Accumulates printed strips; `image()` returns the ticket as it would leave the printer."""
 
@@ -134,6 +137,12 @@ class Paper:
     def _cut(self, op: Op) -> None:
         self._pending_line(op.style)
         self.cut = True
+
+    def length_mm(self) -> float:
+        """How far the commands moved the paper, at 203 dpi (8 dots a mm); the printer's own
+        feed to its cutter (GS V 65, model-specific) is not part of it."""
+        self._pending_line(Style())
+        return sum(strip.height for strip in self.strips) / DOTS_PER_MM
 
     def image(self) -> Image.Image:
         """The paper on a grey desk, with a serrated edge where the cutter went through."""

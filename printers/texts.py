@@ -16,6 +16,9 @@ class TicketTexts:
     wait: str
     scan: str
     footer: str
+    # `{time}` is filled in by the layout
+    counters_open_at: str = ""
+    no_counter_open: str = ""
     rtl: bool = False
 
 
@@ -28,5 +31,7 @@ def texts_for(lang: str) -> TicketTexts:
         wait=catalog.text("wait", m="{m}"),
         scan=catalog.text("scan"),
         footer=catalog.text("footer"),
+        counters_open_at=catalog.text("counters_open_at", time="{time}"),
+        no_counter_open=catalog.text("no_counter_open"),
         rtl=catalog.rtl,
     )

@@ -17,7 +17,7 @@ from pathlib import Path
 from escpos.printer import Dummy
 from PIL import Image, ImageDraw, ImageFont, features
 
-from .texts import texts_for
+from .texts import TicketTexts, texts_for
 from .words import LayoutError, TicketContent
 
 PAPER_DOTS = {58: 384, 80: 576}
@@ -25,6 +25,11 @@ FONT_A_DOTS = (12, 24)
 TEXT_CODEPAGE = "CP858"
 FONT_PATH = Path(__file__).parent / "fonts" / "DejaVuSans-Bold.ttf"
 _RASTER_MARGIN = 8
+NUMBER_MAX_HEIGHT = 6
+# QR modules of 0.75 mm (80 mm paper) and 0.6 mm (58 mm): a phone reads either at arm's length
+QR_MODULE_DOTS = {576: 6, 384: 5}
+QR_QUIET_DOTS = 16
+SEPARATOR = " · "
 
 
 class ShapingUnavailable(RuntimeError):
@@ -104,6 +109,22 @@ class _Sheet:
         else:
             self._raster(text, style=style, rtl=rtl)
 
+    def joined(self, parts: list[str], *, style: _Style, rtl: bool = False) -> None:
+        """The parts on one line when it fits the paper, else each on its own line."""
+        parts = [p for p in parts if p]
+        line = SEPARATOR.join(parts)
+        if self._fits(line, style=style, rtl=rtl):
+            self.line(line, style=style, rtl=rtl)
+            return
+        for part in parts:
+            self.line(part, style=style, rtl=rtl)
+
+    def _fits(self, text: str, *, style: _Style, rtl: bool) -> bool:
+        if not rtl and self.can_print_as_text(text):
+            return len(text) <= self.dots // (FONT_A_DOTS[0] * style.scale)
+        direction = "rtl" if rtl else "ltr"
+        return _font(style.px).getlength(text, direction=direction) <= self.dots - 2 * _RASTER_MARGIN
+
     def _text(self, text: str, *, style: _Style) -> None:
         columns = self.dots // (FONT_A_DOTS[0] * style.scale)
         self.printer.set(
@@ -121,50 +142,65 @@ class _Sheet:
         self.printer.image(raster_text(text, px=style.px, width=self.dots, rtl=rtl))
 
     def number(self, number: str) -> None:
-        # Font A is 12 dots wide; the biggest multiplier that keeps a margin.
+        # Font A is 12 x 24 dots; the widest multiplier that keeps a margin, at most six high
+        # (18 mm of 24 dots: still read across the room, a third less paper than eight).
         scale = max(1, min(8, (self.dots - 2 * FONT_A_DOTS[0]) // (FONT_A_DOTS[0] * len(number))))
         self.printer.set(
-            align="center", bold=True, smooth=True, custom_size=True, width=scale, height=scale
+            align="center",
+            bold=True,
+            smooth=True,
+            custom_size=True,
+            width=scale,
+            height=min(scale, NUMBER_MAX_HEIGHT),
         )
         self.printer.textln(number)
         self.printer.set(smooth=False)
 
-    def rule(self) -> None:
-        self.printer.set(align="center", bold=False, custom_size=True, width=1, height=1)
-        self.printer.textln("-" * (self.dots // FONT_A_DOTS[0]))
-
     def qr(self, url: str) -> None:
-        self.printer.ln()
+        # a few dots of quiet zone above and below, instead of a whole empty line each
+        self.feed_dots(QR_QUIET_DOTS)
         self.printer.set(align="center")
-        self.printer.qr(url, native=True, size=6 if self.dots < 500 else 8)
-        self.printer.ln()
+        self.printer.qr(url, native=True, size=QR_MODULE_DOTS[self.dots])
+        self.feed_dots(QR_QUIET_DOTS)
 
-    def gap(self) -> None:
-        self.printer.ln()
+    def feed_dots(self, dots: int) -> None:
+        self.printer._raw(b"\x1bJ" + bytes([dots]))  # ESC J n: feed n dots
 
     def finish(self) -> bytes:
         self.printer.set(align="left", bold=False, custom_size=True, width=1, height=1)
-        self.printer.cut()
+        # GS V 65 0: the printer feeds to its own cutting position and cuts; no blank lines
+        self.printer._raw(b"\x1dVA\x00")
         return bytes(self.printer.output)
 
 
+def wait_parts(content: TicketContent, texts: TicketTexts) -> list[str]:
+    """People ahead, and the wait or why there is none."""
+    parts = []
+    if content.people_ahead is not None:
+        parts.append(texts.people_ahead.format(n=content.people_ahead))
+    if content.eta_reason is not None:
+        at = content.opens_at
+        parts.append(texts.counters_open_at.format(time=at.strftime("%H:%M")) if at else texts.no_counter_open)
+    elif content.eta_min is not None:
+        parts.append(texts.wait.format(m=content.eta_min))
+    return parts
+
+
 def render_ticket(*, content: TicketContent, paper_mm: int = 80) -> bytes:
-    """ESC/POS bytes of one ticket, ending with a cut."""
+    """ESC/POS bytes of one ticket, ending with a cut.
+
+    Everything the ticket says, on as little paper as it can: office and time on
+    one line, people ahead and wait on one, no empty lines, the QR code at the size
+    a phone reads at arm's length, and no blank feed before the cut.
+    """
     texts = texts_for(content.lang)
     sheet = _Sheet(paper_mm)
-    sheet.line(content.office_name, style=_BODY)
-    sheet.rule()
+    sheet.joined([content.office_name, content.issued_at.strftime("%d.%m.%Y %H:%M")], style=_SMALL)
     sheet.number(content.number)
     sheet.line(content.errand, style=_LARGE, rtl=texts.rtl)
     if content.lang != "de" and content.errand_de != content.errand:
         sheet.line(content.errand_de, style=_SMALL)
-    sheet.gap()
-    sheet.line(content.issued_at.strftime("%d.%m.%Y  %H:%M"), style=_BODY)
-    if content.people_ahead is not None:
-        sheet.line(texts.people_ahead.format(n=content.people_ahead), style=_BODY, rtl=texts.rtl)
-    if content.eta_min is not None:
-        sheet.line(texts.wait.format(m=content.eta_min), style=_BODY, rtl=texts.rtl)
-    sheet.gap()
+    sheet.joined(wait_parts(content, texts), style=_BODY, rtl=texts.rtl)
     sheet.line(texts.scan, style=_SMALL, rtl=texts.rtl)
     sheet.qr(content.status_url)
     sheet.line(texts.footer, style=_SMALL, rtl=texts.rtl)

@@ -32,10 +32,15 @@ class TicketContent:
     people_ahead: int | None
     eta_min: int | None
     status_url: str
+    # why there are no minutes: "no_counter_open" (see counter_server/core/ahead.py)
+    eta_reason: str | None = None
+    # with it, when the office opens (in the office's time zone), if it is closed now
+    opens_at: datetime | None = None
 
     def to_json(self) -> dict[str, Any]:
         data = asdict(self)
         data["issued_at"] = self.issued_at.isoformat()
+        data["opens_at"] = self.opens_at.isoformat() if self.opens_at else None
         return data
 
     @classmethod
@@ -52,6 +57,8 @@ class TicketContent:
                 people_ahead=_optional_int(data.get("people_ahead")),
                 eta_min=_optional_int(data.get("eta_min")),
                 status_url=str(data["status_url"]),
+                eta_reason=None if data.get("eta_reason") is None else str(data["eta_reason"]),
+                opens_at=_optional_moment(data.get("opens_at")),
             )
         except (KeyError, TypeError, ValueError) as error:
             raise LayoutError(f"ticket data incomplete or malformed: {error!r}") from None
@@ -59,6 +66,10 @@ class TicketContent:
 
 def _optional_int(value: Any) -> int | None:
     return None if value is None else int(value)
+
+
+def _optional_moment(value: Any) -> datetime | None:
+    return None if value is None else datetime.fromisoformat(str(value))
 
 
 def ticket_words(
@@ -69,15 +80,18 @@ def ticket_words(
     lang: str,
     issued_at: datetime,
     timezone: str,
-    position: int | None,
+    people_ahead: int | None,
     eta_min: int | None,
     status_url: str,
+    eta_reason: str | None = None,
+    opens_at: datetime | None = None,
 ) -> TicketContent:
     """The words on one ticket.
 
     `errand_names` are the errand's names by language (German is the fallback and
     is printed small under a translation); `issued_at` is an aware moment, printed
-    in the office's `timezone`; `position` counts from 1 for the next one called.
+    in the office's `timezone` (so is `opens_at`); `people_ahead` is the server's count
+    (counter_server/core/ahead.py), `eta_reason` why there are no minutes.
     """
     errand_de = errand_names.get(FALLBACK_LANG) or next(iter(errand_names.values()), "")
     return TicketContent(
@@ -87,7 +101,9 @@ def ticket_words(
         errand_de=errand_de,
         lang=lang,
         issued_at=issued_at.astimezone(ZoneInfo(timezone)),
-        people_ahead=None if position is None else max(position - 1, 0),
+        people_ahead=people_ahead,
         eta_min=eta_min,
         status_url=status_url,
+        eta_reason=eta_reason,
+        opens_at=opens_at.astimezone(ZoneInfo(timezone)) if opens_at else None,
     )

@@ -7,7 +7,7 @@ contract grows by adding fields.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict
 
@@ -71,7 +71,12 @@ class PrintJobRef(Open):
 class CheckinAnswer(Open):
     ticket: TicketOut
     position: int
+    # people waiting for the same errand who came before (counter_server/core/ahead.py)
+    ahead: int
     eta_min: int | None
+    # why eta_min is null: "no_counter_open" (opens_at: the office's next opening while it is closed)
+    eta_reason: Literal["no_counter_open"] | None = None
+    opens_at: str | None = None
     eta_low_min: int | None
     eta_high_min: int | None
     status_url: str
@@ -141,6 +146,9 @@ class Waiting(Open):
     waiting: int
     eta_min: int | None
     served_now: bool
+    # why eta_min is null: "no_counter_open" (opens_at: the office's next opening while it is closed)
+    eta_reason: Literal["no_counter_open"] | None = None
+    opens_at: str | None = None
 
 
 class PrinterHealth(Open):
@@ -204,6 +212,9 @@ class ServiceOut(Open):
     waiting: int
     eta_min: int | None
     served_now: bool
+    # why eta_min is null: "no_counter_open" (opens_at: the office's next opening while it is closed)
+    eta_reason: Literal["no_counter_open"] | None = None
+    opens_at: str | None = None
 
 
 class ServicesList(Open):
@@ -220,7 +231,11 @@ class PublicTicket(Open):
     created_at: str
     appointment_at: str | None
     position: int | None
+    ahead: int | None = None
     eta_min: int | None
+    # why eta_min is null: "no_counter_open" (opens_at: the office's next opening while it is closed)
+    eta_reason: Literal["no_counter_open"] | None = None
+    opens_at: str | None = None
     office: dict[str, str]
 
 

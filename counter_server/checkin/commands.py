@@ -83,8 +83,7 @@ def answer_for(work: Work, ticket: Ticket, *, status_base: str, printer_for: Dev
     printer = work.config.agent_printer_for(printer_for.name) if printer_for is not None else None
     if printer is None:
         return CheckedIn(ticket, status, status_url)
-    words = words_of(work.office, ticket, position=status["position"], eta_min=status["eta_min"],
-                         status_url=status_url)
+    words = words_of(work.office, ticket, status=status, status_url=status_url)
     job = enqueue(work, printer=printer, ticket=ticket, content=words)
     return CheckedIn(ticket, status, status_url, job)
 

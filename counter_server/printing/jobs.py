@@ -14,7 +14,7 @@ import json
 import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 import sqlite_utils
@@ -36,16 +36,17 @@ class PrintJob:
     printer_id: str
 
 
-def words_of(
-    office: Office, ticket: Ticket, *, position: int | None, eta_min: int | None, status_url: str
-) -> TicketContent:
-    """What the ticket says, by the same rule the kiosk prints with (printers.words)."""
+def words_of(office: Office, ticket: Ticket, *, status: Mapping[str, Any], status_url: str) -> TicketContent:
+    """What the ticket says, by the same rule the kiosk prints with (printers.words);
+    `status` is the visitor's answer (people ahead, wait or its reason)."""
     service = office.service(ticket.service_id)
+    opens_at = status.get("opens_at")
     return ticket_words(
         office_name=office.name, number=ticket.number,
         errand_names=service.names if service else {"de": ticket.service_id}, lang=ticket.lang,
-        issued_at=ticket.created_at, timezone=office.timezone, position=position, eta_min=eta_min,
-        status_url=status_url,
+        issued_at=ticket.created_at, timezone=office.timezone, people_ahead=status.get("ahead"),
+        eta_min=status.get("eta_min"), status_url=status_url, eta_reason=status.get("eta_reason"),
+        opens_at=datetime.fromisoformat(opens_at) if opens_at else None,
     )
 
 

@@ -6,6 +6,7 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from ..core.ahead import Wait
 from ..core.estimate import Estimate
 from ..core.explain import Reason
 from ..core.model import Counter, Office, Ticket, TicketState
@@ -68,17 +69,26 @@ def hold_json(office: Office, hold: Hold) -> dict[str, Any]:
     }
 
 
-def eta_json(ticket: Ticket, estimate: Estimate | None, waiting_ahead: int) -> dict[str, Any]:
-    """Position (1 = next) and expected minutes; a ticket no longer waiting has none left."""
+def eta_json(ticket: Ticket, estimate: Estimate | None, waiting_ahead: int, *, ahead: int, wait: Wait) -> dict[str, Any]:
+    """Position (1 = next in the calling order), people ahead (same errand, see core/ahead.py)
+    and expected minutes, or why there are none; a ticket no longer waiting has none left."""
     if ticket.state is not TicketState.WAITING:
-        return {"position": 0, "eta_min": 0, "eta_low_min": 0, "eta_high_min": 0}
-    if estimate is None:
-        return {"position": waiting_ahead + 1, "eta_min": None, "eta_low_min": None, "eta_high_min": None}
+        return {"position": 0, "ahead": 0, "eta_min": 0, "eta_low_min": 0, "eta_high_min": 0,
+                "eta_reason": None, "opens_at": None}
     return {
-        "position": estimate.position,
-        "eta_min": round(estimate.minutes),
-        "eta_low_min": round(estimate.low),
-        "eta_high_min": round(estimate.high),
+        "position": estimate.position if estimate is not None else waiting_ahead + 1,
+        "ahead": ahead,
+        **wait_json(wait),
+    }
+
+
+def wait_json(wait: Wait) -> dict[str, Any]:
+    return {
+        "eta_min": wait.eta_min,
+        "eta_low_min": wait.eta_low_min,
+        "eta_high_min": wait.eta_high_min,
+        "eta_reason": wait.eta_reason,
+        "opens_at": iso(wait.opens_at),
     }
 
 

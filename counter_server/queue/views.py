@@ -14,6 +14,7 @@ import sqlite_utils
 
 from ..config import OfficeConfig
 from ..core import admission, hours
+from ..core.ahead import NO_WAIT, any_counter_open, longest_wait, people_ahead, wait_of
 from ..core.model import CounterState, Ticket, TicketState
 from ..core.numbering import office_day
 from ..events import last_seq
@@ -22,7 +23,7 @@ from . import rows
 from .counters import counters_now, find_counter
 from .decide import decide_next, why_next
 from .estimates import READ_ESTIMATES, estimate_of
-from .shapes import counter_json, counter_ref, eta_json, hold_json, reason_json, ticket_json
+from .shapes import counter_json, counter_ref, eta_json, hold_json, iso, reason_json, ticket_json
 from .stops import stopped_services
 
 
@@ -30,29 +31,47 @@ def ticket_status(
     db: sqlite_utils.Database, config: OfficeConfig, ticket: Ticket, now: datetime, *,
     open_now: list[Ticket] | None = None,
 ) -> dict[str, Any]:
-    """Position and expected wait of one ticket, as the visitor sees it."""
+    """Position, people ahead and expected wait of one ticket, as the visitor sees it."""
     if ticket.state is not TicketState.WAITING:
-        return eta_json(ticket, None, 0)
-    estimate, ahead = estimate_of(db, config, ticket, now, open_now=open_now)
-    return eta_json(ticket, estimate, ahead)
+        return eta_json(ticket, None, 0, ahead=0, wait=NO_WAIT)
+    estimate, earlier = estimate_of(db, config, ticket, now, open_now=open_now)
+    queue = rows.open_tickets(db) if open_now is None else open_now
+    ahead = people_ahead(queue, service_id=ticket.service_id, ticket=ticket)
+    wait = wait_of(estimate, counters_open=any_counter_open(counters_now(db, config.office)),
+                   opens_at=opens_at(config, now))
+    return eta_json(ticket, estimate, earlier, ahead=ahead, wait=wait)
+
+
+def opens_at(config: OfficeConfig, now: datetime) -> datetime | None:
+    """When the office opens next, while it is closed now; None while it is open."""
+    office = config.office
+    if hours.is_open(office.hours, now, office.timezone):
+        return None
+    return hours.next_opening(office.hours, now, office.timezone)
 
 
 def waiting_per_service(db: sqlite_utils.Database, config: OfficeConfig, now: datetime) -> list[dict[str, Any]]:
-    """Who waits for what, how long the last of them is expected to wait, and whether an
-    open counter serves it now (`served_now`: without one no estimate means anything)."""
+    """Who waits for what (the people ahead of the next visitor for it, see core/ahead.py),
+    how long the last of them is expected to wait, or why that is not known, and whether an
+    open counter serves it now (`served_now`)."""
     found = READ_ESTIMATES.get(db, config, now)
     waiting = [t for t in rows.open_tickets(db) if t.state is TicketState.WAITING]
     open_counters = [c for c in counters_now(db, config.office) if c.state is CounterState.OPEN]
+    counters_open = any_counter_open(open_counters)
+    opening = opens_at(config, now)
     per_service = []
     for service in config.office.services:
-        mine = [t for t in waiting if t.service_id == service.id]
-        etas = [found[t.id].minutes for t in mine if t.id in found]
+        count = people_ahead(waiting, service_id=service.id)
+        mine = (found[t.id] for t in waiting if t.service_id == service.id and t.id in found)
+        wait = longest_wait(mine, waiting=count, counters_open=counters_open, opens_at=opening)
         per_service.append({
             "service_id": service.id,
             "names": service.names,
             "prefix": service.prefix,
-            "waiting": len(mine),
-            "eta_min": round(max(etas)) if etas else (0 if not mine else None),
+            "waiting": count,
+            "eta_min": wait.eta_min,
+            "eta_reason": wait.eta_reason,
+            "opens_at": iso(wait.opens_at),
             "served_now": any(c.can_serve(service.id) for c in open_counters),
         })
     return per_service
@@ -184,6 +203,8 @@ def services_list(db: sqlite_utils.Database, config: OfficeConfig, now: datetime
             "unavailable_reason": reason,
             "waiting": waiting[service.id]["waiting"],
             "eta_min": waiting[service.id]["eta_min"],
+            "eta_reason": waiting[service.id]["eta_reason"],
+            "opens_at": waiting[service.id]["opens_at"],
         })
     until = hours.walk_in_until(office.hours, now, office.timezone)
     opening = hours.next_opening(office.hours, now, office.timezone)

@@ -56,6 +56,9 @@ def _pending_status(
         "created_at": row["leased_at"],
         "appointment_at": None,
         "position": None,
+        "ahead": None,
         "eta_min": None,
+        "eta_reason": None,
+        "opens_at": None,
         "office": {"name": office.name},
     }

@@ -8,6 +8,7 @@ from kiosk.screens import KioskScreen, load_kv
 from kiosk.views import Choice
 
 MORE_SYMBOL = "…"
+FIRST_PAGE_SYMBOL = "↺"
 # an errand button needs this many units to show two lines of name and one of detail
 MIN_CHOICE_HEIGHT_U = 14.5
 
@@ -16,7 +17,8 @@ class ServicesScreen(KioskScreen):
     """The errands as large buttons, with how busy each is and why one is not possible.
 
     When the buttons do not fit at a readable size (large text, small screen), the
-    last place becomes "More errands", which turns the page.
+    last place becomes "More errands", which turns the page; on the last page it
+    says that it goes back to the first.
     """
 
     page = NumericProperty(0)
@@ -51,12 +53,13 @@ class ServicesScreen(KioskScreen):
         per_page = places - 1
         pages = -(-len(choices) // per_page)
         page = self.page % pages
+        last = page == pages - 1
         more = Choice(
             id="more",
             kind="more",
-            title=self.view.more,
+            title=self.view.first_page if last else self.view.more,
             detail=self.view.page_of.format(page=page + 1, pages=pages),
-            symbol=MORE_SYMBOL,
+            symbol=FIRST_PAGE_SYMBOL if last else MORE_SYMBOL,
             enabled=True,
         )
         return (*choices[page * per_page : (page + 1) * per_page], more)

@@ -56,7 +56,8 @@ TICKET = f.Ticket(
     id="t1",
     number="A042",
     service_id="anmeldung",
-    position=5,
+    position=8,
+    ahead=4,
     eta_min=35,
     status_url="http://127.0.0.1:8000/t/Xk3v9QpL2mN8",
 )
@@ -76,14 +77,17 @@ class HeldServer:
     outcome can be shown, including those the server cannot produce yet.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, services: tuple[f.Service, ...] | None = None) -> None:
         self.answer: asyncio.Future[Any] | None = None
         self.clock_offset = timedelta(0)
+        self.checkins = 0
+        self._services = services
 
     async def services(self) -> f.ServicesLoaded:
-        return f.ServicesLoaded(office=OFFICE, services=demo_services())
+        return f.ServicesLoaded(office=OFFICE, services=self._services or demo_services())
 
     async def check_in(self, *, idempotency_key: str, request: f.CheckinRequest) -> Any:
+        self.checkins += 1
         self.answer = asyncio.get_running_loop().create_future()
         return await self.answer
 
@@ -313,10 +317,15 @@ def main() -> None:
         state_dir=str(Path(result_path).parent / "kiosk-state"),
     )
     parts: dict[str, Any] = {"speaker": None}
+    from tests.kiosk import scenarios_ticket
+
     if name == "screens":
         parts["server"] = HeldServer()
         parts["desk"] = None
-    scenario = SCENARIOS[name]
+    if name in scenarios_ticket.SCENARIOS:
+        parts["server"] = HeldServer(scenarios_ticket.services_for(name))
+        parts["desk"] = None
+    scenario = {**SCENARIOS, **scenarios_ticket.SCENARIOS}[name]
     result = run_scenario(config, lambda driver: scenario(driver, args), **parts)
     Path(result_path).write_text(json.dumps(result, ensure_ascii=False, indent=1))
 

@@ -188,7 +188,7 @@ def test_the_printed_words_come_from_the_ticket_and_the_errand_list() -> None:
             services=(f.Service(id="pass", names={"de": "Reisepass", "ar": "جواز السفر"}),),
         )
     )
-    ticket = f.Ticket(id="t", number="P007", service_id="pass", position=3, eta_min=20,
+    ticket = f.Ticket(id="t", number="P007", service_id="pass", position=9, ahead=2, eta_min=20,
                       status_url="http://h/t/x", created_at="2026-12-01T08:05:00+00:00")  # fmt: skip
     content = runner.ticket_content(f.PrintTicket(ticket=ticket, lang="ar"))
     assert (content.errand, content.errand_de) == ("جواز السفر", "Reisepass")

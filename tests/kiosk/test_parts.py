@@ -234,7 +234,7 @@ def test_missing_speech_program_is_silent_not_fatal() -> None:
     assert not speaker.available
 
 
-TICKET = f.Ticket(id="t", number="A042", service_id="ausweis", position=3, eta_min=20,
+TICKET = f.Ticket(id="t", number="A042", service_id="ausweis", position=3, ahead=2, eta_min=20,
                   status_url="http://127.0.0.1:8000/t/abc")  # fmt: skip
 
 
@@ -242,7 +242,7 @@ def print_one(printer: KioskPrinter, lang: str = "de") -> bool:
     content = ticket_words(
         office_name="Bürgeramt", number=TICKET.number, errand_names={"de": "Personalausweis"},
         lang=lang, issued_at=datetime(2026, 12, 1, 9, tzinfo=UTC), timezone="Europe/Berlin",
-        position=TICKET.position, eta_min=TICKET.eta_min, status_url=TICKET.status_url,
+        people_ahead=TICKET.ahead, eta_min=TICKET.eta_min, status_url=TICKET.status_url,
     )  # fmt: skip
     return asyncio.run(printer.print_ticket(content=content))
 

@@ -69,7 +69,7 @@ def test_service_names_in_arabic_fall_back_to_german() -> None:
 
 def test_ticket_screen_says_number_people_ahead_wait_and_print_state() -> None:
     ticket = f.Ticket(
-        id="t", number="A042", service_id="ausweis", position=4, eta_min=25, status_url="u"
+        id="t", number="A042", service_id="ausweis", position=9, ahead=3, eta_min=25, status_url="u"
     )
     v = view(state(screen="ticket", ticket=ticket, print_state="failed"))
     assert v.number == "A042" and v.qr == "u"
@@ -80,7 +80,7 @@ def test_ticket_screen_says_number_people_ahead_wait_and_print_state() -> None:
 
 
 def test_first_in_line_hears_they_are_next() -> None:
-    ticket = f.Ticket(id="t", number="A001", service_id="ausweis", position=1, eta_min=0)
+    ticket = f.Ticket(id="t", number="A001", service_id="ausweis", position=4, ahead=0, eta_min=0)
     assert "Sie sind als Nächstes dran." in view(state(screen="ticket", ticket=ticket)).lines
 
 

@@ -41,7 +41,7 @@ def test_an_arabic_visitor_is_called_in_arabic(live_server: LiveServer, artifact
         page.wait_for_selector(f"#number:text('{turkish['number']}')")
         assert page.evaluate("[document.documentElement.lang, document.documentElement.dir]") == ["tr", "ltr"]
         status = httpx.get(f"{live_server.url}/api/v1/tickets/public/{turkish['public_id']}", timeout=10).json()
-        assert Catalog("tr", "ticket_page").text("ahead", n=status["position"]) in page.inner_text("#card")
+        assert Catalog("tr", "ticket_page").text("ahead", n=status["ahead"]) in page.inner_text("#card")
         assert "?" not in page.inner_text("#card")
 
         page.goto(f"{live_server.url}/t/{arabic['public_id']}")

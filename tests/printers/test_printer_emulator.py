@@ -28,7 +28,7 @@ def test_german_ticket_round_trip(emulator: Emulator, artifacts: Path) -> None:
     [ticket] = emulator.wait_for_tickets(1, timeout=10)
     transport.close()
     assert ticket.raw == data
-    assert "A042" in ticket.text and "Vor Ihnen: 4" in ticket.text
+    assert "A042" in ticket.text and "Vor Ihnen: 4 · Wartezeit ca. 25\u00a0Min." in ticket.text
     assert ticket.qr == [content.status_url]
     assert _decode_qr(ticket.png) == [content.status_url]
     shutil.copy(ticket.png, artifacts / "emulator_de_80mm.png")
@@ -137,7 +137,7 @@ def test_emulate_command_prints_and_follows_the_status_file(tmp_path: Path) -> N
         deadline = time.monotonic() + 10
         while not (out / "ticket-0001.png").exists() and time.monotonic() < deadline:
             time.sleep(0.02)
-        assert (out / "ticket-0001.bin").read_bytes().endswith(b"\x1dV\x00")
+        assert (out / "ticket-0001.bin").read_bytes().endswith(b"\x1dVA\x00")
         (out / "status").write_text("cover_open\n")
         assert query_status(transport=transport) is PrinterStatus.COVER_OPEN
         transport.close()

@@ -50,9 +50,11 @@ def test_arabic_ticket_matches_golden_bytes() -> None:
 def test_german_ticket_is_text_with_native_qr_and_one_cut() -> None:
     data = render_ticket(content=german_ticket(), paper_mm=58)
     texts = [op.text for op in EscPosParser().feed(data) if op.kind == "text"]
-    assert "A042" in texts and "Bürgeramt Mitte" in texts and "Vor Ihnen: 4" in texts
+    # 32 columns: what does not fit one line goes on two, split between its parts
+    assert "A042" in texts and "Bürgeramt Mitte" in texts and "01.12.2026 09:14" in texts
+    assert "Vor Ihnen: 4" in texts and "Wartezeit ca. 25\u00a0Min." in texts
     assert b"\x1d(k" in data and b"http://127.0.0.1:8000/t/Qx7pK2mZ" in data
-    assert _ops(data).count("cut") == 1 and data.endswith(b"\x1dV\x00")
+    assert _ops(data).count("cut") == 1 and data.endswith(b"\x1dVA\x00")
     assert "image" not in _ops(data)
 
 

@@ -19,18 +19,17 @@ def words(**changes: object) -> TicketContent:
         "lang": "de",
         "issued_at": ISSUED,
         "timezone": "Europe/Berlin",
-        "position": 5,
+        "people_ahead": 4,
         "eta_min": 25,
         "status_url": "http://127.0.0.1:8000/t/Qx7pK2mZ",
     }
     return ticket_words(**{**fields, **changes})  # type: ignore[arg-type]
 
 
-def test_people_ahead_are_those_before_the_visitor_never_fewer_than_none() -> None:
-    assert words(position=5).people_ahead == 4
-    assert words(position=1).people_ahead == 0
-    assert words(position=0).people_ahead == 0
-    assert words(position=None).people_ahead is None
+def test_people_ahead_are_the_server_count_as_given() -> None:
+    assert words(people_ahead=4).people_ahead == 4
+    assert words(people_ahead=0).people_ahead == 0
+    assert words(people_ahead=None).people_ahead is None
 
 
 def test_the_time_is_printed_in_the_office_time_zone() -> None:
@@ -51,4 +50,4 @@ def test_the_errand_in_the_visitor_language_with_german_beside_it() -> None:
 def test_the_words_are_what_the_print_agent_reads_back_and_lays_out() -> None:
     content = words(lang="ar")
     assert TicketContent.from_json(content.to_json()) == content
-    assert render_ticket(content=content, paper_mm=80).endswith(b"\x1dV\x00")
+    assert render_ticket(content=content, paper_mm=80).endswith(b"\x1dVA\x00")
