@@ -24,6 +24,7 @@ from .limits import BodyLimit
 from .paths import DataDir, StartRefused
 from .queue.commands import expire_past_days
 from .queue.counters import sync_counters
+from .stats.job import build_missing
 from .store import Store
 from .uow import Work
 
@@ -55,6 +56,7 @@ def day_end(work: Work) -> int:
     """
     sync_counters(work)
     expire_past_days(work)
+    build_missing(work.db, work.office.timezone, now=work.now)
     return booking_housekeeping(work) + idempotency.purge(work.tx)
 
 

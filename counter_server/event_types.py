@@ -31,6 +31,7 @@ EVENTS: dict[str, EventType] = {
         EventType("print.job", "job_id, printer_id, ticket_id, number"),
         EventType("print.dropped", "job_id, printer_id, ticket_id, number, reason"),
         EventType("appointment.changed", "appointment {id, service_id, start, status} or no_shows (a count)"),
+        EventType("checkin.refused", "service_id, reason (error code), offline: a walk-in ticket refused"),
         EventType("snapshot", "board, counters, tickets: sent first on a websocket that cannot replay"),
     )
 }

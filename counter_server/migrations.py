@@ -10,6 +10,8 @@ from datetime import UTC, datetime
 
 import sqlite_utils
 
+from .stats.schema import STATS_MIGRATIONS
+
 Migration = Callable[[sqlite_utils.Database], None]
 
 
@@ -140,6 +142,9 @@ MIGRATIONS: list[Migration] = [
     m001_core, m002_appointments, m003_print_jobs, m004_number_leases, m005_lease_outcomes, m006_idempotency_hashes,
     m007_tickets_by_day_and_state,
 ]
+
+# the statistics' tables live with them (counter_server/stats/schema.py)
+MIGRATIONS += STATS_MIGRATIONS
 
 
 def migrate(db: sqlite_utils.Database) -> list[str]:
