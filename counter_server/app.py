@@ -12,7 +12,7 @@ from pathlib import Path
 from fastapi import FastAPI
 
 from . import errors, idempotency, keys, pages
-from .api import announce, board, checkins, counters, leases, office, printers, texts, tickets
+from .api import announce, board, checkins, counters, leases, office, printers, reports, texts, tickets
 from .api import appointments as appointments_api
 from .bookings.commands import housekeeping as booking_housekeeping
 from .clock import Clock
@@ -75,7 +75,7 @@ async def _housekeeping_loop(ctx: Context) -> None:
             log.exception("housekeeping failed; retrying in %ss", HOUSEKEEPING_S)
 
 
-ROUTERS = (office, checkins, counters, tickets, board, appointments_api, printers, leases, announce, texts)
+ROUTERS = (office, checkins, counters, tickets, board, appointments_api, printers, leases, announce, texts, reports)
 
 
 def create_app(ctx: Context) -> FastAPI:
