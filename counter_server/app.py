@@ -12,7 +12,18 @@ from pathlib import Path
 from fastapi import FastAPI
 
 from . import errors, idempotency, keys, pages
-from .api import announce, board, checkins, counters, leases, office, printers, reports, texts, tickets
+from .api import (
+    announce,
+    board,
+    checkins,
+    counters,
+    leases,
+    office,
+    printers,
+    reports,
+    texts,
+    tickets,
+)
 from .api import appointments as appointments_api
 from .bookings.commands import housekeeping as booking_housekeeping
 from .clock import Clock

@@ -48,7 +48,7 @@ def csv_text(visits: Sequence[stats.Visit], by: Sequence[str] = DETAIL) -> str:
 
 def xlsx_bytes(visits: Sequence[stats.Visit], title: str) -> bytes:
     book = Workbook()
-    book.remove(book.active)  # type: ignore[arg-type]
+    book.remove(book.active)
     for name, by in SHEETS.items():
         sheet = book.create_sheet(name)
         columns = _columns(by)
