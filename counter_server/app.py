@@ -19,6 +19,7 @@ from .api import (
     counters,
     leases,
     office,
+    open_data,
     printers,
     reports,
     texts,
@@ -86,7 +87,7 @@ async def _housekeeping_loop(ctx: Context) -> None:
             log.exception("housekeeping failed; retrying in %ss", HOUSEKEEPING_S)
 
 
-ROUTERS = (office, checkins, counters, tickets, board, appointments_api, printers, leases, announce, texts, reports)
+ROUTERS = (office, checkins, counters, tickets, board, appointments_api, printers, leases, announce, texts, reports, open_data)
 
 
 def create_app(ctx: Context) -> FastAPI:

@@ -20,6 +20,7 @@ from .appointments import AppointmentSettings, parse_appointments
 from .clerk import ClerkSettings, parse_clerk, policy_table
 from .office import LANGUAGES, parse_office
 from .offline import OfflineSettings, parse_offline
+from .open_data import OpenDataSettings, parse_open_data
 from .printers import PrinterConfig, parse_printers
 from .reader import ConfigError, Reader
 from .template import CONFIG_TEMPLATE
@@ -29,7 +30,9 @@ __all__ = [
     "OfficeConfig", "OfflineSettings", "PrinterConfig", "load_config", "parse_config",
 ]
 
-SECTIONS = frozenset({"office", "hours", "services", "counters", "queue", "appointments", "printers", "offline"})
+SECTIONS = frozenset({
+    "office", "hours", "services", "counters", "queue", "appointments", "printers", "offline", "open_data",
+})
 
 
 @dataclass(frozen=True)
@@ -44,6 +47,7 @@ class OfficeConfig:
     printers: tuple[PrinterConfig, ...] = ()
     offline: OfflineSettings = OfflineSettings()
     clerk: ClerkSettings = ClerkSettings()
+    open_data: OpenDataSettings = OpenDataSettings()
 
     def printer(self, printer_id: str) -> PrinterConfig | None:
         return next((p for p in self.printers if p.id == printer_id), None)
@@ -75,6 +79,7 @@ def parse_config(path: Path, data: Mapping[str, Any]) -> OfficeConfig:
         printers=parse_printers(root),
         offline=parse_offline(root.optional_sub("offline")),
         clerk=parse_clerk(root.optional_sub("queue")),
+        open_data=parse_open_data(root.optional_sub("open_data")),
     )
 
 

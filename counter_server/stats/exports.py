@@ -36,14 +36,18 @@ def _value(value: Any) -> Any:
     return round(value, 3) if isinstance(value, float) else value
 
 
-def csv_text(visits: Sequence[stats.Visit], by: Sequence[str] = DETAIL) -> str:
+def cells_csv(cells: Sequence[dict[str, Any]], by: Sequence[str]) -> str:
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     columns = _columns(by)
     writer.writerow(columns)
-    for cell in published(visits, by):
+    for cell in cells:
         writer.writerow([_value(cell.get(c)) for c in columns])
     return out.getvalue()
+
+
+def csv_text(visits: Sequence[stats.Visit], by: Sequence[str] = DETAIL) -> str:
+    return cells_csv(published(visits, by), by)
 
 
 def xlsx_bytes(visits: Sequence[stats.Visit], title: str) -> bytes:
