@@ -317,14 +317,18 @@ def day_refusals(events: Iterable[RawEvent], day: date, timezone: str) -> list[R
 
 
 def open_times(
-    events: Iterable[RawEvent], before: Mapping[str, str], day: date, timezone: str
+    events: Iterable[RawEvent], before: Mapping[str, str], day: date, timezone: str,
+    now: datetime | None = None,
 ) -> list[OpenTime]:
-    """Seconds each counter was open per local hour, from `counter.state` events.
+    """Seconds each counter was open per local hour, from `counter.state` events, up to `now`
+    when the day is not over.
 
     `before` is each counter's state when the day began (its last event before).
     """
     tz = ZoneInfo(timezone)
     start, end = day_bounds(day, timezone)
+    if now is not None:
+        end = max(start, min(end, now))
     state = dict(before)
     since = {cid: start for cid in state}
     totals: dict[tuple[int, str], int] = {}

@@ -106,7 +106,7 @@ def rebuild_day(db: sqlite_utils.Database, day: date, timezone: str, *, now: dat
     visits = stats.day_visits(events, _appointment_events(db, day), day, timezone)
     refusals = stats.day_refusals(events, day, timezone)
     before = _counters_before(db, day, start)
-    open_rows = stats.open_times(events, before, day, timezone)
+    open_rows = stats.open_times(events, before, day, timezone, now)
     name = day.isoformat()
     for table in ("stats_visits", "stats_refusals", "stats_open"):
         db.execute(f"DELETE FROM {table} WHERE office_day = ?", [name])

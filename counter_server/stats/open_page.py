@@ -20,6 +20,14 @@ th,td{border-bottom:1px solid #555;padding:.5rem;text-align:start}td.n{text-alig
 a{color:#0b3d91}.note{color:#333;font-size:1rem}
 """
 
+# the table and its time are fetched again each minute (a timed full reload would move the reader)
+REFRESH = (
+    "setInterval(()=>fetch(location.href,{cache:'no-store'}).then(r=>r.text()).then(t=>{"
+    "const d=new DOMParser().parseFromString(t,'text/html');"
+    "for(const s of ['tbody','.updated']){const n=d.querySelector(s);if(n)document.querySelector(s).replaceWith(n)}"
+    "}).catch(()=>{}),60000)"
+)
+
 
 def _wait(texts: Catalog, row: dict[str, Any]) -> str:
     if row["wait_min"] is None:
@@ -45,17 +53,17 @@ def render(config: OfficeConfig, body: dict[str, Any], texts: Catalog, lang: str
     )
     return f"""<!doctype html>
 <html lang="{lang}" dir="{texts.direction}"><head><meta charset="utf-8">
-<meta name="viewport" content="width=device-width"><meta http-equiv="refresh" content="60">
+<meta name="viewport" content="width=device-width">
 <title>{escape(texts.text("title"))} – {escape(office.name)}</title><style>{CSS}</style></head>
 <body><main><h1>{escape(texts.text("title"))}</h1>
 <p>{escape(office.name)}. {escape(texts.text("intro"))}</p>{closed}
 <table><thead><tr><th scope="col">{escape(texts.text("col_errand"))}</th>
 <th scope="col">{escape(texts.text("col_waiting"))}</th><th scope="col">{escape(texts.text("col_wait"))}</th></tr></thead>
 <tbody>{rows}</tbody></table>
-<p class="note">{escape(texts.text("updated", time=local.strftime("%H:%M")))}</p>
+<p class="note updated">{escape(texts.text("updated", time=local.strftime("%H:%M")))}</p>
 <nav aria-label="Sprachen"><p>{languages}</p></nav>
 <p class="note"><a href="/open/v1/waiting">{escape(texts.text("open_data"))}</a></p>
-</main></body></html>"""
+</main><script>{REFRESH}</script></body></html>"""
 
 
 def dcat(config: OfficeConfig, base: str) -> dict[str, Any]:

@@ -46,6 +46,7 @@ def waits_by_hour(axes: Axes, visits: Sequence[stats.Visit], **_: Any) -> None:
     p90 = [cells.get(h, {}).get("wait_p90_min") or 0 for h in hours]
     axes.bar([h - 0.2 for h in hours], mean, width=0.4, color=BLUE, label="Mittel")
     axes.bar([h + 0.2 for h in hours], p90, width=0.4, color=ORANGE, label="90 % warten kürzer als")
+    axes.set_xticks(hours)
     axes.set_xlabel("Uhrzeit (Stunde)")
     axes.set_ylabel("Minuten")
     axes.legend(frameon=False)
@@ -53,7 +54,8 @@ def waits_by_hour(axes: Axes, visits: Sequence[stats.Visit], **_: Any) -> None:
 
 def arrivals_by_hour(axes: Axes, visits: Sequence[stats.Visit], open_hours: dict[int, float],
                      days: int = 1, **_: Any) -> None:
-    hours = sorted(set(_hours(visits)) | set(open_hours))
+    hours = sorted(set(_hours(visits)) | {h for h, n in open_hours.items() if n > 0})
+    axes.set_xticks(hours)
     came = [v for v in visits if v.outcome not in ("absent", "cancelled")]
     per_hour = [sum(v.hour == h for v in came) / max(days, 1) for h in hours]
     axes.bar(hours, per_hour, color=BLUE, label="Ankünfte je Tag")
