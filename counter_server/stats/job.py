@@ -47,8 +47,9 @@ def _raw(rows: list[tuple[int, str, str, str]]) -> list[stats.RawEvent]:
 
 
 def _day_events(db: sqlite_utils.Database, start: datetime, end: datetime) -> list[stats.RawEvent]:
+    # `+type`: read by the time index; the type index would scan every ticket event ever
     rows = db.execute(
-        f"SELECT seq, at, type, data FROM events WHERE at >= ? AND at < ? AND type IN {_TICKET_TYPES}"
+        f"SELECT seq, at, type, data FROM events WHERE at >= ? AND at < ? AND +type IN {_TICKET_TYPES}"
         " ORDER BY seq",
         [_utc(start), _utc(end + FOLLOW_UP)],
     ).fetchall()
