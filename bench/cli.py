@@ -10,10 +10,12 @@ import tomllib
 from pathlib import Path
 from typing import Any
 
+from counter_server.config import ConfigError
 from counter_server.core.policy import Rules, rules_from_mapping
 
 from . import report
-from .scenario import ScenarioError, load_scenario
+from .history import WEEKDAYS, scenario_from_history
+from .scenario import Scenario, ScenarioError, load_scenario
 from .simulator import policies_by_name, run_days
 
 DEFAULT_POLICIES = ("ours", "fcfs", "longest-queue", "dedicated")
@@ -25,7 +27,13 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
         "simulate", help="simulate town-hall days and compare queue policies",
         description=__doc__,
     )
-    parser.add_argument("--scenario", type=Path, required=True, help="scenario TOML file")
+    source = parser.add_mutually_exclusive_group(required=True)
+    source.add_argument("--scenario", type=Path, help="scenario TOML file")
+    source.add_argument("--from-history", action="store_true",
+                        help="the office's own recorded arrivals and service times (with --data-dir)")
+    parser.add_argument("--data-dir", type=Path, help="the office's data directory, for --from-history")
+    parser.add_argument("--weekday", choices=WEEKDAYS, help="--from-history: only these weekdays (e.g. mon)")
+    parser.add_argument("--counters", type=int, help="--from-history: only the first N counters of office.toml")
     parser.add_argument("--days", type=int, default=200, help="independent days (default 200)")
     parser.add_argument("--seed", type=int, default=1, help="seed of the first day (default 1)")
     parser.add_argument("--json", action="store_true", help="print JSON instead of tables")
@@ -45,15 +53,25 @@ def _rules(path: Path | None) -> Rules:
     return rules_from_mapping(data.get("queue", {}))
 
 
+def _scenario(args: argparse.Namespace) -> Scenario:
+    if not args.from_history:
+        return load_scenario(args.scenario)
+    if args.data_dir is None:
+        raise ValueError("--from-history needs --data-dir")
+    if args.counters is not None and args.counters < 1:
+        raise ValueError("--counters: must be at least 1")
+    return scenario_from_history(args.data_dir, args.weekday, args.counters)
+
+
 def run_simulate(args: argparse.Namespace) -> int:
     """Run the days, print the table (or JSON), write the plot; 2 on bad input."""
     try:
-        scenario = load_scenario(args.scenario)
+        scenario = _scenario(args)
         rules = _rules(args.rules)
         policies = policies_by_name(args.policies)
         if args.days < 1:
             raise ValueError("--days: must be at least 1")
-    except (ScenarioError, ValueError, OSError, tomllib.TOMLDecodeError) as error:
+    except (ScenarioError, ValueError, OSError, tomllib.TOMLDecodeError, ConfigError) as error:
         print(f"townhall simulate: {error}", file=sys.stderr)
         return 2
     started = time.perf_counter()

@@ -12,7 +12,19 @@ from pathlib import Path
 from fastapi import FastAPI
 
 from . import errors, idempotency, keys, pages
-from .api import announce, board, checkins, counters, leases, office, printers, texts, tickets
+from .api import (
+    announce,
+    board,
+    checkins,
+    counters,
+    leases,
+    office,
+    open_data,
+    printers,
+    reports,
+    texts,
+    tickets,
+)
 from .api import appointments as appointments_api
 from .bookings.commands import housekeeping as booking_housekeeping
 from .clock import Clock
@@ -26,6 +38,7 @@ from .limits import BodyLimit
 from .paths import DataDir, StartRefused
 from .queue.commands import expire_past_days
 from .queue.counters import sync_counters
+from .stats.job import build_missing
 from .store import Store
 from .uow import Work
 
@@ -57,6 +70,7 @@ def day_end(work: Work) -> int:
     """
     sync_counters(work)
     expire_past_days(work)
+    build_missing(work.db, work.office.timezone, now=work.now)
     return booking_housekeeping(work) + idempotency.purge(work.tx)
 
 
@@ -77,7 +91,7 @@ async def _housekeeping_loop(ctx: Context) -> None:
             log.exception("housekeeping failed; retrying in %ss", HOUSEKEEPING_S)
 
 
-ROUTERS = (office, checkins, counters, tickets, board, appointments_api, printers, leases, announce, texts)
+ROUTERS = (office, checkins, counters, tickets, board, appointments_api, printers, leases, announce, texts, reports, open_data)
 
 
 def create_app(ctx: Context) -> FastAPI:

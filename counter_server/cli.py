@@ -18,6 +18,7 @@ from .clock import Clock
 from .config import CONFIG_TEMPLATE, ConfigError, load_config
 from .logs import hide_tokens
 from .paths import DataDir, StartRefused
+from .stats import cli as stats_cli
 from .store import Store, Tx
 
 DEFAULT_PORT = 8000
@@ -136,6 +137,7 @@ def build_parser() -> argparse.ArgumentParser:
     bench_cli.add_parser(sub)
     kiosk_cli.add_parser(sub)
     printers_cli.add_parser(sub)
+    stats_cli.add_parser(sub)
     return parser
 
 

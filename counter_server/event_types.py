@@ -34,6 +34,7 @@ EVENTS: dict[str, EventType] = {
         EventType("service.walk_in_stopped", "service_id, office_day: no more walk-in tickets for it today"),
         EventType("service.walk_in_resumed", "service_id, office_day: walk-in tickets for it again"),
         EventType("office.changed", "version, sections: office.toml was changed and reloaded; screens reload it"),
+        EventType("checkin.refused", "service_id, reason (error code), offline: a walk-in ticket refused"),
         EventType("snapshot", "board, counters, tickets: sent first on a websocket that cannot replay"),
     )
 }

@@ -11,6 +11,7 @@ from datetime import UTC, datetime
 import sqlite_utils
 
 from .migrations_console import CONSOLE_MIGRATIONS
+from .stats.schema import STATS_MIGRATIONS
 
 Migration = Callable[[sqlite_utils.Database], None]
 
@@ -143,6 +144,9 @@ MIGRATIONS: list[Migration] = [
     m007_tickets_by_day_and_state,
 ]
 MIGRATIONS += CONSOLE_MIGRATIONS
+
+# the statistics' tables live with them (counter_server/stats/schema.py)
+MIGRATIONS += STATS_MIGRATIONS
 
 
 def migrate(db: sqlite_utils.Database) -> list[str]:

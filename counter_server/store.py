@@ -64,6 +64,15 @@ class Tx:
         return event
 
 
+    def amend(self, event: Event, extra: dict[str, Any]) -> None:
+        """Add fields to an event of this transaction before anyone has seen it."""
+        event.data.update(extra)
+        self.db.conn.execute(
+            "UPDATE events SET data = ? WHERE seq = ?",
+            (json.dumps(event.data, ensure_ascii=False, separators=(",", ":")), event.seq),
+        )
+
+
 def connect(path: Path) -> sqlite_utils.Database:
     conn = sqlite3.connect(str(path), isolation_level=None, check_same_thread=False, timeout=10)
     conn.execute("PRAGMA journal_mode=WAL")

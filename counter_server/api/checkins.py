@@ -14,7 +14,12 @@ from fastapi.responses import JSONResponse
 from pydantic import Field
 
 from ..auth import Device
-from ..checkin.commands import KioskCheckin, check_in_at_counter, check_in_at_kiosk
+from ..checkin.commands import (
+    KioskCheckin,
+    check_in_at_counter,
+    check_in_at_kiosk,
+    note_refused_walk_in,
+)
 from ..context import (
     CounterDevice,
     CtxDep,
@@ -23,7 +28,7 @@ from ..context import (
     own_counter,
     status_url_base,
 )
-from ..core.errors import UnknownCounter
+from ..core.errors import UnknownCounter, WalkInRefused
 from ..core.model import Priority
 from ..errors import bad_request
 from ..uow import Work
@@ -102,7 +107,13 @@ async def create_checkin(
         checkin = _checkin(body, device)
         return 201, check_in_at_kiosk(work, device=device, request=checkin, status_base=base).to_json()
 
-    status, answer = await ctx.write_once(device, idempotency_key, body.model_dump_json(), act)
+    try:
+        status, answer = await ctx.write_once(device, idempotency_key, body.model_dump_json(), act)
+    except WalkInRefused as error:
+        if isinstance(body, WalkInCheckin):
+            service_id, reason = body.service_id, error.code
+            await ctx.write(lambda work: note_refused_walk_in(work, service_id=service_id, reason=reason))
+        raise
     return JSONResponse(answer, status_code=status)
 
 

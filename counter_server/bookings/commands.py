@@ -166,6 +166,9 @@ def mark_no_shows(work: Work) -> int:
     """Booked visitors whose late window has passed did not come."""
     late = work.config.appointments.window.late_min
     cutoff = (work.now - timedelta(minutes=late)).isoformat()
+    missed = work.db.execute(
+        "SELECT id, service_id, start FROM appointments WHERE status = 'booked' AND start < ?", [cutoff]
+    ).fetchall()
     cursor = work.db.execute(
         "UPDATE appointments SET status = 'no_show', updated_at = ? WHERE status = 'booked'"
         " AND start < ?",
@@ -173,6 +176,10 @@ def mark_no_shows(work: Work) -> int:
     )
     if cursor.rowcount:
         work.emit("appointment.changed", {"no_shows": cursor.rowcount})
+    for appointment_id, service_id, start in missed:
+        # one per booking too (no name, no code): the statistics count no-shows per errand and slot
+        work.emit("appointment.changed", {"appointment": {
+            "id": appointment_id, "service_id": service_id, "start": start, "status": "no_show"}})
     return cursor.rowcount
 
 

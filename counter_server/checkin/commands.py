@@ -76,10 +76,27 @@ def check_in_walk_in(work: Work, *, service_id: str, lang: str, priority: Priori
                         priority=priority, device_id=device_id)
 
 
+def note_refused_walk_in(work: Work, *, service_id: str, reason: str) -> None:
+    """Record a refused walk-in (cap, closing time) for the statistics: the refusal itself
+    changed nothing, so this is its own transaction."""
+    work.emit("checkin.refused", {"service_id": service_id, "reason": reason, "offline": False})
+
+
+def _note_estimate(work: Work, ticket: Ticket, eta_min: Any) -> None:
+    """Keep the estimate the visitor was told with the ticket's `ticket.created` event, so the
+    statistics can compare it with the wait (nothing else reads it)."""
+    if not isinstance(eta_min, int | float):
+        return
+    for event in work.events:
+        if event.type == "ticket.created" and event.data.get("ticket", {}).get("id") == ticket.id:
+            work.tx.amend(event, {"eta_min": eta_min})
+
+
 def answer_for(work: Work, ticket: Ticket, *, status_base: str, printer_for: Device | None = None) -> CheckedIn:
     """The visitor's answer; with `printer_for` (a kiosk), its network printer's job too."""
     status = ticket_status(work.db, work.config, ticket, work.now, open_now=tickets.open_tickets_in(work.tx))
     status_url = f"{status_base}{ticket.public_id}"
+    _note_estimate(work, ticket, status.get("eta_min"))
     printer = work.config.agent_printer_for(printer_for.name) if printer_for is not None else None
     if printer is None:
         return CheckedIn(ticket, status, status_url)

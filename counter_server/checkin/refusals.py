@@ -26,7 +26,7 @@ FOR_GOOD = frozenset({"lease_expired", "idempotency_key_reused"})
 def record(work: Work, *, device_id: str, lease_id: str, code: str, issued_at: datetime) -> bool:
     """Note that the number was refused; False when it is not this kiosk's open number."""
     row = work.db.execute(
-        "SELECT number, office_day FROM number_leases"
+        "SELECT number, office_day, service_id FROM number_leases"
         " WHERE id = ? AND device_id = ? AND ticket_id IS NULL",
         [lease_id, device_id],
     ).fetchone()
@@ -36,6 +36,7 @@ def record(work: Work, *, device_id: str, lease_id: str, code: str, issued_at: d
         lease_id,
         {"refusal": code, "refused_at": work.now.isoformat(), "issued_at": issued_at.isoformat()},
     )
+    work.emit("checkin.refused", {"service_id": row[2], "reason": code, "offline": True})
     log.warning(
         "offline ticket %s of %s (kiosk %s) refused: %s; the visitor holds a number that will not"
         " be called", row[0], row[1], device_id, code,

@@ -21,6 +21,7 @@ from .appointments import AppointmentSettings, parse_appointments
 from .clerk import ClerkSettings, parse_clerk, policy_table
 from .office import LANGUAGES, parse_office
 from .offline import OfflineSettings, parse_offline
+from .open_data import OpenDataSettings, parse_open_data
 from .printers import PrinterConfig, parse_printers
 from .reader import ConfigError, Reader
 from .template import CONFIG_TEMPLATE
@@ -30,8 +31,9 @@ __all__ = [
     "OfficeConfig", "OfflineSettings", "PrinterConfig", "load_config", "parse_config", "parse_text",
 ]
 
-SECTIONS = frozenset({"office", "hours", "services", "counters", "queue", "appointments", "printers", "offline",
-                      "alerts"})
+SECTIONS = frozenset({
+    "office", "hours", "services", "counters", "queue", "appointments", "printers", "offline", "alerts", "open_data",
+})
 
 
 @dataclass(frozen=True)
@@ -47,6 +49,7 @@ class OfficeConfig:
     offline: OfflineSettings = OfflineSettings()
     clerk: ClerkSettings = ClerkSettings()
     alerts: AlertSettings = AlertSettings()
+    open_data: OpenDataSettings = OpenDataSettings()
 
     def printer(self, printer_id: str) -> PrinterConfig | None:
         return next((p for p in self.printers if p.id == printer_id), None)
@@ -79,6 +82,7 @@ def parse_config(path: Path, data: Mapping[str, Any]) -> OfficeConfig:
         offline=parse_offline(root.optional_sub("offline")),
         clerk=parse_clerk(root.optional_sub("queue")),
         alerts=parse_alerts(root.optional_sub("alerts")),
+        open_data=parse_open_data(root.optional_sub("open_data")),
     )
 
 

@@ -1,0 +1,131 @@
+"""/reports: statistics for the office head and the council (role admin; `?token=` for a browser).
+
+Everything is read from the statistics tables (`counter_server/stats/`), never from
+tickets or contacts. Today's figures are built on demand first, so the page is current.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import date
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Query
+from fastapi.responses import HTMLResponse, Response
+
+from ..auth import Device
+from ..context import Context, CtxDep, role
+from ..core.numbering import office_day
+from ..errors import ApiError, bad_request
+from ..stats import exports, plots, query
+from ..stats.job import rebuild_day
+from ..stats.page import render
+from .models import errors
+
+router = APIRouter()
+ReportDevice = Annotated[Device, Depends(role("admin", query_token=True))]
+Services = Annotated[list[str] | None, Query(alias="service")]
+Counters = Annotated[list[str] | None, Query(alias="counter")]
+
+
+def _selection(ctx: Context, period: str, day: date | None, services: list[str] | None,
+               counters: list[str] | None) -> query.Selection:
+    office = ctx.config.office
+    known_services = {s.id for s in office.services}
+    known_counters = {c.id for c in office.counters}
+    for sid in services or ():
+        if sid not in known_services:
+            raise bad_request(f"no errand {sid!r} in this office", code="unknown_service")
+    for cid in counters or ():
+        if cid not in known_counters:
+            raise bad_request(f"no counter {cid!r} in this office", code="unknown_counter")
+    try:
+        return query.select(period, day or office_day(ctx.clock.now(), office.timezone), services, counters)
+    except query.BadPeriod as error:
+        raise bad_request(str(error)) from None
+
+
+async def _refresh_today(ctx: Context, sel: query.Selection) -> None:
+    """Today's rows are rebuilt when the report covers today (past days are built at day end)."""
+    today = office_day(ctx.clock.now(), ctx.config.office.timezone)
+    if sel.first <= today <= sel.last:
+        await ctx.store.write(lambda tx: rebuild_day(tx.db, today, ctx.config.office.timezone, now=tx.now),
+                              now=ctx.clock.now())
+
+
+def _names(ctx: Context) -> tuple[dict[str, str], dict[str, str]]:
+    office = ctx.config.office
+    return ({s.id: s.name("de") for s in office.services}, {c.id: c.label for c in office.counters})
+
+
+def _days(sel: query.Selection) -> int:
+    return (sel.last - sel.first).days + 1
+
+
+async def _context(ctx: Context, sel: query.Selection) -> tuple[list[Any], dict[str, Any]]:
+    await _refresh_today(ctx, sel)
+    visits = await ctx.read(lambda db: query.visits(db, sel))
+    opened = await ctx.read(lambda db: query.open_hours(db, sel))
+    names = _names(ctx)[0]
+    return visits, {"names": names, "open_hours": opened, "days": _days(sel), "by_month": sel.period == "year"}
+
+
+@router.get("/reports", response_class=HTMLResponse, responses=errors(401, 403, 422))
+async def reports_page(ctx: CtxDep, device: ReportDevice, token: str = "", period: str = "month",
+                       date: date | None = None, service: Services = None, counter: Counters = None) -> HTMLResponse:
+    """The report of a day, week, month or year for chosen errands and counters: tables, plots, downloads."""
+    sel = _selection(ctx, period, date, service, counter)
+    await _refresh_today(ctx, sel)
+    visits = await ctx.read(lambda db: query.visits(db, sel))
+    refusals = await ctx.read(lambda db: query.refusals(db, sel))
+    services, counters = _names(ctx)
+    html = render(office=ctx.config.office.name, sel=sel, token=token, visits=visits, refusals=refusals,
+                  services=services, counters=counters)
+    return HTMLResponse(html, headers={"Cache-Control": "no-store"})
+
+
+@router.get("/reports/plots/{name}.png", response_class=Response, responses=errors(401, 403, 404, 422))
+async def report_plot(name: str, ctx: CtxDep, device: ReportDevice, period: str = "month",
+                      date: date | None = None, service: Services = None, counter: Counters = None) -> Response:
+    """One plot of the report, drawn by the server (PNG)."""
+    if name not in plots.PLOTS:
+        raise ApiError(404, "not_found", f"no plot {name!r}; plots: {', '.join(plots.PLOTS)}")
+    sel = _selection(ctx, period, date, service, counter)
+    visits, context = await _context(ctx, sel)
+    image = await asyncio.to_thread(plots.png, name, visits, **context)
+    return Response(image, media_type="image/png", headers={"Cache-Control": "no-store"})
+
+
+def _download(body: bytes | str, media_type: str, filename: str) -> Response:
+    return Response(body, media_type=media_type,
+                    headers={"Content-Disposition": f'attachment; filename="{filename}"', "Cache-Control": "no-store"})
+
+
+@router.get("/reports/export.csv", response_class=Response, responses=errors(401, 403, 422))
+async def report_csv(ctx: CtxDep, device: ReportDevice, period: str = "month", date: date | None = None,
+                     service: Services = None, counter: Counters = None) -> Response:
+    """The report's cells per day, errand, counter and hour as CSV (cells under 5 visits suppressed)."""
+    sel = _selection(ctx, period, date, service, counter)
+    visits, _ = await _context(ctx, sel)
+    return _download(exports.csv_text(visits), "text/csv; charset=utf-8", f"bericht-{sel.title}.csv")
+
+
+@router.get("/reports/export.xlsx", response_class=Response, responses=errors(401, 403, 422))
+async def report_xlsx(ctx: CtxDep, device: ReportDevice, period: str = "month", date: date | None = None,
+                      service: Services = None, counter: Counters = None) -> Response:
+    """The report as an Excel workbook: sheets per errand, day, hour, counter and in detail."""
+    sel = _selection(ctx, period, date, service, counter)
+    visits, _ = await _context(ctx, sel)
+    body = await asyncio.to_thread(exports.xlsx_bytes, visits, f"Bericht {sel.title}")
+    return _download(body, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                     f"bericht-{sel.title}.xlsx")
+
+
+@router.get("/reports/monthly.pdf", response_class=Response, responses=errors(401, 403, 422))
+async def report_pdf(ctx: CtxDep, device: ReportDevice, date: date | None = None,
+                     service: Services = None, counter: Counters = None, period: str = "month") -> Response:
+    """The month's report for the council as PDF: a summary table and the plots."""
+    sel = _selection(ctx, "month", date, service, counter)
+    visits, context = await _context(ctx, sel)
+    body = await asyncio.to_thread(exports.pdf_bytes, sel.title, ctx.config.office.name, visits, context)
+    return _download(body, "application/pdf", f"monatsbericht-{sel.title}.pdf")

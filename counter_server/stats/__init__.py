@@ -1,0 +1,1 @@
+"""Statistics kept for good: built from the event log, without personal data."""

@@ -1,0 +1,120 @@
+"""The /reports page: a German HTML page drawn by the server, its plots as PNG links."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from html import escape
+from typing import Any
+from urllib.parse import quote
+
+from ..core import stats
+from . import plots
+from .exports import published
+from .query import PERIODS, Selection
+
+PERIOD_NAMES = {"day": "Tag", "week": "Woche", "month": "Monat", "year": "Jahr"}
+COLUMNS = (
+    ("visitors", "Besuche"), ("walk_in", "ohne Termin"), ("booked", "mit Termin"),
+    ("booked_late", "Termin, verspätet"), ("no_show", "nicht erschienen"), ("cancelled", "abgesagt"),
+    ("transferred", "weitergeleitet"), ("parked", "zurückgestellt"), ("offline", "Kiosk offline"),
+    ("wait_mean_min", "Warten Ø min"), ("wait_median_min", "Median"), ("wait_p90_min", "90 %"),
+    ("wait_max_min", "max"), ("service_mean_min", "Bedienung Ø min"), ("within_15_share", "≤ 15 min"),
+    ("within_30_share", "≤ 30 min"), ("booked_on_time_share", "Termin ≤ 5 min aufgerufen"),
+    ("eta_error_mean_min", "Prognose-Fehler Ø min"),
+)
+REASONS = {
+    "daily_cap_reached": "Tageskontingent erreicht", "walk_in_closed": "nach der letzten Ausgabezeit",
+    "office_closed": "Amt geschlossen", "walk_in_not_allowed": "nur mit Termin",
+    "lease_expired": "Offline-Nummer abgelaufen (Kiosk-Ausfall)",
+}
+CSS = """
+body{font-family:system-ui,sans-serif;color:#111;background:#fff;margin:1.5rem;line-height:1.4}
+h1{font-size:1.6rem}h2{font-size:1.2rem;margin-top:2rem}
+table{border-collapse:collapse;font-size:.9rem;margin:.5rem 0}
+th,td{border:1px solid #555;padding:.25rem .45rem;text-align:right}th[scope=row],td.l{text-align:left}
+caption{text-align:left;font-weight:bold;padding:.3rem 0}
+fieldset{border:1px solid #555;margin:.5rem 0;padding:.5rem}
+label{margin-right:1rem}a{color:#0b3d91}button{font-size:1rem;padding:.3rem 1rem}
+img{max-width:100%;height:auto;border:1px solid #ccc;margin:.5rem 0}
+.note{color:#333;font-size:.9rem}
+"""
+
+
+def _cell(value: Any, name: str) -> str:
+    if value is None:
+        return "<td>–</td>"
+    if name.endswith("_share"):
+        return f"<td>{value:.0%}</td>"
+    return f"<td>{value}</td>"
+
+
+def _table(caption: str, head: str, cells: Sequence[dict[str, Any]], key: str, label: dict[str, str]) -> str:
+    header = "".join(f'<th scope="col">{escape(t)}</th>' for _, t in COLUMNS)
+    body = "".join(
+        f'<tr><th scope="row">{escape(label.get(str(c[key]), str(c[key])) or "–")}</th>'
+        + "".join(_cell(c.get(n), n) for n, _ in COLUMNS) + "</tr>"
+        for c in cells
+    )
+    return (f"<table><caption>{escape(caption)}</caption><thead><tr><th scope=\"col\">{escape(head)}</th>"
+            f"{header}</tr></thead><tbody>{body}</tbody></table>")
+
+
+def _form(sel: Selection, token: str, services: dict[str, str], counters: dict[str, str]) -> str:
+    periods = "".join(
+        f'<option value="{p}"{" selected" if p == sel.period else ""}>{PERIOD_NAMES[p]}</option>' for p in PERIODS
+    )
+
+    def boxes(name: str, options: dict[str, str], chosen: Sequence[str]) -> str:
+        return "".join(
+            f'<label><input type="checkbox" name="{name}" value="{escape(k)}"'
+            f'{" checked" if k in chosen else ""}> {escape(v)}</label>' for k, v in options.items()
+        )
+
+    return (
+        '<form method="get" action="/reports">'
+        f'<input type="hidden" name="token" value="{escape(token)}">'
+        f'<label for="period">Zeitraum</label> <select id="period" name="period">{periods}</select> '
+        f'<label for="date">mit dem Tag</label> <input id="date" type="date" name="date" value="{sel.first}">'
+        f'<fieldset><legend>Anliegen (keins gewählt = alle)</legend>{boxes("service", services, sel.services)}</fieldset>'
+        f'<fieldset><legend>Schalter (keiner gewählt = alle)</legend>{boxes("counter", counters, sel.counters)}</fieldset>'
+        '<button type="submit">Anzeigen</button></form>'
+    )
+
+
+def render(*, office: str, sel: Selection, token: str, visits: Sequence[stats.Visit],
+           refusals: Sequence[dict[str, Any]], services: dict[str, str], counters: dict[str, str]) -> str:
+    query = f"{sel.query()}&token={quote(token)}"
+    by_errand = published(visits, ["service_id"])
+    by_hour = published(visits, ["hour"])
+    total = [stats.suppress({"office_day": "gesamt", **stats.figures(visits)})]
+    images = "".join(
+        f'<h3>{escape(plots.TITLES[n])}</h3><img src="/reports/plots/{n}.png?{query}" '
+        f'alt="{escape(plots.TITLES[n])}, {escape(sel.title)}" width="800" height="360">'
+        for n in plots.PLOTS
+    )
+    refused = "".join(
+        f'<tr><th scope="row">{escape(REASONS.get(r["reason"], r["reason"]))}</th><td>{r["n"]}</td></tr>'
+        for r in refusals
+    ) or '<tr><th scope="row">keine</th><td>0</td></tr>'
+    downloads = (
+        f'<ul><li><a href="/reports/export.csv?{query}">CSV (Tag × Anliegen × Schalter × Stunde)</a></li>'
+        f'<li><a href="/reports/export.xlsx?{query}">Excel (XLSX)</a></li>'
+        f'<li><a href="/reports/monthly.pdf?{query}">Monatsbericht für den Rat (PDF)</a></li></ul>'
+    )
+    hours = {str(c["hour"]): f"{c['hour']:02d}–{c['hour'] + 1:02d} Uhr" for c in by_hour}
+    return f"""<!doctype html>
+<html lang="de"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width">
+<title>Berichte – {escape(office)}</title><style>{CSS}</style></head>
+<body><main>
+<h1>Berichte: {escape(office)}, {PERIOD_NAMES[sel.period]} {escape(sel.title)}</h1>
+{_form(sel, token, services, counters)}
+<p class="note">{sel.first} bis {sel.last}. Zahlen ohne Personenbezug; Zellen mit weniger als 5 Besuchen
+zeigen „–“. Wartezeit: von der Ankunft (bei Terminen vom Termin, wenn später) bis zum ersten Aufruf.</p>
+{_table("Insgesamt", "Zeitraum", total, "office_day", {})}
+{_table("Nach Anliegen", "Anliegen", by_errand, "service_id", services)}
+{_table("Nach Tageszeit", "Stunde", by_hour, "hour", hours)}
+<table><caption>Abgewiesene Wartenummern</caption><thead><tr><th scope="col">Grund</th>
+<th scope="col">Anzahl</th></tr></thead><tbody>{refused}</tbody></table>
+<h2>Grafiken</h2>{images}
+<h2>Herunterladen</h2>{downloads}
+</main></body></html>"""

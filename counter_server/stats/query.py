@@ -1,0 +1,105 @@
+"""Read the statistics tables for a period and a choice of errands and counters."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import Any
+
+import sqlite_utils
+
+from ..core import stats
+
+PERIODS = ("day", "week", "month", "year")
+
+
+class BadPeriod(ValueError):
+    """A report asked for a period that does not exist."""
+
+
+@dataclass(frozen=True)
+class Selection:
+    period: str
+    first: date  # inclusive
+    last: date  # inclusive
+    services: tuple[str, ...] = ()
+    counters: tuple[str, ...] = ()
+
+    @property
+    def title(self) -> str:
+        if self.period == "day":
+            return self.first.isoformat()
+        if self.period == "week":
+            year, week, _ = self.first.isocalendar()
+            return f"{year}-W{week:02d}"
+        if self.period == "month":
+            return self.first.strftime("%Y-%m")
+        return str(self.first.year)
+
+    def query(self) -> str:
+        parts = [f"period={self.period}", f"date={self.first.isoformat()}"]
+        parts += [f"service={s}" for s in self.services] + [f"counter={c}" for c in self.counters]
+        return "&".join(parts)
+
+
+def select(period: str, day: date, services: list[str] | None = None, counters: list[str] | None = None) -> Selection:
+    """The day, ISO week, month or year that contains `day`."""
+    if period not in PERIODS:
+        raise BadPeriod(f"period must be one of {', '.join(PERIODS)}, not {period!r}")
+    if period == "day":
+        first = last = day
+    elif period == "week":
+        first = day - timedelta(days=day.weekday())
+        last = first + timedelta(days=6)
+    elif period == "month":
+        first = day.replace(day=1)
+        last = (first + timedelta(days=32)).replace(day=1) - timedelta(days=1)
+    else:
+        first, last = day.replace(month=1, day=1), day.replace(month=12, day=31)
+    return Selection(period, first, last, tuple(services or ()), tuple(counters or ()))
+
+
+def _where(sel: Selection, *, counters: bool = True) -> tuple[str, list[Any]]:
+    sql, args = "office_day BETWEEN ? AND ?", [sel.first.isoformat(), sel.last.isoformat()]
+    if sel.services:
+        sql += f" AND service_id IN ({', '.join('?' for _ in sel.services)})"
+        args += list(sel.services)
+    if counters and sel.counters:
+        sql += f" AND counter_id IN ({', '.join('?' for _ in sel.counters)})"
+        args += list(sel.counters)
+    return sql, args
+
+
+def visits(db: sqlite_utils.Database, sel: Selection) -> list[stats.Visit]:
+    where, args = _where(sel)
+    names = [f for f in stats.Visit.__dataclass_fields__]
+    rows = db.execute(f"SELECT {', '.join(names)} FROM stats_visits WHERE {where}", args).fetchall()
+    return [stats.Visit(*row) for row in rows]
+
+
+def refusals(db: sqlite_utils.Database, sel: Selection) -> list[dict[str, Any]]:
+    where, args = _where(sel, counters=False)
+    rows = db.execute(
+        f"SELECT reason, offline, SUM(n) FROM stats_refusals WHERE {where} GROUP BY reason, offline"
+        " ORDER BY reason, offline", args,
+    ).fetchall()
+    return [{"reason": r, "offline": bool(o), "n": n} for r, o, n in rows]
+
+
+def open_hours(db: sqlite_utils.Database, sel: Selection) -> dict[int, float]:
+    """Mean number of counters open in each local hour over the period's built days."""
+    sql, args = "office_day BETWEEN ? AND ?", [sel.first.isoformat(), sel.last.isoformat()]
+    if sel.counters:
+        sql += f" AND counter_id IN ({', '.join('?' for _ in sel.counters)})"
+        args += list(sel.counters)
+    days = db.execute(
+        "SELECT COUNT(*) FROM stats_days WHERE office_day BETWEEN ? AND ?", args[:2]
+    ).fetchone()[0] or 1
+    rows = db.execute(f"SELECT hour, SUM(open_s) FROM stats_open WHERE {sql} GROUP BY hour", args).fetchall()
+    return {int(hour): total / 3600 / days for hour, total in rows}
+
+
+def daily_cells(db: sqlite_utils.Database, first: date, last: date) -> list[dict[str, Any]]:
+    """Per day and errand, published (small cells suppressed): the open data's CSV."""
+    sel = Selection("day", first, last)
+    return [stats.suppress(c) for c in stats.cells(visits(db, sel), ["office_day", "service_id"])]
