@@ -17,6 +17,7 @@ from typing import Any
 from ..core.model import Office
 from ..core.policy import Rules, rules_from_mapping
 from .appointments import AppointmentSettings, parse_appointments
+from .booking import BookingSettings, parse_booking
 from .clerk import ClerkSettings, parse_clerk, policy_table
 from .office import LANGUAGES, parse_office
 from .offline import OfflineSettings, parse_offline
@@ -25,11 +26,12 @@ from .reader import ConfigError, Reader
 from .template import CONFIG_TEMPLATE
 
 __all__ = [
-    "CONFIG_TEMPLATE", "LANGUAGES", "SECTIONS", "AppointmentSettings", "ClerkSettings", "ConfigError",
+    "CONFIG_TEMPLATE", "LANGUAGES", "SECTIONS", "AppointmentSettings", "BookingSettings", "ClerkSettings", "ConfigError",
     "OfficeConfig", "OfflineSettings", "PrinterConfig", "load_config", "parse_config",
 ]
 
-SECTIONS = frozenset({"office", "hours", "services", "counters", "queue", "appointments", "printers", "offline"})
+SECTIONS = frozenset({"office", "hours", "services", "counters", "queue", "appointments", "printers", "offline",
+                      "booking", "privacy"})
 
 
 @dataclass(frozen=True)
@@ -44,6 +46,7 @@ class OfficeConfig:
     printers: tuple[PrinterConfig, ...] = ()
     offline: OfflineSettings = OfflineSettings()
     clerk: ClerkSettings = ClerkSettings()
+    booking: BookingSettings = BookingSettings()
 
     def printer(self, printer_id: str) -> PrinterConfig | None:
         return next((p for p in self.printers if p.id == printer_id), None)
@@ -75,6 +78,7 @@ def parse_config(path: Path, data: Mapping[str, Any]) -> OfficeConfig:
         printers=parse_printers(root),
         offline=parse_offline(root.optional_sub("offline")),
         clerk=parse_clerk(root.optional_sub("queue")),
+        booking=parse_booking(root),
     )
 
 
