@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
 
-from babel.dates import format_date, format_time
+from babel.dates import format_date
 from fastapi.responses import HTMLResponse
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
@@ -44,13 +45,14 @@ class Page:
         return self.catalog.plural(key, n, **params)
 
     def day(self, day: date) -> str:
-        return str(format_date(day, format="full", locale=self.lang))
+        return _date_text(day, "full", self.lang)
 
     def short_day(self, day: date) -> str:
-        return str(format_date(day, format="medium", locale=self.lang))
+        return _date_text(day, "medium", self.lang)
 
     def time(self, moment: datetime) -> str:
-        return str(format_time(moment.astimezone(self.zone), format="HH:mm", locale=self.lang))
+        # 24-hour clock with Latin digits in every language, as on the tickets and the display
+        return moment.astimezone(self.zone).strftime("%H:%M")
 
     def when(self, moment: datetime) -> str:
         local = moment.astimezone(self.zone)
@@ -72,6 +74,12 @@ class Page:
         """(code, own name, link to this page in it) for the language switch."""
         return [(code, Catalog(code).text("language_name"), f"{self.path}?lang={code}")
                 for code in self.config.office.languages]
+
+
+@lru_cache(maxsize=4096)
+def _date_text(day: date, style: str, lang: str) -> str:
+    """Babel's date in `lang` (cached: a month of free times names each day many times)."""
+    return str(format_date(day, format=style, locale=lang))
 
 
 def render(page: Page, template: str, *, status: int = 200, **values: Any) -> HTMLResponse:

@@ -70,7 +70,8 @@ def test_every_page_passes_axe(server_factory: ServerFactory, artifacts: Path, l
         for size_name, size in (("phone", PHONE), ("desktop", DESKTOP)):
             page = b.new_page(viewport=size)
 
-            def check(shot: str, *, open_details: bool = False) -> None:
+            def check(shot: str, *, open_details: bool = False, page: Any = page,
+                      size_name: str = size_name) -> None:
                 if open_details:
                     page.evaluate("document.querySelectorAll('details').forEach(d => d.open = true)")
                 assert page.evaluate("[document.documentElement.lang, document.documentElement.dir]") == [
