@@ -38,6 +38,9 @@ from .limits import BodyLimit
 from .paths import DataDir, StartRefused
 from .queue.commands import expire_past_days
 from .queue.counters import sync_counters
+from .site import manage as site_manage
+from .site import routes as site_routes
+from .site import waiting as site_waiting
 from .stats.job import build_missing
 from .store import Store
 from .uow import Work
@@ -120,5 +123,7 @@ def create_app(ctx: Context) -> FastAPI:
         app.include_router(module.router)
     app.include_router(pages.router)
     install_console(app)
+    for site_router in (site_routes.router, site_manage.router, site_waiting.router, site_routes.fallback):
+        app.include_router(site_router)
     pages.mount_static(app)
     return app

@@ -139,9 +139,37 @@ def m007_tickets_by_day_and_state(db: sqlite_utils.Database) -> None:
     db.table("tickets").create_index(["office_day", "state"], if_not_exists=True)
 
 
+def m008_booking_secrets(db: sqlite_utils.Database) -> None:
+    """The booking site's manage links: only a hash of each secret, and the booker's language."""
+    db.table("booking_secrets").create(
+        {"appointment_id": str, "secret_hash": str, "lang": str, "proof": int, "created_at": str},
+        pk="appointment_id", not_null={"secret_hash"}, if_not_exists=True,
+    )
+    db.table("booking_secrets").create_index(["secret_hash"], unique=True, if_not_exists=True)
+
+
+def m009_waitlist(db: sqlite_utils.Database) -> None:
+    """Who waits for an earlier time, and the times held for them (an offer)."""
+    db.table("waitlist").create(
+        {"id": str, "service_id": str, "email": str, "lang": str, "before": str, "secret_hash": str,
+         "status": str, "created_at": str, "updated_at": str},
+        pk="id", not_null={"service_id", "email", "status", "secret_hash"}, if_not_exists=True,
+    )
+    db.table("waitlist").create_index(["service_id", "status", "created_at"], if_not_exists=True)
+    db.table("waitlist").create_index(["secret_hash"], unique=True, if_not_exists=True)
+    db.table("waitlist_offers").create(
+        {"id": str, "waitlist_id": str, "service_id": str, "counter_id": str, "start": str,
+         "end": str, "office_day": str, "secret_hash": str, "status": str, "expires_at": str,
+         "created_at": str},
+        pk="id", not_null={"waitlist_id", "start", "status", "secret_hash"}, if_not_exists=True,
+    )
+    db.table("waitlist_offers").create_index(["secret_hash"], unique=True, if_not_exists=True)
+    db.table("waitlist_offers").create_index(["office_day", "status"], if_not_exists=True)
+
+
 MIGRATIONS: list[Migration] = [
     m001_core, m002_appointments, m003_print_jobs, m004_number_leases, m005_lease_outcomes, m006_idempotency_hashes,
-    m007_tickets_by_day_and_state,
+    m007_tickets_by_day_and_state, m008_booking_secrets, m009_waitlist,
 ]
 MIGRATIONS += CONSOLE_MIGRATIONS
 

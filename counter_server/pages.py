@@ -16,6 +16,7 @@ router = APIRouter()
 DISPLAY_DIR = Path(str(resources.files("display"))) / "page"
 WEB_DIR = Path(__file__).parent / "web"
 TEXTS_DIR = Path(str(resources.files("i18n"))) / "web"  # the pages' catalogue helper
+SITE_DIR = Path(__file__).parent / "site" / "static"  # the booking site's CSS and script
 
 
 def _page(path: Path) -> HTMLResponse:
@@ -102,3 +103,4 @@ def mount_static(app: FastAPI) -> None:
     app.mount("/static/display", StaticFiles(directory=DISPLAY_DIR), name="display")
     app.mount("/static/web", StaticFiles(directory=WEB_DIR), name="web")
     app.mount("/static/i18n", StaticFiles(directory=TEXTS_DIR), name="i18n")
+    app.mount("/static/book", StaticFiles(directory=SITE_DIR), name="book")

@@ -21,6 +21,7 @@ from ..core.slots import Slot, choose_counter
 from ..core.tokens import make_claim, sign_appointment_token
 from ..keys import KeyRing
 from ..uow import Work
+from . import waitlist
 from .parse import AppointmentNotCancellable, check_horizon, parse_contact, parse_start, service_of
 from .rows import CONTACT_FIELDS, bookings_of_day, day_of, get_appointment
 
@@ -200,4 +201,5 @@ def housekeeping(work: Work) -> int:
     Returns how many contacts were deleted (the caller then empties the WAL).
     """
     mark_no_shows(work)
-    return delete_old_contacts(work)
+    waitlist.expire_offers(work)
+    return delete_old_contacts(work) + waitlist.delete_old_entries(work)

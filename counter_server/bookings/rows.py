@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -57,12 +57,34 @@ def appointments_of_day(db: sqlite_utils.Database, day: date) -> list[Appointmen
 def bookings_of_day(
     db: sqlite_utils.Database, day: date, *, leave_out: str | None = None
 ) -> list[Booking]:
-    """Counter time already given away on `day`: every appointment not cancelled."""
-    return [
-        Booking(a.counter_id, a.start, a.end)
-        for a in appointments_of_day(db, day)
-        if a.status is not AppointmentStatus.CANCELLED and a.id != leave_out
-    ]
+    """Counter time already given away on `day`: every appointment not cancelled, and every
+    time held for someone on the waiting list."""
+    return bookings_between(db, day, day, leave_out=leave_out).get(day, [])
+
+
+def bookings_between(
+    db: sqlite_utils.Database, first: date, last: date, *, leave_out: str | None = None
+) -> dict[date, list[Booking]]:
+    """`bookings_of_day` for every day from `first` to `last`, in two reads."""
+    found: dict[date, list[Booking]] = {}
+    span = [first.isoformat(), last.isoformat()]
+    rows = db.execute(
+        "SELECT office_day, counter_id, start, duration_min, id FROM appointments"
+        " WHERE office_day BETWEEN ? AND ? AND status != 'cancelled'", span,
+    ).fetchall()
+    for day, counter_id, start, minutes, appointment_id in rows:
+        if appointment_id != leave_out:
+            begins = datetime.fromisoformat(start)
+            found.setdefault(date.fromisoformat(day), []).append(
+                Booking(counter_id, begins, begins + timedelta(minutes=minutes)))
+    held = db.execute(
+        "SELECT office_day, counter_id, start, \"end\" FROM waitlist_offers"
+        " WHERE office_day BETWEEN ? AND ? AND status = 'open'", span,
+    ).fetchall()
+    for day, counter_id, start, end in held:
+        found.setdefault(date.fromisoformat(day), []).append(
+            Booking(counter_id, datetime.fromisoformat(start), datetime.fromisoformat(end)))
+    return found
 
 
 def contacts_of(db: sqlite_utils.Database, ids: list[str]) -> dict[str, dict[str, str | None]]:

@@ -13,7 +13,8 @@ LANGUAGES = ("de", "en", "tr", "ar", "uk", "ru")
 OFFICE_FIELDS = frozenset({"id", "name", "timezone", "languages", "public_url"})
 HOURS_FIELDS = frozenset({*WEEKDAYS, "closed_dates", "last_walk_in_min"})
 SERVICE_FIELDS = frozenset(
-    {"id", "names", "prefix", "duration_min", "walk_in", "daily_walk_in_cap", "slot_min", "slots"}
+    {"id", "names", "prefix", "duration_min", "walk_in", "daily_walk_in_cap", "slot_min", "slots",
+     "bring", "online_url"}  # the last two are the booking site's (config/booking.py)
 )
 COUNTER_FIELDS = frozenset({"id", "label", "room", "skills", "languages"})
 _SPAN = re.compile(r"^(\d{2}):(\d{2})-(\d{2}):(\d{2})$")

@@ -104,26 +104,31 @@ def _overlap(a_start: datetime, a_end: datetime, b_start: datetime, b_end: datet
     return max(timedelta(0), min(a_end, b_end) - max(a_start, b_start))
 
 
-def _fits(start: datetime, end: datetime, mine: Sequence[Booking], windows: list[_Window]) -> bool:
-    if any(_overlap(start, end, b.start, b.end) for b in mine):
+def _used(mine: Sequence[Booking], windows: list[_Window]) -> list[timedelta]:
+    """Reserved time each window has already given to a counter's bookings."""
+    return [
+        sum((_overlap(b.start, b.end, w.start, w.end) for b in mine), timedelta(0)) for w in windows
+    ]
+
+
+def _fits(
+    start: datetime, end: datetime, mine: Sequence[Booking], windows: list[_Window],
+    used: list[timedelta],
+) -> bool:
+    if any(b.start < end and start < b.end for b in mine):
         return False
-    for window in windows:
-        wanted = _overlap(start, end, window.start, window.end)
-        if wanted:
-            used = sum(
-                (_overlap(b.start, b.end, window.start, window.end) for b in mine), timedelta(0)
-            )
-            if used + wanted > window.budget:
+    for window, taken in zip(windows, used, strict=True):
+        if window.start < end and start < window.end:
+            if taken + _overlap(start, end, window.start, window.end) > window.budget:
                 return False
     return True
 
 
-def _reserved_left(mine: Sequence[Booking], windows: list[_Window], start: datetime) -> timedelta:
-    window = next((w for w in windows if w.start <= start < w.end), None)
-    if window is None:
-        return timedelta(0)
-    used = sum((_overlap(b.start, b.end, window.start, window.end) for b in mine), timedelta(0))
-    return window.budget - used
+def _reserved_left(windows: list[_Window], used: list[timedelta], start: datetime) -> timedelta:
+    for window, taken in zip(windows, used, strict=True):
+        if window.start <= start < window.end:
+            return window.budget - taken
+    return timedelta(0)
 
 
 def _candidates(office: Office, service: Service) -> list[Counter]:
@@ -140,15 +145,13 @@ def _counters_for(
     by_counter: dict[str, list[Booking]],
     windows: list[_Window],
     service: Service,
+    used: dict[str, list[timedelta]] | None = None,
 ) -> tuple[str, ...]:
-    fitting = [c for c in counters if _fits(start, end, by_counter.get(c.id, []), windows)]
+    used = used if used is not None else {
+        c.id: _used(by_counter.get(c.id, []), windows) for c in counters}
+    fitting = [c for c in counters if _fits(start, end, by_counter.get(c.id, []), windows, used[c.id])]
     # Then the counter with most reserved time left, so bookings spread over counters.
-    fitting.sort(
-        key=lambda c: (
-            c.skills[service.id],
-            -_reserved_left(by_counter.get(c.id, []), windows, start),
-        )
-    )
+    fitting.sort(key=lambda c: (c.skills[service.id], -_reserved_left(windows, used[c.id], start)))
     return tuple(c.id for c in fitting)
 
 
@@ -168,6 +171,8 @@ def free_slots(
     for booking in booked:
         by_counter.setdefault(booking.counter_id, []).append(booking)
     counters = _candidates(office, service)
+    # computed once a day, not once per candidate start: a month of times stays cheap
+    used = {c.id: _used(by_counter.get(c.id, []), windows) for c in counters}
     step, length = timedelta(minutes=service.slot_min), slot_length(service)
     slots = []
     for span_start, span_end in spans:
@@ -181,6 +186,7 @@ def free_slots(
                     by_counter=by_counter,
                     windows=windows,
                     service=service,
+                    used=used,
                 )
                 if ids:
                     slots.append(Slot(start, start + length, ids))

@@ -21,7 +21,7 @@ from i18n import (
 )
 
 LANGS = ("de", "en", "tr", "ar", "uk", "ru")
-NAMESPACES = {"kiosk", "display", "ticket_page", "speech", "place", "ticket"}
+NAMESPACES = {"kiosk", "display", "ticket_page", "speech", "place", "ticket", "book"}
 
 
 def placeholders(entry: Entry) -> set[str]:

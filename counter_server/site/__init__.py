@@ -1,0 +1,1 @@
+"""The citizens' booking site: server-rendered pages with forms, JavaScript only improves them."""

@@ -1,0 +1,85 @@
+"""Free times as the site proposes them: the earliest first, then every day of the next weeks
+split into morning and afternoon."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import sqlite_utils
+
+from ..bookings.rows import bookings_between, day_of
+from ..config import OfficeConfig
+from ..core.model import Service
+from ..core.slots import Slot, free_slots
+
+EARLIEST = 4
+NOON = 12
+
+
+@dataclass
+class DayTimes:
+    day: date
+    morning: list[Slot] = field(default_factory=list)
+    afternoon: list[Slot] = field(default_factory=list)
+
+
+@dataclass
+class Week:
+    first: date
+    days: list[DayTimes]
+
+
+@dataclass
+class Proposals:
+    earliest: list[Slot]
+    weeks: list[Week]
+
+    @property
+    def empty(self) -> bool:
+        return not self.earliest
+
+
+def month_of_slots(
+    db: sqlite_utils.Database, config: OfficeConfig, *, service: Service, now: datetime, days: int,
+    leave_out: str | None = None,
+) -> dict[date, list[Slot]]:
+    """Every free time of `service` from today on for `days` days (one read of the bookings)."""
+    first = day_of(config, now)
+    last = first + timedelta(days=days - 1)
+    booked = bookings_between(db, first, last, leave_out=leave_out)
+    found = {}
+    for offset in range(days):
+        day = first + timedelta(days=offset)
+        slots = free_slots(office=config.office, service=service, day=day, booked=booked.get(day, []),
+                           rules=config.appointments.slots, now=now)
+        if slots:
+            found[day] = slots
+    return found
+
+
+def propose(
+    db: sqlite_utils.Database, config: OfficeConfig, *, service: Service, now: datetime,
+    leave_out: str | None = None,
+) -> Proposals:
+    weeks = config.booking.weeks
+    by_day = month_of_slots(db, config, service=service, now=now, days=weeks * 7, leave_out=leave_out)
+    zone = ZoneInfo(config.office.timezone)
+    earliest = [slot for slots in by_day.values() for slot in slots][:EARLIEST]
+    today = day_of(config, now)
+    monday = today - timedelta(days=today.weekday())
+    grouped = []
+    for index in range(weeks + 1):
+        first = monday + timedelta(weeks=index)
+        days = []
+        for day in (first + timedelta(days=d) for d in range(7)):
+            if day in by_day:
+                times = DayTimes(day)
+                for slot in by_day[day]:
+                    morning = slot.start.astimezone(zone).hour < NOON
+                    (times.morning if morning else times.afternoon).append(slot)
+                days.append(times)
+        if days:
+            grouped.append(Week(first, days))
+    return Proposals(earliest, grouped)
