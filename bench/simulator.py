@@ -37,7 +37,7 @@ from .scenario import Day, Scenario, Visitor, draw_day
 
 # A policy as the simulator calls it: choose_next's arguments plus the configured
 # minutes per service and the outlook (what the server passes to ours; the
-# baselines ignore them). The outlook is None unless `guard_slots` is on.
+# baselines ignore them). The outlook is None when both `guard_slots` and `adaptive_slots` are off.
 Policy = Callable[
     [Counter, Sequence[Ticket], Sequence[Counter], datetime, Rules, Mapping[str, float], Outlook | None], Decision
 ]
@@ -166,7 +166,7 @@ class _Office:
                 return
             decision = self.policy(
                 self.counters[index], self.waiting, self.counters, now, self.rules, self.config_stats.configured_min,
-                self.outlook(at) if self.rules.guard_slots else None,
+                self.outlook(at) if self.rules.guard_slots or self.rules.adaptive_slots else None,
             )
             if decision.ticket is not None:
                 self.call(at, now, index, decision.ticket)

@@ -15,20 +15,21 @@ from datetime import datetime, timedelta
 from .model import Counter, Priority, Ticket, TicketKind
 from .policy import (
     Rules,
+    bonus_parts,
     choose_with,
     counter_terms,
     eligible,
     open_counts,
-    personal_bonus_parts,
-    service_bonus_parts,
 )
 
 
 @dataclass(frozen=True)
 class Reason:
     """`code`: urgent, overdue, appointment_late, appointment, appointment_early, longest_wait,
-    assist, language, target, primary, short, scarce or slot_guard. `waited_min` for
-    waits, `appointment_at` for booked visitors, `lang` for a language."""
+    assist, language, target, primary, short, scarce, slot_guard (a booked visitor
+    called out of turn so their slot holds) or slot_guard_short (an errand that ends
+    before a slot only this counter can keep). `waited_min` for waits,
+    `appointment_at` for booked visitors and the slot kept, `lang` for a language."""
 
     code: str
     waited_min: int | None = None
@@ -49,12 +50,6 @@ def _booked(ticket: Ticket, counter: Counter, counters: Sequence[Counter], now: 
     return Reason("appointment" if now >= slot - due_before else "appointment_early", appointment_at=slot)
 
 
-def _bonuses(ticket: Ticket, counter: Counter, counts: Mapping[str, int], rules: Rules,
-             durations: Mapping[str, float]) -> dict[str, float]:
-    return {**personal_bonus_parts(ticket, counter, rules),
-            **service_bonus_parts(counter, ticket.service_id, counts, rules, durations)}
-
-
 def _ahead_of_longest(
     chosen: Ticket, counter: Counter, waiting: Sequence[Ticket], counters: Sequence[Counter],
     now: datetime, rules: Rules, durations: Mapping[str, float],
@@ -66,8 +61,8 @@ def _ahead_of_longest(
     if longest.arrived_at >= chosen.arrived_at:
         return Reason("longest_wait", waited_min=_waited(chosen, now))
     counts = open_counts(counters)
-    mine = _bonuses(chosen, counter, counts, rules, durations)
-    theirs = _bonuses(longest, counter, counts, rules, durations)
+    mine = bonus_parts(chosen, counter, counts, rules, durations)
+    theirs = bonus_parts(longest, counter, counts, rules, durations)
     code = max(mine, key=lambda part: mine[part] - theirs[part])
     return Reason(code, waited_min=_waited(chosen, now), lang=chosen.lang if code == "language" else None)
 
@@ -81,13 +76,19 @@ def explain_choice(
     rules: Rules,
     *,
     durations: Mapping[str, float] | None = None,
+    for_slot: datetime | None = None,
 ) -> Reason:
-    """Why `counter` would call `chosen` now out of `waiting` (as `choose_next` or the slot guard chose)."""
+    """Why `counter` would call `chosen` now out of `waiting` (as `choose_next` or the slot guard chose).
+
+    `for_slot`: the slot the guard kept (`Decision.for_slot`), when it changed the choice.
+    """
     durations = durations or {}
     if chosen.priority is Priority.URGENT:
         return Reason("urgent", waited_min=_waited(chosen, now))
     if chosen != choose_with(counter_terms(counter, counters, rules, durations), waiting, now, rules):
-        return Reason("slot_guard", appointment_at=chosen.appointment_at)
+        if chosen.kind is TicketKind.APPOINTMENT:
+            return Reason("slot_guard", appointment_at=chosen.appointment_at)
+        return Reason("slot_guard_short", appointment_at=for_slot)
     if chosen.kind is TicketKind.APPOINTMENT and chosen.appointment_at is not None:
         return _booked(chosen, counter, counters, now, rules)
     if now - chosen.arrived_at >= timedelta(minutes=rules.walk_in_max_wait_min):

@@ -17,9 +17,11 @@ The decision is one pass over the waiting tickets with datetime comparisons
 only (bonuses are folded into a "virtual arrival"), which keeps a decision over
 300 tickets well under a millisecond.
 
-With the rule `guard_slots` on, the server and the simulator check the choice
-against the booked slots ahead (slot_guard.py), which may call a booked visitor
-early, prefer an errand that ends in time, or keep the counter free.
+The server and the simulator then check the choice against the booked slots
+ahead (slot_guard.py): by default only where a booked visitor would otherwise
+miss the promise, which may put an errand that ends in time first or call the
+booked visitor just before the slot; `guard_slots` is the stronger full guard,
+which also calls early and keeps counters free.
 """
 
 from __future__ import annotations
@@ -77,11 +79,10 @@ class Rules:
     # waiting. Serving a four-minute pick-up before an 18-minute ID card costs the
     # ID card four minutes and saves the pick-up eighteen.
     short_service_bonus: float = 1.0
-    # Keep booked visitors' slots (core/slot_guard.py): before calling a walk-in, a
-    # counter that is the only one likely free in time for a booked visitor calls
-    # them early if they are here, else an errand that ends in time, else stays
-    # free for them. Goes ahead of walk-ins past their cap, so it costs walk-ins
-    # (bench/RESULTS.md); off by default.
+    # The full slot guard (core/slot_guard.py), an override of the adaptive default:
+    # before calling a walk-in, a counter that is the only one likely free in time
+    # for a booked visitor calls them early if they are here, else an errand that
+    # ends in time, else stays free for them. Costs walk-ins (bench/RESULTS.md).
     guard_slots: bool = False
     # The slot guard aims to call a booked visitor within this many minutes after
     # the slot (after the check-in for those who come late); below the 5 minutes
@@ -91,6 +92,18 @@ class Rules:
     slot_guard_horizon_min: float = 30.0
     # A counter stays free for a booked visitor not here yet only this close to the slot.
     slot_hold_min: float = 8.0
+    # The default: protect booked slots as far as the state calls for
+    # (core/slot_guard.py, "adaptive"): only when a booked visitor would miss the
+    # promise because no other counter is expected free in time, this counter calls
+    # an errand that ends in time, or, within `adaptive_call_min` of the slot, the
+    # booked visitor; it never stays idle. `guard_slots = true` is the full guard
+    # instead; false here and there: the ranking above alone.
+    adaptive_slots: bool = True
+    # The adaptive guard aims to call a booked visitor within this many minutes of
+    # max(slot, check-in) (planning with expected times; the promise is 5).
+    adaptive_promise_min: float = 4.0
+    # ... and calls a booked visitor out of turn only this close to the slot.
+    adaptive_call_min: float = 3.0
 
 
 def rules_from_mapping(table: Mapping[str, object]) -> Rules:
@@ -186,6 +199,17 @@ def personal_bonus_parts(ticket: Ticket, counter: Counter, rules: Rules) -> dict
         "target": rules.target_bonus_min if ticket.target_counter_id == counter.id else 0.0,
         "language": rules.language_bonus_min if speaks else 0.0,
     }
+
+
+def bonus_parts(
+    ticket: Ticket, counter: Counter, counts: Mapping[str, int], rules: Rules, durations: Mapping[str, float]
+) -> dict[str, float]:
+    """Every named bonus a ticket gains at `counter`: who the visitor is, then their errand.
+
+    The one list of bonuses: the ranking adds them up, explain.py names the largest.
+    """
+    return {**personal_bonus_parts(ticket, counter, rules),
+            **service_bonus_parts(counter, ticket.service_id, counts, rules, durations)}
 
 
 def personal_bonus(ticket: Ticket, counter: Counter, rules: Rules) -> float:

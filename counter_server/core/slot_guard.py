@@ -2,26 +2,31 @@
 
 `choose_next` ranks who waits now; it cannot see that the clerk it is about to
 give an 18-minute ID card is the only one who could be free when a booked
-pick-up is due in ten minutes. With the rule `guard_slots` on, the choice is
-checked against the bookings of the next `slot_guard_horizon_min`:
+pick-up is due in ten minutes. So the choice is checked against the bookings of
+the next `slot_guard_horizon_min`:
 
 1. Every booked visitor of that horizon (checked in or still to come) has a
-   deadline: `slot_promise_min` after the slot, or after the check-in when
-   they came late.
+   deadline: the promise after the slot, or after the check-in when they came late.
 2. In deadline order, each is given the other open counter that does their
    service and is expected free first; a counter given to one is taken for
    that visitor's service time. Someone no other counter can be free for in
    time needs this counter.
 3. If this counter is needed and the policy's choice would not end in time:
-   the booked visitor is called now if they are here (early), else an errand
-   that ends in time is called instead, else, within `slot_hold_min` of the
-   slot, the counter stays free for them (`Decision.held_for`).
 
-This goes ahead of walk-ins past their cap: keeping slots is a promise the
-office chooses to make (bench/RESULTS.md has what it costs walk-ins). Urgent
-tickets and booked visitors the policy picks are never changed. The estimate's
-forward run models neither the early calls nor the holds, so with the rule on,
-waits shown are about a minute optimistic (bench/RESULTS.md).
+   - by default (`adaptive_slots`, promise `adaptive_promise_min`) the counter
+     calls the policy's choice among the errands that end in time, else, within
+     `adaptive_call_min` of the slot, the booked visitor if they are here, else
+     the policy's choice stands. It never stays idle, and with nobody at risk it
+     changes nothing: how much it protects follows from the state it sees (who
+     is booked when, how late they already are, which counters are expected
+     free before their deadline).
+   - with `guard_slots` (the full guard, promise `slot_promise_min`): the
+     booked visitor now if here (however early), else an errand that ends in
+     time, else, within `slot_hold_min` of the slot, the counter stays free for
+     them (`Decision.held_for`).
+
+Urgent tickets and booked visitors the policy picks are never changed. The
+estimate's forward run does not replay this step (bench/RESULTS.md has its bias).
 """
 
 from __future__ import annotations
@@ -31,7 +36,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from .model import Counter, CounterState, Priority, Ticket, TicketKind
-from .policy import Rules, choose_with, counter_terms
+from .policy import CounterTerms, Rules, choose_with, counter_terms
 
 # minutes a service takes when office.toml does not say
 _DEFAULT_MIN = 10.0
@@ -60,10 +65,15 @@ class Hold:
 
 @dataclass(frozen=True)
 class Decision:
-    """Whom a counter calls (None: nobody), and, when it stays free on purpose, for whom."""
+    """Whom a counter calls (None: nobody), and, when it stays free on purpose, for whom.
+
+    `for_slot`: the slot whose promise made the guard change the policy's choice
+    (the clerk page says so).
+    """
 
     ticket: Ticket | None
     held_for: Hold | None = None
+    for_slot: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -88,26 +98,51 @@ def choose_guarding_slots(
 ) -> Decision:
     """`choose_next`, then checked against the slots ahead (see the module docstring).
 
-    Without `outlook`, or with `guard_slots` off, exactly `choose_next`.
+    Without `outlook`, or with both `guard_slots` and `adaptive_slots` off, exactly `choose_next`.
     """
     if counter.state is not CounterState.OPEN:
         return Decision(None)
     terms = counter_terms(counter, counters, rules, durations)
     chosen = choose_with(terms, waiting, now, rules)
-    if chosen is None or outlook is None or not rules.guard_slots:
+    full = rules.guard_slots
+    if chosen is None or outlook is None or not (full or rules.adaptive_slots):
         return Decision(chosen)
     if chosen.kind is TicketKind.APPOINTMENT or chosen.priority is Priority.URGENT:
         return Decision(chosen)
-    need = _needed_for(counter, counters, _bookings(waiting, now, rules, outlook),
+    promise = rules.slot_promise_min if full else rules.adaptive_promise_min
+    need = _needed_for(counter, counters, _bookings(waiting, now, rules, outlook, promise),
                        free=_free_times(counters, now, outlook), durations=durations, rules=rules)
     if need is None or _ends(chosen, now, durations) <= need.deadline:
         return Decision(chosen)
-    if need.ticket is not None:
-        return Decision(need.ticket)
-    in_time = [t for t in waiting if _ends(t, now, durations) <= need.deadline]
-    instead = choose_with(terms, in_time, now, rules) if in_time else None
+    if full:
+        return _full_guard(need, chosen, terms, waiting, now, rules, durations)
+    instead = _in_time(need, terms, waiting, now, rules, durations)
     if instead is not None:
-        return Decision(instead)
+        return Decision(instead, for_slot=need.slot)
+    if need.ticket is not None and need.slot - now <= timedelta(minutes=rules.adaptive_call_min):
+        return Decision(need.ticket, for_slot=need.slot)
+    return Decision(chosen)
+
+
+def _in_time(
+    need: _Need, terms: CounterTerms, waiting: Sequence[Ticket], now: datetime, rules: Rules,
+    durations: Mapping[str, float],
+) -> Ticket | None:
+    """The policy's choice among the errands that end before `need`'s deadline."""
+    in_time = [t for t in waiting if _ends(t, now, durations) <= need.deadline]
+    return choose_with(terms, in_time, now, rules) if in_time else None
+
+
+def _full_guard(
+    need: _Need, chosen: Ticket, terms: CounterTerms, waiting: Sequence[Ticket], now: datetime, rules: Rules,
+    durations: Mapping[str, float],
+) -> Decision:
+    """`guard_slots`: the booked visitor now if here, else an errand in time, else hold close to the slot."""
+    if need.ticket is not None:
+        return Decision(need.ticket, for_slot=need.slot)
+    instead = _in_time(need, terms, waiting, now, rules, durations)
+    if instead is not None:
+        return Decision(instead, for_slot=need.slot)
     if need.slot - now <= timedelta(minutes=rules.slot_hold_min):
         return Decision(None, Hold(need.service_id, need.slot))
     return Decision(chosen)
@@ -117,9 +152,11 @@ def _ends(ticket: Ticket, now: datetime, durations: Mapping[str, float]) -> date
     return now + timedelta(minutes=durations.get(ticket.service_id, _DEFAULT_MIN))
 
 
-def _bookings(waiting: Sequence[Ticket], now: datetime, rules: Rules, outlook: Outlook) -> list[_Need]:
+def _bookings(
+    waiting: Sequence[Ticket], now: datetime, rules: Rules, outlook: Outlook, promise_min: float
+) -> list[_Need]:
     """The booked visitors of the horizon, by deadline: those waiting and those still to come."""
-    promise = timedelta(minutes=rules.slot_promise_min)
+    promise = timedelta(minutes=promise_min)
     horizon = now + timedelta(minutes=rules.slot_guard_horizon_min)
     found = [
         _Need(t.service_id, t.appointment_at, max(t.appointment_at, t.arrived_at) + promise, t)

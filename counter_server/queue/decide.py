@@ -20,9 +20,9 @@ from .estimates import service_stats
 def slot_outlook(
     db: sqlite_utils.Database, config: OfficeConfig, now: datetime, open_now: list[Ticket]
 ) -> Outlook | None:
-    """What the slot guard looks ahead at; None when the rule is off (it costs queries)."""
+    """What the slot guard looks ahead at; None when both its rules are off (it costs queries)."""
     rules = config.rules
-    if not rules.guard_slots:
+    if not (rules.guard_slots or rules.adaptive_slots):
         return None
     day = office_day(now, config.office.timezone)
     horizon = now + timedelta(minutes=rules.slot_guard_horizon_min)
@@ -59,9 +59,12 @@ def decide_next(
 
 def why_next(
     config: OfficeConfig, *, counter: Counter, counters: list[Counter], open_now: list[Ticket],
-    now: datetime, chosen: Ticket,
-) -> Reason:
-    """Why `decide_next` proposed `chosen` for `counter`, from the same tickets and rules."""
+    now: datetime, decision: Decision,
+) -> Reason | None:
+    """Why `decide_next` proposed `decision.ticket` for `counter`, from the same tickets and rules."""
+    if decision.ticket is None:
+        return None
     waiting = [t for t in open_now if t.state is TicketState.WAITING]
     durations = stats_from_config(config.office.services).configured_min
-    return explain_choice(chosen, counter, waiting, counters, now, config.rules, durations=durations)
+    return explain_choice(decision.ticket, counter, waiting, counters, now, config.rules, durations=durations,
+                          for_slot=decision.for_slot)

@@ -153,8 +153,7 @@ def counter_view(db: sqlite_utils.Database, config: OfficeConfig, counter_id: st
     # the whole queue, as call_next sees it: other counters' booked visitors take their time too
     as_open = replace(counter, state=CounterState.OPEN)
     proposed = decide_next(db, config=config, counter=as_open, counters=counters, open_now=open_now, now=now)
-    why = None if proposed.ticket is None else why_next(config, counter=as_open, counters=counters, open_now=open_now, now=now,
-                                       chosen=proposed.ticket)
+    why = why_next(config, counter=as_open, counters=counters, open_now=open_now, now=now, decision=proposed)
     parked = [t for t in open_now if t.state is TicketState.PARKED and t.target_counter_id == counter_id]
     return {
         "counter": counter_json(counter, rows.current_ticket(db, counter_id)),

@@ -46,7 +46,10 @@
     appointment: (r, clock) => "Termin " + clock(r.appointment_at),
     appointment_late: (r, clock) => "Termin " + clock(r.appointment_at) + " – schon überfällig",
     appointment_early: (r, clock) => "Termin " + clock(r.appointment_at) + " – früh da, sonst wartet niemand",
-    slot_guard: (r, clock) => r.appointment_at ? "Termin " + clock(r.appointment_at) + " – früher, damit der Termin hält"
+    // the slot guard changed the order: one short sentence saying for which slot
+    slot_guard: (r, clock) => r.appointment_at ? "Termin " + clock(r.appointment_at) + " – sonst zu spät"
+      : "Termin – sonst zu spät",
+    slot_guard_short: (r, clock) => r.appointment_at ? "Kurzes Anliegen vor Termin " + clock(r.appointment_at) + " – sonst zu spät"
       : "endet vor dem nächsten Termin",
   };
 

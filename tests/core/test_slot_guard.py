@@ -15,6 +15,8 @@ from counter_server.core.slot_guard import Decision, Hold, Outlook, choose_guard
 from .test_policy import NOON, counter, ticket
 
 GUARD = Rules(guard_slots=True)
+OFF = Rules(adaptive_slots=False)
+ADAPTIVE = Rules()
 DURATIONS = {"ausweis": 18.5, "abholung": 4.5, "anmeldung": 12.5}
 # the only counter doing pick-ups, and a second one for ID cards only
 PICKUP = counter("1", ausweis=1, abholung=2)
@@ -115,8 +117,8 @@ _tickets = st.lists(
 @given(waiting=_tickets, booked=st.lists(st.tuples(st.sampled_from(list(DURATIONS)), st.floats(-5, 40)), max_size=5))
 @settings(max_examples=150, deadline=None)
 def test_off_or_without_an_outlook_it_is_choose_next(waiting: list[Ticket], booked: list[tuple[str, float]]) -> None:
-    expected = choose_next(PICKUP, waiting, [PICKUP, CARDS], NOON, Rules(), durations=DURATIONS)
-    assert decide(waiting, booked=booked, rules=Rules()) == Decision(expected)
+    expected = choose_next(PICKUP, waiting, [PICKUP, CARDS], NOON, OFF, durations=DURATIONS)
+    assert decide(waiting, booked=booked, rules=OFF) == Decision(expected)
     assert choose_guarding_slots(PICKUP, waiting, [PICKUP, CARDS], NOON, GUARD, durations=DURATIONS,
                                  outlook=None) == Decision(expected)
 
@@ -133,3 +135,49 @@ def test_never_idle_without_saying_for_whom(waiting: list[Ticket], booked: list[
         assert hold is not None and NOON <= hold.appointment_at <= NOON + timedelta(minutes=GUARD.slot_hold_min)
     else:
         assert decision.ticket in waiting
+
+
+# The adaptive default (Rules()): protects a slot only where the state says it is at risk.
+
+def test_adaptive_with_nobody_at_risk_keeps_the_policy_order() -> None:
+    waiting = [ticket("first", waited=20), ticket("second", waited=10),
+               ticket("booked", "abholung", waited=3, slot_in=40)]
+    assert decide(waiting, rules=ADAPTIVE) == Decision(waiting[0])
+    # a slot another counter will be free for in time changes nothing either
+    both = counter("2", ausweis=1, abholung=2)
+    assert decide(waiting[:2], booked=[("abholung", 6)], counters=[PICKUP, both], busy={"2": 2},
+                  rules=ADAPTIVE) == Decision(waiting[0])
+
+
+def test_adaptive_calls_a_late_booked_visitor_only_this_counter_can_take_in_time() -> None:
+    # booked for a pick-up 5 minutes ago, checked in late; the ID-card desk cannot do pick-ups
+    late = ticket("late", "abholung", waited=2, slot_in=-5)
+    waiting = [ticket("card", waited=35), late]
+    off = decide(waiting, rules=OFF)
+    assert off.ticket is not None and off.ticket.id == "card"  # the policy alone: the long-waiting card first
+    decision = decide(waiting, rules=ADAPTIVE)
+    assert decision.ticket is late and decision.for_slot == late.appointment_at
+
+
+def test_adaptive_prefers_an_errand_that_ends_in_time_and_never_idles() -> None:
+    waiting = [ticket("card", waited=20), ticket("pickup", "abholung", waited=2)]
+    decision = decide(waiting, booked=[("abholung", 6)], rules=ADAPTIVE)
+    assert called(decision) == "pickup" and decision.for_slot == NOON + timedelta(minutes=6)
+    # nothing ends in time and the booked visitor is not here: the policy's choice, no hold
+    card = ticket("card", waited=10)
+    assert decide([card], booked=[("abholung", 5)], rules=ADAPTIVE) == Decision(card)
+
+
+def test_adaptive_does_not_call_a_booked_visitor_long_before_the_slot() -> None:
+    # an ID card booked in 14 minutes, here already; the other ID-card desk is busy for long
+    waiting = [ticket("card", waited=20), ticket("booked", waited=3, slot_in=14)]
+    assert called(decide(waiting, busy={"2": 40}, rules=ADAPTIVE)) == "card"
+    assert called(decide(waiting, busy={"2": 40}, rules=GUARD)) == "booked"
+
+
+@given(waiting=_tickets, booked=st.lists(st.tuples(st.sampled_from(list(DURATIONS)), st.floats(-5, 40)), max_size=5))
+@settings(max_examples=150, deadline=None)
+def test_adaptive_never_holds_a_counter(waiting: list[Ticket], booked: list[tuple[str, float]]) -> None:
+    decision = decide(waiting, booked=booked, rules=ADAPTIVE)
+    anyone = choose_next(PICKUP, waiting, [PICKUP, CARDS], NOON, ADAPTIVE, durations=DURATIONS)
+    assert decision.held_for is None and (decision.ticket is None) == (anyone is None)
