@@ -23,7 +23,7 @@ from ..stats.page import render
 from .models import errors
 
 router = APIRouter()
-ReportDevice = Annotated[Device, Depends(role("admin", query_token=True))]
+ReportDevice = Annotated[Device, Depends(role("head", "admin", query_token=True))]
 Services = Annotated[list[str] | None, Query(alias="service")]
 Counters = Annotated[list[str] | None, Query(alias="counter")]
 

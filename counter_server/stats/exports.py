@@ -8,11 +8,10 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from matplotlib.backends.backend_pdf import PdfPages
-from matplotlib.figure import Figure
-from openpyxl import Workbook
+if TYPE_CHECKING:  # matplotlib and openpyxl are imported when a download is made
+    from matplotlib.figure import Figure
 
 from ..core import stats
 from . import plots
@@ -51,6 +50,8 @@ def csv_text(visits: Sequence[stats.Visit], by: Sequence[str] = DETAIL) -> str:
 
 
 def xlsx_bytes(visits: Sequence[stats.Visit], title: str) -> bytes:
+    from openpyxl import Workbook
+
     book = Workbook()
     book.remove(book.active)
     for name, by in SHEETS.items():
@@ -66,6 +67,8 @@ def xlsx_bytes(visits: Sequence[stats.Visit], title: str) -> bytes:
 
 
 def _summary_page(title: str, office: str, visits: Sequence[stats.Visit], names: dict[str, str]) -> Figure:
+    from matplotlib.figure import Figure
+
     page = Figure(figsize=(8.27, 11.69))  # A4
     page.text(0.08, 0.95, f"{office}: Bericht {title}", fontsize=16, weight="bold")
     page.text(0.08, 0.92, "Wartezeiten, Besuche und Termine; Zellen unter 5 Besuchen sind ausgelassen.", fontsize=9)
@@ -90,6 +93,8 @@ def _text(value: Any) -> str:
 
 
 def pdf_bytes(title: str, office: str, visits: Sequence[stats.Visit], context: dict[str, Any]) -> bytes:
+    from matplotlib.backends.backend_pdf import PdfPages
+
     out = io.BytesIO()
     with PdfPages(out) as pdf:
         pdf.savefig(_summary_page(title, office, visits, context["names"]))
