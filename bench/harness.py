@@ -78,6 +78,7 @@ class LiveServer:
     clock: str | None
     process: subprocess.Popen[bytes] | None = None
     log_level: str = "warning"
+    serve_args: list[str] = field(default_factory=list)  # more `townhall serve` options
     log_path: Path = field(init=False)
 
     def __post_init__(self) -> None:
@@ -99,6 +100,7 @@ class LiveServer:
                    "--port", str(self.port), "--log-level", self.log_level]
         if clock:
             command += ["--clock", clock]
+        command += self.serve_args
         with self.log_path.open("ab") as log:
             self.process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, env={**os.environ})
         deadline = time.monotonic() + 30

@@ -21,6 +21,13 @@ from .paths import DataDir, StartRefused
 from .store import Store, Tx
 
 DEFAULT_PORT = 8000
+GRACEFUL_SHUTDOWN_S = 3
+
+
+def _positive(text: str) -> int:
+    if not text.isdigit() or int(text) < 1:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a positive whole number")
+    return int(text)
 
 
 def _data_dir(text: str) -> Path:
@@ -94,9 +101,12 @@ def cmd_serve(args: argparse.Namespace) -> int:
     config = load_config(DataDir(data_dir).config)
     clock = Clock.starting_at(args.clock, config.office.timezone) if args.clock else Clock()
     ctx = open_context(data_dir, clock)
+    limits = {"max_status_streams": args.status_streams} if args.status_streams else {}
     server = uvicorn.Config(
-        create_app(ctx), host=args.host, port=args.port, log_level=args.log_level,
-        ws_ping_interval=20, ws_ping_timeout=20, access_log=False,
+        create_app(ctx, **limits), host=args.host, port=args.port,
+        log_level=args.log_level, ws_ping_interval=20, ws_ping_timeout=20, access_log=False,
+        # visitors' status streams never end by themselves: a stop must not wait for them
+        timeout_graceful_shutdown=GRACEFUL_SHUTDOWN_S,
         # one event goes to hundreds of screens: compressing it per socket cost more than it saved
         ws_per_message_deflate=False,
     )
@@ -129,6 +139,8 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--port", type=int, default=DEFAULT_PORT)
     serve.add_argument("--clock", help="start the office clock at this local time, e.g. 2026-12-01T09:00")
     serve.add_argument("--log-level", default="warning")
+    serve.add_argument("--status-streams", type=_positive,
+                       help="at most this many visitors' status pages follow their ticket live (500); more poll")
     serve.set_defaults(handler=cmd_serve)
 
     demo.add_parser(sub)

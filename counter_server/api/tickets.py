@@ -6,7 +6,7 @@ import json
 from typing import Any
 
 from fastapi import APIRouter, Request
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, StreamingResponse
 
 from .. import text
 from ..auth import Device
@@ -17,6 +17,7 @@ from ..errors import ApiError, bad_request, forbidden
 from ..queue import commands, rows, undo
 from ..queue.shapes import ticket_json
 from ..queue.visitor import public_status
+from ..queue.visitor_live import TooManyStreams, VisitorFeed, status_stream
 from ..uow import Work
 from .models import PublicTicket, TicketAnswer, errors
 
@@ -86,3 +87,31 @@ async def get_public(public_id: str, ctx: CtxDep) -> JSONResponse:
     """A visitor's own ticket; no token, the id is unguessable."""
     now = ctx.clock.now()
     return JSONResponse(await ctx.read(lambda db: public_status(db, ctx.config, public_id, now)))
+
+
+SSE_HEADERS = {"Cache-Control": "no-store", "X-Accel-Buffering": "no"}  # a proxy must not hold the stream back
+
+
+@router.get(
+    "/public/{public_id}/stream", response_class=StreamingResponse,
+    responses={200: {"content": {"text/event-stream": {}}}, **errors(404, 503)},
+)
+async def stream_public(public_id: str, request: Request, ctx: CtxDep) -> StreamingResponse:
+    """A visitor's own ticket, live (server-sent events): its public status now and at each change,
+    `: heartbeat` comments while nothing changes, `event: end` once the ticket is finished.
+    503 `too_many_streams` when every stream is taken: poll `GET /api/v1/tickets/public/{public_id}`."""
+    feed: VisitorFeed = request.app.state.visitor_feed
+    try:
+        watcher = feed.join(public_id)
+    except TooManyStreams as error:
+        raise ApiError(503, "too_many_streams", str(error)) from None
+    now = ctx.clock.now()
+    try:
+        watcher.offer(await ctx.read(lambda db: public_status(db, ctx.config, public_id, now)))
+    except BaseException:
+        feed.leave(watcher)
+        raise
+    linger_s = ctx.config.clerk.undo_s + 2.0  # a no-show or finish may still be taken back
+    return StreamingResponse(
+        status_stream(feed, watcher, linger_s=linger_s), media_type="text/event-stream", headers=SSE_HEADERS,
+    )
