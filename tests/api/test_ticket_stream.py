@@ -6,7 +6,6 @@ import json
 import queue
 import threading
 import time
-import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -14,32 +13,14 @@ from typing import Any
 import httpx
 
 from tests.conftest import LiveServer, ServerFactory
+from tests.office import call_next, ticket_action
+from tests.office import check_in as kiosk_check_in
 
 Message = tuple[str, dict[str, Any]]  # (event name, data)
 
 
-def check_in(server: LiveServer, service_id: str = "ausweis") -> dict[str, Any]:
-    with server.client("kiosk") as kiosk:
-        answer = kiosk.post("/api/v1/checkins", json={"service_id": service_id},
-                            headers={"Idempotency-Key": str(uuid.uuid4())})
-    assert answer.status_code == 201, answer.text
-    ticket: dict[str, Any] = answer.json()["ticket"]
-    return ticket
-
-
-def call_next(server: LiveServer, counter: str = "1") -> dict[str, Any]:
-    with server.client(f"counter:{counter}") as desk:
-        desk.post(f"/api/v1/counters/{counter}/state", json={"state": "open"})
-        answer = desk.post(f"/api/v1/counters/{counter}/next")
-    assert answer.status_code == 200, answer.text
-    ticket: dict[str, Any] = answer.json()["ticket"]
-    return ticket
-
-
-def ticket_action(server: LiveServer, ticket_id: str, action: str, counter: str = "1") -> None:
-    with server.client(f"counter:{counter}") as desk:
-        answer = desk.post(f"/api/v1/tickets/{ticket_id}/{action}")
-    assert answer.status_code == 200, answer.text
+def check_in(server: LiveServer) -> dict[str, Any]:
+    return kiosk_check_in(server, service_id="ausweis")
 
 
 class Stream:
