@@ -6,7 +6,7 @@ import json
 from typing import Any
 
 from fastapi import APIRouter, Request
-from fastapi.responses import JSONResponse, StreamingResponse
+from fastapi.responses import JSONResponse
 
 from .. import text
 from ..auth import Device
@@ -17,7 +17,7 @@ from ..errors import ApiError, bad_request, forbidden
 from ..queue import commands, rows, undo
 from ..queue.shapes import ticket_json
 from ..queue.visitor import public_status
-from ..queue.visitor_live import TooManyStreams, VisitorFeed, status_stream
+from ..queue.visitor_live import StatusStreamResponse, TooManyStreams, VisitorFeed
 from ..uow import Work
 from .models import PublicTicket, TicketAnswer, errors
 
@@ -89,14 +89,11 @@ async def get_public(public_id: str, ctx: CtxDep) -> JSONResponse:
     return JSONResponse(await ctx.read(lambda db: public_status(db, ctx.config, public_id, now)))
 
 
-SSE_HEADERS = {"Cache-Control": "no-store", "X-Accel-Buffering": "no"}  # a proxy must not hold the stream back
-
-
 @router.get(
-    "/public/{public_id}/stream", response_class=StreamingResponse,
+    "/public/{public_id}/stream", response_class=StatusStreamResponse,
     responses={200: {"content": {"text/event-stream": {}}}, **errors(404, 503)},
 )
-async def stream_public(public_id: str, request: Request, ctx: CtxDep) -> StreamingResponse:
+async def stream_public(public_id: str, request: Request, ctx: CtxDep) -> StatusStreamResponse:
     """A visitor's own ticket, live (server-sent events): its public status now and at each change,
     `: heartbeat` comments while nothing changes, `event: end` once the ticket is finished.
     503 `too_many_streams` when every stream is taken: poll `GET /api/v1/tickets/public/{public_id}`."""
@@ -112,6 +109,4 @@ async def stream_public(public_id: str, request: Request, ctx: CtxDep) -> Stream
         feed.leave(watcher)
         raise
     linger_s = ctx.config.clerk.undo_s + 2.0  # a no-show or finish may still be taken back
-    return StreamingResponse(
-        status_stream(feed, watcher, linger_s=linger_s), media_type="text/event-stream", headers=SSE_HEADERS,
-    )
+    return StatusStreamResponse(feed, watcher, linger_s=linger_s)

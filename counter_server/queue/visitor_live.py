@@ -16,6 +16,8 @@ from datetime import datetime
 from typing import Any
 
 import sqlite_utils
+from starlette.responses import StreamingResponse
+from starlette.types import Receive, Scope, Send
 
 from ..config import OfficeConfig
 from ..context import Context
@@ -174,3 +176,22 @@ async def status_stream(feed: VisitorFeed, watcher: Watcher, *, linger_s: float)
         yield "event: end\ndata: {}\n\n"
     finally:
         feed.leave(watcher)
+
+
+class StatusStreamResponse(StreamingResponse):
+    """The stream of one page; its slot is given back however the response ends, even when the
+    phone went away before the first byte (then the stream's generator never starts)."""
+
+    media_type = "text/event-stream"
+
+    def __init__(self, feed: VisitorFeed, watcher: Watcher, *, linger_s: float) -> None:
+        # a proxy must neither cache nor hold back the stream
+        headers = {"Cache-Control": "no-store", "X-Accel-Buffering": "no"}
+        super().__init__(status_stream(feed, watcher, linger_s=linger_s), headers=headers)
+        self.feed, self.watcher = feed, watcher
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        try:
+            await super().__call__(scope, receive, send)
+        finally:
+            self.feed.leave(self.watcher)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import queue
 import threading
@@ -12,6 +13,7 @@ from typing import Any
 
 import httpx
 
+from counter_server.queue.visitor_live import Watcher
 from tests.conftest import LiveServer, ServerFactory
 from tests.office import call_next, ticket_action
 from tests.office import check_in as kiosk_check_in
@@ -105,6 +107,23 @@ def test_a_change_elsewhere_that_leaves_the_status_as_it_was_sends_nothing(live_
             desk.post("/api/v1/counters/6/state", json={"state": "paused"})
         time.sleep(1)
         assert live.messages.empty()
+
+
+def test_a_page_gets_only_the_newest_status_and_never_the_same_twice() -> None:
+    async def run() -> list[str | None]:
+        watcher = Watcher("p")
+        watcher.offer({"state": "waiting", "position": 2})
+        watcher.offer({"state": "waiting", "position": 1})  # before the page took the first: replaced
+        first = await watcher.next(1)
+        watcher.offer({"state": "waiting", "position": 1})  # the same again: nothing to send
+        second = await watcher.next(0.1)
+        watcher.offer(None)  # the ticket is gone
+        third = await watcher.next(1)
+        return [first, second, third, "gone" if watcher.gone else None]
+
+    first, second, third, gone = asyncio.run(run())
+    assert first is not None and json.loads(first) == {"state": "waiting", "position": 1}
+    assert second is None and third is None and gone == "gone"
 
 
 def test_the_stream_of_an_unknown_ticket_is_404(live_server: LiveServer) -> None:
