@@ -19,7 +19,7 @@ from ..queue.shapes import ticket_json
 from ..queue.visitor import public_status
 from ..queue.visitor_live import StatusStreamResponse, TooManyStreams, VisitorFeed
 from ..uow import Work
-from .models import PublicTicket, TicketAnswer, errors
+from .models import ErrorBody, PublicTicket, TicketAnswer, errors
 
 router = APIRouter(prefix="/api/v1/tickets")
 ACTIONS = (*lifecycle.ACTIONS, "transfer", "reopen")
@@ -90,8 +90,11 @@ async def get_public(public_id: str, ctx: CtxDep) -> JSONResponse:
 
 
 @router.get(
-    "/public/{public_id}/stream", response_class=StatusStreamResponse,
-    responses={200: {"content": {"text/event-stream": {}}}, **errors(404, 503)},
+    "/public/{public_id}/stream", response_class=StatusStreamResponse, status_code=200,
+    responses={
+        200: {"content": {"text/event-stream": {}}}, **errors(404),
+        503: {"model": ErrorBody, "description": "every live status stream is taken (`too_many_streams`): poll"},
+    },
 )
 async def stream_public(public_id: str, request: Request, ctx: CtxDep) -> StatusStreamResponse:
     """A visitor's own ticket, live (server-sent events): its public status now and at each change,

@@ -182,12 +182,12 @@ class StatusStreamResponse(StreamingResponse):
     """The stream of one page; its slot is given back however the response ends, even when the
     phone went away before the first byte (then the stream's generator never starts)."""
 
-    media_type = "text/event-stream"
-
     def __init__(self, feed: VisitorFeed, watcher: Watcher, *, linger_s: float) -> None:
         # a proxy must neither cache nor hold back the stream
         headers = {"Cache-Control": "no-store", "X-Accel-Buffering": "no"}
-        super().__init__(status_stream(feed, watcher, linger_s=linger_s), headers=headers)
+        super().__init__(
+            status_stream(feed, watcher, linger_s=linger_s), headers=headers, media_type="text/event-stream",
+        )
         self.feed, self.watcher = feed, watcher
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
