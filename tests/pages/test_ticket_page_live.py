@@ -7,9 +7,11 @@ import time
 from pathlib import Path
 from typing import Any
 
+import httpx
+
 from tests.axe import assert_accessible
 from tests.browser import browser
-from tests.conftest import LiveServer
+from tests.conftest import LiveServer, ServerFactory
 from tests.office import call_next, check_in, ticket_action
 
 PHONE = {"viewport": {"width": 390, "height": 844}, "locale": "de-DE"}
@@ -94,24 +96,26 @@ def test_an_unknown_ticket_says_so(live_server: LiveServer, artifacts: Path) -> 
         assert not problems
 
 
-def test_the_page_polls_when_the_stream_is_refused(live_server: LiveServer) -> None:
-    mine = check_in(live_server, service_id="ausweis")
-    with browser() as chromium:
+def test_the_page_polls_when_the_stream_is_refused(server_factory: ServerFactory) -> None:
+    server = server_factory(start=False)
+    server.serve_args = ["--status-streams", "1"]
+    server.start()
+    mine = check_in(server, service_id="ausweis")
+    other = check_in(server, service_id="ausweis")
+    with httpx.Client(timeout=30) as client, client.stream(
+        "GET", f"{server.url}/api/v1/tickets/public/{other['public_id']}/stream"
+    ) as taken, browser() as chromium:
+        lines = taken.iter_lines()  # the one stream slot, held by another phone
+        assert next(lines).startswith("retry:")
         page = chromium.new_page(**PHONE)  # type: ignore[attr-defined]
         page.add_init_script(RECORD_VIBRATIONS)
-        refused: list[str] = []
-
-        def refuse(route: Any) -> None:
-            refused.append(route.request.url)
-            route.fulfill(status=503, content_type="application/json",
-                          body='{"error": {"code": "too_many_streams", "message": "poll instead"}}')
-
-        page.route("**/stream", refuse)
-        page.goto(f"{live_server.url}/t/{mine['public_id']}")
+        refused: list[int] = []
+        page.on("response", lambda r: r.url.endswith("/stream") and refused.append(r.status))
+        page.goto(f"{server.url}/t/{mine['public_id']}")
         page.wait_for_selector(f"#number:text('{mine['number']}')")
         page.wait_for_function("document.getElementById('card').textContent.includes('Vor Ihnen')")
-        assert refused
-        call_next(live_server)
+        assert refused == [503]
+        call_next(server)
         page.wait_for_selector("#card.called", timeout=25000)  # the next poll, at most 15 s on
         assert page.inner_text("#turn") == "Sie sind dran – Schalter 1"
         assert vibrations(page) == 1
