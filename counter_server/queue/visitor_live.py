@@ -68,6 +68,10 @@ class Watcher:
         """The changed status, or None when nothing changed within `timeout` or the ticket is gone."""
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(self._changed.wait(), timeout)
+        return self.take()
+
+    def take(self) -> str | None:
+        """The changed status not sent yet, if any, without waiting."""
         self._changed.clear()
         latest, self._latest = self._latest, None
         return latest
@@ -160,8 +164,7 @@ async def status_stream(feed: VisitorFeed, watcher: Watcher, *, linger_s: float)
     then says `end`, so the page's EventSource does not reconnect."""
     loop = asyncio.get_running_loop()
     try:
-        first = await watcher.next(0)
-        yield f"retry: {RETRY_MS}\n" + _message(first or "{}")
+        yield f"retry: {RETRY_MS}\n" + _message(watcher.take() or "{}")
         ends_at: float | None = loop.time() + linger_s if watcher.state in FINAL_STATES else None
         while not watcher.gone:
             wait = HEARTBEAT_S if ends_at is None else min(HEARTBEAT_S, ends_at - loop.time())
