@@ -17,6 +17,8 @@ from .api import appointments as appointments_api
 from .bookings.commands import housekeeping as booking_housekeeping
 from .clock import Clock
 from .config import load_config
+from .console import devices as console_devices
+from .console.router import install_console
 from .context import Context
 from .events import Hub
 from .feeds import BoardFeed
@@ -60,6 +62,8 @@ def day_end(work: Work) -> int:
 
 
 def housekeeping(ctx: Context) -> None:
+    seen = dict(ctx.seen)
+    ctx.store.write_sync(lambda tx: console_devices.save_sightings(tx.db, seen), now=ctx.clock.now())
     if ctx.write_sync(day_end):
         # the deleted rows' old pages may still sit in the WAL file: write it back and empty it
         ctx.store.checkpoint()
@@ -107,5 +111,6 @@ def create_app(ctx: Context, *, max_status_streams: int = DEFAULT_MAX_STREAMS) -
     for module in ROUTERS:
         app.include_router(module.router)
     app.include_router(pages.router)
+    install_console(app)
     pages.mount_static(app)
     return app

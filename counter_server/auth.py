@@ -13,7 +13,9 @@ from datetime import datetime
 
 import sqlite_utils
 
-ROLES = ("kiosk", "counter", "display", "printer", "booking", "admin")
+ROLES = ("kiosk", "counter", "display", "printer", "booking", "head", "admin")
+# the office head (Amtsleitung): the supervisor view and its actions, nothing of the admin console
+HEAD = "head"
 TOKEN_PREFIX = "thq_"
 
 
@@ -53,7 +55,7 @@ def add_device(
             raise DeviceError(f"no counter {counter_id!r} in office.toml")
     elif counter_id:
         raise DeviceError("--counter only goes with --role counter")
-    token = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    token = new_token()
     device = Device(id=str(uuid.uuid4()), name=name or role, role=role, counter_id=counter_id)
     db.table("devices").insert(
         {
@@ -62,6 +64,10 @@ def add_device(
         }
     )
     return device, token
+
+
+def new_token() -> str:
+    return TOKEN_PREFIX + secrets.token_urlsafe(32)
 
 
 def find_device(db: sqlite_utils.Database, token: str) -> Device | None:

@@ -40,6 +40,10 @@ class Context:
     clock: Clock
     data_dir: Path
     _devices: dict[str, tuple[float, Device]] = field(default_factory=dict)
+    # device id -> (when, address) of its last request in this run; saved by housekeeping
+    seen: dict[str, tuple[str, str]] = field(default_factory=dict)
+    # configurations replaced by a reload: kept so no cache keyed by id() meets a reused id
+    retired_configs: list[OfficeConfig] = field(default_factory=list)
 
     @property
     def keyring(self) -> KeyRing:
@@ -78,6 +82,26 @@ class Context:
         return device
 
 
+    def forget_device_cache(self, device_id: str) -> None:
+        for token, (_, device) in list(self._devices.items()):
+            if device.id == device_id:
+                del self._devices[token]
+
+    def forget_device(self, device_id: str) -> None:
+        """A device revoked or given a new token: refused from now on, its websockets closed."""
+        self.forget_device_cache(device_id)
+        self.hub.revoke(device_id)
+
+    def saw(self, device: Device, connection: HTTPConnection) -> None:
+        address = connection.client.host if connection.client else ""
+        self.seen[device.id] = (self.clock.now().isoformat(), address)
+
+    def replace_config(self, config: OfficeConfig) -> None:
+        """Apply a changed office.toml without a restart: every later request reads the new one."""
+        self.retired_configs.append(self.config)
+        self.config = config
+
+
 def context(request: Request) -> Context:
     ctx: Context = request.app.state.ctx
     return ctx
@@ -104,6 +128,7 @@ def role(*roles: str, query_token: bool = False) -> Callable[[Request], Awaitabl
             raise unauthorized("this device token is unknown or revoked")
         if device.role != "admin" and roles and device.role not in roles:
             raise forbidden(f"a {device.role} device may not do this")
+        context(request).saw(device, request)
         return device
 
     return check

@@ -31,6 +31,9 @@ EVENTS: dict[str, EventType] = {
         EventType("print.job", "job_id, printer_id, ticket_id, number"),
         EventType("print.dropped", "job_id, printer_id, ticket_id, number, reason"),
         EventType("appointment.changed", "appointment {id, service_id, start, status} or no_shows (a count)"),
+        EventType("service.walk_in_stopped", "service_id, office_day: no more walk-in tickets for it today"),
+        EventType("service.walk_in_resumed", "service_id, office_day: walk-in tickets for it again"),
+        EventType("office.changed", "version, sections: office.toml was changed and reloaded; screens reload it"),
         EventType("snapshot", "board, counters, tickets: sent first on a websocket that cannot replay"),
     )
 }

@@ -29,10 +29,13 @@ Item = tuple[int, str]
 class Subscriber:
     """One connected client's outbox. Overflow means the client is too slow: drop it."""
 
-    def __init__(self, *, wants_board: bool = False) -> None:
+    def __init__(self, *, wants_board: bool = False, device_id: str | None = None) -> None:
         self.queue: asyncio.Queue[Item] = asyncio.Queue(QUEUE_SIZE)
         self.overflowed = asyncio.Event()
         self.wants_board = wants_board
+        self.device_id = device_id
+        # set when the device is revoked or its token rotated: the websocket is closed
+        self.revoked = asyncio.Event()
 
     def offer(self, seq: int, text: str) -> None:
         try:
@@ -48,13 +51,24 @@ class Hub:
         self.subscribers: set[Subscriber] = set()
         self.listeners: list[Callable[[list[Event]], None]] = []
 
-    def join(self, *, wants_board: bool = False) -> Subscriber:
-        subscriber = Subscriber(wants_board=wants_board)
+    def join(self, *, wants_board: bool = False, device_id: str | None = None) -> Subscriber:
+        subscriber = Subscriber(wants_board=wants_board, device_id=device_id)
         self.subscribers.add(subscriber)
         return subscriber
 
     def leave(self, subscriber: Subscriber) -> None:
         self.subscribers.discard(subscriber)
+
+    def revoke(self, device_id: str) -> int:
+        """Close every websocket of this device; returns how many there were."""
+        mine = [s for s in tuple(self.subscribers) if s.device_id == device_id]
+        for subscriber in mine:
+            subscriber.revoked.set()
+        return len(mine)
+
+    def online(self) -> set[str]:
+        """The devices with an open websocket now."""
+        return {s.device_id for s in tuple(self.subscribers) if s.device_id}
 
     def publish(self, events: list[Event]) -> None:
         for event in events:

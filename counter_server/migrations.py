@@ -10,6 +10,8 @@ from datetime import UTC, datetime
 
 import sqlite_utils
 
+from .migrations_console import CONSOLE_MIGRATIONS
+
 Migration = Callable[[sqlite_utils.Database], None]
 
 
@@ -140,6 +142,7 @@ MIGRATIONS: list[Migration] = [
     m001_core, m002_appointments, m003_print_jobs, m004_number_leases, m005_lease_outcomes, m006_idempotency_hashes,
     m007_tickets_by_day_and_state,
 ]
+MIGRATIONS += CONSOLE_MIGRATIONS
 
 
 def migrate(db: sqlite_utils.Database) -> list[str]:

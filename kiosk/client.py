@@ -41,7 +41,7 @@ CONNECT_TIMEOUT_S = 1.5
 # errors that mean the request never left the kiosk, so the server cannot have acted on it
 NOT_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
 # the services' waiting counts change with these; anything else does not concern the kiosk
-REFRESHING_EVENTS = ("snapshot", "ticket.", "counter.state")
+REFRESHING_EVENTS = ("snapshot", "ticket.", "counter.state", "service.", "office.changed")
 
 
 @dataclass(frozen=True)

@@ -8,6 +8,7 @@ from fastapi import APIRouter, Depends, WebSocket, WebSocketDisconnect
 from fastapi.responses import JSONResponse
 
 from ..auth import Device
+from ..console.sessions import session_device
 from ..context import Context, CtxDep, bearer, role
 from ..events import Subscriber, events_after, pump, until_first
 from ..queue.views import board, snapshot
@@ -61,16 +62,20 @@ async def _drain_incoming(ws: WebSocket) -> None:
 async def events(ws: WebSocket) -> None:
     ctx: Context = ws.app.state.ctx
     token = bearer(ws, query=True)
-    device = await ctx.device_for(token) if token else None
+    device = await ctx.device_for(token) if token else await session_device(ctx, ws)
     if device is None:
         await ws.close(code=4401, reason="unauthorized")
         return
     await ws.accept()
+    ctx.saw(device, ws)
     # a display asks for the board with its events (?board=1), so it never refetches it
-    subscriber: Subscriber = ctx.hub.join(wants_board=ws.query_params.get("board") == "1")
+    subscriber: Subscriber = ctx.hub.join(wants_board=ws.query_params.get("board") == "1", device_id=device.id)
     try:
         last = await _catch_up(ws, ctx, _since(ws.query_params.get("since")))
-        await until_first(pump(subscriber, ws.send_text, last), _drain_incoming(ws), subscriber.overflowed.wait())
+        await until_first(pump(subscriber, ws.send_text, last), _drain_incoming(ws), subscriber.overflowed.wait(),
+                          subscriber.revoked.wait())
+        if subscriber.revoked.is_set():
+            await ws.close(code=4401, reason="revoked")
     except WebSocketDisconnect:
         pass
     finally:

@@ -140,6 +140,7 @@ class Waiting(Open):
     prefix: str
     waiting: int
     eta_min: int | None
+    served_now: bool
 
 
 class PrinterHealth(Open):
@@ -150,10 +151,16 @@ class PrinterHealth(Open):
 
 
 class Board(Open):
+    """`current`: every call not finished (called or serving), newest first; `recent`: the last
+    served (done) visits, newest call first; `calls`: the last calls in any state (older screens);
+    `waiting[].served_now`: an open counter serves that errand (else `eta_min` means nothing)."""
+
     seq: int
     office: dict[str, str]
     now: str
     calls: list[Call]
+    current: list[Call]
+    recent: list[Call]
     waiting: list[Waiting]
     waiting_total: int
     counters_open: int
@@ -196,6 +203,7 @@ class ServiceOut(Open):
     unavailable_reason: str | None
     waiting: int
     eta_min: int | None
+    served_now: bool
 
 
 class ServicesList(Open):

@@ -23,6 +23,7 @@ from ..printing.jobs import PrintJob, enqueue, words_of
 from ..queue import rows as tickets
 from ..queue.commands import call_refusal, issue_ticket
 from ..queue.shapes import ticket_json
+from ..queue.stops import stopped_services
 from ..queue.views import ticket_status
 from ..uow import Work
 from .appointment import check_in_booked
@@ -67,8 +68,10 @@ def check_in_walk_in(work: Work, *, service_id: str, lang: str, priority: Priori
     service = office.service(service_id)
     if service is None:
         raise UnknownService(f"no service {service_id!r} in this office", service_id=service_id)
-    issued = tickets.walk_ins_issued(work.db, office_day(work.now, office.timezone)).get(service.id, 0)
-    admission.check_walk_in(office=office, service=service, now=work.now, issued_today=issued)
+    day = office_day(work.now, office.timezone)
+    issued = tickets.walk_ins_issued(work.db, day).get(service.id, 0)
+    admission.check_walk_in(office=office, service=service, now=work.now, issued_today=issued,
+                            stopped=service.id in stopped_services(work.db, day))
     return issue_ticket(work, service_id=service.id, kind=TicketKind.WALK_IN, lang=lang,
                         priority=priority, device_id=device_id)
 

@@ -16,6 +16,7 @@ from typing import Any
 
 from ..core.model import Office
 from ..core.policy import Rules, rules_from_mapping
+from .alerts import AlertSettings, parse_alerts
 from .appointments import AppointmentSettings, parse_appointments
 from .clerk import ClerkSettings, parse_clerk, policy_table
 from .office import LANGUAGES, parse_office
@@ -25,11 +26,12 @@ from .reader import ConfigError, Reader
 from .template import CONFIG_TEMPLATE
 
 __all__ = [
-    "CONFIG_TEMPLATE", "LANGUAGES", "SECTIONS", "AppointmentSettings", "ClerkSettings", "ConfigError",
-    "OfficeConfig", "OfflineSettings", "PrinterConfig", "load_config", "parse_config",
+    "CONFIG_TEMPLATE", "LANGUAGES", "AlertSettings", "SECTIONS", "AppointmentSettings", "ClerkSettings", "ConfigError",
+    "OfficeConfig", "OfflineSettings", "PrinterConfig", "load_config", "parse_config", "parse_text",
 ]
 
-SECTIONS = frozenset({"office", "hours", "services", "counters", "queue", "appointments", "printers", "offline"})
+SECTIONS = frozenset({"office", "hours", "services", "counters", "queue", "appointments", "printers", "offline",
+                      "alerts"})
 
 
 @dataclass(frozen=True)
@@ -44,6 +46,7 @@ class OfficeConfig:
     printers: tuple[PrinterConfig, ...] = ()
     offline: OfflineSettings = OfflineSettings()
     clerk: ClerkSettings = ClerkSettings()
+    alerts: AlertSettings = AlertSettings()
 
     def printer(self, printer_id: str) -> PrinterConfig | None:
         return next((p for p in self.printers if p.id == printer_id), None)
@@ -75,6 +78,7 @@ def parse_config(path: Path, data: Mapping[str, Any]) -> OfficeConfig:
         printers=parse_printers(root),
         offline=parse_offline(root.optional_sub("offline")),
         clerk=parse_clerk(root.optional_sub("queue")),
+        alerts=parse_alerts(root.optional_sub("alerts")),
     )
 
 
@@ -83,6 +87,11 @@ def load_config(path: Path) -> OfficeConfig:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
         raise ConfigError(path, "-", "file not found (run `townhall init`)") from None
+    return parse_text(path, text)
+
+
+def parse_text(path: Path, text: str) -> OfficeConfig:
+    """office.toml's text, validated: the one check for the file at start and the console's edits."""
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as error:

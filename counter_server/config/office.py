@@ -41,12 +41,19 @@ def _time(r: Reader, key: str, text: str) -> Interval:
     return Interval(start, end)
 
 
+def _span(interval: Interval) -> str:
+    return f"{interval.start:%H:%M}-{interval.end:%H:%M}"
+
+
 def _hours(r: Reader) -> OpeningHours:
     r.reject_unknown(HOURS_FIELDS)
     weekly: dict[int, tuple[Interval, ...]] = {}
     for index, day in enumerate(WEEKDAYS):
         spans = r.get(day, list, [])
         weekly[index] = tuple(sorted((_time(r, day, str(s)) for s in spans), key=lambda i: i.start))
+        for earlier, later in zip(weekly[index], weekly[index][1:], strict=False):
+            if later.start < earlier.end:
+                raise r.fail(day, f"'{_span(earlier)}' and '{_span(later)}' overlap")
     closed: set[date] = set()
     for text in r.get("closed_dates", list, []):
         try:
@@ -148,6 +155,7 @@ def parse_office(root: Reader) -> Office:
     if not services:
         raise root.fail("services", "needs at least one service")
     unique(root.path, services, "id", "services")
+    unique(root.path, services, "prefix", "services")
     ids = {s.id for s in services}
     root.get("counters", list)
     counters = [_counter(r, ids) for r in root.tables("counters")]

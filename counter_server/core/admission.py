@@ -5,14 +5,19 @@ from __future__ import annotations
 from datetime import datetime
 
 from . import hours
-from .errors import DailyCapReached, OfficeClosed, WalkInClosed, WalkInNotAllowed
+from .errors import DailyCapReached, OfficeClosed, WalkInClosed, WalkInNotAllowed, WalkInStopped
 from .model import Office, Service
 
 
-def check_walk_in(*, office: Office, service: Service, now: datetime, issued_today: int) -> None:
-    """Raise the named reason a walk-in ticket is refused; return when it is allowed."""
+def check_walk_in(*, office: Office, service: Service, now: datetime, issued_today: int,
+                  stopped: bool = False) -> None:
+    """Raise the named reason a walk-in ticket is refused; return when it is allowed.
+
+    `stopped`: the office head stopped walk-ins for this errand for the rest of the day."""
     if not service.walk_in:
         raise WalkInNotAllowed(f"{service.id} is by appointment only", service_id=service.id)
+    if stopped:
+        raise WalkInStopped(f"no more walk-in tickets for {service.id} today", service_id=service.id)
     if not hours.is_open(office.hours, now, office.timezone):
         opening = hours.next_opening(office.hours, now, office.timezone)
         raise OfficeClosed(
@@ -33,10 +38,11 @@ def check_walk_in(*, office: Office, service: Service, now: datetime, issued_tod
         )
 
 
-def refusal_reason(*, office: Office, service: Service, now: datetime, issued_today: int) -> str | None:
+def refusal_reason(*, office: Office, service: Service, now: datetime, issued_today: int,
+                   stopped: bool = False) -> str | None:
     """The refusal's error code, or None when a walk-in ticket would be issued."""
     try:
-        check_walk_in(office=office, service=service, now=now, issued_today=issued_today)
-    except (WalkInNotAllowed, OfficeClosed, WalkInClosed, DailyCapReached) as refused:
+        check_walk_in(office=office, service=service, now=now, issued_today=issued_today, stopped=stopped)
+    except (WalkInNotAllowed, WalkInStopped, OfficeClosed, WalkInClosed, DailyCapReached) as refused:
         return refused.code
     return None

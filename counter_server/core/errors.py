@@ -97,6 +97,12 @@ class WalkInClosed(WalkInRefused):
     code = "walk_in_closed"
 
 
+class WalkInStopped(WalkInRefused):
+    """The office head stopped walk-in tickets for this errand for the rest of the day."""
+
+    code = "walk_in_stopped"
+
+
 class DailyCapReached(WalkInRefused):
     """The service's daily walk-in cap is used up."""
 

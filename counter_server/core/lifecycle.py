@@ -118,6 +118,12 @@ def transfer(
     )
 
 
+def move(ticket: Ticket, *, service_id: str, counter_id: str | None) -> Ticket:
+    """A waiting ticket sent to another errand or counter (by the office head); it keeps its arrival."""
+    _require(ticket, "move", S.WAITING)
+    return replace(ticket, service_id=service_id, target_counter_id=counter_id)
+
+
 def park(ticket: Ticket, *, now: datetime) -> Ticket:
     """Set aside (the visitor fetches a document) without losing the ticket."""
     _require(ticket, "park", S.CALLED, S.SERVING)

@@ -142,6 +142,16 @@ def recent_calls(db: sqlite_utils.Database, day: date, limit: int) -> list[Ticke
     return [ticket_from_row(r) for r in rows]
 
 
+def recently_done(db: sqlite_utils.Database, day: date, limit: int) -> list[Ticket]:
+    """`day`'s finished (served) visits, the latest call first."""
+    rows = db.query(
+        "SELECT * FROM tickets WHERE office_day = ? AND called_at IS NOT NULL AND state = 'done'"
+        " ORDER BY called_at DESC LIMIT ?",
+        [day.isoformat(), limit],
+    )
+    return [ticket_from_row(r) for r in rows]
+
+
 def finished_today(db: sqlite_utils.Database, day: date) -> list[Ticket]:
     rows = db.query(
         "SELECT * FROM tickets WHERE office_day = ? AND state = 'done'"

@@ -23,6 +23,7 @@ from .counters import counters_now, find_counter
 from .decide import decide_next, why_next
 from .estimates import READ_ESTIMATES, estimate_of
 from .shapes import counter_json, counter_ref, eta_json, hold_json, reason_json, ticket_json
+from .stops import stopped_services
 
 
 def ticket_status(
@@ -37,9 +38,11 @@ def ticket_status(
 
 
 def waiting_per_service(db: sqlite_utils.Database, config: OfficeConfig, now: datetime) -> list[dict[str, Any]]:
-    """Who waits for what, and how long the last of them is expected to wait."""
+    """Who waits for what, how long the last of them is expected to wait, and whether an
+    open counter serves it now (`served_now`: without one no estimate means anything)."""
     found = READ_ESTIMATES.get(db, config, now)
     waiting = [t for t in rows.open_tickets(db) if t.state is TicketState.WAITING]
+    open_counters = [c for c in counters_now(db, config.office) if c.state is CounterState.OPEN]
     per_service = []
     for service in config.office.services:
         mine = [t for t in waiting if t.service_id == service.id]
@@ -50,26 +53,45 @@ def waiting_per_service(db: sqlite_utils.Database, config: OfficeConfig, now: da
             "prefix": service.prefix,
             "waiting": len(mine),
             "eta_min": round(max(etas)) if etas else (0 if not mine else None),
+            "served_now": any(c.can_serve(service.id) for c in open_counters),
         })
     return per_service
 
 
+def call_json(config: OfficeConfig, ticket: Ticket) -> dict[str, Any]:
+    """A call as the board shows it: the number and where to go, never a name."""
+    return {
+        "number": ticket.number,
+        "state": ticket.state.value,
+        "called_at": ticket.called_at.isoformat() if ticket.called_at else None,
+        "call_count": ticket.call_count,
+        "counter": counter_ref(config.office, ticket.counter_id),
+    }
+
+
 def recent_calls(db: sqlite_utils.Database, config: OfficeConfig, now: datetime, limit: int) -> list[dict[str, Any]]:
+    """The last calls of the day in any state (the board's `calls`, kept for older screens)."""
     day = office_day(now, config.office.timezone)
-    return [
-        {
-            "number": t.number,
-            "state": t.state.value,
-            "called_at": t.called_at.isoformat() if t.called_at else None,
-            "call_count": t.call_count,
-            "counter": counter_ref(config.office, t.counter_id),
-        }
-        for t in rows.recent_calls(db, day, limit)
-    ]
+    return [call_json(config, t) for t in rows.recent_calls(db, day, limit)]
 
 
-def board(db: sqlite_utils.Database, config: OfficeConfig, now: datetime, *, calls: int = 10) -> dict[str, Any]:
-    """What a waiting-room screen shows: recent calls and who waits for what."""
+def current_calls(db: sqlite_utils.Database, config: OfficeConfig) -> list[dict[str, Any]]:
+    """Every visitor called and not yet finished (called or serving), the newest call first."""
+    calls = [t for t in rows.open_tickets(db) if t.state in (TicketState.CALLED, TicketState.SERVING)]
+    calls.sort(key=lambda t: (t.called_at.timestamp() if t.called_at else 0.0, t.number), reverse=True)
+    return [call_json(config, t) for t in calls]
+
+
+def recently_served(db: sqlite_utils.Database, config: OfficeConfig, now: datetime, limit: int) -> list[dict[str, Any]]:
+    """The last visits of the day that ended served (done), the newest call first; no-shows,
+    parked and cancelled tickets were not served and are left out."""
+    day = office_day(now, config.office.timezone)
+    return [call_json(config, t) for t in rows.recently_done(db, day, limit)]
+
+
+def board(db: sqlite_utils.Database, config: OfficeConfig, now: datetime, *, calls: int = 10,
+          recent: int = 8) -> dict[str, Any]:
+    """What a waiting-room screen shows: the current calls, the last served, who waits for what."""
     office = config.office
     per_service = waiting_per_service(db, config, now)
     counters = counters_now(db, office)
@@ -78,6 +100,8 @@ def board(db: sqlite_utils.Database, config: OfficeConfig, now: datetime, *, cal
         "office": {"id": office.id, "name": office.name},
         "now": now.isoformat(),
         "calls": recent_calls(db, config, now, calls),
+        "current": current_calls(db, config),
+        "recent": recently_served(db, config, now, recent),
         "waiting": per_service,
         "waiting_total": sum(s["waiting"] for s in per_service),
         "counters_open": sum(1 for c in counters if c.state is CounterState.OPEN),
@@ -139,12 +163,15 @@ def counter_view(db: sqlite_utils.Database, config: OfficeConfig, counter_id: st
 def services_list(db: sqlite_utils.Database, config: OfficeConfig, now: datetime) -> dict[str, Any]:
     """The errands a kiosk offers now, whether each takes walk-ins, and who waits for it."""
     office = config.office
-    issued = rows.walk_ins_issued(db, office_day(now, office.timezone))
+    day = office_day(now, office.timezone)
+    issued = rows.walk_ins_issued(db, day)
+    stopped = stopped_services(db, day)
     waiting = {w["service_id"]: w for w in waiting_per_service(db, config, now)}
     services = []
     for service in office.services:
         reason = admission.refusal_reason(
-            office=office, service=service, now=now, issued_today=issued.get(service.id, 0)
+            office=office, service=service, now=now, issued_today=issued.get(service.id, 0),
+            stopped=service.id in stopped,
         )
         services.append({
             "id": service.id,

@@ -58,20 +58,19 @@
 
   function serviceName(names) { return names[lang] || names.de || Object.values(names)[0]; }
 
+  // Every call not finished, the newest first and biggest (the server's `current`).
   function renderCurrent(calls) {
     const list = $("current");
     list.replaceChildren();
-    calls.filter((c) => c.state === "called").slice(0, 4).forEach((call) => {
-      const item = el("li");
+    calls.forEach((call, index) => {
+      const item = el("li", index === 0 ? "newest" : "");
       item.dataset.number = call.number;
       item.append(el("span", "number", call.number));
       const where = el("div", "where");
-      const line = el("div");
       const place = words.place(call.counter);
-      line.append(el("span", "arrow", "➜"), el("span", "counter", place.label));
-      where.append(line);
-      if (place.room) where.append(el("div", "room", place.room));
+      where.append(el("span", "arrow", "➜"), el("span", "counter", place.label));
       item.append(where);
+      if (place.room) item.append(el("div", "room", place.room));
       if (announced.get(call.number) === call.call_count && isFresh(call)) item.classList.add("fresh");
       list.append(item);
     });
@@ -81,10 +80,11 @@
     return call.called_at && Date.now() + clockOffsetMs - Date.parse(call.called_at) < 8000;
   }
 
+  // Only visits really served (the server's `recent`): no-shows and parked tickets are not.
   function renderRecent(calls) {
     const list = $("recent");
     list.replaceChildren();
-    calls.filter((c) => c.state !== "called").slice(0, 8).forEach((call) => {
+    calls.slice(0, 8).forEach((call) => {
       const item = el("li");
       item.append(el("span", "number", call.number), el("span", "counter", words.place(call.counter).label));
       list.append(item);
@@ -96,10 +96,15 @@
     body.replaceChildren();
     waiting.filter((w) => w.waiting > 0).forEach((w) => {
       const row = el("tr");
-      const name = el("td");
-      name.append(el("span", "prefix", w.prefix), document.createTextNode(serviceName(w.names)));
-      const eta = w.eta_min === null ? "" : words.plural("display.eta_minutes", w.eta_min);
-      row.append(name, el("td", "count", String(w.waiting)), el("td", "eta", eta));
+      const prefix = el("td", "letter");
+      prefix.append(el("span", "prefix", w.prefix));
+      row.append(prefix);
+      const name = el("td", "name", serviceName(w.names));
+      // no open counter does this errand: an estimate would say "0 min" and mean nothing
+      const off = w.served_now === false;
+      const eta = off ? words.t("display.not_served_now")
+        : w.eta_min === null ? "" : words.plural("display.eta_minutes", w.eta_min);
+      row.append(name, el("td", "count", String(w.waiting)), el("td", off ? "eta off" : "eta", eta));
       body.append(row);
     });
     if (!body.children.length) {
@@ -116,10 +121,16 @@
     document.title = words.t("display.title", { office: board.office.name });
     clockOffsetMs = Date.parse(board.now) - Date.now();
     tickClock();  // the office clock, not the TV's, from the first board on
-    renderCurrent(board.calls);
-    renderRecent(board.calls);
+    renderCurrent(board.current || board.calls.filter((c) => c.state === "called" || c.state === "serving"));
+    renderRecent(board.recent || board.calls.filter((c) => c.state === "done"));
     renderWaiting(board.waiting);
     renderStatus(board);
+    fit();
+  }
+
+  function fit() {
+    window.townhallFit.fitCalls($("current"));
+    window.townhallFit.fitLists(document.querySelector("aside"), $("recent"));
   }
 
   function renderStatus(board) {
@@ -146,26 +157,6 @@
     refreshTimer = setTimeout(() => refresh().catch(() => {}), 120);
   }
 
-  // A soft two-tone gong, synthesised so that no sound file has to be fetched.
-  let audio = null;
-  function chime() {
-    try {
-      audio = audio || new (window.AudioContext || window.webkitAudioContext)();
-      [[659.25, 0], [523.25, 0.45]].forEach(([freq, at]) => {
-        const osc = audio.createOscillator();
-        const gain = audio.createGain();
-        osc.frequency.value = freq;
-        osc.type = "sine";
-        gain.gain.setValueAtTime(0.0001, audio.currentTime + at);
-        gain.gain.exponentialRampToValueAtTime(0.4, audio.currentTime + at + 0.02);
-        gain.gain.exponentialRampToValueAtTime(0.0001, audio.currentTime + at + 1.2);
-        osc.connect(gain).connect(audio.destination);
-        osc.start(audio.currentTime + at);
-        osc.stop(audio.currentTime + at + 1.3);
-      });
-    } catch (e) { /* no audio device: the flashing number still shows the call */ }
-  }
-
   // The server builds the sentence (one text for every language and both voices). A browser
   // voice for the display's language speaks it; without one (most TV browsers) the server's
   // espeak-ng WAV plays. ?speech=server|browser|auto|off, default auto. A visitor who chose
@@ -187,12 +178,10 @@
     return visitorSpeech && visitor && visitor !== lang ? [lang, visitor] : [lang];
   }
 
+  const { chime, waitUntil, playClip } = window.townhallSound;
+
   function announcementUrl(ticketId, suffix, language) {
     return "/api/v1/announcements/" + encodeURIComponent(ticketId) + suffix + "?lang=" + encodeURIComponent(language);
-  }
-
-  function waitUntil(at) {
-    return new Promise((resolve) => setTimeout(resolve, Math.max(0, at - Date.now())));
   }
 
   async function speakInBrowser(ticketId, languages, notBefore) {
@@ -214,37 +203,10 @@
     utterances.forEach((utterance) => window.speechSynthesis.speak(utterance));
   }
 
-  function playClip(src, notBefore) {
-    const player = $("announcement");
-    return new Promise((resolve) => {
-      let done = false;
-      const finish = (state) => {
-        if (done) return;
-        done = true;
-        player.dataset.state = state;
-        clearTimeout(limit);
-        resolve();
-      };
-      const limit = setTimeout(() => finish("timeout"), CHIME_MS + 20000);
-      player.onended = () => finish("ended");
-      player.onerror = () => finish("error");
-      player.dataset.state = "loading";
-      player.src = src;
-      player.load();  // synthesis and download overlap with the chime
-      waitUntil(notBefore).then(() => {
-        if (done) return;
-        player.play().then(() => { if (!done) player.dataset.state = "playing"; }, (error) => {
-          // Autoplay refused (no --autoplay-policy flag): the chime and the flashing number still call.
-          finish(error && error.name === "NotAllowedError" ? "blocked" : "error");
-        });
-      });
-    });
-  }
-
   function playFromServer(ticketId, language, notBefore) {
     const src = announcementUrl(ticketId, ".wav", language) + "&token=" + encodeURIComponent(token);
     // One clip after the other: two counters calling at once are both heard in full.
-    speechQueue = speechQueue.then(() => playClip(src, notBefore));
+    speechQueue = speechQueue.then(() => playClip($("announcement"), src, notBefore, CHIME_MS + 20000));
   }
 
   function speak(ticket, counter) {
@@ -276,6 +238,8 @@
       return;
     }
     if ((event.type === "ticket.called" || event.type === "ticket.recalled") && isFreshEvent(event)) announce(event);
+    // office.toml changed in the console: counters' names and texts are read again
+    if (event.type === "office.changed" && isFreshEvent(event)) setTimeout(() => location.reload(), 500);
   }
 
   function isFreshEvent(event) {
@@ -297,6 +261,7 @@
   refresh().catch(() => showOffline(true));
   live = connect();
   tickClock();
+  window.addEventListener("resize", () => { if (words) fit(); });
   setInterval(tickClock, 1000);
   setInterval(scheduleRefresh, 30000);
 })();

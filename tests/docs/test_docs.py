@@ -15,6 +15,7 @@ import pytest
 import counter_server
 from counter_server import event_types
 from counter_server.config import SECTIONS
+from counter_server.config.alerts import FIELDS as ALERT_FIELDS
 from counter_server.config.appointments import FIELDS as APPOINTMENT_FIELDS
 from counter_server.config.clerk import FIELDS as CLERK_FIELDS
 from counter_server.config.office import COUNTER_FIELDS, HOURS_FIELDS, OFFICE_FIELDS, SERVICE_FIELDS
@@ -91,7 +92,7 @@ def test_every_office_toml_key_is_documented() -> None:
     documented = _documented(_section("Configuration"))
     keys = (
         set(SECTIONS) | OFFICE_FIELDS | HOURS_FIELDS | SERVICE_FIELDS | COUNTER_FIELDS
-        | PRINTER_FIELDS | set(APPOINTMENT_FIELDS) | set(OFFLINE_FIELDS) | CLERK_FIELDS | {f.name for f in dataclasses.fields(Rules)}
+        | PRINTER_FIELDS | set(APPOINTMENT_FIELDS) | set(ALERT_FIELDS) | set(OFFLINE_FIELDS) | CLERK_FIELDS | {f.name for f in dataclasses.fields(Rules)}
     )
     missing = keys - documented - {f"[{s}]" for s in SECTIONS}
     assert not {k for k in missing if f"[{k}]" not in README and f"[[{k}]]" not in README and k not in documented}

@@ -1,0 +1,35 @@
+// The supervisor view, live: after each burst of events (and every 20 s, for the clocks)
+// the server renders the panel again and it replaces the old one. The websocket is
+// authorised by the console session's cookie; no token lives in the page.
+(function () {
+  "use strict";
+  const panel = document.getElementById("panel");
+  const live = document.getElementById("live");
+  let timer = null;
+
+  function busy() {
+    // never swap the panel under a select the office head has open
+    const focused = document.activeElement;
+    return focused && panel.contains(focused) && focused.tagName === "SELECT";
+  }
+
+  async function refresh() {
+    timer = null;
+    if (busy()) { refreshSoon(2000); return; }
+    const answer = await fetch("/supervisor/panel", { credentials: "same-origin" });
+    if (answer.status === 200) panel.innerHTML = await answer.text();
+    else if (answer.redirected || answer.status === 401 || answer.status === 403) location.reload();
+  }
+
+  function refreshSoon(ms) {
+    if (timer === null) timer = setTimeout(refresh, ms);
+  }
+
+  window.townhallLive.follow({
+    token: "",
+    onEvent: () => refreshSoon(150),
+    onOpen: () => { live.textContent = "live"; refreshSoon(0); },
+    onClose: () => { live.textContent = "keine Verbindung – versuche erneut"; },
+  });
+  setInterval(() => refreshSoon(0), 20000);
+})();
