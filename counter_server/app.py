@@ -38,6 +38,7 @@ from .limits import BodyLimit
 from .paths import DataDir, StartRefused
 from .queue.commands import expire_past_days
 from .queue.counters import sync_counters
+from .queue.visitor_live import DEFAULT_MAX_STREAMS, VisitorFeed
 from .site import manage as site_manage
 from .site import routes as site_routes
 from .site import waiting as site_waiting
@@ -97,12 +98,15 @@ async def _housekeeping_loop(ctx: Context) -> None:
 ROUTERS = (office, checkins, counters, tickets, board, appointments_api, printers, leases, announce, texts, reports, open_data)
 
 
-def create_app(ctx: Context) -> FastAPI:
+def create_app(ctx: Context, *, max_status_streams: int = DEFAULT_MAX_STREAMS) -> FastAPI:
+    visitors = VisitorFeed(ctx, max_streams=max_status_streams)
+
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         ctx.store.on_commit(ctx.hub.publish, asyncio.get_running_loop())
         feed = BoardFeed(ctx)
         feed.start()
+        visitors.start()
         housekeeping(ctx)
         task = asyncio.create_task(_housekeeping_loop(ctx))
         try:
@@ -112,11 +116,13 @@ def create_app(ctx: Context) -> FastAPI:
             with contextlib.suppress(asyncio.CancelledError):
                 await task
             await feed.stop()
+            await visitors.stop()
             ctx.store.close()
 
     # /docs and /redoc come from pages.py, with their assets from this package (no CDN)
     app = FastAPI(title="townhall-queue", version="1", lifespan=lifespan, docs_url=None, redoc_url=None)
     app.state.ctx = ctx
+    app.state.visitor_feed = visitors
     errors.install(app)
     app.add_middleware(BodyLimit)
     for module in ROUTERS:

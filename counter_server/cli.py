@@ -24,6 +24,13 @@ from .stats import cli as stats_cli
 from .store import Store, Tx
 
 DEFAULT_PORT = 8000
+GRACEFUL_SHUTDOWN_S = 3
+
+
+def _positive(text: str) -> int:
+    if not text.isdigit() or int(text) < 1:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a positive whole number")
+    return int(text)
 
 
 def _data_dir(text: str) -> Path:
@@ -98,9 +105,12 @@ def cmd_serve(args: argparse.Namespace) -> int:
     config = load_config(DataDir(data_dir).config)
     clock = Clock.starting_at(args.clock, config.office.timezone) if args.clock else Clock()
     ctx = open_context(data_dir, clock)
-    app = create_app(ctx)
+    limits = {"max_status_streams": args.status_streams} if args.status_streams else {}
+    app = create_app(ctx, **limits)
     common: dict[str, Any] = dict(
         log_level=args.log_level, ws_ping_interval=20, ws_ping_timeout=20, access_log=False,
+        # visitors' status streams never end by themselves: a stop must not wait for them
+        timeout_graceful_shutdown=GRACEFUL_SHUTDOWN_S,
         # one event goes to hundreds of screens: compressing it per socket cost more than it saved
         ws_per_message_deflate=False,
     )
@@ -141,6 +151,8 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--log-level", default="warning")
     serve.add_argument("--public-port", type=int, help="a second listener serving only the public pages")
     serve.add_argument("--public-host", help="its address (default: --host)")
+    serve.add_argument("--status-streams", type=_positive,
+                       help="at most this many visitors' status pages follow their ticket live (500); more poll")
     serve.set_defaults(handler=cmd_serve)
 
     demo.add_parser(sub)

@@ -21,7 +21,7 @@ from .errors import error_body
 PUBLIC_PATHS = frozenset({"/book", "/privacy", "/health", "/favicon.ico"})
 PUBLIC_PREFIXES = (
     "/book/", "/t/", "/open/", "/api/v1/tickets/public/", "/api/v1/texts/",
-    "/static/book/", "/static/i18n/", "/static/web/ticket", "/static/web/live.js",
+    "/static/book/", "/static/i18n/", "/static/web/ticket", "/static/web/tones.js", "/static/web/live.js",
 )
 
 

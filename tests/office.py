@@ -30,6 +30,23 @@ def check_in(server: LiveServer, **body: str) -> dict[str, Any]:
     return ticket
 
 
+def call_next(server: LiveServer, counter: str = "1") -> dict[str, Any]:
+    """Counter `counter` opens and calls Next; the ticket it called."""
+    with server.client(f"counter:{counter}") as desk:
+        desk.post(f"/api/v1/counters/{counter}/state", json={"state": "open"})
+        answer = desk.post(f"/api/v1/counters/{counter}/next")
+    assert answer.status_code == 200, answer.text
+    ticket: dict[str, Any] = answer.json()["ticket"]
+    return ticket
+
+
+def ticket_action(server: LiveServer, ticket_id: str, action: str, counter: str = "1") -> None:
+    """A clerk's action (`recall`, `start`, `no_show`, ...) on a ticket at counter `counter`."""
+    with server.client(f"counter:{counter}") as desk:
+        answer = desk.post(f"/api/v1/tickets/{ticket_id}/{action}")
+    assert answer.status_code == 200, answer.text
+
+
 def clerk_page(chromium: Any, server: LiveServer, device: str, *, width: int = 1920, height: int = 1080,
                requests: list[str] | None = None) -> tuple[Any, list[str]]:
     """The clerk page of `device` (`counter:N`), connected; and the list its script errors land in."""

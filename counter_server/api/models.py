@@ -230,6 +230,7 @@ class PublicTicket(Open):
     counter: dict[str, str] | None
     created_at: str
     appointment_at: str | None
+    call_count: int
     position: int | None
     ahead: int | None = None
     eta_min: int | None

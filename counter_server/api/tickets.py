@@ -17,8 +17,9 @@ from ..errors import ApiError, bad_request, forbidden
 from ..queue import commands, rows, undo
 from ..queue.shapes import ticket_json
 from ..queue.visitor import public_status
+from ..queue.visitor_live import StatusStreamResponse, TooManyStreams, VisitorFeed
 from ..uow import Work
-from .models import PublicTicket, TicketAnswer, errors
+from .models import ErrorBody, PublicTicket, TicketAnswer, errors
 
 router = APIRouter(prefix="/api/v1/tickets")
 ACTIONS = (*lifecycle.ACTIONS, "transfer", "reopen")
@@ -86,3 +87,29 @@ async def get_public(public_id: str, ctx: CtxDep) -> JSONResponse:
     """A visitor's own ticket; no token, the id is unguessable."""
     now = ctx.clock.now()
     return JSONResponse(await ctx.read(lambda db: public_status(db, ctx.config, public_id, now)))
+
+
+@router.get(
+    "/public/{public_id}/stream", response_class=StatusStreamResponse, status_code=200,
+    responses={
+        200: {"content": {"text/event-stream": {}}}, **errors(404),
+        503: {"model": ErrorBody, "description": "every live status stream is taken (`too_many_streams`): poll"},
+    },
+)
+async def stream_public(public_id: str, request: Request, ctx: CtxDep) -> StatusStreamResponse:
+    """A visitor's own ticket, live (server-sent events): its public status now and at each change,
+    `: heartbeat` comments while nothing changes, `event: end` once the ticket is finished.
+    503 `too_many_streams` when every stream is taken: poll `GET /api/v1/tickets/public/{public_id}`."""
+    feed: VisitorFeed = request.app.state.visitor_feed
+    try:
+        watcher = feed.join(public_id)
+    except TooManyStreams as error:
+        raise ApiError(503, "too_many_streams", str(error)) from None
+    now = ctx.clock.now()
+    try:
+        watcher.offer(await ctx.read(lambda db: public_status(db, ctx.config, public_id, now)))
+    except BaseException:
+        feed.leave(watcher)
+        raise
+    linger_s = ctx.config.clerk.undo_s + 2.0  # a no-show or finish may still be taken back
+    return StatusStreamResponse(feed, watcher, linger_s=linger_s)

@@ -30,6 +30,7 @@ def public_status(db: sqlite_utils.Database, config: OfficeConfig, public_id: st
         "counter": {"label": counter.label, "room": counter.room} if counter else None,
         "created_at": ticket.created_at.isoformat(),
         "appointment_at": ticket.appointment_at.isoformat() if ticket.appointment_at else None,
+        "call_count": ticket.call_count,  # a recall rings the visitor's phone again
         **ticket_status(db, config, ticket, now),
         "office": {"name": office.name},
     }
@@ -55,6 +56,7 @@ def _pending_status(
         "counter": None,
         "created_at": row["leased_at"],
         "appointment_at": None,
+        "call_count": 0,
         "position": None,
         "ahead": None,
         "eta_min": None,
