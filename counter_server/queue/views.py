@@ -204,6 +204,7 @@ def services_list(db: sqlite_utils.Database, config: OfficeConfig, now: datetime
             "eta_min": waiting[service.id]["eta_min"],
             "eta_reason": waiting[service.id]["eta_reason"],
             "opens_at": waiting[service.id]["opens_at"],
+            "served_now": waiting[service.id]["served_now"],
         })
     until = hours.walk_in_until(office.hours, now, office.timezone)
     opening = hours.next_opening(office.hours, now, office.timezone)
