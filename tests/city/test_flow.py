@@ -83,3 +83,16 @@ def test_a_city_service_killed_mid_batch_loses_and_doubles_nothing(
         assert stats == (len(office_seqs(office)), 30, 4)
     finally:
         restarted.stop()
+
+
+def test_an_office_starts_and_works_while_its_city_was_never_reachable(
+    server_factory: ServerFactory, nats_server: Nats, postgres: Postgres, city: CityService,
+) -> None:
+    nats_server.stop()
+    office = server_factory(edit_config=with_city(nats_server.url, "ost"))
+    morning(office, 4, calls=1)
+    assert unsent(office) == len(office_seqs(office)) > 0
+    nats_server.start()
+    city.start()
+    wait_until(lambda: city_seqs(postgres.dsn, "ost") == office_seqs(office), timeout=60,
+               what="the backlog of a never-connected office in the city")
