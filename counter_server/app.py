@@ -27,6 +27,7 @@ from .api import (
 )
 from .api import appointments as appointments_api
 from .bookings.commands import housekeeping as booking_housekeeping
+from .city import outbox as city_outbox
 from .clock import Clock
 from .config import load_config
 from .console import devices as console_devices
@@ -64,6 +65,8 @@ def open_context(data_dir: Path, clock: Clock) -> Context:
     for path in files.too_open():
         log.warning("%s can be read by other users: chmod %s %s", path, "700" if path.is_dir() else "600", path)
     store = Store(files.db)
+    # the outbox fills only while the office belongs to a city
+    store.write_sync(lambda tx: city_outbox.configure(tx.db, enabled=config.city is not None), now=clock.now())
     return Context(config=config, store=store, hub=Hub(), clock=clock, data_dir=data_dir)
 
 
@@ -108,13 +111,19 @@ def create_app(ctx: Context, *, max_status_streams: int = DEFAULT_MAX_STREAMS) -
         feed.start()
         visitors.start()
         housekeeping(ctx)
-        task = asyncio.create_task(_housekeeping_loop(ctx))
+        tasks = [asyncio.create_task(_housekeeping_loop(ctx))]
+        if ctx.config.city is not None:
+            from .city import publisher
+
+            tasks.append(asyncio.create_task(publisher.run(ctx, ctx.config.city)))
         try:
             yield
         finally:
-            task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
+            for task in tasks:
+                task.cancel()
+            for task in tasks:
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task
             await feed.stop()
             await visitors.stop()
             ctx.store.close()

@@ -16,6 +16,7 @@ from printers import cli as printers_cli
 
 from . import demo, keys, keys_cli
 from .auth import DeviceError, add_device
+from .city import cli as city_cli
 from .clock import Clock
 from .config import CONFIG_TEMPLATE, ConfigError, load_config
 from .logs import hide_tokens
@@ -161,6 +162,7 @@ def build_parser() -> argparse.ArgumentParser:
     kiosk_cli.add_parser(sub)
     printers_cli.add_parser(sub)
     stats_cli.add_parser(sub)
+    city_cli.add_parser(sub)
     return parser
 
 

@@ -10,6 +10,7 @@ from datetime import UTC, datetime
 
 import sqlite_utils
 
+from .city.outbox import CITY_MIGRATIONS
 from .migrations_console import CONSOLE_MIGRATIONS
 from .stats.schema import STATS_MIGRATIONS
 
@@ -175,6 +176,9 @@ MIGRATIONS += CONSOLE_MIGRATIONS
 
 # the statistics' tables live with them (counter_server/stats/schema.py)
 MIGRATIONS += STATS_MIGRATIONS
+
+# the city outbox (counter_server/city/outbox.py): an empty table while the office runs alone
+MIGRATIONS += CITY_MIGRATIONS
 
 
 def migrate(db: sqlite_utils.Database) -> list[str]:

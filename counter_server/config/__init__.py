@@ -19,6 +19,7 @@ from ..core.policy import Rules, rules_from_mapping
 from .alerts import AlertSettings, parse_alerts
 from .appointments import AppointmentSettings, parse_appointments
 from .booking import BookingSettings, parse_booking
+from .city import CitySettings, parse_city
 from .clerk import ClerkSettings, parse_clerk, policy_table
 from .office import LANGUAGES, parse_office
 from .offline import OfflineSettings, parse_offline
@@ -28,14 +29,14 @@ from .reader import ConfigError, Reader
 from .template import CONFIG_TEMPLATE
 
 __all__ = [
-    "CONFIG_TEMPLATE", "LANGUAGES", "AlertSettings", "SECTIONS", "AppointmentSettings", "BookingSettings",
+    "CONFIG_TEMPLATE", "LANGUAGES", "AlertSettings", "CitySettings", "SECTIONS", "AppointmentSettings", "BookingSettings",
     "ClerkSettings", "ConfigError", "OfficeConfig", "OfflineSettings", "PrinterConfig", "load_config", "parse_config",
     "parse_text",
 ]
 
 SECTIONS = frozenset({
     "office", "hours", "services", "counters", "queue", "appointments", "printers", "offline", "alerts", "open_data",
-    "booking", "privacy",
+    "booking", "privacy", "city",
 })
 
 
@@ -54,6 +55,7 @@ class OfficeConfig:
     alerts: AlertSettings = AlertSettings()
     open_data: OpenDataSettings = OpenDataSettings()
     booking: BookingSettings = BookingSettings()
+    city: CitySettings | None = None  # None: the office runs alone, with no city layer
 
     def printer(self, printer_id: str) -> PrinterConfig | None:
         return next((p for p in self.printers if p.id == printer_id), None)
@@ -88,6 +90,7 @@ def parse_config(path: Path, data: Mapping[str, Any]) -> OfficeConfig:
         alerts=parse_alerts(root.optional_sub("alerts")),
         open_data=parse_open_data(root.optional_sub("open_data")),
         booking=parse_booking(root),
+        city=parse_city(root, office.id),
     )
 
 

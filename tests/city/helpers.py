@@ -1,0 +1,100 @@
+"""Offices in a city: office.toml with `[city]`, traffic, the city service and its database."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+import uuid
+from collections.abc import Callable
+from pathlib import Path
+
+import psycopg
+
+from bench.harness import LiveServer, stop_process
+
+
+def with_city(nats_url: str, office_id: str) -> Callable[[str], str]:
+    def edit(text: str) -> str:
+        text = text.replace('id = "buergeramt-musterstadt"', f'id = "{office_id}"', 1)
+        return text + f'\n[city]\nnats_url = "{nats_url}"\n'
+    return edit
+
+
+def morning(server: LiveServer, walk_ins: int, *, calls: int = 0) -> None:
+    """Walk-ins take tickets; counter 1 opens and calls and finishes `calls` of them."""
+    with server.client("kiosk") as kiosk:
+        for _ in range(walk_ins):
+            response = kiosk.post("/api/v1/checkins", json={"service_id": "ausweis"},
+                                  headers={"Idempotency-Key": str(uuid.uuid4())})
+            assert response.status_code == 201, response.text
+    if not calls:
+        return
+    with server.client("counter:1") as counter:
+        assert counter.post("/api/v1/counters/1/state", json={"state": "open"},
+                            headers={"Idempotency-Key": str(uuid.uuid4())}).status_code == 200
+        for _ in range(calls):
+            called = counter.post("/api/v1/counters/1/next", headers={"Idempotency-Key": str(uuid.uuid4())})
+            assert called.status_code == 200, called.text
+            ticket = called.json()["ticket"]["id"]
+            for action in ("start", "finish"):
+                done = counter.post(f"/api/v1/tickets/{ticket}/{action}",
+                                    headers={"Idempotency-Key": str(uuid.uuid4())})
+                assert done.status_code == 200, done.text
+
+
+def office_seqs(server: LiveServer) -> list[int]:
+    import sqlite3
+
+    with sqlite3.connect(server.data_dir / "townhall.db") as db:
+        return [row[0] for row in db.execute("SELECT seq FROM events ORDER BY seq")]
+
+
+def unsent(server: LiveServer) -> int:
+    import sqlite3
+
+    with sqlite3.connect(server.data_dir / "townhall.db") as db:
+        return int(db.execute("SELECT count(*) FROM city_outbox WHERE sent_at IS NULL").fetchone()[0])
+
+
+def city_seqs(dsn: str, office: str) -> list[int]:
+    with psycopg.connect(dsn) as conn:
+        try:
+            rows = conn.execute("SELECT seq FROM city_events WHERE office = %s ORDER BY seq", (office,)).fetchall()
+        except psycopg.errors.UndefinedTable:
+            return []
+    return [row[0] for row in rows]
+
+
+def wait_until(check: Callable[[], bool], timeout: float = 30, what: str = "") -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if check():
+            return
+        time.sleep(0.1)
+    raise AssertionError(f"not within {timeout} s: {what}")
+
+
+class CityService:
+    """`townhall city` as a child process."""
+
+    def __init__(self, nats_url: str, dsn: str, log_dir: Path, *, batch: int = 200,
+                 ack_wait: float = 2.0) -> None:
+        self.command = [sys.executable, "-m", "counter_server.cli", "city", "--nats", nats_url,
+                        "--postgres", dsn, "--batch", str(batch), "--ack-wait", str(ack_wait),
+                        "--log-level", "info"]
+        self.log_path = log_dir / "city.log"
+        self.process: subprocess.Popen[bytes] | None = None
+
+    def start(self, fault: str = "") -> None:
+        env = {**os.environ, "TOWNHALL_CITY_FAULT": fault}
+        with self.log_path.open("ab") as log:
+            self.process = subprocess.Popen(self.command, stdout=log, stderr=subprocess.STDOUT, env=env)
+
+    def wait_exit(self, timeout: float = 30) -> int:
+        assert self.process is not None
+        return self.process.wait(timeout=timeout)
+
+    def stop(self) -> None:
+        stop_process(self.process)
