@@ -10,6 +10,7 @@ from datetime import UTC, datetime
 
 import sqlite_utils
 
+from .mail.schema import MAIL_MIGRATIONS
 from .migrations_console import CONSOLE_MIGRATIONS
 from .stats.schema import STATS_MIGRATIONS
 
@@ -175,6 +176,9 @@ MIGRATIONS += CONSOLE_MIGRATIONS
 
 # the statistics' tables live with them (counter_server/stats/schema.py)
 MIGRATIONS += STATS_MIGRATIONS
+
+# the mail outbox (counter_server/mail/schema.py)
+MIGRATIONS += MAIL_MIGRATIONS
 
 
 def migrate(db: sqlite_utils.Database) -> list[str]:

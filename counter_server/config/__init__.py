@@ -20,6 +20,7 @@ from .alerts import AlertSettings, parse_alerts
 from .appointments import AppointmentSettings, parse_appointments
 from .booking import BookingSettings, parse_booking
 from .clerk import ClerkSettings, parse_clerk, policy_table
+from .mail import MailSettings, parse_mail
 from .office import LANGUAGES, parse_office
 from .offline import OfflineSettings, parse_offline
 from .open_data import OpenDataSettings, parse_open_data
@@ -29,13 +30,13 @@ from .template import CONFIG_TEMPLATE
 
 __all__ = [
     "CONFIG_TEMPLATE", "LANGUAGES", "AlertSettings", "SECTIONS", "AppointmentSettings", "BookingSettings",
-    "ClerkSettings", "ConfigError", "OfficeConfig", "OfflineSettings", "PrinterConfig", "load_config", "parse_config",
+    "ClerkSettings", "ConfigError", "MailSettings", "OfficeConfig", "OfflineSettings", "PrinterConfig", "load_config", "parse_config",
     "parse_text",
 ]
 
 SECTIONS = frozenset({
     "office", "hours", "services", "counters", "queue", "appointments", "printers", "offline", "alerts", "open_data",
-    "booking", "privacy",
+    "booking", "privacy", "mail",
 })
 
 
@@ -54,6 +55,8 @@ class OfficeConfig:
     alerts: AlertSettings = AlertSettings()
     open_data: OpenDataSettings = OpenDataSettings()
     booking: BookingSettings = BookingSettings()
+    # None: no [mail], no e-mail is sent and the booking site says so
+    mail: MailSettings | None = None
 
     def printer(self, printer_id: str) -> PrinterConfig | None:
         return next((p for p in self.printers if p.id == printer_id), None)
@@ -88,6 +91,7 @@ def parse_config(path: Path, data: Mapping[str, Any]) -> OfficeConfig:
         alerts=parse_alerts(root.optional_sub("alerts")),
         open_data=parse_open_data(root.optional_sub("open_data")),
         booking=parse_booking(root),
+        mail=parse_mail(root),
     )
 
 
