@@ -15,6 +15,7 @@ from . import errors, idempotency, keys, pages
 from .api import (
     announce,
     board,
+    calendar,
     checkins,
     counters,
     leases,
@@ -35,6 +36,8 @@ from .context import Context
 from .events import Hub
 from .feeds import BoardFeed
 from .limits import BodyLimit
+from .mail import reminders as mail_reminders
+from .mail import sender as mail_sender
 from .paths import DataDir, StartRefused
 from .queue.commands import expire_past_days
 from .queue.counters import sync_counters
@@ -74,7 +77,7 @@ def day_end(work: Work) -> int:
     sync_counters(work)
     expire_past_days(work)
     build_missing(work.db, work.office.timezone, now=work.now)
-    return booking_housekeeping(work) + idempotency.purge(work.tx)
+    return booking_housekeeping(work) + idempotency.purge(work.tx) + mail_reminders.housekeeping(work)
 
 
 def housekeeping(ctx: Context) -> None:
@@ -94,7 +97,7 @@ async def _housekeeping_loop(ctx: Context) -> None:
             log.exception("housekeeping failed; retrying in %ss", HOUSEKEEPING_S)
 
 
-ROUTERS = (office, checkins, counters, tickets, board, appointments_api, printers, leases, announce, texts, reports, open_data)
+ROUTERS = (office, calendar, checkins, counters, tickets, board, appointments_api, printers, leases, announce, texts, reports, open_data)
 
 
 def create_app(ctx: Context) -> FastAPI:
@@ -104,13 +107,14 @@ def create_app(ctx: Context) -> FastAPI:
         feed = BoardFeed(ctx)
         feed.start()
         housekeeping(ctx)
-        task = asyncio.create_task(_housekeeping_loop(ctx))
+        tasks = [asyncio.create_task(_housekeeping_loop(ctx)), asyncio.create_task(mail_sender.run(ctx))]
         try:
             yield
         finally:
-            task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
+            for task in tasks:
+                task.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task
             await feed.stop()
             ctx.store.close()
 

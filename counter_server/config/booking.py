@@ -102,10 +102,9 @@ def parse_booking(root: Reader) -> BookingSettings:
     r = root.optional_sub("booking")
     r.reject_unknown(frozenset(FIELDS) | frozenset(FLAGS))
     values = {key: _whole(r, key) for key in FIELDS}
-    flags: dict[str, bool] = {key: r.get(key, bool, default) for key, default in FLAGS.items()}
     return BookingSettings(
         **values,
-        **flags,
+        calendar_contact=r.get("calendar_contact", bool, FLAGS["calendar_contact"]),
         privacy=_privacy(root.optional_sub("privacy")),
         services=dict(_service_site(s) for s in root.tables("services")),
     )
