@@ -44,7 +44,6 @@ def new_message(page: Page, settings: MailSettings, *, to: str, subject: str, no
     # a stable id: a message sent twice after a crash is recognisable as the same one
     message["Message-ID"] = make_msgid("booking", domain=_domain(settings))
     message["Auto-Submitted"] = "auto-generated"
-    message["Content-Language"] = page.lang
     return message
 
 
@@ -75,6 +74,14 @@ def body(page: Page, *, name: str | None, intro: str, lines: list[str], link: tu
         parts += ["", mail_text(page, "qr_note")]
     parts += ["", "-- ", page.config.office.name, mail_text(page, "footer")]
     return "\n".join(parts) + "\n"
+
+
+def finish(message: EmailMessage, page: Page, text: str, files: Attachments | None) -> None:
+    """The body, then the attachments, then the language (set_content drops Content-* headers)."""
+    message.set_content(text)
+    if files is not None:
+        attach(message, files)
+    message["Content-Language"] = page.lang
 
 
 def attach(message: EmailMessage, files: Attachments) -> None:

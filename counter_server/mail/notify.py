@@ -18,7 +18,7 @@ from ..core.appointments import Appointment
 from ..site.render import Page, language
 from ..uow import Work
 from . import outbox
-from .messages import Attachments, attach, body, booking_lines, mail_text, new_message
+from .messages import Attachments, body, booking_lines, finish, mail_text, new_message
 
 
 def mail_configured(config: OfficeConfig) -> bool:
@@ -64,10 +64,9 @@ def _booking_mail(work: Work, appointment_id: str, kind: str, *, manage_url: str
     if kind == "reminder":
         link = None
     message = new_message(page, settings, to=email, subject=subject, now=work.now)
-    message.set_content(body(page, name=name, intro=mail_text(page, f"{kind}_intro"),
-                             lines=booking_lines(page, appointment), link=link, qr=files))
-    if files:
-        attach(message, _files(work, page, appointment, manage_url))
+    text = body(page, name=name, intro=mail_text(page, f"{kind}_intro"),
+                lines=booking_lines(page, appointment), link=link, qr=files)
+    finish(message, page, text, _files(work, page, appointment, manage_url) if files else None)
     return outbox.enqueue(work, kind=kind, message=message, recipient=email, appointment_id=appointment_id)
 
 
@@ -110,7 +109,7 @@ def waitlist_offer(
     message = new_message(page, settings, to=email, now=work.now,
                           subject=mail_text(page, "offer_subject", service=service, when=page.when(start)))
     lines = [f"{page.t('errand')}: {service}", f"{page.t('when')}: {page.when(start)}"]
-    message.set_content(body(
-        page, name=None, intro=mail_text(page, "offer_intro", until=page.time(expires_at)), lines=lines,
-        link=(mail_text(page, "offer_link"), offer_url), qr=False))
+    text = body(page, name=None, intro=mail_text(page, "offer_intro", until=page.time(expires_at)), lines=lines,
+                link=(mail_text(page, "offer_link"), offer_url), qr=False)
+    finish(message, page, text, None)
     outbox.enqueue(work, kind="offer", message=message, recipient=email, appointment_id=None)
