@@ -15,6 +15,7 @@ from . import errors, idempotency, keys, pages
 from .api import (
     announce,
     board,
+    calendar,
     checkins,
     counters,
     leases,
@@ -36,6 +37,8 @@ from .context import Context
 from .events import Hub
 from .feeds import BoardFeed
 from .limits import BodyLimit
+from .mail import reminders as mail_reminders
+from .mail import sender as mail_sender
 from .paths import DataDir, StartRefused
 from .queue.commands import expire_past_days
 from .queue.counters import sync_counters
@@ -78,7 +81,7 @@ def day_end(work: Work) -> int:
     sync_counters(work)
     expire_past_days(work)
     build_missing(work.db, work.office.timezone, now=work.now)
-    return booking_housekeeping(work) + idempotency.purge(work.tx)
+    return booking_housekeeping(work) + idempotency.purge(work.tx) + mail_reminders.housekeeping(work)
 
 
 def housekeeping(ctx: Context) -> None:
@@ -98,7 +101,7 @@ async def _housekeeping_loop(ctx: Context) -> None:
             log.exception("housekeeping failed; retrying in %ss", HOUSEKEEPING_S)
 
 
-ROUTERS = (office, checkins, counters, tickets, board, appointments_api, printers, leases, announce, texts, reports, open_data)
+ROUTERS = (office, calendar, checkins, counters, tickets, board, appointments_api, printers, leases, announce, texts, reports, open_data)
 
 
 def create_app(ctx: Context, *, max_status_streams: int = DEFAULT_MAX_STREAMS) -> FastAPI:
@@ -111,7 +114,7 @@ def create_app(ctx: Context, *, max_status_streams: int = DEFAULT_MAX_STREAMS) -
         feed.start()
         visitors.start()
         housekeeping(ctx)
-        tasks = [asyncio.create_task(_housekeeping_loop(ctx))]
+        tasks = [asyncio.create_task(_housekeeping_loop(ctx)), asyncio.create_task(mail_sender.run(ctx))]
         if ctx.config.city is not None:
             from .city import publisher
 

@@ -11,6 +11,7 @@ from datetime import UTC, datetime
 import sqlite_utils
 
 from .city.outbox import CITY_MIGRATIONS
+from .mail.schema import MAIL_MIGRATIONS
 from .migrations_console import CONSOLE_MIGRATIONS
 from .stats.schema import STATS_MIGRATIONS
 
@@ -179,6 +180,8 @@ MIGRATIONS += STATS_MIGRATIONS
 
 # the city outbox (counter_server/city/outbox.py): an empty table while the office runs alone
 MIGRATIONS += CITY_MIGRATIONS
+# the mail outbox (counter_server/mail/schema.py)
+MIGRATIONS += MAIL_MIGRATIONS
 
 
 def migrate(db: sqlite_utils.Database) -> list[str]:

@@ -21,6 +21,7 @@ from .appointments import AppointmentSettings, parse_appointments
 from .booking import BookingSettings, parse_booking
 from .city import CitySettings, parse_city
 from .clerk import ClerkSettings, parse_clerk, policy_table
+from .mail import MailSettings, parse_mail
 from .office import LANGUAGES, parse_office
 from .offline import OfflineSettings, parse_offline
 from .open_data import OpenDataSettings, parse_open_data
@@ -29,14 +30,15 @@ from .reader import ConfigError, Reader
 from .template import CONFIG_TEMPLATE
 
 __all__ = [
-    "CONFIG_TEMPLATE", "LANGUAGES", "AlertSettings", "CitySettings", "SECTIONS", "AppointmentSettings", "BookingSettings",
-    "ClerkSettings", "ConfigError", "OfficeConfig", "OfflineSettings", "PrinterConfig", "load_config", "parse_config",
+    "CONFIG_TEMPLATE", "LANGUAGES", "AlertSettings", "CitySettings", "SECTIONS", "AppointmentSettings",
+    "BookingSettings", "ClerkSettings", "ConfigError", "MailSettings", "OfficeConfig", "OfflineSettings",
+    "PrinterConfig", "load_config", "parse_config",
     "parse_text",
 ]
 
 SECTIONS = frozenset({
     "office", "hours", "services", "counters", "queue", "appointments", "printers", "offline", "alerts", "open_data",
-    "booking", "privacy", "city",
+    "booking", "privacy", "city", "mail",
 })
 
 
@@ -56,6 +58,8 @@ class OfficeConfig:
     open_data: OpenDataSettings = OpenDataSettings()
     booking: BookingSettings = BookingSettings()
     city: CitySettings | None = None  # None: the office runs alone, with no city layer
+    # None: no [mail], no e-mail is sent and the booking site says so
+    mail: MailSettings | None = None
 
     def printer(self, printer_id: str) -> PrinterConfig | None:
         return next((p for p in self.printers if p.id == printer_id), None)
@@ -91,6 +95,7 @@ def parse_config(path: Path, data: Mapping[str, Any]) -> OfficeConfig:
         open_data=parse_open_data(root.optional_sub("open_data")),
         booking=parse_booking(root),
         city=parse_city(root, office.id),
+        mail=parse_mail(root),
     )
 
 

@@ -21,6 +21,8 @@ FIELDS: dict[str, tuple[int, int, int]] = {
     "proof_of_work_max_number": (50_000, 1_000, 5_000_000),
     "waitlist_hold_min": (15, 5, 240),
 }
+# key -> default of the yes/no settings
+FLAGS: dict[str, bool] = {"calendar_contact": False}
 PRIVACY_FIELDS = frozenset({"controller", "address", "contact", "officer", "authority"})
 SERVICE_SITE_FIELDS = frozenset({"bring", "online_url"})
 
@@ -57,6 +59,8 @@ class BookingSettings:
     bookings_per_hour_without_js: int = 3
     proof_of_work_max_number: int = 50_000
     waitlist_hold_min: int = 15
+    # the clerks' calendar feeds show the booker's name (never e-mail or phone) only when true
+    calendar_contact: bool = False
     privacy: Privacy = field(default_factory=Privacy)
     services: dict[str, ServiceSite] = field(default_factory=dict)
 
@@ -96,10 +100,11 @@ def _privacy(r: Reader) -> Privacy:
 
 def parse_booking(root: Reader) -> BookingSettings:
     r = root.optional_sub("booking")
-    r.reject_unknown(frozenset(FIELDS))
+    r.reject_unknown(frozenset(FIELDS) | frozenset(FLAGS))
     values = {key: _whole(r, key) for key in FIELDS}
     return BookingSettings(
         **values,
+        calendar_contact=r.get("calendar_contact", bool, FLAGS["calendar_contact"]),
         privacy=_privacy(root.optional_sub("privacy")),
         services=dict(_service_site(s) for s in root.tables("services")),
     )

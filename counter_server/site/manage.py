@@ -11,11 +11,12 @@ from ..bookings import self_service
 from ..bookings.commands import token_for
 from ..bookings.confirmation import confirmation_html, qr_png
 from ..bookings.parse import service_of
+from ..bookings.rows import contacts_of
 from ..core.appointments import Appointment
 from ..core.booking_code import display_code
 from ..core.errors import DomainError
 from ..core.slots import SlotUnavailable
-from ..mail.notify import MAIL_CONFIGURED
+from ..mail.notify import mail_configured
 from .calendar_file import ics_of
 from .common import ctx_of, failure, page_for
 from .forms import BadForm, read_form
@@ -38,11 +39,13 @@ async def manage(request: Request, secret: str) -> HTMLResponse:
         service = service_of(ctx.config, appointment.service_id)
     except DomainError as error:
         return failure(page, error)
+    contact = await ctx.read(lambda db: contacts_of(db, [appointment.id]))
+    mailed = mail_configured(ctx.config) and bool(contact.get(appointment.id, {}).get("email"))
     qr = base64.b64encode(qr_png(token_for(ctx.config, ctx.keyring, appointment))).decode("ascii")
     return render(
         page, "manage.html", appointment=appointment, code=display_code(appointment.code), qr=qr,
         base=f"/book/manage/{secret}", new=request.query_params.get("new") == "1",
-        moved=request.query_params.get("moved") == "1", mail=MAIL_CONFIGURED,
+        moved=request.query_params.get("moved") == "1", mail=mail_configured(ctx.config), mailed=mailed,
         window=ctx.config.appointments.window, **site_info(page, service),
     )
 

@@ -18,7 +18,7 @@ from ..bookings.views import free_slots_of
 from ..core.errors import DomainError
 from ..core.model import Service
 from ..core.slots import SlotUnavailable
-from ..mail.notify import MAIL_CONFIGURED
+from ..mail.notify import mail_configured
 from .common import client_of, ctx_of, failure, guard, page_for
 from .forms import BadForm, contact_from, read_form
 from .guard import RateLimited
@@ -82,7 +82,7 @@ async def details(request: Request, service_id: str) -> HTMLResponse:
         return await times_page(request, page, service, action=f"/book/{service.id}/details",
                                 method="get", taken=True, status=409)
     return render(page, "details.html", start=start, challenge=guard(request).challenge(ctx.config.booking),
-                  action=f"/book/{service.id}/details", mail=MAIL_CONFIGURED, **site_info(page, service))
+                  action=f"/book/{service.id}/details", mail=mail_configured(ctx.config), **site_info(page, service))
 
 
 @router.post("/book/{service_id}/details")

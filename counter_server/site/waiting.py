@@ -13,7 +13,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from ..bookings import self_service, waitlist
 from ..bookings.parse import service_of
 from ..core.errors import DomainError
-from ..mail.notify import MAIL_CONFIGURED
+from ..mail.notify import mail_configured
 from ..uow import Work
 from .common import client_of, ctx_of, failure, guard, page_for
 from .forms import BadForm, contact_from, email_from, read_form
@@ -77,7 +77,7 @@ async def status(request: Request, kind: str, secret: str) -> HTMLResponse:
     return render(page, "wait.html", entry=entry, offer=held, base=f"/book/{kind}/{secret}",
                   start=datetime.fromisoformat(held["start"]) if held else None,
                   until=datetime.fromisoformat(held["expires_at"]) if held else None,
-                  mail=MAIL_CONFIGURED, minutes=ctx.config.booking.waitlist_hold_min,
+                  mail=mail_configured(ctx.config), minutes=ctx.config.booking.waitlist_hold_min,
                   challenge=guard(request).challenge(ctx.config.booking))
 
 

@@ -18,9 +18,11 @@ from counter_server.config import SECTIONS
 from counter_server.config.alerts import FIELDS as ALERT_FIELDS
 from counter_server.config.appointments import FIELDS as APPOINTMENT_FIELDS
 from counter_server.config.booking import FIELDS as BOOKING_FIELDS
+from counter_server.config.booking import FLAGS as BOOKING_FLAGS
 from counter_server.config.booking import PRIVACY_FIELDS
 from counter_server.config.city import FIELDS as CITY_FIELDS
 from counter_server.config.clerk import FIELDS as CLERK_FIELDS
+from counter_server.config.mail import FIELDS as MAIL_FIELDS
 from counter_server.config.office import COUNTER_FIELDS, HOURS_FIELDS, OFFICE_FIELDS, SERVICE_FIELDS
 from counter_server.config.offline import FIELDS as OFFLINE_FIELDS
 from counter_server.config.printers import FIELDS as PRINTER_FIELDS
@@ -96,7 +98,8 @@ def test_every_office_toml_key_is_documented() -> None:
     keys = (
         set(SECTIONS) | OFFICE_FIELDS | HOURS_FIELDS | SERVICE_FIELDS | COUNTER_FIELDS
         | PRINTER_FIELDS | set(APPOINTMENT_FIELDS) | set(ALERT_FIELDS) | set(OFFLINE_FIELDS) | set(BOOKING_FIELDS)
-        | PRIVACY_FIELDS | CLERK_FIELDS | set(CITY_FIELDS) | {f.name for f in dataclasses.fields(Rules)}
+        | set(BOOKING_FLAGS) | MAIL_FIELDS | PRIVACY_FIELDS | CLERK_FIELDS | set(CITY_FIELDS)
+        | {f.name for f in dataclasses.fields(Rules)}
     )
     missing = keys - documented - {f"[{s}]" for s in SECTIONS}
     assert not {k for k in missing if f"[{k}]" not in README and f"[[{k}]]" not in README and k not in documented}

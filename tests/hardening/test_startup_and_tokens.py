@@ -66,6 +66,9 @@ def test_a_loose_data_directory_is_named_in_a_warning(server_factory: ServerFact
 def test_query_tokens_only_where_a_browser_cannot_send_a_header(live_server: LiveServer) -> None:
     token = live_server.tokens["display"]
     assert httpx.get(f"{live_server.url}/api/v1/board?token={token}").status_code == 401
+    # a calendar program subscribes to the clerks' feed by its address: ?token= is taken there
+    counter = live_server.tokens["counter:1"]
+    assert httpx.get(f"{live_server.url}/api/v1/calendar/office.ics?token={counter}").status_code == 200
     with live_server.client("display") as display:
         assert display.get("/api/v1/board").status_code == 200
     with connect(live_server.ws_url("display")) as ws:

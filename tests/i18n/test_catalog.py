@@ -21,7 +21,7 @@ from i18n import (
 )
 
 LANGS = ("de", "en", "tr", "ar", "uk", "ru")
-NAMESPACES = {"kiosk", "display", "ticket_page", "speech", "place", "ticket", "book"}
+NAMESPACES = {"kiosk", "display", "ticket_page", "speech", "place", "ticket", "book", "mail", "open_wait"}
 
 
 def placeholders(entry: Entry) -> set[str]:
