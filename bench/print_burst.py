@@ -7,11 +7,12 @@ printer only gets the burst's tickets.
 
 from __future__ import annotations
 
-import tempfile
 import threading
 import time
 import uuid
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -70,21 +71,27 @@ def burst_once(bench: Bench, size: int) -> tuple[list[float], list[float]]:
     return answers, last_bytes
 
 
-def print_bursts(size: int, bursts: int, waiting: int) -> dict[str, Any]:
-    with tempfile.TemporaryDirectory(prefix="print-burst-") as tmp:
-        bench = Bench(Path(tmp), status_interval=1.0)
-        token = add_kiosk(bench.server.data_dir, "kiosk-bulk")
-        bench.start()
-        try:
-            fill(bench, token, waiting)
-            answers: list[float] = []
-            last_bytes: list[float] = []
-            for _ in range(bursts):
-                answered, printed = burst_once(bench, size)
-                answers += answered
-                last_bytes += printed
-                time.sleep(0.5)
-            return {"burst": size, "bursts": bursts, "waiting": waiting,
-                    "checkin_answer": summary(answers), "last_byte": summary(last_bytes)}
-        finally:
-            bench.stop()
+@contextmanager
+def print_rig(root: Path) -> Iterator[tuple[Bench, str]]:
+    """Server (with a network printer for "kiosk"), emulator and agent, started; and a
+    second kiosk's token ("kiosk-bulk", no printer) for filling the queue."""
+    bench = Bench(root, status_interval=1.0)
+    token = add_kiosk(bench.server.data_dir, "kiosk-bulk")
+    bench.start()
+    try:
+        yield bench, token
+    finally:
+        bench.stop()
+
+
+def print_bursts(bench: Bench, token: str, size: int, bursts: int, waiting: int) -> dict[str, Any]:
+    fill(bench, token, waiting)
+    answers: list[float] = []
+    last_bytes: list[float] = []
+    for _ in range(bursts):
+        answered, printed = burst_once(bench, size)
+        answers += answered
+        last_bytes += printed
+        time.sleep(0.5)
+    return {"burst": size, "bursts": bursts, "waiting": waiting,
+            "checkin_answer": summary(answers), "last_byte": summary(last_bytes)}

@@ -20,6 +20,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable
+from contextlib import ExitStack
 from pathlib import Path
 from typing import Any
 
@@ -29,7 +30,7 @@ from .fanout import fanout
 from .harness import LiveServer
 from .load_bench import queue_lengths, with_finished_day
 from .measure import load_average
-from .print_burst import print_bursts
+from .print_burst import print_bursts, print_rig
 from .server_report import print_report
 from .sustain import sustain
 
@@ -38,12 +39,15 @@ PARTS = ("anchors", "levels", "finished", "fanout", "printer", "sustain", "memor
 FULL = {"levels": [0, 50, 100, 200, 400, 800], "requests": 100, "finished": 3000, "displays": [200, 1000],
         "rounds": 30, "burst": 20, "bursts": 5, "burst_waiting": 800, "sustain_displays": 200,
         "day": 300, "day_displays": 50, "rates": (30.0, 20.0)}
-QUICK = {"levels": [0, 20], "requests": 4, "finished": 16, "displays": [10], "rounds": 2,
+QUICK = {"levels": [0, 10], "requests": 3, "finished": 8, "displays": [10], "rounds": 2,
          "burst": 4, "bursts": 1, "burst_waiting": 5, "sustain_displays": 5,
          "day": 10, "day_displays": 2, "rates": (6.0, 4.0)}
 
 
-def on_server(root: Path, name: str, fn: Callable[[LiveServer], Any]) -> Any:
+def on_server(root: Path, name: str, fn: Callable[[LiveServer], Any], shared: LiveServer | None = None) -> Any:
+    """`fn` on a fresh server (the full run), or on the quick run's one shared server."""
+    if shared is not None:
+        return fn(shared)
     server = LiveServer.prepare(root / name, CLOCK)
     server.start()
     try:
@@ -57,19 +61,29 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     requests = args.requests or plan["requests"]
     results: dict[str, Any] = {"load_before": load_average(), "quick": args.quick}
     started = time.perf_counter()
-    with tempfile.TemporaryDirectory(prefix="server-bench-") as tmp:
+    with tempfile.TemporaryDirectory(prefix="server-bench-") as tmp, ExitStack() as stack:
         root = Path(tmp)
+        # quick: one server (the printer part's) for every part, as a server start is slow
+        rig = stack.enter_context(print_rig(root / "printer")) if args.quick else None
+        shared = rig[0].server if rig else None
+
+        def printer() -> Any:
+            if rig:
+                return print_bursts(*rig, plan["burst"], plan["bursts"], plan["burst_waiting"])
+            with print_rig(root / "printer") as (bench, token):
+                return print_bursts(bench, token, plan["burst"], plan["bursts"], plan["burst_waiting"])
+
         steps: dict[str, Callable[[], Any]] = {
             "anchors": lambda: bare_sqlite(root, requests, plan["burst"]),
-            "levels": lambda: on_server(root, "levels", lambda s: queue_lengths(s, plan["levels"], requests)),
+            "levels": lambda: on_server(root, "levels", lambda s: queue_lengths(s, plan["levels"], requests), shared),
             "finished": lambda: on_server(root, "finished", lambda s: with_finished_day(
-                s, plan["finished"], plan["levels"][-1], requests)),
-            "fanout": lambda: on_server(root, "fanout", lambda s: fanout(s, plan["displays"], plan["rounds"])),
-            "printer": lambda: print_bursts(plan["burst"], plan["bursts"], plan["burst_waiting"]),
+                s, plan["finished"], plan["levels"][-1], requests), shared),
+            "fanout": lambda: on_server(root, "fanout", lambda s: fanout(s, plan["displays"], plan["rounds"]), shared),
+            "printer": printer,
             "sustain": lambda: on_server(root, "sustain", lambda s: sustain(
-                s, seconds=args.sustain_s if args.sustain_s is not None else (60 if not args.quick else 2),
-                checkins=plan["rates"][0], nexts=plan["rates"][1], displays=plan["sustain_displays"])),
-            "memory": lambda: on_server(root, "memory", lambda s: rss_after_day(s, plan["day"], plan["day_displays"])),
+                s, seconds=args.sustain_s if args.sustain_s is not None else (60 if not args.quick else 1),
+                checkins=plan["rates"][0], nexts=plan["rates"][1], displays=plan["sustain_displays"]), shared),
+            "memory": lambda: on_server(root, "memory", lambda s: rss_after_day(s, plan["day"], plan["day_displays"]), shared),
         }
         for part in PARTS:
             if part in args.skip:
@@ -89,6 +103,7 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--quick", action="store_true", help="few requests of each kind: does it still run")
     parser.add_argument("--json", action="store_true")
+    parser.add_argument("--save", type=Path, help="also write the results as JSON to this file")
     parser.add_argument("--sustain-s", type=float, default=None, help="seconds of sustained load (60)")
     parser.add_argument("--requests", type=int, default=None, help="requests per batch (100; quick 4)")
     parser.add_argument("--skip", action="append", default=[], choices=PARTS, metavar="PART",
@@ -99,6 +114,9 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
 def main(argv: list[str] | None = None) -> int:
     args = parse(argv)
     results = run(args)
+    if args.save:
+        args.save.parent.mkdir(parents=True, exist_ok=True)
+        args.save.write_text(json.dumps(results, indent=2), encoding="utf-8")
     if args.json:
         print(json.dumps(results, indent=2))
     else:
