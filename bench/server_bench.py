@@ -93,6 +93,9 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
             began = time.perf_counter()
             results[part] = steps[part]()
             results.setdefault("part_s", {})[part] = round(time.perf_counter() - began, 1)
+            if args.save:  # after every part: a long run can be read while it goes on
+                args.save.parent.mkdir(parents=True, exist_ok=True)
+                args.save.write_text(json.dumps(results, indent=2), encoding="utf-8")
     results["load_after"] = load_average()
     results["took_s"] = round(time.perf_counter() - started, 1)
     return results
@@ -115,7 +118,6 @@ def main(argv: list[str] | None = None) -> int:
     args = parse(argv)
     results = run(args)
     if args.save:
-        args.save.parent.mkdir(parents=True, exist_ok=True)
         args.save.write_text(json.dumps(results, indent=2), encoding="utf-8")
     if args.json:
         print(json.dumps(results, indent=2))
