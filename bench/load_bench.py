@@ -10,6 +10,7 @@ clerk view right after an event (cold: the estimate cache is stale) and again (w
 from __future__ import annotations
 
 import asyncio
+import sqlite3
 import time
 import uuid
 from collections.abc import Callable
@@ -134,16 +135,19 @@ async def finished_day(server: LiveServer, tickets: int) -> None:
                 await http.post(f"/api/v1/counters/{counter}/next?previous=done", headers={**clerk, **new_key()})
             await http.post(f"/api/v1/counters/{counter}/next?previous=done", headers={**clerk, **new_key()})
 
-        share = -(-tickets // len(COUNTERS))
-        await asyncio.gather(*(counter_loop(c, share) for c in COUNTERS))
+        # a Next may find nobody this counter serves: go on until `tickets` are done
+        while (missing := tickets - finished_count(server)) > 0:
+            share = -(-missing // len(COUNTERS))
+            await asyncio.gather(*(counter_loop(c, share) for c in COUNTERS))
 
 
 def finished_count(server: LiveServer) -> int:
     """How many visits of the day are done, read from the data directory's database."""
-    import sqlite3
-
-    with sqlite3.connect(server.data_dir / "townhall.db") as db:
+    db = sqlite3.connect(server.data_dir / "townhall.db")
+    try:
         return int(db.execute("SELECT count(*) FROM tickets WHERE state = 'done'").fetchone()[0])
+    finally:
+        db.close()
 
 
 def with_finished_day(server: LiveServer, tickets: int, waiting: int, count: int) -> dict[str, Any]:
