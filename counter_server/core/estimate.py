@@ -147,10 +147,15 @@ def learn_stats(*, finished: Iterable[Ticket], config: ServiceStats, prior_weigh
     per_service: dict[str, list[float]] = {}
     for ticket in finished:
         if ticket.state is TicketState.DONE and ticket.called_at and ticket.finished_at:
-            took = (ticket.finished_at - ticket.called_at).total_seconds() / 60
-            if took > 0:
-                per_service.setdefault(ticket.service_id, []).append(took)
+            add_visit(per_service, ticket.service_id, ticket.called_at, ticket.finished_at)
     return stats_from_minutes(per_service=per_service, config=config, prior_weight=prior_weight)
+
+
+def add_visit(per_service: dict[str, list[float]], service_id: str, called_at: datetime, finished_at: datetime) -> None:
+    """One finished visit's minutes (call to finish) into `per_service`, when it took any time."""
+    took = (finished_at - called_at).total_seconds() / 60
+    if took > 0:
+        per_service.setdefault(service_id, []).append(took)
 
 
 def stats_from_minutes(
