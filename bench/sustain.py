@@ -4,7 +4,8 @@ Open loop: request k is due at start + k / rate whatever the server does, and it
 latency counts from when it was due (a late server is not let off by a slower client).
 A counter's Nexts are one at a time (a clerk presses again only after the answer).
 The displays (`?board=1`) live in their own process so that draining their messages
-does not delay this one's clock. Shed: answers 429/503, errors and timeouts.
+does not delay this one's clock. Shed: answers 429/503, errors, timeouts, and what is
+still unanswered 30 s after the last request was due.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from .load_bench import COUNTERS, SERVICES
 from .measure import CpuMeter, summary
 
 SHED = {429, 503}
+GRACE_S = 30.0
 
 
 def _displays_main(url: str, count: int, ready: Any) -> None:
@@ -106,8 +108,12 @@ async def _run(server: LiveServer, seconds: float, checkins: float, nexts: float
         assert server.process is not None
         start = time.perf_counter() + 0.1
         with CpuMeter(server.process.pid).measure() as cpu:
-            await asyncio.gather(_schedule(load.checkin, checkins, seconds, start),
-                                 _schedule(load.next, nexts, seconds, start))
+            try:  # what is not answered GRACE_S after the last was due counts as shed
+                await asyncio.wait_for(asyncio.gather(_schedule(load.checkin, checkins, seconds, start),
+                                                      _schedule(load.next, nexts, seconds, start)),
+                                       seconds + GRACE_S)
+            except TimeoutError:
+                pass
         took = time.perf_counter() - start
     return _report(load, seconds, took, cpu.ms, {"checkin": checkins, "next": nexts})
 
@@ -117,7 +123,8 @@ def _report(load: Load, seconds: float, took: float, cpu_ms: float, rates: dict[
     everything: list[float] = []
     for kind, rate in rates.items():
         ok = sum(n for status, n in load.statuses[kind].items() if 200 <= status < 300)
-        shed = sum(n for status, n in load.statuses[kind].items() if status in SHED or status == 0)
+        unanswered = int(rate * seconds) - sum(load.statuses[kind].values())
+        shed = unanswered + sum(n for status, n in load.statuses[kind].items() if status in SHED or status == 0)
         out[kind] = {"asked_per_s": rate, "done_per_s": round(ok / took, 1), "shed": shed,
                      "statuses": {str(k): v for k, v in sorted(load.statuses[kind].items())},
                      **summary(load.latencies[kind])}
