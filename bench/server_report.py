@@ -92,7 +92,8 @@ def print_sustain(s: dict[str, Any]) -> None:
     print(f"sustained {s['seconds']:g} s with {s['displays']} displays: check-ins {c['done_per_s']}/s of "
           f"{c['asked_per_s']:g} (p50 {_ms(c, 'p50_ms')} / p99 {_ms(c)} ms), Next {n['done_per_s']}/s of "
           f"{n['asked_per_s']:g} (p50 {_ms(n, 'p50_ms')} / p99 {_ms(n)} ms, statuses {n['statuses']}); "
-          f"shed {s['shed']}; all p99 {_ms(s['all'])} ms; server CPU {s['server_cpu_share']:.0%} of a core  "
+          f"shed {s['shed']}; all p99 {_ms(s['all'])} ms; server CPU {s['server_cpu_share']:.0%} of a core, "
+          f"load generator {s.get('client_cpu_share', 0):.0%}  "
           f"[{_mark(ok)}: nothing shed, p99 < 100 ms]")
 
 

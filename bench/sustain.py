@@ -107,6 +107,7 @@ async def _run(server: LiveServer, seconds: float, checkins: float, nexts: float
         load.statuses["checkin"].clear()
         assert server.process is not None
         start = time.perf_counter() + 0.1
+        client_cpu = time.process_time()
         with CpuMeter(server.process.pid).measure() as cpu:
             try:  # what is not answered GRACE_S after the last was due counts as shed
                 await asyncio.wait_for(asyncio.gather(_schedule(load.checkin, checkins, seconds, start),
@@ -115,7 +116,10 @@ async def _run(server: LiveServer, seconds: float, checkins: float, nexts: float
             except TimeoutError:
                 pass
         took = time.perf_counter() - start
-    return _report(load, seconds, took, cpu.ms, {"checkin": checkins, "next": nexts})
+        client_cpu = time.process_time() - client_cpu
+    result = _report(load, seconds, took, cpu.ms, {"checkin": checkins, "next": nexts})
+    # the load generator's own CPU: near 1.0 means the client, not the server, set the pace
+    return {**result, "client_cpu_share": round(client_cpu / took, 2)}
 
 
 def _report(load: Load, seconds: float, took: float, cpu_ms: float, rates: dict[str, float]) -> dict[str, Any]:
