@@ -147,10 +147,15 @@ def learn_stats(*, finished: Iterable[Ticket], config: ServiceStats, prior_weigh
     per_service: dict[str, list[float]] = {}
     for ticket in finished:
         if ticket.state is TicketState.DONE and ticket.called_at and ticket.finished_at:
-            took = (ticket.finished_at - ticket.called_at).total_seconds() / 60
-            if took > 0:
-                per_service.setdefault(ticket.service_id, []).append(took)
+            add_visit(per_service, ticket.service_id, ticket.called_at, ticket.finished_at)
     return stats_from_minutes(per_service=per_service, config=config, prior_weight=prior_weight)
+
+
+def add_visit(per_service: dict[str, list[float]], service_id: str, called_at: datetime, finished_at: datetime) -> None:
+    """One finished visit's minutes (call to finish) into `per_service`, when it took any time."""
+    took = (finished_at - called_at).total_seconds() / 60
+    if took > 0:
+        per_service.setdefault(service_id, []).append(took)
 
 
 def stats_from_minutes(
@@ -189,11 +194,15 @@ def _phi(x: float) -> float:
     return 0.5 * (1 + math.erf(x / math.sqrt(2)))
 
 
+_AT_A_COUNTER = frozenset((TicketState.CALLED, TicketState.SERVING))
+
+
 def running_cases(*, calls: Iterable[Ticket], now: datetime) -> dict[str, Running]:
     """Counter id -> the case its clerk is on, from the tickets called or being served."""
     found: dict[str, Running] = {}
+    at_a_counter = _AT_A_COUNTER  # a local: one lookup, not two enum attributes per ticket
     for ticket in calls:
-        if ticket.state in (TicketState.CALLED, TicketState.SERVING) and ticket.counter_id:
+        if ticket.state in at_a_counter and ticket.counter_id:
             began = ticket.called_at or ticket.started_at or now
             found[ticket.counter_id] = Running(ticket.service_id, (now - began).total_seconds() / 60)
     return found
@@ -201,9 +210,13 @@ def running_cases(*, calls: Iterable[Ticket], now: datetime) -> dict[str, Runnin
 
 def busy_for(*, calls: Iterable[Ticket], now: datetime, stats: ServiceStats) -> dict[str, float]:
     """Counter id -> expected minutes until free, from the tickets called or being served."""
+    return _busy_for(running_cases(calls=calls, now=now), stats)
+
+
+def _busy_for(running: Mapping[str, Running], stats: ServiceStats) -> dict[str, float]:
     return {
         counter_id: remaining_min(service_id=case.service_id, elapsed_min=case.elapsed_min, stats=stats)
-        for counter_id, case in running_cases(calls=calls, now=now).items()
+        for counter_id, case in running.items()
     }
 
 
@@ -222,14 +235,14 @@ def queue_state(
     One way for the server and the simulator to build it, so a simulated estimate
     is the server's estimate.
     """
-    calls = tuple(calls)
+    running = running_cases(calls=calls, now=now)  # one pass over the open tickets, not two
     return QueueState(
         waiting=waiting,
         counters=counters,
-        busy_for_min=busy_for(calls=calls, now=now, stats=stats),
+        busy_for_min=_busy_for(running, stats),
         rules=rules,
         upcoming=upcoming,
-        running=running_cases(calls=calls, now=now),
+        running=running,
     )
 
 

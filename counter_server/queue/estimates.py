@@ -13,10 +13,10 @@ from ..core.estimate import (
     ServiceStats,
     Upcoming,
     estimate_waits,
-    learn_stats,
     queue_state,
     show_probability,
     stats_from_config,
+    stats_from_minutes,
 )
 from ..core.model import Ticket, TicketState
 from ..core.numbering import office_day
@@ -45,7 +45,8 @@ class StatsCache:
         with self._lock:
             found = self._kept.get(key)
         if found is None:
-            found = learn_stats(finished=rows.finished_today(db, day), config=stats_from_config(config.office.services))
+            found = stats_from_minutes(per_service=rows.finished_minutes(db, day),
+                                       config=stats_from_config(config.office.services))
             with self._lock:
                 self._kept = {key: found}  # only the newest: older states never come back
         return found

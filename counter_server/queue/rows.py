@@ -9,6 +9,7 @@ from typing import Any
 import sqlite_utils
 
 from ..core.errors import UnknownTicket
+from ..core.estimate import add_visit
 from ..core.model import OPEN_TICKET_STATES, Priority, Ticket, TicketKind, TicketState
 from ..events import last_seq
 from ..store import Tx
@@ -159,6 +160,23 @@ def finished_today(db: sqlite_utils.Database, day: date) -> list[Ticket]:
         [day.isoformat()],
     )
     return [ticket_from_row(r) for r in rows]
+
+
+def finished_minutes(db: sqlite_utils.Database, day: date) -> dict[str, list[float]]:
+    """Service id -> minutes of each visit finished on `day`: `learn_stats` on
+    `finished_today`, without making a ticket of every row (3,000 a busy day).
+
+    Same rows in the same order (same query, same index), so the same sums."""
+    per_service: dict[str, list[float]] = {}
+    parse = datetime.fromisoformat
+    for service_id, called_at, finished_at in db.execute(
+        "SELECT service_id, called_at, finished_at FROM tickets WHERE office_day = ? AND state = 'done'"
+        " AND started_at IS NOT NULL AND finished_at IS NOT NULL",
+        [day.isoformat()],
+    ).fetchall():
+        if called_at is not None:
+            add_visit(per_service, service_id, parse(called_at), parse(finished_at))
+    return per_service
 
 
 def finished_fingerprint(db: sqlite_utils.Database, day: date) -> tuple[str, int, str | None]:

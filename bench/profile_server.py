@@ -1,0 +1,107 @@
+"""cProfile of the server's own work at a long queue, in process (no HTTP, no client):
+the check-in's and Next's write transactions, and the board and clerk view reads.
+
+    python -m bench.profile_server [--waiting 800] [--count 100] [--top 14]
+
+The same functions the routes call (`check_in_at_kiosk`, `call_next`, `board`,
+`counter_view`), each inside the store's write or read as the server runs them, on the
+profiling thread (the store's writer and readers run them on their own threads).
+"""
+
+from __future__ import annotations
+
+import argparse
+import cProfile
+import io
+import pstats
+import re
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from counter_server.app import open_context
+from counter_server.auth import Device
+from counter_server.checkin.commands import KioskCheckin, check_in_at_kiosk
+from counter_server.cli import init_data_dir
+from counter_server.clock import Clock
+from counter_server.config import load_config
+from counter_server.core.model import CounterState
+from counter_server.paths import DataDir
+from counter_server.queue import commands, counters
+from counter_server.queue.views import board, counter_view
+
+from .load_bench import COUNTERS, SERVICES
+
+CLOCK = "2026-12-01T08:05"
+KIOSK = Device(id="kiosk-1", name="kiosk", role="kiosk", counter_id=None)
+
+
+def profile(label: str, fn: Callable[[], Any], count: int, top: int) -> None:
+    profiler = cProfile.Profile()
+    started = time.perf_counter()
+    profiler.enable()
+    for _ in range(count):
+        fn()
+    profiler.disable()
+    took = (time.perf_counter() - started) * 1000 / count
+    print(f"\n### {label}: {count} calls, {took:.2f} ms each under the profiler")
+    for order in ("tottime", "cumulative"):
+        out = io.StringIO()
+        pstats.Stats(profiler, stream=out).sort_stats(order).print_stats(top)
+        lines = [line for line in out.getvalue().splitlines() if line.strip()]
+        start = next(i for i, line in enumerate(lines) if "ncalls" in line)
+        print(f"by {order}:")
+        for line in lines[start:]:
+            print("    " + re.sub(r"\S*/(site-packages|python3\.11)/", "", line.replace(str(Path.cwd()) + "/", "")))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(prog="bench.profile_server")
+    parser.add_argument("--waiting", type=int, default=800)
+    parser.add_argument("--count", type=int, default=100)
+    parser.add_argument("--top", type=int, default=14)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        data_dir = Path(tmp) / "office"
+        init_data_dir(data_dir, demo_office=True)
+        config = load_config(DataDir(data_dir).config)
+        ctx = open_context(data_dir, Clock.starting_at(CLOCK, config.office.timezone))
+        for c in COUNTERS:
+            ctx.write_sync(lambda w, c=c: counters.set_counter_state(w, counter_id=c, state=CounterState.OPEN))
+        turn = [0]
+
+        def write(command: Callable[[Any], Any]) -> Any:
+            # on this thread, as the writer thread runs it, so that cProfile sees the work
+            return ctx.store._write(lambda tx: command(ctx.work(tx)), ctx.clock.now())
+
+        def check_in() -> None:
+            turn[0] += 1
+            request = KioskCheckin(service_id=SERVICES[turn[0] % 5])
+            write(lambda w: check_in_at_kiosk(w, device=KIOSK, request=request, status_base="/t/"))
+
+        def next_() -> None:
+            turn[0] += 1
+            c = COUNTERS[turn[0] % len(COUNTERS)]
+            write(lambda w: commands.call_next(w, counter_id=c, previous="done"))
+
+        def read(view: Callable[[Any], Any]) -> Callable[[], None]:
+            def run() -> None:
+                check_in()  # a new event: the estimate cache is cold
+                ctx.store._read(view)
+            return run
+
+        for _ in range(args.waiting):
+            check_in()
+        profile(f"check-in at {args.waiting} waiting", check_in, args.count, args.top)
+        profile(f"Next at {args.waiting + args.count} waiting", next_, args.count, args.top)
+        now = ctx.clock.now
+        profile("check-in + board (cold)", read(lambda db: board(db, ctx.config, now())), args.count // 2, args.top)
+        profile("check-in + clerk view (cold)", read(lambda db: counter_view(db, ctx.config, "8", now())),
+                args.count // 2, args.top)
+        ctx.store.close()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,33 @@
+"""The server benchmark (issue 14) in its quick mode: every part still runs and reports."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from bench.server_bench import PARTS, main
+
+
+def test_quick_run_reports_every_part(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["--quick", "--json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert set(PARTS) <= set(out)
+    assert [level["waiting"] for level in out["levels"]] == [0, 10]
+    for level in [*out["levels"], out["finished"]]:
+        assert level["checkin"]["n"] == 3 and level["checkin"]["cpu_ms_per_request"] >= 0
+        assert level["board_cold"]["n"] == 3 and level["clerk_cold"]["n"] == 3
+    assert out["finished"]["finished"] >= 8
+    assert out["fanout"]["10"]["server"]["last_socket"]["n"] == 2
+    assert out["fanout"]["10"]["bare"]["last_socket"]["n"] == 2
+    assert out["printer"]["last_byte"]["n"] == 4
+    assert out["sustain"]["checkin"]["n"] > 0 and out["sustain"]["next"]["n"] > 0
+    assert 0 < out["memory"]["rss_mb"] < 1000
+    assert out["anchors"]["n"] == 3
+
+
+def test_skip_and_text_report(capsys: pytest.CaptureFixture[str]) -> None:
+    skipped = [arg for part in PARTS if part not in ("anchors",) for arg in ("--skip", part)]
+    assert main(["--quick", *skipped]) == 0
+    text = capsys.readouterr().out
+    assert "bare uvicorn + SQLite" in text and "load average after" in text
