@@ -12,7 +12,7 @@ from bench import cli as bench_cli
 from kiosk import cli as kiosk_cli
 from printers import cli as printers_cli
 
-from . import demo, keys, keys_cli, serve_cli
+from . import backup_cli, demo, keys, keys_cli, serve_cli
 from .auth import DeviceError, add_device
 from .config import CONFIG_TEMPLATE, ConfigError, load_config
 from .paths import DataDir, StartRefused
@@ -102,6 +102,7 @@ def build_parser() -> argparse.ArgumentParser:
     add.set_defaults(handler=cmd_device_add)
 
     serve_cli.add_parser(sub)
+    backup_cli.add_parsers(sub)
     demo.add_parser(sub)
     keys_cli.add_parser(sub)
     bench_cli.add_parser(sub)

@@ -8,13 +8,14 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
-from . import datalock, request_log
+from . import backup, datalock, migrations, request_log
 from .clock import Clock
 from .config import load_config
 from .logs import hide_tokens
 from .paths import DataDir
 
 DEFAULT_PORT = 8000
+PRE_MIGRATION_KEEP = 5
 
 
 def version() -> str:
@@ -45,6 +46,18 @@ def _urls(args: argparse.Namespace) -> dict[str, str]:
     return urls
 
 
+def backup_before_migrating(data_dir: Path) -> Path | None:
+    """Back the office up into `D/backups/` before the server changes its schema."""
+    db = DataDir(data_dir).db
+    applied = backup.applied_migrations(db) if db.exists() else []
+    todo = migrations.pending(applied)
+    if not applied or not todo or set(applied) - {m.__name__ for m in migrations.MIGRATIONS}:
+        return None  # a new database, nothing to do, or one the migration step refuses
+    made = backup.backup(data_dir, data_dir / "backups", keep=PRE_MIGRATION_KEEP)
+    request_log.info("backup before migrating", path=str(made.path), migrations=",".join(todo))
+    return made.path
+
+
 def run(args: argparse.Namespace) -> int:
     import uvicorn
 
@@ -56,6 +69,7 @@ def run(args: argparse.Namespace) -> int:
     config = load_config(DataDir(data_dir).config)
     lock = datalock.hold(data_dir)  # noqa: F841 - held until the process ends
     clock = Clock.starting_at(args.clock, config.office.timezone) if args.clock else Clock()
+    backup_before_migrating(data_dir)
     ctx = open_context(data_dir, clock)
     app = create_app(ctx)
     common: dict[str, Any] = dict(
