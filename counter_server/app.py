@@ -11,7 +11,7 @@ from pathlib import Path
 
 from fastapi import FastAPI
 
-from . import errors, idempotency, keys, pages, request_log
+from . import errors, idempotency, keys, metrics, pages, request_log
 from .api import (
     announce,
     board,
@@ -124,6 +124,7 @@ def create_app(ctx: Context) -> FastAPI:
     observers: list[Observer] = []
     app.state.request_observers = observers
     app.add_middleware(RequestLog, observers=observers)  # outermost: sees every answer, 413s too
+    metrics.install(app, ctx, observers)
     ctx.hub.listeners.append(log_events)
     for module in ROUTERS:
         app.include_router(module.router)
