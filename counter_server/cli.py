@@ -15,6 +15,7 @@ from printers import cli as printers_cli
 from . import backup_cli, demo, keys, keys_cli, serve_cli
 from .auth import DeviceError, add_device
 from .config import CONFIG_TEMPLATE, ConfigError, load_config
+from .install import cli as install_cli
 from .paths import DataDir, StartRefused
 from .stats import cli as stats_cli
 from .store import Store, Tx
@@ -103,6 +104,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     serve_cli.add_parser(sub)
     backup_cli.add_parsers(sub)
+    install_cli.add_parsers(sub)
     demo.add_parser(sub)
     keys_cli.add_parser(sub)
     bench_cli.add_parser(sub)
