@@ -12,7 +12,7 @@ from bench import cli as bench_cli
 from kiosk import cli as kiosk_cli
 from printers import cli as printers_cli
 
-from . import backup_cli, demo, keys, keys_cli, serve_cli
+from . import backup_cli, demo, doctor, keys, keys_cli, serve_cli
 from .auth import DeviceError, add_device
 from .config import CONFIG_TEMPLATE, ConfigError, load_config
 from .install import cli as install_cli
@@ -105,6 +105,7 @@ def build_parser() -> argparse.ArgumentParser:
     serve_cli.add_parser(sub)
     backup_cli.add_parsers(sub)
     install_cli.add_parsers(sub)
+    doctor.add_parser(sub)
     demo.add_parser(sub)
     keys_cli.add_parser(sub)
     bench_cli.add_parser(sub)
