@@ -11,7 +11,7 @@ from pathlib import Path
 
 from fastapi import FastAPI
 
-from . import errors, idempotency, keys, pages
+from . import errors, idempotency, keys, metrics, pages, request_log
 from .api import (
     announce,
     board,
@@ -43,6 +43,7 @@ from .paths import DataDir, StartRefused
 from .queue.commands import expire_past_days
 from .queue.counters import sync_counters
 from .queue.visitor_live import DEFAULT_MAX_STREAMS, VisitorFeed
+from .request_log import Observer, RequestLog, log_events
 from .site import manage as site_manage
 from .site import routes as site_routes
 from .site import waiting as site_waiting
@@ -130,6 +131,7 @@ def create_app(ctx: Context, *, max_status_streams: int = DEFAULT_MAX_STREAMS) -
             await feed.stop()
             await visitors.stop()
             ctx.store.close()
+            request_log.info("stopped", data_dir=str(ctx.data_dir))
 
     # /docs and /redoc come from pages.py, with their assets from this package (no CDN)
     app = FastAPI(title="townhall-queue", version="1", lifespan=lifespan, docs_url=None, redoc_url=None)
@@ -137,6 +139,11 @@ def create_app(ctx: Context, *, max_status_streams: int = DEFAULT_MAX_STREAMS) -
     app.state.visitor_feed = visitors
     errors.install(app)
     app.add_middleware(BodyLimit)
+    observers: list[Observer] = []
+    app.state.request_observers = observers
+    app.add_middleware(RequestLog, observers=observers)  # outermost: sees every answer, 413s too
+    metrics.install(app, ctx, observers)
+    ctx.hub.listeners.append(log_events)
     for module in ROUTERS:
         app.include_router(module.router)
     app.include_router(pages.router)

@@ -3,35 +3,25 @@
 from __future__ import annotations
 
 import argparse
-import asyncio
 import sys
 from datetime import UTC, datetime
 from importlib import resources
 from pathlib import Path
-from typing import Any
 
 from bench import cli as bench_cli
 from kiosk import cli as kiosk_cli
 from printers import cli as printers_cli
 
-from . import demo, keys, keys_cli
+from . import backup_cli, demo, doctor, keys, keys_cli, serve_cli
 from .auth import DeviceError, add_device
 from .city import cli as city_cli
-from .clock import Clock
 from .config import CONFIG_TEMPLATE, ConfigError, load_config
-from .logs import hide_tokens
+from .install import cli as install_cli
 from .paths import DataDir, StartRefused
 from .stats import cli as stats_cli
 from .store import Store, Tx
 
-DEFAULT_PORT = 8000
-GRACEFUL_SHUTDOWN_S = 3
-
-
-def _positive(text: str) -> int:
-    if not text.isdigit() or int(text) < 1:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a positive whole number")
-    return int(text)
+DEFAULT_PORT = serve_cli.DEFAULT_PORT
 
 
 def _data_dir(text: str) -> Path:
@@ -96,37 +86,6 @@ def cmd_device_add(args: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_serve(args: argparse.Namespace) -> int:
-    import uvicorn
-
-    from .app import create_app, open_context
-    from .public import PublicOnly, serve_both
-
-    data_dir = _data_dir(args.data_dir)
-    config = load_config(DataDir(data_dir).config)
-    clock = Clock.starting_at(args.clock, config.office.timezone) if args.clock else Clock()
-    ctx = open_context(data_dir, clock)
-    limits = {"max_status_streams": args.status_streams} if args.status_streams else {}
-    app = create_app(ctx, **limits)
-    common: dict[str, Any] = dict(
-        log_level=args.log_level, ws_ping_interval=20, ws_ping_timeout=20, access_log=False,
-        # visitors' status streams never end by themselves: a stop must not wait for them
-        timeout_graceful_shutdown=GRACEFUL_SHUTDOWN_S,
-        # one event goes to hundreds of screens: compressing it per socket cost more than it saved
-        ws_per_message_deflate=False,
-    )
-    server = uvicorn.Server(uvicorn.Config(app, host=args.host, port=args.port, **common))
-    # after uvicorn set its loggers up: the websocket's handshake line carries ?token=
-    hide_tokens("uvicorn", "uvicorn.error", "uvicorn.access")
-    if args.public_port is None:
-        server.run()
-        return 0
-    public = uvicorn.Config(
-        PublicOnly(app), host=args.public_host or args.host, port=args.public_port, lifespan="off", **common)
-    asyncio.run(serve_both(server, public))
-    return 0
-
-
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="townhall", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -144,18 +103,10 @@ def build_parser() -> argparse.ArgumentParser:
     add.add_argument("--name")
     add.set_defaults(handler=cmd_device_add)
 
-    serve = sub.add_parser("serve", help="run the counter server")
-    serve.add_argument("--data-dir", required=True)
-    serve.add_argument("--host", default="127.0.0.1")
-    serve.add_argument("--port", type=int, default=DEFAULT_PORT)
-    serve.add_argument("--clock", help="start the office clock at this local time, e.g. 2026-12-01T09:00")
-    serve.add_argument("--log-level", default="warning")
-    serve.add_argument("--public-port", type=int, help="a second listener serving only the public pages")
-    serve.add_argument("--public-host", help="its address (default: --host)")
-    serve.add_argument("--status-streams", type=_positive,
-                       help="at most this many visitors' status pages follow their ticket live (500); more poll")
-    serve.set_defaults(handler=cmd_serve)
-
+    serve_cli.add_parser(sub)
+    backup_cli.add_parsers(sub)
+    install_cli.add_parsers(sub)
+    doctor.add_parser(sub)
     demo.add_parser(sub)
     keys_cli.add_parser(sub)
     bench_cli.add_parser(sub)

@@ -6,6 +6,7 @@ import argparse
 import contextlib
 import json
 import os
+import signal
 import sqlite3
 import subprocess
 import sys
@@ -17,12 +18,14 @@ from zoneinfo import ZoneInfo
 
 import httpx
 
+from . import children
 from .paths import DataDir
 
 if TYPE_CHECKING:
     from .core.model import Office
 
 PRINTER_PORT = 9100
+STOP_S = 4.0  # children get this long after SIGTERM before SIGKILL
 PRINTER_SECTION = """
 # The demo's ticket printer: the ESC/POS emulator, fed by the print agent.
 [[printers]]
@@ -42,6 +45,7 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
     demo.add_argument("--data-dir", default="townhall-demo")
     demo.add_argument("--port", type=int, default=8000)
     demo.add_argument("--no-kiosk", action="store_true")
+    demo.add_argument("--printer-port", type=int, default=PRINTER_PORT, help="the printer emulator's port")
     demo.add_argument("--clock", help="office local time to start at (default: now, or next opening)")
     demo.set_defaults(handler=run)
 
@@ -141,6 +145,14 @@ def _print_welcome(url: str, tokens: dict[str, str], clock: str | None) -> None:
     print("\n".join(lines), flush=True)
 
 
+class _Stop(Exception):
+    """SIGTERM (or SIGHUP) reached the demo: stop everything it started."""
+
+
+def _raise_stop(signum: int, frame: object) -> None:
+    raise _Stop(signum)
+
+
 def run(args: argparse.Namespace) -> int:
     from .cli import init_data_dir
 
@@ -153,44 +165,47 @@ def run(args: argparse.Namespace) -> int:
     url = f"http://127.0.0.1:{args.port}"
     townhall = [sys.executable, "-m", "counter_server.cli"]
     serve = townhall + ["serve", "--data-dir", str(data_dir), "--port", str(args.port)]
-    processes = [subprocess.Popen(serve + (["--clock", clock] if clock else []))]
+    processes: list[subprocess.Popen[bytes]] = []
+    for signum in (signal.SIGTERM, signal.SIGHUP):
+        signal.signal(signum, _raise_stop)
     try:
+        processes.append(children.spawn(serve + (["--clock", clock] if clock else [])))
         if not _wait_for(url):
             print("the server did not start; see the messages above", file=sys.stderr)
             return 1
-        processes += start_companions(data_dir, url, tokens, kiosk=not args.no_kiosk)
+        start_companions(processes, data_dir, url, tokens, kiosk=not args.no_kiosk, printer_port=args.printer_port)
         _print_welcome(url, tokens, clock)
         processes[0].wait()
-    except KeyboardInterrupt:
+    except (KeyboardInterrupt, _Stop):
         pass
     finally:
-        for process in reversed(processes):
-            process.terminate()
-        for process in processes:
-            process.wait(timeout=10)
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)  # a second signal must not cut the clean-up short
+        children.stop_all(processes, seconds=STOP_S)
     return 0
 
 
-def start_companions(data_dir: Path, url: str, tokens: dict[str, str], *, kiosk: bool) -> list[subprocess.Popen[bytes]]:
-    """Printer emulator, print agent and, where there is a screen, the kiosk."""
+def start_companions(
+    started: list[subprocess.Popen[bytes]], data_dir: Path, url: str, tokens: dict[str, str],
+    *, kiosk: bool, printer_port: int = PRINTER_PORT,
+) -> None:
+    """Printer emulator, print agent and, where there is a screen, the kiosk; each is added
+    to `started` at once, so a signal in between still stops it."""
     from kiosk.cli import start_kiosk_process
 
     townhall = [sys.executable, "-m", "counter_server.cli"]
     printed = data_dir / "printed"
-    started = [
-        subprocess.Popen(townhall + ["printer", "emulate", "--port", str(PRINTER_PORT), "--out", str(printed)]),
-        subprocess.Popen(townhall + [
-            "printer", "agent", "--server", url, "--token", tokens["printer"],
-            "--printer", f"tcp://127.0.0.1:{PRINTER_PORT}", "--state-dir", str(data_dir / "print-agent"),
-        ]),
-    ]
+    started.append(children.spawn(
+        townhall + ["printer", "emulate", "--port", str(printer_port), "--out", str(printed)]))
+    started.append(children.spawn(townhall + [
+        "printer", "agent", "--server", url, "--token", tokens["printer"],
+        "--printer", f"tcp://127.0.0.1:{printer_port}", "--state-dir", str(data_dir / "print-agent"),
+    ]))
     print(f"  printed tickets (PNG): {printed}")
     if not kiosk:
-        return started
+        return
     if os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"):
         started.append(start_kiosk_process(
             server=url, token=tokens["kiosk"], extra_args=("--state-dir", str(data_dir / "kiosk"))
         ))
     else:
         print("no screen here: the kiosk is not started (use --no-kiosk to silence this)")
-    return started

@@ -13,6 +13,7 @@ import sqlite_utils
 from .city.outbox import CITY_MIGRATIONS
 from .mail.schema import MAIL_MIGRATIONS
 from .migrations_console import CONSOLE_MIGRATIONS
+from .paths import StartRefused
 from .stats.schema import STATS_MIGRATIONS
 
 Migration = Callable[[sqlite_utils.Database], None]
@@ -184,12 +185,23 @@ MIGRATIONS += CITY_MIGRATIONS
 MIGRATIONS += MAIL_MIGRATIONS
 
 
+def pending(applied: list[str]) -> list[str]:
+    """The migrations a database that has `applied` still needs."""
+    return [m.__name__ for m in MIGRATIONS if m.__name__ not in set(applied)]
+
+
 def migrate(db: sqlite_utils.Database) -> list[str]:
     """Apply the migrations not yet recorded; return the names applied."""
     db.execute(
         "CREATE TABLE IF NOT EXISTS _migrations (name TEXT PRIMARY KEY, applied_at TEXT NOT NULL)"
     )
     done = {row[0] for row in db.execute("SELECT name FROM _migrations").fetchall()}
+    unknown = done - {m.__name__ for m in MIGRATIONS}
+    if unknown:
+        raise StartRefused(
+            f"the database was written by a newer townhall (migrations it does not know: {', '.join(sorted(unknown))});"
+            " install that version again, or restore a backup made before the upgrade"
+        )
     applied = []
     for migration in MIGRATIONS:
         name = migration.__name__

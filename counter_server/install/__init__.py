@@ -1,0 +1,1 @@
+"""`townhall install` and `townhall uninstall`: systemd units for a server, a kiosk and a display PC."""

@@ -1,0 +1,69 @@
+"""Issue 19: `townhall install [kiosk|display] --dry-run` and `uninstall --dry-run` print what
+they would do; the unit files pass `systemd-analyze verify` where it exists."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from counter_server.install import units
+
+
+def townhall(*args: str) -> str:
+    answer = subprocess.run([sys.executable, "-m", "counter_server.cli", *args],
+                            capture_output=True, text=True, timeout=60)
+    assert answer.returncode == 0, answer.stderr
+    return answer.stdout
+
+
+def test_install_dry_run_shows_user_data_dir_hardened_units_and_backup_timer() -> None:
+    out = townhall("install", "--dry-run", "--data-dir", "/srv/th", "--printer", "tcp://10.0.0.9:9100",
+                   "--printer-token", "PT")
+    assert "dry run, nothing changed" in out
+    assert "useradd --system" in out and "/srv/th, owner townhall, mode 700" in out
+    for line in ("Restart=on-failure", "ProtectSystem=strict", "NoNewPrivileges=true", "PrivateTmp=true",
+                 "ReadWritePaths=/srv/th", "UMask=0077", "OnCalendar=", "Persistent=true",
+                 "serve --data-dir /srv/th", "backup --data-dir /srv/th --to /var/backups/townhall --keep 14"):
+        assert line in out, line
+    for unit in ("townhall.service", "townhall-print-agent.service", "townhall-backup.timer"):
+        assert f"systemctl enable --now {unit}" in out
+    assert "TOWNHALL_PRINTER=tcp://10.0.0.9:9100" in out
+
+
+def test_kiosk_and_display_dry_runs() -> None:
+    kiosk = townhall("install", "kiosk", "--server", "http://10.0.0.2:8000", "--token", "KT", "--dry-run")
+    assert "useradd --create-home" in kiosk and "townhall-kiosk" in kiosk
+    assert "TOWNHALL_TOKEN=KT" in kiosk and "(mode 600)" in kiosk
+    assert "xset -dpms" in kiosk and "xset s off" in kiosk and "--fullscreen" in kiosk
+    assert "Restart=always" in kiosk and "xinit" in kiosk and "-s 0 -dpms" in kiosk
+    display = townhall("install", "display", "--url", "http://10.0.0.2:8000/display?token=D", "--dry-run")
+    assert "chromium --kiosk --autoplay-policy=no-user-gesture-required" in display
+    assert "TOWNHALL_URL=http://10.0.0.2:8000/display?token=D" in display
+    assert "systemctl enable --now townhall-display.service" in display
+
+
+def test_uninstall_dry_run_keeps_the_data() -> None:
+    out = townhall("uninstall", "--dry-run")
+    assert "systemctl disable --now townhall.service" in out and "keep the data directory" in out
+    assert "rm -r" not in out and "/var/lib/townhall" not in out
+
+
+@pytest.mark.skipif(shutil.which("systemd-analyze") is None, reason="no systemd-analyze here")
+def test_units_pass_systemd_analyze_verify(tmp_path: Path) -> None:
+    settings = units.Settings(python=sys.executable)
+    files = units.server_units(settings)
+    for name in ("kiosk", "display"):
+        unit, _ = units.x_session(name, name, settings)
+        for tool in ("/usr/bin/xinit", "/usr/bin/chvt"):
+            if not Path(tool).exists():  # a server without X: check all but the binaries' existence
+                unit = unit.replace(tool, "/bin/true")
+        files[f"townhall-{name}.service"] = unit
+    for name, text in files.items():
+        (tmp_path / name).write_text(text)
+    answer = subprocess.run(["systemd-analyze", "verify", "--man=no", *sorted(files)], cwd=tmp_path,
+                            capture_output=True, text=True, timeout=120)
+    assert answer.returncode == 0, answer.stdout + answer.stderr
