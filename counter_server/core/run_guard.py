@@ -108,7 +108,7 @@ class RunGuard:
 
         decision = guard_choice(
             chosen, index, at, rules=rules, needs=booking_needs(here, to_come, at, rules), desks=plan.desks,
-            free=[max(at, f) for f in self.free], durations=plan.durations, in_time=in_time,
+            free=lambda: [f if f > at else at for f in self.free], durations=plan.durations, in_time=in_time,
         )
         return self._outcome(decision, chosen, first, booked, picked)
 

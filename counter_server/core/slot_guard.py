@@ -150,14 +150,14 @@ def guard_choice(
     rules: Rules,
     needs: Sequence[Need],
     desks: Desks,
-    free: list[float],
+    free: Callable[[], list[float]],
     durations: Mapping[str, float],
     in_time: Callable[[float], Ticket | None],
 ) -> Decision:
     """The rule (module docstring, step 3) for counter `me` whose policy picked `chosen`.
 
-    Minutes on one clock: `now`, the needs' slots and deadlines, `free` (when each
-    counter of `desks` is expected free; used up). `in_time(deadline)`: the policy's
+    Minutes on one clock: `now`, the needs' slots and deadlines, `free()` (when each
+    counter of `desks` is expected free; asked only when needed). `in_time(deadline)`: the policy's
     choice among the errands that end by then. The live decision and the estimate's
     forward run both come here.
     """
@@ -166,7 +166,7 @@ def guard_choice(
     ends = now + durations.get(chosen.service_id, _DEFAULT_MIN)
     if ends <= needs[0].deadline:  # ends before every deadline: nobody needs this counter
         return Decision(chosen)
-    need = _needed_for(me, needs, desks, free, durations, rules)
+    need = _needed_for(me, needs, desks, free(), durations, rules)
     if need is None or ends <= need.deadline:
         return Decision(chosen)
     if rules.guard_slots:
@@ -216,7 +216,7 @@ def choose_guarding_slots(
         return choose_with(terms, fits, now, rules) if fits else None
 
     return guard_choice(chosen, me, 0.0, rules=rules, needs=needs, desks=desks_of(roster),
-                        free=free, durations=durations, in_time=in_time)
+                        free=lambda: free, durations=durations, in_time=in_time)
 
 
 def _full_guard(
