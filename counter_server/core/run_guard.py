@@ -99,8 +99,14 @@ class RunGuard:
         picked: dict[int, int] = {}
 
         def in_time(deadline: float) -> Ticket | None:
+            # whether an errand ends in time depends on its service only: most often none does
+            ends = plan.durations
+            short = {s for s, d in ends.items() if at + d <= deadline}
+            other = at + _DEFAULT_MIN <= deadline  # services office.toml gives no time
+            if not short and not other:
+                return None
             fits = [(o, t) for o, t in order.queued()
-                    if at + plan.durations.get(t.service_id, _DEFAULT_MIN) <= deadline]
+                    if t.service_id in short or (other and t.service_id not in ends)]
             for o, t in fits:
                 picked[id(t)] = o
             now = plan.origin + timedelta(minutes=at)
