@@ -95,7 +95,7 @@ class CallOrder:
         self._reset([None] * pools, [])
 
     def _reset(self, pools: list[Pool | None], tickets: list[Ticket | None], gone: set[int] | None = None,
-               urgent: int = 0) -> None:
+               urgent: int = 0, booked: dict[int, Ticket] | None = None) -> None:
         # A pool is made when the first ticket joins it, and a counter's view when it first
         # calls: most counters have no pool of their own, and the sampled runs copy the
         # queue eight times for a few dozen calls.
@@ -106,6 +106,8 @@ class CallOrder:
         self._gone = gone if gone is not None else set()
         # urgent tickets queued and not called yet: while none, nobody looks at tier 0
         self._urgent = urgent
+        # join order -> a booked visitor queued and not called yet (for the slot guard, run_guard.py)
+        self._booked = booked if booked is not None else {}
 
     def _pool(self, index: int) -> Pool:
         """Pool `index`, made on first use (the views of the counters drawing on it then change)."""
@@ -136,7 +138,7 @@ class CallOrder:
         twin = CallOrder.__new__(CallOrder)
         twin.__dict__.update(self.__dict__)
         pools = [p and p.copy() for p in self._pools]
-        twin._reset(pools, self._tickets[:], set(self._gone), self._urgent)
+        twin._reset(pools, self._tickets[:], set(self._gone), self._urgent, dict(self._booked))
         return twin
 
     def fill(self, tickets: Iterable[Ticket]) -> None:
@@ -182,6 +184,8 @@ class CallOrder:
         if ticket.kind is _APPOINTMENT and ticket.appointment_at is not None:
             slot = micros(ticket.appointment_at - self._origin)
         urgent = ticket.priority is _URGENT
+        if slot is not None:
+            self._booked[order] = ticket
         counters: tuple[int, ...] = ()
         if ticket.target_counter_id is None and (urgent or (
                 ticket.priority is not _ASSIST and ticket.lang == self._rules.office_language)):
@@ -257,6 +261,11 @@ class CallOrder:
 
         `at` must not go back between calls (of any counter).
         """
+        chosen = self.first(index, at)
+        return None if chosen is None else self.remove(chosen)
+
+    def first(self, index: int, at: float) -> int | None:
+        """The join order of whom counter `index` would call at minute `at` (`take` without the call)."""
         view = self._views[index] or self._view(index)
         chosen = view.least(view.urgent, self._gone) if self._urgent else None
         if chosen is None:
@@ -269,15 +278,33 @@ class CallOrder:
             chosen = view.least_ranked(at, self._gone)
             if chosen is None:
                 chosen = view.least(view.early, self._gone)
-        if chosen is None:
-            return None
-        order = chosen & ORDER
+        return None if chosen is None else chosen & ORDER
+
+    def ticket(self, order: int) -> Ticket:
+        """The ticket that joined `order`-th."""
+        ticket = self._tickets[order]
+        assert ticket is not None
+        return ticket
+
+    def remove(self, order: int) -> Ticket:
+        """The ticket that joined `order`-th leaves the queue (it is called); not called before."""
         self._gone.add(order)
         ticket = self._tickets[order]
         assert ticket is not None
         if ticket.priority is _URGENT:
             self._urgent -= 1
+        if self._booked:
+            self._booked.pop(order, None)
         return ticket
+
+    def booked(self) -> dict[int, Ticket]:
+        """Join order -> booked visitor, of those queued and not called yet (read only)."""
+        return self._booked
+
+    def queued(self) -> list[tuple[int, Ticket]]:
+        """Everyone queued and not called yet, with their join order, first joined first."""
+        gone = self._gone
+        return [(order, t) for order, t in enumerate(self._tickets) if t is not None and order not in gone]
 
     def next_wake(self, index: int, at: float) -> float | None:
         """The first minute after `at` at which a booked visitor counter `index` may call becomes due.

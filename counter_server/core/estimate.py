@@ -23,6 +23,7 @@ from .call_order import CallOrder
 from .forward import Joiner, forward_run, lognormal_params
 from .model import Counter, CounterState, Priority, Service, Ticket, TicketKind, TicketState
 from .policy import Rules, counter_terms, open_counts
+from .run_guard import GuardPlan
 
 _NORMAL = NormalDist()
 
@@ -291,7 +292,8 @@ def _stand_in(booked: Upcoming, index: int, now: datetime, rules: Rules) -> Tick
 def _joiner(booked: Upcoming, index: int, now: datetime, rules: Rules) -> Joiner:
     return Joiner(
         slot_min=(booked.appointment_at - now).total_seconds() / 60, chance=booked.show_probability,
-        stand_in=partial(_stand_in, booked, index, now, rules),
+        stand_in=partial(_stand_in, booked, index, now, rules), service_id=booked.service_id,
+        slot_at=booked.appointment_at,
     )
 
 
@@ -427,9 +429,15 @@ def estimate_waits(
     front = order.emptied()
     order.fill(state.waiting)
     joiners = sorted((_joiner(b, i, now, rules) for i, b in enumerate(state.upcoming)), key=lambda j: j.slot_min)
+    busy = [state.busy_for_min.get(c.id, 0.0) for c in counters]
+    guard = None
+    if rules.guard_slots or rules.adaptive_slots:
+        # the counters of the runs check their picks against the slots ahead, as live ones do
+        guard = GuardPlan(counters=counters, terms=terms, rules=rules, origin=now, durations=dict(stats.configured_min),
+                          expected_free=busy, expected=stats.mean, joiners=joiners)
     expected = forward_run(
-        order=order, free_at=[state.busy_for_min.get(c.id, 0.0) for c in counters], joiners=joiners,
-        draws=_Expected(stats), scope=_waiting_ids(state.waiting),
+        order=order, free_at=busy, joiners=joiners, draws=_Expected(stats), scope=_waiting_ids(state.waiting),
+        guard=guard,
     )
     points = {ticket_id: at * stats.pace for ticket_id, at in expected.items()}
     in_line = list(expected)
@@ -439,7 +447,7 @@ def estimate_waits(
         # them out keeps the sampled runs short however long the queue grows.
         ahead = set(in_line[: 2 * stats.sample_positions])
         front.fill(t for t in state.waiting if t.id in ahead)
-        sampled = _sampled_points(state, scope, front, joiners, now, stats)
+        sampled = _sampled_points(state, scope, front, joiners, now, stats, guard)
         keep = stats.sampled_weight
         points |= {ticket_id: keep * minutes + (1 - keep) * points[ticket_id] for ticket_id, minutes in sampled.items()}
     result: dict[str, Estimate] = {}
@@ -457,7 +465,8 @@ def _waiting_ids(tickets: Sequence[Ticket]) -> set[str]:
 
 
 def _sampled_points(
-    state: QueueState, scope: list[str], order: CallOrder, joiners: list[Joiner], now: datetime, stats: ServiceStats
+    state: QueueState, scope: list[str], order: CallOrder, joiners: list[Joiner], now: datetime, stats: ServiceStats,
+    guard: GuardPlan | None,
 ) -> dict[str, float]:
     """Median minutes until the call over runs with sampled times, for the tickets in `scope`.
 
@@ -469,7 +478,7 @@ def _sampled_points(
     for run in range(stats.samples):
         draws.begin(run)
         calls = forward_run(
-            order=order.copy(), free_at=draws.free_at(), joiners=joiners, draws=draws, scope=found,
+            order=order.copy(), free_at=draws.free_at(), joiners=joiners, draws=draws, scope=found, guard=guard,
         )
         for ticket_id, minutes in found.items():
             if ticket_id in calls:

@@ -2,7 +2,9 @@
 
 One run plays the counters' next calls from now on: a counter that is free
 calls whom `CallOrder` (the policy) picks and is taken for as long as `Draws`
-says; booked visitors still to come join the queue at their time. The
+says; booked visitors still to come join the queue at their time. With a
+`GuardPlan` (run_guard.py) the pick is checked against the booked slots ahead
+by the live slot guard's rule, as a live counter's is. The
 estimate makes one run with expected durations and several with sampled ones
 (see estimate.py).
 """
@@ -12,10 +14,14 @@ from __future__ import annotations
 import heapq
 import math
 from collections.abc import Callable, Collection, Sequence
-from typing import Protocol
+from datetime import datetime
+from typing import TYPE_CHECKING, Protocol
 
 from .call_order import CallOrder
 from .model import Ticket
+
+if TYPE_CHECKING:
+    from .run_guard import GuardPlan
 
 
 class Joiner:
@@ -26,9 +32,15 @@ class Joiner:
     bookings of the next hours.
     """
 
-    def __init__(self, *, slot_min: float, chance: float, stand_in: Callable[[], Ticket]) -> None:
+    def __init__(
+        self, *, slot_min: float, chance: float, stand_in: Callable[[], Ticket], service_id: str = "",
+        slot_at: datetime | None = None,
+    ) -> None:
         self.slot_min = slot_min
         self.chance = chance
+        # what the slot guard sees of a booking before the check-in
+        self.service_id = service_id
+        self.slot_at = slot_at
         self._make = stand_in
         self._ticket: Ticket | None = None
 
@@ -58,12 +70,14 @@ def forward_run(
     joiners: Sequence[Joiner],
     draws: Draws,
     scope: Collection[str],
+    guard: GuardPlan | None = None,
 ) -> dict[str, float]:
     """Minutes from the origin of `order` until each ticket is called, in calling order.
 
     `free_at`: minutes until each counter of `order` is free; `joiners` by slot,
     earliest first. The run ends once every ticket in `scope` is called, or when
-    no counter will call anybody again. `order` is used up.
+    no counter will call anybody again. `order` is used up. `guard`: the slot
+    guard's plan for these counters and joiners, when the policy has it on.
     """
     # (minute, counter index, generation): a counter is free at that minute, unless a
     # newer entry of the same counter has replaced it; index -1: somebody checks in
@@ -76,14 +90,18 @@ def forward_run(
     weight: dict[str, float] = {}
     calls: dict[str, float] = {}
     left = len(scope)
-    pop, push, take, taken = heapq.heappop, heapq.heappush, order.take, draws.taken
+    pop, push, first, remove, taken = heapq.heappop, heapq.heappush, order.first, order.remove, draws.taken
+    run_guard = guard.begin(order) if guard is not None else None
     while events and left:
         at, index, stamp = pop(events)
         if index < 0:
             if at == math.inf:
                 break
-            for ticket, share in arrivals.until(at):
+            for joiner, share in arrivals.until(at):
+                ticket = joiner.ticket()
                 weight[ticket.id] = share
+                if run_guard is not None:
+                    run_guard.joins(joiner, ticket, at)
                 for woken in idle.intersection(order.add(ticket)):
                     idle.discard(woken)
                     generation[woken] += 1
@@ -94,21 +112,28 @@ def forward_run(
             continue
         if idle:
             idle.discard(index)
-        chosen = take(index, at)
-        if chosen is None:
+        call, hold = first(index, at), None
+        if call is not None and run_guard is not None:
+            call, hold = run_guard.decide(index, at, call)
+        if call is None:
             idle.add(index)
-            wake = order.next_wake(index, at)
+            wake = order.next_wake(index, at) if hold is None else hold
             if wake is not None:
                 push(events, (wake, index, stamp))
             continue
+        chosen = remove(call)
         ticket_id = chosen.id
         part = weight.get(ticket_id)
         if part is None:  # one in the queue now; the booked visitors still to come are not counted
             calls[ticket_id] = at
             left -= ticket_id in scope
-            push(events, (at + taken(chosen.service_id), index, stamp))
+            part = 1.0
+            busy = taken(chosen.service_id)
         else:
-            push(events, (at + taken(chosen.service_id) * part, index, stamp))
+            busy = taken(chosen.service_id) * part
+        if run_guard is not None:
+            run_guard.called(index, at, chosen.service_id, part)
+        push(events, (at + busy, index, stamp))
     return calls
 
 
@@ -127,7 +152,7 @@ class _Arrivals:
         self.next_min = math.inf
         self._update()
 
-    def until(self, at: float) -> list[tuple[Ticket, float]]:
+    def until(self, at: float) -> list[tuple[Joiner, float]]:
         """Who has checked in by minute `at` and not joined yet, with their share, first come first."""
         joiners = self._joiners
         reach = at + self.batch_min + self._draws.lead_min
@@ -140,7 +165,7 @@ class _Arrivals:
         joined = []
         while self._heap and self._heap[0][0] <= at:
             _, _, joiner, share = heapq.heappop(self._heap)
-            joined.append((joiner.ticket(), share))
+            joined.append((joiner, share))
         self._update()
         return joined
 

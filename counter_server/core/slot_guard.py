@@ -25,18 +25,22 @@ the next `slot_guard_horizon_min`:
      time, else, within `slot_hold_min` of the slot, the counter stays free for
      them (`Decision.held_for`).
 
-Urgent tickets and booked visitors the policy picks are never changed. The
-estimate's forward run does not replay this step (bench/RESULTS.md has its bias).
+Urgent tickets and booked visitors the policy picks are never changed.
+
+The rule itself (`guard_choice`) works on minutes on one clock, so that the
+estimate's forward run (forward.py, run_guard.py) applies the very same rule on
+its simulated clock, with its simulated counters and queue.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
+from typing import NamedTuple
 
 from .model import Counter, CounterState, Priority, Ticket, TicketKind
-from .policy import CounterTerms, Rules, choose_with, counter_terms
+from .policy import Rules, choose_with, counter_terms
 
 # minutes a service takes when office.toml does not say
 _DEFAULT_MIN = 10.0
@@ -76,14 +80,103 @@ class Decision:
     for_slot: datetime | None = None
 
 
-@dataclass(frozen=True)
-class _Need:
-    """A booked visitor only this counter can be free for in time."""
+class Need(NamedTuple):
+    """A booked visitor of the horizon; minutes on the decision's clock."""
 
+    deadline: float
+    slot: float
     service_id: str
-    slot: datetime
-    deadline: datetime
     ticket: Ticket | None  # None: not checked in yet
+    slot_at: datetime  # the slot itself, for the clerk's reason
+
+
+@dataclass(frozen=True)
+class Desks:
+    """The open counters as the guard sees them: indexes into `ids`.
+
+    `takers`: service id -> the open counters doing it, in counter order.
+    """
+
+    ids: Sequence[str]
+    takers: Mapping[str, Sequence[int]]
+
+
+def desks_of(counters: Sequence[Counter]) -> Desks:
+    """`Desks` of the open counters among `counters` (indexes into `counters`)."""
+    takers: dict[str, list[int]] = {}
+    for index, counter in enumerate(counters):
+        if counter.state is CounterState.OPEN:
+            for service_id in counter.skills:
+                takers.setdefault(service_id, []).append(index)
+    return Desks([c.id for c in counters], takers)
+
+
+def promise_min(rules: Rules) -> float:
+    return rules.slot_promise_min if rules.guard_slots else rules.adaptive_promise_min
+
+
+def booking_needs(
+    here: Iterable[tuple[Ticket, float, float]], to_come: Iterable[tuple[str, float, datetime]], now: float,
+    rules: Rules,
+) -> list[Need]:
+    """The booked visitors of the horizon, by deadline.
+
+    `here`: booked visitors waiting, each with the minutes of their slot and of their
+    check-in; `to_come`: (service, slot minute, slot) of those not checked in yet.
+    Someone not here by their slot is not waited for: they may not come at all.
+    """
+    promise = promise_min(rules)
+    horizon = now + rules.slot_guard_horizon_min
+    found = [
+        Need(max(slot, came) + promise, slot, t.service_id, t, t.appointment_at)
+        for t, slot, came in here
+        if t.appointment_at is not None and slot <= horizon and t.priority is not Priority.URGENT
+    ]
+    found += [Need(slot + promise, slot, service_id, None, at) for service_id, slot, at in to_come
+              if now <= slot <= horizon]
+    found.sort(key=_deadline)
+    return found
+
+
+def _deadline(need: Need) -> float:
+    return need.deadline
+
+
+def guard_choice(
+    chosen: Ticket,
+    me: int,
+    now: float,
+    *,
+    rules: Rules,
+    needs: Sequence[Need],
+    desks: Desks,
+    free: Callable[[], list[float]],
+    durations: Mapping[str, float],
+    in_time: Callable[[float], Ticket | None],
+) -> Decision:
+    """The rule (module docstring, step 3) for counter `me` whose policy picked `chosen`.
+
+    Minutes on one clock: `now`, the needs' slots and deadlines, `free()` (when each
+    counter of `desks` is expected free; asked only when needed). `in_time(deadline)`: the policy's
+    choice among the errands that end by then. The live decision and the estimate's
+    forward run both come here.
+    """
+    if chosen.kind is TicketKind.APPOINTMENT or chosen.priority is Priority.URGENT or not needs:
+        return Decision(chosen)
+    ends = now + durations.get(chosen.service_id, _DEFAULT_MIN)
+    if ends <= needs[0].deadline:  # ends before every deadline: nobody needs this counter
+        return Decision(chosen)
+    need = _needed_for(me, needs, desks, free(), durations, rules)
+    if need is None or ends <= need.deadline:
+        return Decision(chosen)
+    if rules.guard_slots:
+        return _full_guard(need, chosen, now, rules, in_time)
+    instead = in_time(need.deadline)
+    if instead is not None:
+        return Decision(instead, for_slot=need.slot_at)
+    if need.ticket is not None and need.slot - now <= rules.adaptive_call_min:
+        return Decision(need.ticket, for_slot=need.slot_at)
+    return Decision(chosen)
 
 
 def choose_guarding_slots(
@@ -99,114 +192,69 @@ def choose_guarding_slots(
     """`choose_next`, then checked against the slots ahead (see the module docstring).
 
     Without `outlook`, or with both `guard_slots` and `adaptive_slots` off, exactly `choose_next`.
+    Minutes count from `now`.
     """
     if counter.state is not CounterState.OPEN:
         return Decision(None)
     terms = counter_terms(counter, counters, rules, durations)
     chosen = choose_with(terms, waiting, now, rules)
-    full = rules.guard_slots
-    if chosen is None or outlook is None or not (full or rules.adaptive_slots):
+    if chosen is None or outlook is None or not (rules.guard_slots or rules.adaptive_slots):
         return Decision(chosen)
-    if chosen.kind is TicketKind.APPOINTMENT or chosen.priority is Priority.URGENT:
-        return Decision(chosen)
-    promise = rules.slot_promise_min if full else rules.adaptive_promise_min
-    need = _needed_for(counter, counters, _bookings(waiting, now, rules, outlook, promise),
-                       free=_free_times(counters, now, outlook), durations=durations, rules=rules)
-    if need is None or _ends(chosen, now, durations) <= need.deadline:
-        return Decision(chosen)
-    if full:
-        return _full_guard(need, chosen, terms, waiting, now, rules, durations)
-    instead = _in_time(need, terms, waiting, now, rules, durations)
-    if instead is not None:
-        return Decision(instead, for_slot=need.slot)
-    if need.ticket is not None and need.slot - now <= timedelta(minutes=rules.adaptive_call_min):
-        return Decision(need.ticket, for_slot=need.slot)
-    return Decision(chosen)
 
+    def minutes(at: datetime) -> float:
+        return (at - now).total_seconds() / 60
 
-def _in_time(
-    need: _Need, terms: CounterTerms, waiting: Sequence[Ticket], now: datetime, rules: Rules,
-    durations: Mapping[str, float],
-) -> Ticket | None:
-    """The policy's choice among the errands that end before `need`'s deadline."""
-    in_time = [t for t in waiting if _ends(t, now, durations) <= need.deadline]
-    return choose_with(terms, in_time, now, rules) if in_time else None
+    here = [(t, minutes(t.appointment_at), minutes(t.arrived_at)) for t in waiting
+            if t.kind is TicketKind.APPOINTMENT and t.appointment_at is not None]
+    needs = booking_needs(here, [(s, minutes(at), at) for s, at in outlook.booked], 0.0, rules)
+    roster = list(counters) if any(c.id == counter.id for c in counters) else [*counters, counter]
+    me = next(i for i, c in enumerate(roster) if c.id == counter.id)
+    free = [max(0.0, outlook.busy_for_min.get(c.id, 0.0)) for c in roster]
+
+    def in_time(deadline: float) -> Ticket | None:
+        fits = [t for t in waiting if durations.get(t.service_id, _DEFAULT_MIN) <= deadline]
+        return choose_with(terms, fits, now, rules) if fits else None
+
+    return guard_choice(chosen, me, 0.0, rules=rules, needs=needs, desks=desks_of(roster),
+                        free=lambda: free, durations=durations, in_time=in_time)
 
 
 def _full_guard(
-    need: _Need, chosen: Ticket, terms: CounterTerms, waiting: Sequence[Ticket], now: datetime, rules: Rules,
-    durations: Mapping[str, float],
+    need: Need, chosen: Ticket, now: float, rules: Rules, in_time: Callable[[float], Ticket | None]
 ) -> Decision:
     """`guard_slots`: the booked visitor now if here, else an errand in time, else hold close to the slot."""
     if need.ticket is not None:
-        return Decision(need.ticket, for_slot=need.slot)
-    instead = _in_time(need, terms, waiting, now, rules, durations)
+        return Decision(need.ticket, for_slot=need.slot_at)
+    instead = in_time(need.deadline)
     if instead is not None:
-        return Decision(instead, for_slot=need.slot)
-    if need.slot - now <= timedelta(minutes=rules.slot_hold_min):
-        return Decision(None, Hold(need.service_id, need.slot))
+        return Decision(instead, for_slot=need.slot_at)
+    if need.slot - now <= rules.slot_hold_min:
+        return Decision(None, Hold(need.service_id, need.slot_at))
     return Decision(chosen)
 
 
-def _ends(ticket: Ticket, now: datetime, durations: Mapping[str, float]) -> datetime:
-    return now + timedelta(minutes=durations.get(ticket.service_id, _DEFAULT_MIN))
-
-
-def _bookings(
-    waiting: Sequence[Ticket], now: datetime, rules: Rules, outlook: Outlook, promise_min: float
-) -> list[_Need]:
-    """The booked visitors of the horizon, by deadline: those waiting and those still to come."""
-    promise = timedelta(minutes=promise_min)
-    horizon = now + timedelta(minutes=rules.slot_guard_horizon_min)
-    found = [
-        _Need(t.service_id, t.appointment_at, max(t.appointment_at, t.arrived_at) + promise, t)
-        for t in waiting
-        if t.kind is TicketKind.APPOINTMENT and t.appointment_at is not None and t.appointment_at <= horizon
-        and t.priority is not Priority.URGENT
-    ]
-    # someone not here by their slot is not waited for: they may not come at all
-    found += [
-        _Need(service_id, slot, slot + promise, None)
-        for service_id, slot in outlook.booked if now <= slot <= horizon
-    ]
-    return sorted(found, key=lambda need: need.deadline)
-
-
-def _free_times(counters: Sequence[Counter], now: datetime, outlook: Outlook) -> dict[str, datetime]:
-    """When each open counter is expected free again."""
-    return {
-        c.id: now + timedelta(minutes=max(0.0, outlook.busy_for_min.get(c.id, 0.0)))
-        for c in counters if c.state is CounterState.OPEN
-    }
-
-
-def _may_take(counter: Counter, need: _Need) -> bool:
-    return counter.can_serve(need.service_id) and (
-        need.ticket is None or need.ticket.target_counter_id in (None, counter.id)
-    )
+def _may_take(index: int, desks: Desks, need: Need) -> bool:
+    """Whether counter `index`, open and doing the errand, may call the booked visitor."""
+    return need.ticket is None or need.ticket.target_counter_id in (None, desks.ids[index])
 
 
 def _needed_for(
-    counter: Counter,
-    counters: Sequence[Counter],
-    bookings: Sequence[_Need],
-    *,
-    free: dict[str, datetime],
-    durations: Mapping[str, float],
-    rules: Rules,
-) -> _Need | None:
+    me: int, needs: Sequence[Need], desks: Desks, free: list[float], durations: Mapping[str, float], rules: Rules,
+) -> Need | None:
     """The first booked visitor (by deadline) no other open counter is expected free for in time.
 
     In that order, each booked visitor is given the other counter free first, which
     is then taken for their service time (`free` is used up).
     """
-    others = [c for c in counters if c.id in free and c.id != counter.id]
-    due_before = timedelta(minutes=rules.appointment_due_before_min)
-    for need in bookings:
-        first = min((c for c in others if _may_take(c, need)), key=lambda c: free[c.id], default=None)
-        if first is not None and free[first.id] <= need.deadline:
-            start = max(free[first.id], need.slot - due_before)
-            free[first.id] = start + timedelta(minutes=durations.get(need.service_id, _DEFAULT_MIN))
-        elif _may_take(counter, need):
+    due_before = rules.appointment_due_before_min
+    for need in needs:
+        first, first_free = -1, 0.0
+        takers = desks.takers.get(need.service_id, ())
+        for index in takers:
+            if index != me and (first < 0 or free[index] < first_free) and _may_take(index, desks, need):
+                first, first_free = index, free[index]
+        if first >= 0 and first_free <= need.deadline:
+            free[first] = max(first_free, need.slot - due_before) + durations.get(need.service_id, _DEFAULT_MIN)
+        elif me in takers and _may_take(me, desks, need):
             return need
     return None

@@ -82,6 +82,8 @@ rules_strategy = st.builds(
     primary_bonus_min=st.sampled_from((0.0, 4.0)),
     scarcity_bonus_min=st.sampled_from((0.0, 16.0)),
     short_service_bonus=st.sampled_from((0.0, 1.0)),
+    adaptive_slots=st.booleans(),
+    guard_slots=st.booleans(),
 )
 
 DURATIONS = {"a": 18.0, "b": 12.0, "c": 4.5, "d": 7.0}
@@ -152,11 +154,12 @@ class ScanOrder:
 
     def __init__(self, *, terms: list[CounterTerms], rules: Rules, origin: datetime) -> None:
         self.terms, self.rules, self.origin = terms, rules, origin
-        self.pool: list[Ticket] = []
+        self.joined: list[Ticket | None] = []  # join order -> ticket (None: not queued)
+        self.gone: set[int] = set()
 
     def copy(self) -> ScanOrder:
         twin = ScanOrder(terms=self.terms, rules=self.rules, origin=self.origin)
-        twin.pool = list(self.pool)
+        twin.joined, twin.gone = list(self.joined), set(self.gone)
         return twin
 
     def emptied(self) -> ScanOrder:
@@ -168,15 +171,34 @@ class ScanOrder:
 
     def add(self, ticket: Ticket) -> list[int]:
         if ticket.state is not TicketState.WAITING:
+            self.joined.append(None)
             return []
-        self.pool.append(ticket)
+        self.joined.append(ticket)
         return [i for i, t in enumerate(self.terms) if eligible(ticket, t.counter)]
 
+    def queued(self) -> list[tuple[int, Ticket]]:
+        return [(o, t) for o, t in enumerate(self.joined) if t is not None and o not in self.gone]
+
+    def booked(self) -> dict[int, Ticket]:
+        return {o: t for o, t in self.queued() if t.kind is TicketKind.APPOINTMENT and t.appointment_at is not None}
+
+    def ticket(self, order: int) -> Ticket:
+        found = self.joined[order]
+        assert found is not None
+        return found
+
+    def first(self, index: int, at: float) -> int | None:
+        live = self.queued()
+        chosen = choose_with(self.terms[index], [t for _, t in live], self.origin + timedelta(minutes=at), self.rules)
+        return None if chosen is None else next(o for o, t in live if t is chosen)
+
+    def remove(self, order: int) -> Ticket:
+        self.gone.add(order)
+        return self.ticket(order)
+
     def take(self, index: int, at: float) -> Ticket | None:
-        chosen = choose_with(self.terms[index], self.pool, self.origin + timedelta(minutes=at), self.rules)
-        if chosen is not None:
-            del self.pool[next(i for i, t in enumerate(self.pool) if t is chosen)]
-        return chosen
+        chosen = self.first(index, at)
+        return None if chosen is None else self.remove(chosen)
 
     def next_wake(self, index: int, at: float) -> float | None:
-        return _plain_next_wake(self.terms[index], self.pool, at, self.origin)
+        return _plain_next_wake(self.terms[index], [t for _, t in self.queued()], at, self.origin)
