@@ -132,7 +132,7 @@ def forward_run(
         else:
             busy = taken(chosen.service_id) * part
         if run_guard is not None:
-            run_guard.called(index, at, chosen.service_id, part)
+            run_guard.called(index, at, chosen, part)
         push(events, (at + busy, index, stamp))
     return calls
 

@@ -16,9 +16,9 @@ from datetime import datetime, timedelta
 
 from .call_order import CallOrder
 from .forward import Joiner
-from .model import Counter, Priority, Ticket, TicketKind
+from .model import Counter, CounterState, Priority, Ticket, TicketKind
 from .policy import CounterTerms, Rules, choose_with
-from .slot_guard import Decision, booking_needs, desks_of, guard_choice
+from .slot_guard import Decision, Need, booking_needs, desks_of, guard_choice
 
 _APPOINTMENT, _URGENT = TicketKind.APPOINTMENT, Priority.URGENT
 # minutes a service takes when office.toml does not say (as slot_guard.py)
@@ -43,6 +43,8 @@ class GuardPlan:
         self.expected_free = [max(0.0, f) for f in expected_free]
         self.joiners = joiners
         self.slots = [j.slot_min for j in joiners]
+        # the services each counter may take a booked visitor of (the guard asks only then)
+        self.serves = [frozenset(c.skills) if c.state is CounterState.OPEN else frozenset() for c in counters]
         self._slot_of: dict[int, tuple[float, float]] = {}  # id(ticket) -> (slot, check-in) minutes
 
     def times(self, ticket: Ticket) -> tuple[float, float]:
@@ -62,21 +64,53 @@ class GuardPlan:
 
 
 class RunGuard:
-    """The guard's view in one forward run: expected free times, who has checked in when."""
+    """The guard's view in one forward run: expected free times, who has checked in when.
+
+    The booked visitors' `Need`s are kept between decisions: one called leaves them, and
+    they are made anew only when somebody joins or the horizon takes in or lets go of a slot.
+    """
 
     def __init__(self, plan: GuardPlan, order: CallOrder) -> None:
         self.plan, self.order = plan, order
         self.free = plan.expected_free[:]
         self.came: dict[int, float] = {}  # id(joiner's ticket) -> minute of the check-in
         self.joined: set[int] = set()  # id(joiner)
+        # the booked visitors queued in the run, with (slot, check-in), and their slots
+        # sorted; made anew after somebody joins (`_stale`), kept up to date when one is called
+        self._stale = True
+        self._here: list[tuple[Ticket, float, float]] = []
+        self._here_slots: list[float] = []
+        # what `_needs` is made of: (joins so far, the visitors to come inside the horizon as a
+        # slice of plan.joiners, how many of `_here_slots` are inside), and that horizon
+        self._joins = 0
+        self._key: tuple[int, int, int, int] | None = None
+        self._horizon = 0.0
+        self._needs: list[Need] = []
 
     def joins(self, joiner: Joiner, ticket: Ticket, at: float) -> None:
         self.joined.add(id(joiner))
         self.came[id(ticket)] = at
+        self._joins += 1
+        self._stale = True
 
-    def called(self, index: int, at: float, service_id: str, share: float) -> None:
-        """Counter `index` called a ticket of `service_id` at `at`: expected free after its mean time."""
-        self.free[index] = at + self.plan.expected(service_id) * share
+    def called(self, index: int, at: float, ticket: Ticket, share: float) -> None:
+        """Counter `index` called `ticket` at `at`: expected free after its mean time."""
+        self.free[index] = at + self.plan.expected(ticket.service_id) * share
+        if ticket.kind is _APPOINTMENT and not self._stale:
+            self._drop(ticket)
+
+    def _drop(self, ticket: Ticket) -> None:
+        """The booked visitor `ticket` is called: out of `_here` and `_needs`, as if made without them."""
+        here = self._here
+        for position, (t, slot, _) in enumerate(here):
+            if t is ticket:
+                del here[position]
+                self._here_slots.remove(slot)
+                if self._key is not None and slot <= self._horizon:
+                    joins, lo, hi, inside = self._key
+                    self._key = (joins, lo, hi, inside - 1)
+                    self._needs = [n for n in self._needs if n.ticket is not ticket]
+                return
 
     def decide(self, index: int, at: float, first: int) -> tuple[int | None, float | None]:
         """Whom counter `index` calls at `at`, the policy having ranked join order `first` first.
@@ -88,14 +122,11 @@ class RunGuard:
         if chosen.kind is _APPOINTMENT or chosen.priority is _URGENT:
             return first, None
         rules = plan.rules
-        booked = order.booked()
-        here = [(t, *self._times(t)) for t in booked.values()]
-        lo = bisect.bisect_left(plan.slots, at)
-        hi = bisect.bisect_right(plan.slots, at + rules.slot_guard_horizon_min, lo)
-        to_come = [(j.service_id, j.slot_min, j.slot_at or plan.origin + timedelta(minutes=j.slot_min))
-                   for j in plan.joiners[lo:hi] if id(j) not in self.joined]
-        if not here and not to_come:
+        needs = self._needs_at(at)
+        if not needs or not plan.serves[index].intersection(n.service_id for n in needs):
+            # nobody of the horizon, or none this counter could take: the guard keeps the choice
             return first, None
+        booked = order.booked()
         picked: dict[int, int] = {}
 
         def in_time(deadline: float) -> Ticket | None:
@@ -113,10 +144,31 @@ class RunGuard:
             return choose_with(plan.terms[index], [t for _, t in fits], now, rules) if fits else None
 
         decision = guard_choice(
-            chosen, index, at, rules=rules, needs=booking_needs(here, to_come, at, rules), desks=plan.desks,
+            chosen, index, at, rules=rules, needs=needs, desks=plan.desks,
             free=lambda: [f if f > at else at for f in self.free], durations=plan.durations, in_time=in_time,
         )
         return self._outcome(decision, chosen, first, booked, picked)
+
+    def _needs_at(self, at: float) -> list[Need]:
+        """`booking_needs` at minute `at`: made anew only when what it is made of has changed."""
+        plan = self.plan
+        if self._stale:
+            self._here = [(t, *self._times(t)) for t in self.order.booked().values()]
+            self._here_slots = sorted(slot for _, slot, _ in self._here)
+            self._stale = False
+            self._key = None
+        horizon = at + plan.rules.slot_guard_horizon_min
+        lo = bisect.bisect_left(plan.slots, at)
+        hi = bisect.bisect_right(plan.slots, horizon, lo)
+        # the needs of those here depend on `at` only through which slots are inside the horizon,
+        # those of the visitors to come through which are inside and who has joined
+        key = (self._joins, lo, hi, bisect.bisect_right(self._here_slots, horizon))
+        if key != self._key:
+            to_come = [(j.service_id, j.slot_min, j.slot_at or plan.origin + timedelta(minutes=j.slot_min))
+                       for j in plan.joiners[lo:hi] if id(j) not in self.joined]
+            self._needs = booking_needs(self._here, to_come, at, plan.rules)
+            self._key, self._horizon = key, horizon
+        return self._needs
 
     def _times(self, ticket: Ticket) -> tuple[float, float]:
         slot, came = self.plan.times(ticket)
