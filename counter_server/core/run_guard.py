@@ -18,7 +18,15 @@ from .call_order import CallOrder
 from .forward import Joiner
 from .model import Counter, CounterState, Priority, Ticket, TicketKind
 from .policy import CounterTerms, Rules, choose_with
-from .slot_guard import Decision, Need, booking_needs, desks_of, guard_choice
+from .slot_guard import (
+    Decision,
+    Need,
+    booking_needs,
+    desks_of,
+    ends_at,
+    first_deadline,
+    guard_choice,
+)
 
 _APPOINTMENT, _URGENT = TicketKind.APPOINTMENT, Priority.URGENT
 # minutes a service takes when office.toml does not say (as slot_guard.py)
@@ -78,6 +86,8 @@ class RunGuard:
         # the booked visitors queued in the run, with (slot, check-in), and their slots
         # sorted; made anew after somebody joins (`_stale`), kept up to date when one is called
         self._stale = True
+        # no booked visitor queued and no slot ahead: the guard has nothing to do until somebody joins
+        self._quiet = False
         self._here: list[tuple[Ticket, float, float]] = []
         self._here_slots: list[float] = []
         # what `_needs` is made of: (joins so far, the visitors to come inside the horizon as a
@@ -86,12 +96,13 @@ class RunGuard:
         self._key: tuple[int, int, int, int] | None = None
         self._horizon = 0.0
         self._needs: list[Need] = []
+        self._earliest: dict[int, float] = {}  # counter index -> first_deadline of `_needs`
 
     def joins(self, joiner: Joiner, ticket: Ticket, at: float) -> None:
         self.joined.add(id(joiner))
         self.came[id(ticket)] = at
         self._joins += 1
-        self._stale = True
+        self._stale, self._quiet = True, False
 
     def called(self, index: int, at: float, ticket: Ticket, share: float) -> None:
         """Counter `index` called `ticket` at `at`: expected free after its mean time."""
@@ -110,6 +121,7 @@ class RunGuard:
                     joins, lo, hi, inside = self._key
                     self._key = (joins, lo, hi, inside - 1)
                     self._needs = [n for n in self._needs if n.ticket is not ticket]
+                    self._earliest = {}
                 return
 
     def decide(self, index: int, at: float, first: int) -> tuple[int | None, float | None]:
@@ -117,14 +129,19 @@ class RunGuard:
 
         (join order to call, None) or, when it stays free for a booked visitor, (None, minute to look again).
         """
+        if self._quiet:
+            return first, None
         order, plan = self.order, self.plan
         chosen = order.ticket(first)
         if chosen.kind is _APPOINTMENT or chosen.priority is _URGENT:
             return first, None
         rules = plan.rules
         needs = self._needs_at(at)
-        if not needs or not plan.serves[index].intersection(n.service_id for n in needs):
-            # nobody of the horizon, or none this counter could take: the guard keeps the choice
+        earliest = self._earliest.get(index)
+        if earliest is None:
+            earliest = self._earliest[index] = first_deadline(index, plan.serves[index], needs, plan.desks)
+        if ends_at(chosen, at, plan.durations) <= earliest:
+            # the choice ends before every booked visitor this counter could take is due
             return first, None
         booked = order.booked()
         picked: dict[int, int] = {}
@@ -159,6 +176,8 @@ class RunGuard:
             self._key = None
         horizon = at + plan.rules.slot_guard_horizon_min
         lo = bisect.bisect_left(plan.slots, at)
+        if not self._here and lo == len(plan.slots):  # the run's clock does not go back
+            self._quiet = True
         hi = bisect.bisect_right(plan.slots, horizon, lo)
         # the needs of those here depend on `at` only through which slots are inside the horizon,
         # those of the visitors to come through which are inside and who has joined
@@ -168,6 +187,7 @@ class RunGuard:
                        for j in plan.joiners[lo:hi] if id(j) not in self.joined]
             self._needs = booking_needs(self._here, to_come, at, plan.rules)
             self._key, self._horizon = key, horizon
+            self._earliest = {}
         return self._needs
 
     def _times(self, ticket: Ticket) -> tuple[float, float]:

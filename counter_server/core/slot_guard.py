@@ -34,7 +34,8 @@ its simulated clock, with its simulated counters and queue.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping, Sequence
+import math
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import NamedTuple
@@ -163,7 +164,7 @@ def guard_choice(
     """
     if chosen.kind is TicketKind.APPOINTMENT or chosen.priority is Priority.URGENT or not needs:
         return Decision(chosen)
-    ends = now + durations.get(chosen.service_id, _DEFAULT_MIN)
+    ends = ends_at(chosen, now, durations)
     if ends <= needs[0].deadline:  # ends before every deadline: nobody needs this counter
         return Decision(chosen)
     need = _needed_for(me, needs, desks, free(), durations, rules)
@@ -177,6 +178,23 @@ def guard_choice(
     if need.ticket is not None and need.slot - now <= rules.adaptive_call_min:
         return Decision(need.ticket, for_slot=need.slot_at)
     return Decision(chosen)
+
+
+def ends_at(ticket: Ticket, now: float, durations: Mapping[str, float]) -> float:
+    """The minute an errand called at `now` is expected to end, as the guard reckons it."""
+    return now + durations.get(ticket.service_id, _DEFAULT_MIN)
+
+
+def first_deadline(me: int, services: Collection[str], needs: Sequence[Need], desks: Desks) -> float:
+    """The earliest deadline among `needs` (by deadline) that counter `me`, open and doing
+    `services`, may take; inf: none.
+
+    A call of `me` that ends by then keeps the policy's choice: the guard changes a call
+    only for a booked visitor the counter may take (`_needed_for`) whose deadline the call
+    would miss.
+    """
+    return next((need.deadline for need in needs if need.service_id in services and _may_take(me, desks, need)),
+                math.inf)
 
 
 def choose_guarding_slots(
