@@ -11,6 +11,7 @@ them either).
 from __future__ import annotations
 
 import bisect
+import math
 from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
 
@@ -97,6 +98,8 @@ class RunGuard:
         self._horizon = 0.0
         self._needs: list[Need] = []
         self._earliest: dict[int, float] = {}  # counter index -> first_deadline of `_needs`
+        # the key stays while the clock is at most `_until_at` and the horizon before `_until_horizon`
+        self._until_at, self._until_horizon = -math.inf, -math.inf
 
     def joins(self, joiner: Joiner, ticket: Ticket, at: float) -> None:
         self.joined.add(id(joiner))
@@ -122,6 +125,7 @@ class RunGuard:
                     self._key = (joins, lo, hi, inside - 1)
                     self._needs = [n for n in self._needs if n.ticket is not ticket]
                     self._earliest = {}
+                self._until_at = -math.inf  # the next slot may have gone: the key is looked at anew
                 return
 
     def decide(self, index: int, at: float, first: int) -> tuple[int | None, float | None]:
@@ -173,15 +177,24 @@ class RunGuard:
             self._here = [(t, *self._times(t)) for t in self.order.booked().values()]
             self._here_slots = sorted(slot for _, slot, _ in self._here)
             self._stale = False
-            self._key = None
+            self._key, self._until_at = None, -math.inf
         horizon = at + plan.rules.slot_guard_horizon_min
-        lo = bisect.bisect_left(plan.slots, at)
+        if at <= self._until_at and horizon < self._until_horizon:
+            return self._needs
+        slots, here_slots = plan.slots, self._here_slots
+        lo = bisect.bisect_left(slots, at)
         if not self._here and lo == len(plan.slots):  # the run's clock does not go back
             self._quiet = True
-        hi = bisect.bisect_right(plan.slots, horizon, lo)
+        hi = bisect.bisect_right(slots, horizon, lo)
+        inside = bisect.bisect_right(here_slots, horizon)
         # the needs of those here depend on `at` only through which slots are inside the horizon,
         # those of the visitors to come through which are inside and who has joined
-        key = (self._joins, lo, hi, bisect.bisect_right(self._here_slots, horizon))
+        key = (self._joins, lo, hi, inside)
+        # the clock only goes forward: the key changes once it passes the next slot to come,
+        # or the horizon reaches the next slot to come or of someone here
+        self._until_at = slots[lo] if lo < len(slots) else math.inf
+        self._until_horizon = min(slots[hi] if hi < len(slots) else math.inf,
+                                  here_slots[inside] if inside < len(here_slots) else math.inf)
         if key != self._key:
             to_come = [(j.service_id, j.slot_min, j.slot_at or plan.origin + timedelta(minutes=j.slot_min))
                        for j in plan.joiners[lo:hi] if id(j) not in self.joined]
