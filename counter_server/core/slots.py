@@ -104,8 +104,17 @@ class _DayPlan:
             if booking.counter_id in by_counter:
                 by_counter[booking.counter_id].append((_us(booking.start), _us(booking.end)))
         self.busy = {cid: _Busy(sorted(mine)) for cid, mine in by_counter.items()}
-        self.used = {cid: [busy.overlap(s, e) for s, e in zip(self.starts, self.ends, strict=True)]
-                     for cid, busy in self.busy.items()}
+        self.used = {cid: self._used(mine) for cid, mine in by_counter.items()}
+
+    def _used(self, bookings: list[tuple[int, int]]) -> list[int]:
+        """Reserved time each window has already given to one counter's bookings."""
+        used = [0] * len(self.starts)
+        for start, end in bookings:
+            index = max(0, bisect_right(self.starts, start) - 1)
+            while index < len(self.starts) and self.starts[index] < end:
+                used[index] += max(0, min(end, self.ends[index]) - max(start, self.starts[index]))
+                index += 1
+        return used
 
     def fits(self, counter_id: str, start: int, end: int) -> bool:
         """Free on that counter and within the reserved share of every window it touches."""
@@ -137,7 +146,6 @@ class _Busy:
     """A counter's bookings of one day, sorted by start, with the running maximum of their ends."""
 
     def __init__(self, bookings: list[tuple[int, int]]) -> None:
-        self.bookings = bookings
         self.starts = [start for start, _ in bookings]
         self.reach: list[int] = []
         furthest = _MIN
@@ -148,10 +156,6 @@ class _Busy:
     def overlaps(self, start: int, end: int) -> bool:
         before = bisect_left(self.starts, end)  # bookings that begin before `end`
         return before > 0 and self.reach[before - 1] > start
-
-    def overlap(self, start: int, end: int) -> int:
-        """Time of [start, end) these bookings cover, counted per booking (as reserved time is)."""
-        return sum(max(0, min(b_end, end) - max(b_start, start)) for b_start, b_end in self.bookings)
 
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)

@@ -22,7 +22,7 @@ from ..mail.notify import MAIL_CONFIGURED
 from .common import client_of, ctx_of, failure, guard, page_for
 from .forms import BadForm, contact_from, read_form
 from .guard import RateLimited
-from .proposals import propose
+from .month_cache import cached_proposals, month_cache_of
 from .render import Page, render
 
 router = APIRouter(include_in_schema=False)
@@ -41,8 +41,8 @@ async def times_page(
 ) -> HTMLResponse:
     ctx = ctx_of(request)
     now = ctx.clock.now()
-    proposals = await ctx.read(
-        lambda db: propose(db, ctx.config, service=service, now=now, leave_out=leave_out))
+    proposals = await ctx.read(cached_proposals(
+        month_cache_of(request.app.state), ctx, service=service, now=now, leave_out=leave_out))
     return render(page, "times.html", status=status, proposals=proposals, action=action,
                   method=method, taken=taken, heading=heading, waitlist=leave_out is None,
                   **site_info(page, service))
