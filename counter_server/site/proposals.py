@@ -46,6 +46,32 @@ class Proposals:
         return not self.earliest
 
 
+@dataclass
+class WeekPage:
+    """The one week of the calendar a page shows, and the weeks before and after it."""
+
+    week: Week
+    previous: date | None
+    next: date | None
+
+
+def week_page(proposals: Proposals, asked: str | None) -> WeekPage | None:
+    """The week starting on the Monday `asked` (ISO date); the first week with free times when
+    that week has none, is past or is no date at all."""
+    if not proposals.weeks:
+        return None
+    firsts = [week.first for week in proposals.weeks]
+    try:
+        index = firsts.index(date.fromisoformat(asked or ""))
+    except ValueError:
+        index = 0
+    return WeekPage(
+        proposals.weeks[index],
+        firsts[index - 1] if index > 0 else None,
+        firsts[index + 1] if index + 1 < len(firsts) else None,
+    )
+
+
 def month_of_slots(
     db: sqlite_utils.Database, config: OfficeConfig, *, service: Service, now: datetime, days: int,
     leave_out: str | None = None,
