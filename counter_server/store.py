@@ -98,6 +98,8 @@ class Store:
         self._readers = ThreadPoolExecutor(readers, thread_name_prefix="sqlite-reader")
         self._local = threading.local()
         self._publish: Publisher | None = None
+        # committed writes so far (bumped by the one writer thread): a version for caches
+        self.commits = 0
         self._loop: asyncio.AbstractEventLoop | None = None
 
     def on_commit(self, publish: Publisher, loop: asyncio.AbstractEventLoop) -> None:
@@ -114,6 +116,7 @@ class Store:
         except BaseException:
             db.conn.execute("ROLLBACK")
             raise
+        self.commits += 1  # after the commit: a reader that saw this count sees the data
         for hook in tx.committed:
             hook()
         if tx.events and self._publish is not None and self._loop is not None:

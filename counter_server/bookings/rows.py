@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -63,28 +63,33 @@ def bookings_of_day(
 
 
 def bookings_between(
-    db: sqlite_utils.Database, first: date, last: date, *, leave_out: str | None = None
+    db: sqlite_utils.Database, first: date, last: date, *, leave_out: str | None = None,
+    counters: Collection[str] | None = None,
 ) -> dict[date, list[Booking]]:
-    """`bookings_of_day` for every day from `first` to `last`, in two reads."""
-    found: dict[date, list[Booking]] = {}
+    """`bookings_of_day` for every day from `first` to `last`, in two reads; with `counters`
+    only the time of those counters (the others cannot take the errand anyway)."""
+    found: dict[str, list[Booking]] = {}
     span = [first.isoformat(), last.isoformat()]
+    only, ids = "", list(counters) if counters is not None else []
+    if counters is not None:
+        only = f" AND counter_id IN ({','.join('?' for _ in ids)})"
     rows = db.execute(
         "SELECT office_day, counter_id, start, duration_min, id FROM appointments"
-        " WHERE office_day BETWEEN ? AND ? AND status != 'cancelled'", span,
+        " WHERE office_day BETWEEN ? AND ? AND status != 'cancelled'" + only, span + ids,
     ).fetchall()
     for day, counter_id, start, minutes, appointment_id in rows:
         if appointment_id != leave_out:
             begins = datetime.fromisoformat(start)
-            found.setdefault(date.fromisoformat(day), []).append(
+            found.setdefault(day, []).append(
                 Booking(counter_id, begins, begins + timedelta(minutes=minutes)))
     held = db.execute(
         "SELECT office_day, counter_id, start, \"end\" FROM waitlist_offers"
-        " WHERE office_day BETWEEN ? AND ? AND status = 'open'", span,
+        " WHERE office_day BETWEEN ? AND ? AND status = 'open'" + only, span + ids,
     ).fetchall()
     for day, counter_id, start, end in held:
-        found.setdefault(date.fromisoformat(day), []).append(
+        found.setdefault(day, []).append(
             Booking(counter_id, datetime.fromisoformat(start), datetime.fromisoformat(end)))
-    return found
+    return {date.fromisoformat(day): booked for day, booked in found.items()}
 
 
 def contacts_of(db: sqlite_utils.Database, ids: list[str]) -> dict[str, dict[str, str | None]]:

@@ -14,6 +14,7 @@ their real length.
 
 from __future__ import annotations
 
+from bisect import bisect_left, bisect_right
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
@@ -62,13 +63,6 @@ class Slot:
     counter_ids: tuple[str, ...]
 
 
-@dataclass(frozen=True)
-class _Window:
-    start: datetime
-    end: datetime
-    budget: timedelta
-
-
 def slot_length(service: Service) -> timedelta:
     return timedelta(minutes=service.slot_min * service.slots)
 
@@ -86,7 +80,99 @@ def open_spans(office: Office, day: date) -> list[tuple[datetime, datetime]]:
     return sorted(spans)
 
 
-def _windows(spans: Iterable[tuple[datetime, datetime]], rules: SlotRules) -> list[_Window]:
+class _DayPlan:
+    """One day's reserved capacity per counter, in whole microseconds since the epoch.
+
+    Built once a day: every bookings list is sorted with the running maximum of its ends,
+    so "does this start overlap a booking" is one bisect, and every window knows how much
+    of its budget each counter has already given, so a candidate start costs a few compares.
+    """
+
+    def __init__(
+        self, spans: Iterable[tuple[datetime, datetime]], rules: SlotRules,
+        counters: Sequence[Counter], booked: Iterable[Booking],
+    ) -> None:
+        self.starts: list[int] = []
+        self.ends: list[int] = []
+        self.budgets: list[int] = []
+        for window_start, window_end, budget in _windows(spans, rules):
+            self.starts.append(window_start)
+            self.ends.append(window_end)
+            self.budgets.append(budget)
+        by_counter: dict[str, list[tuple[int, int]]] = {c.id: [] for c in counters}
+        for booking in booked:
+            if booking.counter_id in by_counter:
+                by_counter[booking.counter_id].append((_us(booking.start), _us(booking.end)))
+        self.busy = {cid: _Busy(sorted(mine)) for cid, mine in by_counter.items()}
+        self.used = {cid: self._used(mine) for cid, mine in by_counter.items()}
+
+    def _used(self, bookings: list[tuple[int, int]]) -> list[int]:
+        """Reserved time each window has already given to one counter's bookings."""
+        used = [0] * len(self.starts)
+        for start, end in bookings:
+            index = max(0, bisect_right(self.starts, start) - 1)
+            while index < len(self.starts) and self.starts[index] < end:
+                used[index] += max(0, min(end, self.ends[index]) - max(start, self.starts[index]))
+                index += 1
+        return used
+
+    def fits(self, counter_id: str, start: int, end: int) -> bool:
+        """Free on that counter and within the reserved share of every window it touches."""
+        if self.busy[counter_id].overlaps(start, end):
+            return False
+        used = self.used[counter_id]
+        index = max(0, bisect_right(self.starts, start) - 1)
+        while index < len(self.starts) and self.starts[index] < end:
+            w_start, w_end = self.starts[index], self.ends[index]
+            if start < w_end and used[index] + min(end, w_end) - max(start, w_start) > self.budgets[index]:
+                return False
+            index += 1
+        return True
+
+    def reserved_left(self, counter_id: str, start: int) -> int:
+        index = bisect_right(self.starts, start) - 1
+        if index >= 0 and start < self.ends[index]:
+            return self.budgets[index] - self.used[counter_id][index]
+        return 0
+
+    def counters_for(self, start: int, end: int, counters: Sequence[Counter], service: Service) -> tuple[str, ...]:
+        fitting = [c for c in counters if self.fits(c.id, start, end)]
+        # Then the counter with most reserved time left, so bookings spread over counters.
+        fitting.sort(key=lambda c: (c.skills[service.id], -self.reserved_left(c.id, start)))
+        return tuple(c.id for c in fitting)
+
+
+class _Busy:
+    """A counter's bookings of one day, sorted by start, with the running maximum of their ends."""
+
+    def __init__(self, bookings: list[tuple[int, int]]) -> None:
+        self.starts = [start for start, _ in bookings]
+        self.reach: list[int] = []
+        furthest = _MIN
+        for _, end in bookings:
+            furthest = max(furthest, end)
+            self.reach.append(furthest)
+
+    def overlaps(self, start: int, end: int) -> bool:
+        before = bisect_left(self.starts, end)  # bookings that begin before `end`
+        return before > 0 and self.reach[before - 1] > start
+
+
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_MICRO = timedelta(microseconds=1)
+_MIN = -(2**63)
+
+
+def _us(moment: datetime) -> int:
+    return (moment - _EPOCH) // _MICRO
+
+
+def _at(micros: int) -> datetime:
+    return _EPOCH + timedelta(microseconds=micros)
+
+
+def _windows(spans: Iterable[tuple[datetime, datetime]], rules: SlotRules) -> list[tuple[int, int, int]]:
+    """(start, end, reserved budget) of every window, in microseconds."""
     size = timedelta(minutes=rules.window_min)
     windows = []
     for span_start, span_end in spans:
@@ -95,64 +181,15 @@ def _windows(spans: Iterable[tuple[datetime, datetime]], rules: SlotRules) -> li
             end = min(start + size, span_end)
             # Whole minutes, rounded down: a reserved share is a ceiling, never exceeded.
             minutes = int((end - start).total_seconds() // 60 * rules.share)
-            windows.append(_Window(start, end, timedelta(minutes=minutes)))
+            windows.append((_us(start), _us(end), minutes * 60_000_000))
             start = end
     return windows
-
-
-def _overlap(a_start: datetime, a_end: datetime, b_start: datetime, b_end: datetime) -> timedelta:
-    return max(timedelta(0), min(a_end, b_end) - max(a_start, b_start))
-
-
-def _used(mine: Sequence[Booking], windows: list[_Window]) -> list[timedelta]:
-    """Reserved time each window has already given to a counter's bookings."""
-    return [
-        sum((_overlap(b.start, b.end, w.start, w.end) for b in mine), timedelta(0)) for w in windows
-    ]
-
-
-def _fits(
-    start: datetime, end: datetime, mine: Sequence[Booking], windows: list[_Window],
-    used: list[timedelta],
-) -> bool:
-    if any(b.start < end and start < b.end for b in mine):
-        return False
-    for window, taken in zip(windows, used, strict=True):
-        if window.start < end and start < window.end:
-            if taken + _overlap(start, end, window.start, window.end) > window.budget:
-                return False
-    return True
-
-
-def _reserved_left(windows: list[_Window], used: list[timedelta], start: datetime) -> timedelta:
-    for window, taken in zip(windows, used, strict=True):
-        if window.start <= start < window.end:
-            return window.budget - taken
-    return timedelta(0)
 
 
 def _candidates(office: Office, service: Service) -> list[Counter]:
     # Primary skill first: a booking goes to the clerk who does this errand best.
     able = [c for c in office.counters if c.can_serve(service.id)]
     return sorted(able, key=lambda c: c.skills[service.id])
-
-
-def _counters_for(
-    *,
-    start: datetime,
-    end: datetime,
-    counters: Sequence[Counter],
-    by_counter: dict[str, list[Booking]],
-    windows: list[_Window],
-    service: Service,
-    used: dict[str, list[timedelta]] | None = None,
-) -> tuple[str, ...]:
-    used = used if used is not None else {
-        c.id: _used(by_counter.get(c.id, []), windows) for c in counters}
-    fitting = [c for c in counters if _fits(start, end, by_counter.get(c.id, []), windows, used[c.id])]
-    # Then the counter with most reserved time left, so bookings spread over counters.
-    fitting.sort(key=lambda c: (c.skills[service.id], -_reserved_left(windows, used[c.id], start)))
-    return tuple(c.id for c in fitting)
 
 
 def free_slots(
@@ -166,30 +203,19 @@ def free_slots(
 ) -> list[Slot]:
     """Every start time on `day` (the office's local date) still bookable for `service`."""
     spans = open_spans(office, day)
-    windows = _windows(spans, rules)
-    by_counter: dict[str, list[Booking]] = {}
-    for booking in booked:
-        by_counter.setdefault(booking.counter_id, []).append(booking)
     counters = _candidates(office, service)
-    # computed once a day, not once per candidate start: a month of times stays cheap
-    used = {c.id: _used(by_counter.get(c.id, []), windows) for c in counters}
-    step, length = timedelta(minutes=service.slot_min), slot_length(service)
+    plan = _DayPlan(spans, rules, counters, booked)
+    step, length = timedelta(minutes=service.slot_min) // _MICRO, slot_length(service) // _MICRO
+    earliest = _us(now)
     slots = []
     for span_start, span_end in spans:
-        start = span_start
-        while start + length <= span_end:
-            if start >= now:
-                ids = _counters_for(
-                    start=start,
-                    end=start + length,
-                    counters=counters,
-                    by_counter=by_counter,
-                    windows=windows,
-                    service=service,
-                    used=used,
-                )
+        start, last = _us(span_start), _us(span_end) - length
+        while start <= last:
+            if start >= earliest:
+                ids = plan.counters_for(start, start + length, counters, service)
                 if ids:
-                    slots.append(Slot(start, start + length, ids))
+                    begins = _at(start)
+                    slots.append(Slot(begins, begins + slot_length(service), ids))
             start += step
     return slots
 
@@ -240,17 +266,9 @@ def place_booking(
             service_id=service.id,
             start=start.isoformat(),
         )
-    by_counter: dict[str, list[Booking]] = {}
-    for booking in booked:
-        by_counter.setdefault(booking.counter_id, []).append(booking)
-    ids = _counters_for(
-        start=start,
-        end=end,
-        counters=_candidates(office, service),
-        by_counter=by_counter,
-        windows=_windows(spans, rules),
-        service=service,
-    )
+    counters = _candidates(office, service)
+    plan = _DayPlan(spans, rules, counters, booked)
+    ids = plan.counters_for(_us(start), _us(end), counters, service)
     if not ids:
         raise SlotUnavailable(
             f"no counter for {service.id} has reserved time left at {start.isoformat()}",

@@ -59,7 +59,7 @@ async def move_times(request: Request, secret: str) -> HTMLResponse:
     except DomainError as error:
         return failure(page, error)
     return await times_page(request, page, service, action=f"/book/manage/{secret}/move",
-                            method="post", leave_out=appointment.id, heading="move_title")
+                            method="post", here=f"/book/manage/{secret}/move", leave_out=appointment.id, heading="move_title")
 
 
 @router.post("/book/manage/{secret}/move")
@@ -74,7 +74,7 @@ async def move(request: Request, secret: str) -> Response:
         appointment = await _appointment(request, secret)
         service = service_of(page.config, appointment.service_id)
         return await times_page(request, page, service, action=f"/book/manage/{secret}/move",
-                                method="post", leave_out=appointment.id, taken=True, status=409,
+                                method="post", here=f"/book/manage/{secret}/move", leave_out=appointment.id, taken=True, status=409,
                                 heading="move_title")
     except (DomainError, BadForm) as error:
         return failure(page, error)

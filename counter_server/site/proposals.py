@@ -3,6 +3,7 @@ split into morning and afternoon."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -16,6 +17,10 @@ from ..core.slots import Slot, free_slots
 
 EARLIEST = 4
 NOON = 12
+
+Month = dict[date, list[Slot]]
+# (days, leave_out) -> the free times of those days from now on
+MonthSource = Callable[[int, str | None], Month]
 
 
 @dataclass
@@ -41,15 +46,42 @@ class Proposals:
         return not self.earliest
 
 
+@dataclass
+class WeekPage:
+    """The one week of the calendar a page shows, and the weeks before and after it."""
+
+    week: Week
+    previous: date | None
+    next: date | None
+
+
+def week_page(proposals: Proposals, asked: str | None) -> WeekPage | None:
+    """The week starting on the Monday `asked` (ISO date); the first week with free times when
+    that week has none, is past or is no date at all."""
+    if not proposals.weeks:
+        return None
+    firsts = [week.first for week in proposals.weeks]
+    try:
+        index = firsts.index(date.fromisoformat(asked or ""))
+    except ValueError:
+        index = 0
+    return WeekPage(
+        proposals.weeks[index],
+        firsts[index - 1] if index > 0 else None,
+        firsts[index + 1] if index + 1 < len(firsts) else None,
+    )
+
+
 def month_of_slots(
     db: sqlite_utils.Database, config: OfficeConfig, *, service: Service, now: datetime, days: int,
     leave_out: str | None = None,
-) -> dict[date, list[Slot]]:
+) -> Month:
     """Every free time of `service` from today on for `days` days (one read of the bookings)."""
     first = day_of(config, now)
     last = first + timedelta(days=days - 1)
-    booked = bookings_between(db, first, last, leave_out=leave_out)
-    found = {}
+    able = [c.id for c in config.office.counters if c.can_serve(service.id)]
+    booked = bookings_between(db, first, last, leave_out=leave_out, counters=able)
+    found: Month = {}
     for offset in range(days):
         day = first + timedelta(days=offset)
         slots = free_slots(office=config.office, service=service, day=day, booked=booked.get(day, []),
@@ -61,10 +93,14 @@ def month_of_slots(
 
 def propose(
     db: sqlite_utils.Database, config: OfficeConfig, *, service: Service, now: datetime,
-    leave_out: str | None = None,
+    leave_out: str | None = None, months: MonthSource | None = None,
 ) -> Proposals:
+    """The proposals from `months` (the site's cache) or computed here."""
     weeks = config.booking.weeks
-    by_day = month_of_slots(db, config, service=service, now=now, days=weeks * 7, leave_out=leave_out)
+    if months is None:
+        by_day = month_of_slots(db, config, service=service, now=now, days=weeks * 7, leave_out=leave_out)
+    else:
+        by_day = months(weeks * 7, leave_out)
     zone = ZoneInfo(config.office.timezone)
     earliest = [slot for slots in by_day.values() for slot in slots][:EARLIEST]
     today = day_of(config, now)

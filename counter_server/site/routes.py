@@ -22,7 +22,8 @@ from ..mail.notify import mail_configured
 from .common import client_of, ctx_of, failure, guard, page_for
 from .forms import BadForm, contact_from, read_form
 from .guard import RateLimited
-from .proposals import propose
+from .month_cache import cached_proposals, month_cache_of
+from .proposals import week_page
 from .render import Page, render
 
 router = APIRouter(include_in_schema=False)
@@ -36,16 +37,19 @@ def site_info(page: Page, service: Service) -> dict[str, Any]:
 
 
 async def times_page(
-    request: Request, page: Page, service: Service, *, action: str, method: str,
+    request: Request, page: Page, service: Service, *, action: str, method: str, here: str,
     taken: bool = False, leave_out: str | None = None, status: int = 200, heading: str = "step_time",
 ) -> HTMLResponse:
+    """The earliest times and one week of the calendar (`?week=` its Monday); `here` is the
+    address of this page, which the links to the other weeks point to."""
     ctx = ctx_of(request)
     now = ctx.clock.now()
-    proposals = await ctx.read(
-        lambda db: propose(db, ctx.config, service=service, now=now, leave_out=leave_out))
-    return render(page, "times.html", status=status, proposals=proposals, action=action,
-                  method=method, taken=taken, heading=heading, waitlist=leave_out is None,
-                  **site_info(page, service))
+    proposals = await ctx.read(cached_proposals(
+        month_cache_of(request.app.state), ctx, service=service, now=now, leave_out=leave_out))
+    shown = week_page(proposals, request.query_params.get("week"))
+    return render(page, "times.html", status=status, proposals=proposals, shown=shown, here=here,
+                  action=action, method=method, taken=taken, heading=heading,
+                  waitlist=leave_out is None, **site_info(page, service))
 
 
 @router.get("/book")
@@ -62,7 +66,8 @@ async def times(request: Request, service_id: str) -> HTMLResponse:
         service = service_of(page.config, service_id)
     except DomainError as error:
         return failure(page, error)
-    return await times_page(request, page, service, action=f"/book/{service.id}/details", method="get")
+    return await times_page(request, page, service, action=f"/book/{service.id}/details", method="get",
+                            here=f"/book/{service.id}")
 
 
 @router.get("/book/{service_id}/details")
@@ -80,7 +85,7 @@ async def details(request: Request, service_id: str) -> HTMLResponse:
         return failure(page, error)
     if not any(slot.start == start for slot in free):
         return await times_page(request, page, service, action=f"/book/{service.id}/details",
-                                method="get", taken=True, status=409)
+                                method="get", here=f"/book/{service.id}", taken=True, status=409)
     return render(page, "details.html", start=start, challenge=guard(request).challenge(ctx.config.booking),
                   action=f"/book/{service.id}/details", mail=mail_configured(ctx.config), **site_info(page, service))
 
@@ -102,7 +107,7 @@ async def book(request: Request, service_id: str) -> Response:
             proof=proof))
     except SlotUnavailable:
         return await times_page(request, page, service, action=f"/book/{service.id}/details",
-                                method="get", taken=True, status=409)
+                                method="get", here=f"/book/{service.id}", taken=True, status=409)
     except (DomainError, BadForm, RateLimited) as error:
         return failure(page, error)
     return RedirectResponse(page.url(self_service.manage_path(secret), new=1), status_code=SEE_OTHER)

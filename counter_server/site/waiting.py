@@ -18,7 +18,7 @@ from ..uow import Work
 from .common import client_of, ctx_of, failure, guard, page_for
 from .forms import BadForm, contact_from, email_from, read_form
 from .guard import RateLimited
-from .proposals import propose
+from .month_cache import cached_proposals, month_cache_of
 from .render import render
 from .routes import SEE_OTHER
 
@@ -37,7 +37,8 @@ async def join(request: Request, service_id: str) -> Response:
         guard(request).admit(client_of(request), proof=guard(request).proven(form.get("altcha")),
                              settings=ctx.config.booking)
         now = ctx.clock.now()
-        free = await ctx.read(lambda db: propose(db, ctx.config, service=service, now=now))
+        free = await ctx.read(cached_proposals(month_cache_of(request.app.state), ctx,
+                                               service=service, now=now))
         before = free.earliest[0].start if free.earliest else now + timedelta(weeks=ctx.config.booking.weeks)
         secret = await ctx.write(lambda work: waitlist.join(
             work, service_id=service.id, email=email, lang=page.lang, before=before))
