@@ -172,3 +172,14 @@ def test_print_agent_refuses_another_ca(tls_server: LiveServer, other_ca: Path, 
     assert asyncio.run(printers(tls_server.ca_file)) == 200
     with pytest.raises(AgentSetupError, match="certificate is not trusted"):
         asyncio.run(resolve(other_ca))
+
+
+def test_doctor_checks_an_https_server_and_its_certificate(tls_server: LiveServer, other_ca: Path) -> None:
+    from counter_server import doctor
+
+    trusted = list(doctor.check_server(tls_server.url, tls_server.tokens["admin"], ssl_context(tls_server.ca_file)))
+    assert trusted[0].level == doctor.OK and all(f.level != doctor.FAIL for f in trusted[:2])
+    refused = list(doctor.check_server(tls_server.url, tls_server.tokens["admin"], ssl_context(other_ca)))
+    assert refused[0].level == doctor.FAIL and "not trusted" in refused[0].en
+    cert = [f for f in doctor.check_files(tls_server.data_dir) if "TLS certificate" in f.en]
+    assert cert and cert[0].level == doctor.OK
