@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import signal
 import socket
+import ssl
 import subprocess
 import sys
 import time
@@ -17,6 +18,7 @@ import httpx
 from counter_server.auth import add_device
 from counter_server.cli import init_data_dir
 from counter_server.store import Store
+from counter_server.tls_client import ssl_context
 
 ROLES = ["admin", "kiosk", "display", "printer", "booking"] + [f"counter:{n}" for n in range(1, 9)]
 
@@ -79,6 +81,7 @@ class LiveServer:
     process: subprocess.Popen[bytes] | None = None
     log_level: str = "warning"
     extra_args: list[str] = field(default_factory=list)  # e.g. ["--public-port", "8001"]
+    ca_file: Path | None = None  # set: the server runs with --tls and clients trust this CA
     log_path: Path = field(init=False)
 
     def __post_init__(self) -> None:
@@ -92,7 +95,12 @@ class LiveServer:
 
     @property
     def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
+        return f"{'https' if self.ca_file else 'http'}://127.0.0.1:{self.port}"
+
+    @property
+    def verify(self) -> ssl.SSLContext | bool:
+        """What httpx needs to trust this server."""
+        return ssl_context(self.ca_file) if self.ca_file else True
 
     def start(self, clock: str | None = None) -> None:
         clock = clock or self.clock
@@ -100,7 +108,7 @@ class LiveServer:
                    "--port", str(self.port), "--log-level", self.log_level]
         if clock:
             command += ["--clock", clock]
-        command += self.extra_args
+        command += self.extra_args + (["--tls"] if self.ca_file else [])
         with self.log_path.open("ab") as log:
             self.process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, env={**os.environ})
         # a loaded machine (CI shares its cores) can take long to import the server
@@ -109,7 +117,7 @@ class LiveServer:
             if self.process.poll() is not None:
                 raise RuntimeError(f"server exited: {self.log_path.read_text()}")
             try:
-                if httpx.get(self.url + "/health", timeout=1).status_code == 200:
+                if httpx.get(self.url + "/health", timeout=1, verify=self.verify).status_code == 200:
                     return
             except httpx.HTTPError:
                 time.sleep(0.1)
@@ -130,9 +138,10 @@ class LiveServer:
 
     def client(self, role: str, **kwargs: object) -> httpx.Client:
         return httpx.Client(
-            base_url=self.url, headers={"Authorization": f"Bearer {self.tokens[role]}"}, timeout=10, **kwargs  # type: ignore[arg-type]
+            base_url=self.url, headers={"Authorization": f"Bearer {self.tokens[role]}"}, timeout=10,
+            verify=self.verify, **kwargs  # type: ignore[arg-type]
         )
 
     def ws_url(self, role: str, since: int | None = None) -> str:
         query = f"token={self.tokens[role]}" + (f"&since={since}" if since is not None else "")
-        return f"ws://127.0.0.1:{self.port}/api/v1/events?{query}"
+        return f"{'wss' if self.ca_file else 'ws'}://127.0.0.1:{self.port}/api/v1/events?{query}"

@@ -12,7 +12,7 @@ from bench import cli as bench_cli
 from kiosk import cli as kiosk_cli
 from printers import cli as printers_cli
 
-from . import backup_cli, demo, doctor, keys, keys_cli, serve_cli
+from . import backup_cli, demo, doctor, keys, keys_cli, serve_cli, tls_cli
 from .auth import DeviceError, add_device
 from .city import cli as city_cli
 from .config import CONFIG_TEMPLATE, ConfigError, load_config
@@ -54,6 +54,8 @@ def cmd_init(args: argparse.Namespace) -> int:
     state = "created" if created else "kept the existing"
     files = DataDir(data_dir)
     print(f"{state} {files.config}; database {files.db} is ready")
+    if args.tls:
+        return tls_cli.make_certificates(data_dir, args)
     return 0
 
 
@@ -93,6 +95,8 @@ def build_parser() -> argparse.ArgumentParser:
     init = sub.add_parser("init", help="create office.toml, the database and the keys")
     init.add_argument("--data-dir", required=True)
     init.add_argument("--demo", action="store_true", help="a realistic demo Bürgeramt")
+    init.add_argument("--tls", action="store_true", help="also a CA and a server certificate (townhall tls init)")
+    tls_cli.add_name_options(init)
     init.set_defaults(handler=cmd_init)
 
     device = sub.add_parser("device", help="device tokens").add_subparsers(dest="action", required=True)
@@ -109,6 +113,7 @@ def build_parser() -> argparse.ArgumentParser:
     doctor.add_parser(sub)
     demo.add_parser(sub)
     keys_cli.add_parser(sub)
+    tls_cli.add_parser(sub)
     bench_cli.add_parser(sub)
     kiosk_cli.add_parser(sub)
     printers_cli.add_parser(sub)

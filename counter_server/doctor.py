@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import math
 import shutil
+import ssl
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -19,13 +20,15 @@ from pathlib import Path
 import httpx
 from prometheus_client.parser import text_string_to_metric_families
 
-from . import keys
+from . import keys, tls
 from .backup import integrity
 from .paths import DataDir
+from .tls_client import ssl_context, untrusted_certificate
 
 OK, WARN, FAIL = "OK", "WARNUNG", "FEHLER"
 SKEW_S = 30.0
 DISK_FREE_MIN = 1 << 30  # 1 GiB
+CERT_WARN_DAYS = 30  # warn a month before the HTTPS certificate expires
 KIOSK_SILENT_S = 15 * 60
 BACKUP_OLD_S = 26 * 3600
 DEFAULT_DATA_DIR = Path("/var/lib/townhall")
@@ -49,12 +52,13 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
     doctor.add_argument("--server", required=True, help="e.g. http://127.0.0.1:8000")
     doctor.add_argument("--token", required=True, help="an admin device token")
     doctor.add_argument("--data-dir", help="the server's data directory, when on this PC")
+    doctor.add_argument("--ca", help="the office's CA file (townhall tls init) for an https:// server")
     doctor.set_defaults(handler=run)
 
 
 def run(args: argparse.Namespace) -> int:
     data_dir = Path(args.data_dir) if args.data_dir else (DEFAULT_DATA_DIR if DEFAULT_DATA_DIR.exists() else None)
-    findings = list(check_server(args.server.rstrip("/"), args.token))
+    findings = list(check_server(args.server.rstrip("/"), args.token, ssl_context(args.ca)))
     findings += list(check_files(data_dir)) if data_dir else [
         Finding(WARN, "Datenverzeichnis nicht geprüft (--data-dir fehlt)", "data directory not checked (no --data-dir)")]
     for finding in findings:
@@ -65,16 +69,17 @@ def run(args: argparse.Namespace) -> int:
     return 1 if failed else 0
 
 
-def check_server(url: str, token: str) -> Iterator[Finding]:
+def check_server(url: str, token: str, verify: ssl.SSLContext | bool = True) -> Iterator[Finding]:
     try:
-        health = httpx.get(url + "/health", timeout=5)
+        health = httpx.get(url + "/health", timeout=5, verify=verify)
     except httpx.HTTPError as error:
-        yield Finding(FAIL, f"Server {url} nicht erreichbar ({error})", f"server {url} unreachable ({error})")
+        why = untrusted_certificate(error) or error
+        yield Finding(FAIL, f"Server {url} nicht erreichbar ({why})", f"server {url} unreachable ({why})")
         return
     yield Finding(OK if health.status_code == 200 else FAIL, f"Server {url} antwortet ({health.status_code})",
                   f"server {url} answers ({health.status_code})")
     yield from _clock(health)
-    answer = httpx.get(url + "/metrics", headers={"Authorization": f"Bearer {token}"}, timeout=10)
+    answer = httpx.get(url + "/metrics", headers={"Authorization": f"Bearer {token}"}, timeout=10, verify=verify)
     if answer.status_code != 200:
         yield Finding(FAIL, f"/metrics verweigert ({answer.status_code}): Admin-Token nötig",
                       f"/metrics refused ({answer.status_code}): an admin token is needed")
@@ -152,5 +157,22 @@ def check_files(data_dir: Path) -> Iterator[Finding]:
         yield Finding(OK, f"Signaturschlüssel {kid} lesbar", f"signing key {kid} readable")
     except keys.KeyFileError as error:
         yield Finding(FAIL, f"Signaturschlüssel: {error}", f"signing key: {error}")
+    yield from _certificate(data_dir)
     for path in files.too_open():
         yield Finding(WARN, f"{path} für andere lesbar: chmod 600/700", f"{path} readable by others: chmod 600/700")
+
+
+def _certificate(data_dir: Path) -> Iterator[Finding]:
+    """The HTTPS server certificate (townhall tls init), when there is one: expiring soon?"""
+    files = tls.TlsFiles.of(data_dir)
+    if not files.server_cert.exists():
+        return
+    try:
+        _, expires = tls.server_cert_info(files)
+    except tls.TlsError as error:
+        yield Finding(FAIL, f"TLS-Zertifikat: {error}", f"TLS certificate: {error}")
+        return
+    days = (expires - datetime.now(UTC)).days
+    level = OK if days >= CERT_WARN_DAYS else WARN if days >= 0 else FAIL
+    yield Finding(level, f"TLS-Zertifikat gültig bis {expires:%Y-%m-%d} (townhall tls init erneuert es)",
+                  f"TLS certificate valid until {expires:%Y-%m-%d} (townhall tls init renews it)")

@@ -12,7 +12,8 @@ from . import backup, datalock, migrations, request_log
 from .clock import Clock
 from .config import load_config
 from .logs import hide_tokens
-from .paths import DataDir
+from .paths import DataDir, StartRefused
+from .tls import TlsFiles
 
 DEFAULT_PORT = 8000
 GRACEFUL_SHUTDOWN_S = 3
@@ -37,6 +38,8 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
     serve.add_argument("--no-request-log", action="store_true", help="no line per request and event")
     serve.add_argument("--public-port", type=int, help="a second listener serving only the public pages")
     serve.add_argument("--public-host", help="its address (default: --host)")
+    serve.add_argument("--tls", action="store_true",
+                       help="HTTPS with the certificate from `townhall tls init` (both listeners)")
     serve.add_argument("--status-streams", type=_positive,
                        help="at most this many visitors' status pages follow their ticket live (500); more poll")
     serve.set_defaults(handler=run)
@@ -49,10 +52,21 @@ def _positive(text: str) -> int:
 
 
 def _urls(args: argparse.Namespace) -> dict[str, str]:
-    urls = {"url": f"http://{args.host}:{args.port}"}
+    scheme = "https" if args.tls else "http"
+    urls = {"url": f"{scheme}://{args.host}:{args.port}"}
     if args.public_port is not None:
-        urls["public_url"] = f"http://{args.public_host or args.host}:{args.public_port}"
+        urls["public_url"] = f"{scheme}://{args.public_host or args.host}:{args.public_port}"
     return urls
+
+
+def tls_options(data_dir: Path, enabled: bool) -> dict[str, str]:
+    """uvicorn's certificate and key files, or nothing for plain HTTP."""
+    if not enabled:
+        return {}
+    files = TlsFiles.of(data_dir)
+    if not files.ready():
+        raise StartRefused(f"--tls: no server certificate in {files.folder}; run `townhall tls init` first")
+    return {"ssl_certfile": str(files.server_cert), "ssl_keyfile": str(files.server_key)}
 
 
 def backup_before_migrating(data_dir: Path) -> Path | None:
@@ -76,6 +90,7 @@ def run(args: argparse.Namespace) -> int:
     data_dir = Path(args.data_dir).expanduser().resolve()
     request_log.setup(as_json=args.log_json, requests=not args.no_request_log)
     config = load_config(DataDir(data_dir).config)
+    https = tls_options(data_dir, args.tls)  # refused before anything changes
     lock = datalock.hold(data_dir)  # noqa: F841 - held until the process ends
     clock = Clock.starting_at(args.clock, config.office.timezone) if args.clock else Clock()
     backup_before_migrating(data_dir)
@@ -88,6 +103,7 @@ def run(args: argparse.Namespace) -> int:
         timeout_graceful_shutdown=GRACEFUL_SHUTDOWN_S,
         # one event goes to hundreds of screens: compressing it per socket cost more than it saved
         ws_per_message_deflate=False,
+        **https,
     )
     server = uvicorn.Server(uvicorn.Config(app, host=args.host, port=args.port, **common))
     # after uvicorn set its loggers up: the websocket's handshake line carries ?token=

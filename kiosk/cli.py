@@ -1,6 +1,6 @@
 """`townhall kiosk`: the touch kiosk at the entrance.
 
-townhall kiosk --server http://127.0.0.1:8000 --token T [--config kiosk.toml]
+townhall kiosk --server http://127.0.0.1:8000 --token T [--config kiosk.toml] [--ca ca.pem]
                [--lang de] [--fullscreen] [--size 1080x1920] [--printer tcp://HOST:9100]
 """
 
@@ -24,6 +24,7 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
     )
     parser.add_argument("--server", help="counter server URL, e.g. http://127.0.0.1:8000")
     parser.add_argument("--token", help="the kiosk's device token (role kiosk)")
+    parser.add_argument("--ca", help="the office's CA file (townhall tls init) for an https:// server")
     parser.add_argument("--config", type=Path, help="TOML file with a [kiosk] section")
     parser.add_argument("--lang", dest="default_lang", help="start language (default de)")
     parser.add_argument("--fullscreen", action="store_true", default=None)
@@ -44,6 +45,7 @@ def handle(args: argparse.Namespace) -> int:
     overrides: dict[str, Any] = {
         "server": args.server,
         "token": args.token,
+        "ca": args.ca,
         "default_lang": args.default_lang,
         "fullscreen": args.fullscreen,
         "printer": args.printer,

@@ -19,6 +19,7 @@ from urllib.parse import urlencode, urlsplit, urlunsplit
 import httpx
 import websockets
 
+from counter_server.tls_client import ssl_context, untrusted_certificate, websocket_ssl
 from kiosk.flow import (
     CheckinFailed,
     CheckinRequest,
@@ -121,14 +122,17 @@ def parse_error(response: httpx.Response) -> CheckinFailed:
 class ServerClient:
     """One kiosk's connection to the counter server."""
 
-    def __init__(self, *, base_url: str, token: str) -> None:
+    def __init__(self, *, base_url: str, token: str, ca_file: str = "") -> None:
         self.base_url = base_url.rstrip("/")
         self._token = token
         self.clock_offset = timedelta(0)
+        # https:// is checked against the office's CA (kiosk.toml `ca`), else the system's
+        self._ssl = ssl_context(ca_file)
         self._http = httpx.AsyncClient(
             base_url=self.base_url,
             headers={"Authorization": f"Bearer {token}"},
             timeout=httpx.Timeout(READ_TIMEOUT_S, connect=CONNECT_TIMEOUT_S),
+            verify=self._ssl,
         )
 
     async def close(self) -> None:
@@ -170,7 +174,7 @@ class ServerClient:
                 timeout=httpx.Timeout(CHECKIN_TIMEOUT_S, connect=CONNECT_TIMEOUT_S),
             )
         except NOT_SENT as error:
-            log.warning("check-in not sent, no connection: %s", error)
+            log.warning("check-in not sent, no connection: %s", _explain(error))
             return ServerUnreachable(certain=True)
         except httpx.HTTPError as error:
             log.warning("check-in got no answer: %s", error)
@@ -203,7 +207,7 @@ class ServerClient:
             response.raise_for_status()
             data = response.json()
         except (httpx.HTTPError, ValueError) as error:
-            log.warning("%s not loaded: %s", path, error)
+            log.warning("%s not loaded: %s", path, _explain(error))
             return None
         if not isinstance(data, dict):
             log.warning("%s not loaded: not a JSON object", path)
@@ -244,7 +248,7 @@ class ServerClient:
             data: dict[str, Any] = response.json()
             return data
         except (httpx.HTTPError, ValueError) as error:
-            log.warning("%s failed: %s", path, error)
+            log.warning("%s failed: %s", path, _explain(error))
             return None
 
     def events_url(self, since: int | None) -> str:
@@ -267,7 +271,8 @@ class ServerClient:
         delay = 0.5
         while True:
             try:
-                async with websockets.connect(self.events_url(since), open_timeout=5) as socket:
+                url = self.events_url(since)
+                async with websockets.connect(url, open_timeout=5, ssl=websocket_ssl(url, self._ssl)) as socket:
                     on_status(True)
                     delay = 0.5
                     async for message in socket:
@@ -279,10 +284,15 @@ class ServerClient:
             except asyncio.CancelledError:
                 raise
             except (OSError, websockets.WebSocketException, ValueError, TypeError) as error:
-                log.info("event stream lost: %s", error)
+                log.info("event stream lost: %s", _explain(error))
             on_status(False)
             await asyncio.sleep(delay)
             delay = min(delay * 2, retry_max_s)
+
+
+def _explain(error: BaseException) -> str:
+    """The error as a log line; a refused certificate says so plainly."""
+    return untrusted_certificate(error) or str(error)
 
 
 def refreshes_services(event: Mapping[str, Any]) -> bool:

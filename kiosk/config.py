@@ -12,6 +12,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+from counter_server.tls_client import TrustError, ssl_context
 from i18n import available_languages
 from kiosk.flow import Group, Settings
 
@@ -37,6 +38,9 @@ class KioskConfigError(ValueError):
 class KioskConfig:
     server: str = ""
     token: str = ""
+    # the office's CA certificate (from `townhall tls init`) for an https:// server;
+    # "" = the system's trusted CAs
+    ca: str = ""
     languages: tuple[str, ...] = ("de", "en", "tr", "ar", "uk", "ru")
     default_lang: str = "de"
     idle_timeout_s: float = 60.0
@@ -79,6 +83,7 @@ class KioskConfig:
 _SIMPLE_FIELDS: dict[str, type | tuple[type, ...]] = {
     "server": str,
     "token": str,
+    "ca": str,
     "default_lang": str,
     "idle_timeout_s": (int, float),
     "ticket_timeout_s": (int, float),
@@ -166,6 +171,11 @@ def _validate(config: KioskConfig, where: str) -> None:
     known = set(available_languages())
     if not config.server.startswith(("http://", "https://")):
         raise KioskConfigError(f"{where}: server: expected an http:// or https:// URL")
+    if config.ca:
+        try:
+            ssl_context(config.ca)
+        except TrustError as error:
+            raise KioskConfigError(f"{where}: ca: {error}") from None
     if not config.token:
         raise KioskConfigError(f"{where}: token: the kiosk's device token is missing")
     unknown = [lang for lang in config.languages if lang not in known]

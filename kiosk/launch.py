@@ -82,7 +82,7 @@ def create_app(
 def _default_server(config: KioskConfig) -> Server:
     from kiosk.client import ServerClient
 
-    return ServerClient(base_url=config.server, token=config.token)
+    return ServerClient(base_url=config.server, token=config.token, ca_file=config.ca)
 
 
 def _default_printer(config: KioskConfig) -> Printer | None:

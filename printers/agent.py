@@ -38,6 +38,8 @@ import httpx
 from websockets.asyncio.client import connect
 from websockets.exceptions import WebSocketException
 
+from counter_server.tls_client import ssl_context, untrusted_certificate, websocket_ssl
+
 from .status import PrinterStatus, query_status
 from .ticket import render_ticket
 from .transports import PrinterUnavailable, Timeouts, Transport, open_transport
@@ -63,6 +65,7 @@ class AgentSettings:
     status_interval: float = 1.0
     poll_interval: float = 30.0
     timeouts: Timeouts = field(default_factory=Timeouts)
+    ca_file: str = ""  # the office's CA for an https:// server; "" = the system's trusted CAs
 
 
 class Journal:
@@ -136,10 +139,12 @@ class PrintAgent:
         self.last_seq: int | None = None
         self.wake = asyncio.Event()
         self.printer_lock = asyncio.Lock()
+        self.ssl = ssl_context(settings.ca_file)
         self.http = httpx.AsyncClient(
             base_url=settings.server.rstrip("/"),
             headers={"Authorization": f"Bearer {settings.token}"},
             timeout=settings.timeouts.write,
+            verify=self.ssl,
         )
 
     async def run(self) -> None:
@@ -157,6 +162,9 @@ class PrintAgent:
                 response = await self.http.get("/api/v1/printers")
                 break
             except httpx.HTTPError as error:
+                untrusted = untrusted_certificate(error)
+                if untrusted:  # waiting cannot fix a certificate
+                    raise AgentSetupError(untrusted) from None
                 log.warning("server not reachable (%s); retrying", error)
                 await asyncio.sleep(1)
         if response.status_code in (401, 403):
@@ -182,7 +190,8 @@ class PrintAgent:
         delay = 0.2
         while True:
             try:
-                async with connect(self._events_url(), open_timeout=5, ping_interval=10) as ws:
+                url = self._events_url()
+                async with connect(url, open_timeout=5, ping_interval=10, ssl=websocket_ssl(url, self.ssl)) as ws:
                     delay = 0.2
                     self.wake.set()
                     async for message in ws:

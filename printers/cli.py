@@ -12,6 +12,8 @@ import threading
 from pathlib import Path
 from typing import Any
 
+from counter_server.tls_client import TrustError
+
 from .agent import AgentSettings, AgentSetupError, run_agent
 from .emulator import EmulatedStatus, Emulator
 from .transports import Timeouts, TransportAddressError
@@ -39,6 +41,7 @@ def add_parser(subparsers: Any) -> None:
     agent.add_argument("--server", required=True, help="e.g. http://127.0.0.1:8000")
     agent.add_argument("--token", required=True, help="token of a printer device")
     agent.add_argument("--printer", required=True, help="tcp://HOST:9100, usb://VID:PID, ...")
+    agent.add_argument("--ca", default="", help="the office's CA file (townhall tls init) for https://")
     agent.add_argument("--printer-id", help="printer id in office.toml (default: the only one)")
     agent.add_argument("--state-dir", default=".townhall-printer-agent", help="job journal")
     agent.add_argument("--status-interval", type=float, default=1.0, help="seconds")
@@ -89,6 +92,7 @@ def cmd_agent(args: argparse.Namespace) -> int:
         state_dir=Path(args.state_dir),
         status_interval=args.status_interval,
         timeouts=Timeouts(),
+        ca_file=args.ca,
     )
 
     async def main() -> None:
@@ -100,7 +104,7 @@ def cmd_agent(args: argparse.Namespace) -> int:
 
     try:
         asyncio.run(main())
-    except (AgentSetupError, TransportAddressError) as error:
+    except (AgentSetupError, TransportAddressError, TrustError) as error:
         print(f"townhall printer agent: {error}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
