@@ -23,6 +23,7 @@ from prometheus_client import (
 from prometheus_client.core import GaugeMetricFamily, Metric
 from prometheus_client.registry import Collector
 
+from .api.models import page_errors
 from .auth import Device
 from .backup import last_backup_at
 from .context import Context, CtxDep, role
@@ -116,7 +117,8 @@ def install(app: FastAPI, ctx: Context, observers: list[Observer]) -> None:
     app.include_router(router)
 
 
-@router.get("/metrics", response_class=Response, responses={200: {"content": {CONTENT_TYPE_LATEST: {}}}})
+@router.get("/metrics", response_class=Response,
+            responses={200: {"content": {CONTENT_TYPE_LATEST: {}}}, **page_errors(401, 403)})
 async def get_metrics(request: Request, ctx: CtxDep, _: MetricsReader) -> Response:
     """Prometheus text format: requests, latency, waiting, counters, printers, devices, backups."""
     metrics: Metrics = request.app.state.metrics

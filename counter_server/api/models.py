@@ -45,6 +45,13 @@ def errors(*statuses: int) -> dict[int | str, dict[str, Any]]:
     return {s: {"model": ErrorBody, "description": ERROR_MEANINGS[s]} for s in statuses}
 
 
+def page_errors(*statuses: int) -> dict[int | str, dict[str, Any]]:
+    """`errors()` for a route whose answer is not JSON (a page, a file): FastAPI would give the
+    errors the route's media type, but they are JSON like every other error."""
+    body = {"schema": {"$ref": "#/components/schemas/ErrorBody"}}
+    return {s: {"description": ERROR_MEANINGS[s], "content": {"application/json": body}} for s in statuses}
+
+
 class TicketOut(Open):
     id: str
     number: str

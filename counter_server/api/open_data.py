@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import time
 from datetime import date, timedelta
-from typing import Any
+from typing import Any, Literal
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, JSONResponse, Response
@@ -23,7 +23,10 @@ from ..errors import bad_request
 from ..queue.views import waiting_per_service
 from ..stats import exports, open_page
 from ..stats.query import daily_cells
-from .models import errors
+from .models import errors, page_errors
+
+# the six languages of the catalogue (config.LANGUAGES), spelled out for the OpenAPI
+Language = Literal["de", "en", "tr", "ar", "uk", "ru"]
 
 router = APIRouter(tags=["open data"])
 LIVE_S = 2.0  # the live answer is computed at most this often, however many portals ask
@@ -82,7 +85,7 @@ def _range(ctx: Context, first: date | None, last: date | None) -> tuple[date, d
     return first, last
 
 
-@router.get("/open/v1/daily.csv", response_class=Response, responses=errors(422))
+@router.get("/open/v1/daily.csv", response_class=Response, responses=page_errors(422))
 async def open_daily_csv(ctx: CtxDep, start: date | None = None, end: date | None = None) -> Response:
     """Daily figures per errand (visitors, kinds, waits, share served within 15/30 min) as CSV;
     `start`/`end` (default: the 30 days before today). Cells under 5 visitors are empty."""
@@ -93,7 +96,7 @@ async def open_daily_csv(ctx: CtxDep, start: date | None = None, end: date | Non
                     headers={"Access-Control-Allow-Origin": "*", "Cache-Control": "max-age=300"})
 
 
-@router.get("/open/v1/catalog.jsonld", responses=errors(422))
+@router.get("/open/v1/catalog.jsonld", responses={200: {"content": {"application/ld+json": {}}}, **page_errors(422)})
 async def open_catalog(request: Request, ctx: CtxDep) -> JSONResponse:
     """DCAT-AP.de description (JSON-LD) of the data sets, with the office's licence."""
     base = (ctx.config.public_url or str(request.base_url)).rstrip("/")
@@ -101,8 +104,8 @@ async def open_catalog(request: Request, ctx: CtxDep) -> JSONResponse:
                         headers={"Access-Control-Allow-Origin": "*"})
 
 
-@router.get("/open/wait", response_class=HTMLResponse, responses=errors(422))
-async def open_wait_page(request: Request, ctx: CtxDep, lang: str = "de") -> HTMLResponse:
+@router.get("/open/wait", response_class=HTMLResponse, responses=page_errors(422))
+async def open_wait_page(request: Request, ctx: CtxDep, lang: Language = "de") -> HTMLResponse:
     """The public page "Wie lange warte ich jetzt?" per errand, for the town's website (`?lang=`)."""
     if lang not in ctx.config.office.languages:
         raise bad_request(f"language {lang!r} is not offered here", code="unknown_language")

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import asyncio
 from datetime import date
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Query
 from fastapi.responses import HTMLResponse, Response
@@ -20,25 +20,26 @@ from ..errors import ApiError, bad_request
 from ..stats import exports, plots, query
 from ..stats.job import rebuild_day
 from ..stats.page import render
-from .models import errors
+from .models import page_errors
 
 router = APIRouter()
 ReportDevice = Annotated[Device, Depends(role("head", "admin", query_token=True))]
 Services = Annotated[list[str] | None, Query(alias="service")]
 Counters = Annotated[list[str] | None, Query(alias="counter")]
+Period = Literal["day", "week", "month", "year"]
 
 
-def _selection(ctx: Context, period: str, day: date | None, services: list[str] | None,
+def _selection(ctx: Context, period: Period, day: date | None, services: list[str] | None,
                counters: list[str] | None) -> query.Selection:
     office = ctx.config.office
     known_services = {s.id for s in office.services}
     known_counters = {c.id for c in office.counters}
     for sid in services or ():
         if sid not in known_services:
-            raise bad_request(f"no errand {sid!r} in this office", code="unknown_service")
+            raise ApiError(404, "unknown_service", f"no errand {sid!r} in this office")
     for cid in counters or ():
         if cid not in known_counters:
-            raise bad_request(f"no counter {cid!r} in this office", code="unknown_counter")
+            raise ApiError(404, "unknown_counter", f"no counter {cid!r} in this office")
     try:
         return query.select(period, day or office_day(ctx.clock.now(), office.timezone), services, counters)
     except query.BadPeriod as error:
@@ -70,8 +71,8 @@ async def _context(ctx: Context, sel: query.Selection) -> tuple[list[Any], dict[
     return visits, {"names": names, "open_hours": opened, "days": _days(sel), "by_month": sel.period == "year"}
 
 
-@router.get("/reports", response_class=HTMLResponse, responses=errors(401, 403, 422))
-async def reports_page(ctx: CtxDep, device: ReportDevice, token: str = "", period: str = "month",
+@router.get("/reports", response_class=HTMLResponse, responses=page_errors(401, 403, 404, 422))
+async def reports_page(ctx: CtxDep, device: ReportDevice, token: str = "", period: Period = "month",
                        date: date | None = None, service: Services = None, counter: Counters = None) -> HTMLResponse:
     """The report of a day, week, month or year for chosen errands and counters: tables, plots, downloads."""
     sel = _selection(ctx, period, date, service, counter)
@@ -84,8 +85,8 @@ async def reports_page(ctx: CtxDep, device: ReportDevice, token: str = "", perio
     return HTMLResponse(html, headers={"Cache-Control": "no-store"})
 
 
-@router.get("/reports/plots/{name}.png", response_class=Response, responses=errors(401, 403, 404, 422))
-async def report_plot(name: str, ctx: CtxDep, device: ReportDevice, period: str = "month",
+@router.get("/reports/plots/{name}.png", response_class=Response, responses=page_errors(401, 403, 404, 422))
+async def report_plot(name: str, ctx: CtxDep, device: ReportDevice, period: Period = "month",
                       date: date | None = None, service: Services = None, counter: Counters = None) -> Response:
     """One plot of the report, drawn by the server (PNG)."""
     if name not in plots.PLOTS:
@@ -101,8 +102,8 @@ def _download(body: bytes | str, media_type: str, filename: str) -> Response:
                     headers={"Content-Disposition": f'attachment; filename="{filename}"', "Cache-Control": "no-store"})
 
 
-@router.get("/reports/export.csv", response_class=Response, responses=errors(401, 403, 422))
-async def report_csv(ctx: CtxDep, device: ReportDevice, period: str = "month", date: date | None = None,
+@router.get("/reports/export.csv", response_class=Response, responses=page_errors(401, 403, 404, 422))
+async def report_csv(ctx: CtxDep, device: ReportDevice, period: Period = "month", date: date | None = None,
                      service: Services = None, counter: Counters = None) -> Response:
     """The report's cells per day, errand, counter and hour as CSV (cells under 5 visits suppressed)."""
     sel = _selection(ctx, period, date, service, counter)
@@ -110,8 +111,8 @@ async def report_csv(ctx: CtxDep, device: ReportDevice, period: str = "month", d
     return _download(exports.csv_text(visits), "text/csv; charset=utf-8", f"bericht-{sel.title}.csv")
 
 
-@router.get("/reports/export.xlsx", response_class=Response, responses=errors(401, 403, 422))
-async def report_xlsx(ctx: CtxDep, device: ReportDevice, period: str = "month", date: date | None = None,
+@router.get("/reports/export.xlsx", response_class=Response, responses=page_errors(401, 403, 404, 422))
+async def report_xlsx(ctx: CtxDep, device: ReportDevice, period: Period = "month", date: date | None = None,
                       service: Services = None, counter: Counters = None) -> Response:
     """The report as an Excel workbook: sheets per errand, day, hour, counter and in detail."""
     sel = _selection(ctx, period, date, service, counter)
@@ -121,9 +122,9 @@ async def report_xlsx(ctx: CtxDep, device: ReportDevice, period: str = "month", 
                      f"bericht-{sel.title}.xlsx")
 
 
-@router.get("/reports/monthly.pdf", response_class=Response, responses=errors(401, 403, 422))
+@router.get("/reports/monthly.pdf", response_class=Response, responses=page_errors(401, 403, 404, 422))
 async def report_pdf(ctx: CtxDep, device: ReportDevice, date: date | None = None,
-                     service: Services = None, counter: Counters = None, period: str = "month") -> Response:
+                     service: Services = None, counter: Counters = None, period: Period = "month") -> Response:
     """The month's report for the council as PDF: a summary table and the plots."""
     sel = _selection(ctx, "month", date, service, counter)
     visits, context = await _context(ctx, sel)
