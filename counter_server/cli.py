@@ -14,7 +14,7 @@ from bench import cli as bench_cli
 from kiosk import cli as kiosk_cli
 from printers import cli as printers_cli
 
-from . import demo, keys, keys_cli
+from . import demo, keys, keys_cli, staff_cli
 from .auth import DeviceError, add_device
 from .city import cli as city_cli
 from .clock import Clock
@@ -158,6 +158,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     demo.add_parser(sub)
     keys_cli.add_parser(sub)
+    staff_cli.add_parser(sub)
     bench_cli.add_parser(sub)
     kiosk_cli.add_parser(sub)
     printers_cli.add_parser(sub)
