@@ -100,6 +100,8 @@ def set_password(db: sqlite_utils.Database, staff_id: str, password: str) -> Non
 def set_role(db: sqlite_utils.Database, staff_id: str, role: str) -> None:
     _check_role(role)
     db.execute("UPDATE staff SET role = ? WHERE id = ?", [role, staff_id])
+    # a console session keeps the role it began with: it ends, the next login has the new one
+    db.execute("DELETE FROM console_sessions WHERE kind = 'staff' AND principal_id = ?", [staff_id])
 
 
 def disable(db: sqlite_utils.Database, now: datetime, staff_id: str) -> None:
