@@ -73,11 +73,12 @@ async def start_shift(body: ShiftLogin, ctx: CtxDep, request: Request) -> JSONRe
                          "staff": {"id": actor.id, "name": actor.name, "role": actor.role}}, status_code=201)
 
 
-@router.post("/end", status_code=204, responses=errors(401, 403))
+@router.post("/end", status_code=204, responses=errors(401, 403, 409))
 async def end_shift(ctx: CtxDep, device: CounterDevice) -> Response:
-    """Logout: the clerk's binding to the counter ends and the shift's token is refused."""
+    """Logout: the clerk's binding to the counter ends and the shift's token is refused.
+    409 `no_shift` for a workstation's own token (it has no shift to end)."""
     if device.staff_id is None:
-        raise forbidden("this is a workstation token, not a clerk's shift")
+        raise ApiError(409, "no_shift", "this is a workstation's token, not a clerk's shift")
     await ctx.store.write(lambda tx: shifts.end(tx.db, tx.now, device), now=ctx.clock.now())
     ctx.forget_device(device.id)
     return Response(status_code=204)
