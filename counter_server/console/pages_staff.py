@@ -11,6 +11,7 @@ from fastapi.responses import RedirectResponse, Response
 
 from .. import shifts
 from ..context import context
+from ..stats import clerks
 from ..store import Tx
 from . import staff
 from .audit import recent, record
@@ -25,13 +26,15 @@ DONE = {"role": "Rolle geändert", "passwd": "Passwort neu gesetzt", "disable": 
 async def _page(request: Request, caller: Caller, *, error: str = "", done: str = "", status: int = 200) -> Response:
     ctx = context(request)
 
-    def view(db: Any) -> tuple[list[dict[str, Any]], list[dict[str, str]], list[dict[str, Any]]]:
-        return staff.list_staff(db), shifts.running(db), recent(db, 20)
+    today = ctx.clock.now().replace(hour=0, minute=0, second=0, microsecond=0).isoformat()
 
-    accounts, running, audit = await ctx.read(view)
+    def view(db: Any) -> tuple[list[dict[str, Any]], list[dict[str, str]], list[dict[str, Any]], dict[str, dict[str, int]]]:
+        return staff.list_staff(db), shifts.running(db), recent(db, 20), clerks.per_clerk(db, today)
+
+    accounts, running, audit, figures = await ctx.read(view)
     return render("staff.html", status=status, session=caller.session, csrf=caller.csrf, error=error, done=done,
                   accounts=accounts, shifts={s["staff_id"]: s["counter_id"] for s in running},
-                  roles=staff.STAFF_ROLES, role_names=ROLE_NAMES, audit=audit)
+                  roles=staff.STAFF_ROLES, role_names=ROLE_NAMES, audit=audit, figures=figures)
 
 
 @router.get("/admin/staff")

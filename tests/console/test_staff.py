@@ -82,7 +82,8 @@ def test_a_clerk_serves_at_a_counter_and_events_and_audit_say_who(server_factory
     assert answer.status_code == 303
     audit = admin.get("/admin/audit").text
     assert "shift.start" in audit and "Anna Berg (clerk)" in audit
-    assert "Anna Berg" in admin.get("/admin/staff").text
+    accounts = admin.get("/admin/staff").text
+    assert "Anna Berg" in accounts and "1 / 0 / 0" in accounts  # today's calls of the clerk
     assert httpx.post(server.url + "/api/v1/shifts/end", headers=bearer(token)).status_code == 204
     assert httpx.get(server.url + "/api/v1/devices/me", headers=bearer(token)).status_code == 401
     assert "shift.end" in admin.get("/admin/audit").text

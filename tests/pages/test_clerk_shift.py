@@ -67,3 +67,14 @@ def test_a_clerk_logs_in_picks_a_counter_calls_and_logs_out(server_factory: Serv
         page.wait_for_selector(".conn:not(.down)")
         page.screenshot(path=str(artifacts / "clerk-shift-workstation-1920.png"), full_page=True)
         assert problems == []
+        # the admin's page of accounts: who serves where now, today's figures per clerk
+        admin = chromium.new_page(viewport={"width": 1366, "height": 768})
+        admin.goto(f"{server.url}/admin/login?next=/admin/staff")
+        admin.fill("#login", "chef")
+        admin.fill("#password", PASSWORD)
+        admin.get_by_role("button", name="Anmelden", exact=True).click()
+        admin.wait_for_selector("#staff")
+        row = admin.inner_text(f"tr[data-staff='{staff_id}']")
+        assert "2" in row and "1 / 0 / 0" in row
+        admin.screenshot(path=str(artifacts / "admin-staff-1366.png"), full_page=True)
+        assert_accessible(admin)
