@@ -24,7 +24,8 @@ def start(db: sqlite_utils.Database, now: datetime, actor: Actor, *, counter_id:
     token, shift_id = new_token(), str(uuid.uuid4())
     db.table("shifts").insert({"id": shift_id, "token_hash": hash_token(token), "staff_id": actor.id,
                                "counter_id": counter_id, "device_id": device_id, "started_at": now.isoformat()})
-    record(db, now, actor, "shift.start", counter_id, staff_id=actor.id, workstation=device_id or "")
+    workstation = {"workstation": device_id} if device_id else {}
+    record(db, now, actor, "shift.start", counter_id, staff_id=actor.id, **workstation)
     return shift_id, token
 
 

@@ -4,7 +4,9 @@ disable and enable. Every change is in the audit log; no password is ever logged
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import UTC
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
@@ -26,7 +28,9 @@ DONE = {"role": "Rolle geändert", "passwd": "Passwort neu gesetzt", "disable": 
 async def _page(request: Request, caller: Caller, *, error: str = "", done: str = "", status: int = 200) -> Response:
     ctx = context(request)
 
-    today = ctx.clock.now().replace(hour=0, minute=0, second=0, microsecond=0).isoformat()
+    local = ctx.clock.now().astimezone(ZoneInfo(ctx.config.office.timezone))
+    # events are stamped in UTC: the office day's start, in UTC
+    today = local.replace(hour=0, minute=0, second=0, microsecond=0).astimezone(UTC).isoformat()
 
     def view(db: Any) -> tuple[list[dict[str, Any]], list[dict[str, str]], list[dict[str, Any]], dict[str, dict[str, int]]]:
         return staff.list_staff(db), shifts.running(db), recent(db, 20), clerks.per_clerk(db, today)
