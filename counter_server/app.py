@@ -23,6 +23,7 @@ from .api import (
     open_data,
     printers,
     reports,
+    shifts,
     texts,
     tickets,
 )
@@ -102,7 +103,8 @@ async def _housekeeping_loop(ctx: Context) -> None:
             log.exception("housekeeping failed; retrying in %ss", HOUSEKEEPING_S)
 
 
-ROUTERS = (office, calendar, checkins, counters, tickets, board, appointments_api, printers, leases, announce, texts, reports, open_data)
+ROUTERS = (office, calendar, checkins, counters, tickets, board, appointments_api, printers, leases, announce, texts, reports,
+           open_data, shifts)
 
 
 def create_app(ctx: Context, *, max_status_streams: int = DEFAULT_MAX_STREAMS) -> FastAPI:

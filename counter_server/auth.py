@@ -29,6 +29,8 @@ class Device:
     name: str
     role: str
     counter_id: str | None
+    # a clerk's shift (a staff account bound to a counter) acts as a counter device carrying its staff id
+    staff_id: str | None = None
 
 
 def hash_token(token: str) -> str:

@@ -12,7 +12,7 @@ from bench import cli as bench_cli
 from kiosk import cli as kiosk_cli
 from printers import cli as printers_cli
 
-from . import backup_cli, demo, doctor, keys, keys_cli, serve_cli, tls_cli
+from . import backup_cli, demo, doctor, keys, keys_cli, serve_cli, staff_cli, tls_cli
 from .auth import DeviceError, add_device
 from .city import cli as city_cli
 from .config import CONFIG_TEMPLATE, ConfigError, load_config
@@ -114,6 +114,7 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_parser(sub)
     keys_cli.add_parser(sub)
     tls_cli.add_parser(sub)
+    staff_cli.add_parser(sub)
     bench_cli.add_parser(sub)
     kiosk_cli.add_parser(sub)
     printers_cli.add_parser(sub)

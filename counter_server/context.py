@@ -13,6 +13,7 @@ from fastapi import Depends, Header, Request, Security
 from fastapi.security import HTTPBearer
 from starlette.requests import HTTPConnection
 
+from . import shifts
 from .auth import Device, find_device
 from .clock import Clock
 from .config import OfficeConfig
@@ -49,12 +50,13 @@ class Context:
     def keyring(self) -> KeyRing:
         return keyring_for(self.data_dir)
 
-    def work(self, tx: Tx) -> Work:
-        return Work(tx=tx, config=self.config, keyring=self.keyring)
+    def work(self, tx: Tx, staff_id: str | None = None) -> Work:
+        return Work(tx=tx, config=self.config, keyring=self.keyring, staff_id=staff_id)
 
-    async def write(self, command: Callable[[Work], T]) -> T:
-        """Run `command` in one write transaction at the office clock's now."""
-        return await self.store.write(lambda tx: command(self.work(tx)), now=self.clock.now())
+    async def write(self, command: Callable[[Work], T], staff_id: str | None = None) -> T:
+        """Run `command` in one write transaction at the office clock's now (for a clerk's shift:
+        its events carry the staff id)."""
+        return await self.store.write(lambda tx: command(self.work(tx, staff_id)), now=self.clock.now())
 
     def write_sync(self, command: Callable[[Work], T]) -> T:
         return self.store.write_sync(lambda tx: command(self.work(tx)), now=self.clock.now())
@@ -70,13 +72,13 @@ class Context:
         def write(work: Work) -> Answer:
             return run_once(work.tx, device_id=device.id, key=key, request=request, act=lambda: act(work))
 
-        return await self.write(write)
+        return await self.write(write, staff_id=device.staff_id)
 
     async def device_for(self, token: str) -> Device | None:
         cached = self._devices.get(token)
         if cached and time.monotonic() - cached[0] < DEVICE_CACHE_S:
             return cached[1]
-        device = await self.store.read(lambda db: find_device(db, token))
+        device = await self.store.read(lambda db: find_device(db, token) or shifts.find(db, token))
         if device is not None:
             self._devices[token] = (time.monotonic(), device)
         return device

@@ -1,7 +1,8 @@
 """Every event type the server emits, defined once, with what its `data` carries.
 
 An event is `{"seq", "type", "at", "data"}` (see store.Event). Screens follow these
-over the websocket; none carries a name, a booking code or any contact data.
+over the websocket; none carries a name, a booking code or any contact data. A clerk's
+shift adds `staff_id` (an opaque id, never the clerk's name) to ticket and counter events.
 A command can only emit a type listed here (uow.Work.emit checks it), and the docs
 test fails when one is missing from the README.
 """
@@ -38,6 +39,11 @@ EVENTS: dict[str, EventType] = {
         EventType("snapshot", "board, counters, tickets: sent first on a websocket that cannot replay"),
     )
 }
+
+
+def carries_staff(type_: str) -> bool:
+    """Events a clerk's action causes: they say which staff id acted, when one did."""
+    return type_.startswith("ticket.") or type_ == "counter.state"
 
 
 class UnknownEventType(KeyError):

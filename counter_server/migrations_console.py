@@ -46,4 +46,19 @@ def m012_staff(db: sqlite_utils.Database) -> None:
     db.table("staff").create_index(["login"], unique=True)
 
 
-CONSOLE_MIGRATIONS = [m010_console, m011_walk_in_stops, m012_staff]
+def m013_staff_shifts(db: sqlite_utils.Database) -> None:
+    """Failed logins per account (lockout), and shifts: a staff member bound to a counter."""
+    staff = db.table("staff")
+    for column, kind in (("failed_logins", int), ("locked_until", str)):
+        if column not in staff.columns_dict:
+            staff.add_column(column, kind)
+    db.table("shifts").create(
+        {"id": str, "token_hash": str, "staff_id": str, "counter_id": str, "device_id": str, "started_at": str,
+         "ended_at": str},
+        pk="id",
+        not_null={"token_hash", "staff_id", "counter_id", "started_at"},
+    )
+    db.table("shifts").create_index(["token_hash"], unique=True)
+
+
+CONSOLE_MIGRATIONS = [m010_console, m011_walk_in_stops, m012_staff, m013_staff_shifts]

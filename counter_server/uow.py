@@ -28,6 +28,8 @@ class Work:
     tx: Tx
     config: OfficeConfig
     keyring: KeyRing
+    # the staff member whose shift runs this command: ticket and counter events name their id
+    staff_id: str | None = None
 
     @property
     def db(self) -> sqlite_utils.Database:
@@ -48,4 +50,6 @@ class Work:
     def emit(self, type_: str, data: dict[str, Any]) -> Event:
         """Record an event; it reaches the screens only after the commit."""
         event_types.check(type_)
+        if self.staff_id and event_types.carries_staff(type_):
+            data = {**data, "staff_id": self.staff_id}
         return self.tx.emit(type_, data)

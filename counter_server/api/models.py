@@ -36,6 +36,7 @@ ERROR_MEANINGS = {
     409: "conflicts with the current state",
     413: "the request body is too large",
     422: "a value the office cannot use",
+    429: "too many failed logins: the account waits a few minutes",
     503: "the database or a helper program is unavailable",
 }
 
@@ -259,3 +260,4 @@ class DeviceOut(Open):
     name: str
     role: str
     counter_id: str | None
+    staff_id: str | None = None

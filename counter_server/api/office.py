@@ -22,8 +22,9 @@ async def health(ctx: CtxDep) -> JSONResponse:
 
 @router.get("/api/v1/devices/me", response_model=DeviceOut, responses=errors(401))
 async def who_am_i(device: AnyDevice) -> JSONResponse:
-    """Who this token is."""
-    return JSONResponse({"id": device.id, "name": device.name, "role": device.role, "counter_id": device.counter_id})
+    """Who this token is; a clerk's shift also gives its `staff_id`."""
+    return JSONResponse({"id": device.id, "name": device.name, "role": device.role, "counter_id": device.counter_id,
+                         "staff_id": device.staff_id})
 
 
 @router.get("/api/v1/services", response_model=ServicesList, responses=errors(401))

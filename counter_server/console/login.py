@@ -13,11 +13,12 @@ from ..context import context
 from ..store import Tx
 from . import sessions
 from .audit import Actor, record
-from .staff import authenticate
+from .staff import LoginResult, authenticate
 from .web import SUPERVISOR, form_of, guard, render
 
 router = APIRouter(include_in_schema=False)
 LOGIN_COOKIE = "thq_login"
+LOCKED_TEXT = "Zu viele falsche Passwörter: dieses Konto ist für einige Minuten gesperrt."
 
 
 def _next(value: str) -> str:
@@ -38,15 +39,15 @@ async def login_form(next: str = "/admin") -> Response:
     return _login_page(_next(next))
 
 
-async def _actor(request: Request, form: dict[str, str]) -> Actor | None:
+async def _actor(request: Request, form: dict[str, str]) -> LoginResult:
     ctx = context(request)
     if form.get("token"):
         device = await ctx.device_for(form["token"].strip())
-        return Actor(id=device.id, name=device.name, role=device.role) if device else None
+        return LoginResult(Actor(id=device.id, name=device.name, role=device.role) if device else None)
     if form.get("login") and form.get("password"):
         login, password = form["login"], form["password"]
-        return await ctx.read(lambda db: authenticate(db, login, password))
-    return None
+        return await ctx.store.write(lambda tx: authenticate(tx.db, tx.now, login, password), now=ctx.clock.now())
+    return LoginResult(None)
 
 
 @router.post("/admin/login")
@@ -57,7 +58,10 @@ async def login(request: Request) -> Response:
     expected = request.cookies.get(LOGIN_COOKIE, "")
     if not expected or not hmac.compare_digest(expected, form.get("csrf", "")):
         return _login_page(next_path, "Das Formular ist abgelaufen. Bitte noch einmal anmelden.", 403)
-    actor = await _actor(request, form)
+    result = await _actor(request, form)
+    actor = result.actor
+    if result.locked_until is not None:
+        return _login_page(next_path, LOCKED_TEXT, 429)
     if actor is None:
         return _login_page(next_path, "Anmeldung fehlgeschlagen: Schlüssel oder Passwort stimmt nicht.", 401)
     if actor.role not in SUPERVISOR:

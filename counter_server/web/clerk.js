@@ -1,7 +1,8 @@
 // Clerk workstation: one counter, one token. Every click carries its own Idempotency-Key.
 (function () {
   "use strict";
-  const token = new URLSearchParams(location.search).get("token") || "";
+  const shift = window.townhallClerk.shift; // from clerk-shift.js: a clerk's own login, if any
+  const token = shift.token();
   const $ = (id) => document.getElementById(id);
   const { el, errorText, reasonText } = window.townhallClerk; // from the scripts loaded first
   const { CONNECTION } = window.townhallClerk.TEXTS;
@@ -275,8 +276,15 @@
     });
   }
 
+  if (!token) {
+    $("conn").textContent = "nicht angemeldet";
+    $("conn").classList.replace("connecting", "failed");
+    shift.refused();
+    return;
+  }
   api("GET", "/api/v1/devices/me").then((device) => {
     me = device;
+    shift.started(me);
     if (!me.counter_id) { say("Dieser Zugang gehört zu keinem Schalter. Bitte den Link für einen Schalter bei der IT anfordern."); return; }
     checkin = window.townhallClerk.createCheckin({
       api, counterId: me.counter_id, onChange: () => { scheduleRefresh(0); appointments.refreshSoon(0); },
@@ -289,6 +297,7 @@
   }).catch((e) => {
     $("conn").textContent = "nicht angemeldet";
     $("conn").classList.replace("connecting", "failed");
+    if (e.code === "unauthorized" && shift.refused()) return;
     say(e.code === "offline" ? errorText(e) : "Anmeldung nicht möglich. " + errorText(e));
   });
 })();

@@ -17,7 +17,8 @@ ADMIN_ONLY = [("GET", "/admin"), ("GET", "/admin/devices"), ("GET", "/admin/audi
               ("POST", "/admin/services/save"), ("POST", "/admin/counters/save"), ("POST", "/admin/hours/save"),
               ("POST", "/admin/closed/save"), ("POST", "/admin/office/save"), ("POST", "/admin/settings/queue"),
               ("POST", "/admin/reload"), ("POST", "/admin/services/0/delete"), ("POST", "/admin/devices/add"),
-              ("POST", "/admin/devices/x/revoke"), ("POST", "/admin/devices/x/rotate")]
+              ("POST", "/admin/devices/x/revoke"), ("POST", "/admin/devices/x/rotate"), ("GET", "/admin/staff"),
+              ("POST", "/admin/staff/add"), ("POST", "/admin/staff/x/disable"), ("POST", "/admin/staff/x/passwd")]
 SUPERVISOR = [("GET", "/supervisor"), ("GET", "/supervisor/panel"), ("POST", "/supervisor/counters/1/state"),
               ("POST", "/supervisor/tickets/x/move"), ("POST", "/supervisor/services/pass/walk-ins")]
 
