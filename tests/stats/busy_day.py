@@ -17,6 +17,8 @@ def run_morning(server: LiveServer) -> dict[str, Any]:
     secrets: list[str] = []
     with server.client("booking") as booking, server.client("kiosk") as kiosk, \
             server.client("counter:1") as counter:
+        # open before anyone arrives: with no counter open a ticket is told no estimate to measure
+        counter.post("/api/v1/counters/1/state", json={"state": "open"})
         slots = booking.get("/api/v1/slots", params={"service_id": "ausweis", "date": "2026-12-01"}).json()
         starts = [slots["slots"][0]["start"]] * 2  # the first slot has room for several
         for start, contact in zip(starts, CONTACTS, strict=False):
@@ -27,7 +29,6 @@ def run_morning(server: LiveServer) -> dict[str, Any]:
             kiosk.post("/api/v1/checkins", json={"appointment_code": code})
         for _ in range(6):
             kiosk.post("/api/v1/checkins", json={"service_id": "pass"})
-        counter.post("/api/v1/counters/1/state", json={"state": "open"})
         served = 0
         for _ in range(5):
             called = counter.post("/api/v1/counters/1/next", params={"previous": "done"})

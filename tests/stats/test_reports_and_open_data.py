@@ -80,7 +80,7 @@ def test_bad_report_requests_get_clear_errors(live_server: LiveServer) -> None:
         assert client.get("/reports", params={"token": live_server.tokens["kiosk"]}).status_code == 403
         for params, status, code in (
             ({"period": "decade"}, 422, "invalid_request"), ({"date": "2026-13-01"}, 422, "invalid_request"),
-            ({"service": "nope"}, 422, "unknown_service"), ({"counter": "99"}, 422, "unknown_counter"),
+            ({"service": "nope"}, 404, "unknown_service"), ({"counter": "99"}, 404, "unknown_counter"),
         ):
             answer = client.get("/reports", params={"token": token, **params})
             assert (answer.status_code, answer.json()["error"]["code"]) == (status, code)
