@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Collection, Mapping
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -129,3 +130,8 @@ def slot_json(config: OfficeConfig, slot: Slot) -> dict[str, Any]:
         "end": _local(slot.end, config),
         "free": len(slot.counter_ids),
     }
+
+
+def secret_hash(secret: str) -> str:
+    """What is stored of a link's secret (manage link, waiting-list link, offer): its SHA-256."""
+    return hashlib.sha256(secret.encode("utf-8")).hexdigest()

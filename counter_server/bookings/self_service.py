@@ -7,7 +7,6 @@ unit of work and offers a freed time to the waiting list at once.
 
 from __future__ import annotations
 
-import hashlib
 import secrets
 from dataclasses import replace
 from typing import Any
@@ -22,7 +21,7 @@ from ..uow import Work
 from . import waitlist
 from .commands import book, cancel, emit_changed
 from .parse import AppointmentNotCancellable, check_horizon, parse_start, service_of
-from .rows import bookings_of_day, day_of, get_appointment
+from .rows import bookings_of_day, day_of, get_appointment, secret_hash
 
 SECRET_BYTES = 24  # 192 bits: a manage link cannot be guessed
 
@@ -37,10 +36,6 @@ class TooManyOpenBookings(Conflict):
     """This e-mail address already holds as many open bookings as the office allows."""
 
     code = "too_many_open_bookings"
-
-
-def secret_hash(secret: str) -> str:
-    return hashlib.sha256(secret.encode("utf-8")).hexdigest()
 
 
 def manage_path(secret: str) -> str:

@@ -8,7 +8,6 @@ computation counts as taken); unanswered, declined or expired, it goes to the ne
 
 from __future__ import annotations
 
-import hashlib
 import secrets
 from datetime import datetime, timedelta
 from typing import Any
@@ -19,7 +18,7 @@ from ..core.errors import Conflict, NotFound
 from ..core.slots import SlotUnavailable, choose_counter
 from ..mail import notify
 from ..uow import Work
-from .rows import bookings_of_day, day_of
+from .rows import bookings_of_day, day_of, secret_hash
 
 SECRET_BYTES = 24
 
@@ -36,31 +35,27 @@ class OfferExpired(Conflict):
     code = "offer_expired"
 
 
-def _hash(secret: str) -> str:
-    return hashlib.sha256(secret.encode("utf-8")).hexdigest()
-
-
 def join(work: Work, *, service_id: str, email: str, lang: str, before: datetime) -> str:
     """Put an e-mail address on the list of `service_id`; returns the entry's link secret."""
     secret = secrets.token_urlsafe(SECRET_BYTES)
     now = work.now.isoformat()
     work.db.table("waitlist").insert({
         "id": secrets.token_hex(16), "service_id": service_id, "email": email, "lang": lang,
-        "before": before.isoformat(), "secret_hash": _hash(secret), "status": "waiting",
+        "before": before.isoformat(), "secret_hash": secret_hash(secret), "status": "waiting",
         "created_at": now, "updated_at": now,
     })
     return secret
 
 
 def entry_by_secret(db: sqlite_utils.Database, secret: str) -> dict[str, Any]:
-    rows = list(db.query("SELECT * FROM waitlist WHERE secret_hash = ?", [_hash(secret)]))
+    rows = list(db.query("SELECT * FROM waitlist WHERE secret_hash = ?", [secret_hash(secret)]))
     if not rows:
         raise WaitlistLinkUnknown("no waiting-list entry has this link")
     return rows[0]
 
 
 def offer_by_secret(db: sqlite_utils.Database, secret: str) -> dict[str, Any]:
-    rows = list(db.query("SELECT * FROM waitlist_offers WHERE secret_hash = ?", [_hash(secret)]))
+    rows = list(db.query("SELECT * FROM waitlist_offers WHERE secret_hash = ?", [secret_hash(secret)]))
     if not rows:
         raise WaitlistLinkUnknown("no offer has this link")
     return rows[0]
@@ -104,7 +99,7 @@ def time_freed(work: Work, *, service_id: str, start: datetime) -> bool:
     work.db.table("waitlist_offers").insert({
         "id": secrets.token_hex(16), "waitlist_id": entry["id"], "service_id": service_id,
         "counter_id": slot.counter_ids[0], "start": slot.start.isoformat(),
-        "end": slot.end.isoformat(), "office_day": day.isoformat(), "secret_hash": _hash(secret),
+        "end": slot.end.isoformat(), "office_day": day.isoformat(), "secret_hash": secret_hash(secret),
         "status": "open", "expires_at": expires.isoformat(), "created_at": work.now.isoformat(),
     })
     _set(work, "waitlist", entry["id"], "offered")
