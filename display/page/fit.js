@@ -83,7 +83,9 @@
   // in two columns when that leaves them larger, never wrapping.
   function fitLists(aside, recent) {
     const vh = window.innerHeight;
-    const fits = () => aside.scrollHeight <= aside.clientHeight + 1 &&
+    // the waiting table too: a long errand name must not run past the screen's edge
+    const fits = () => aside.scrollHeight <= aside.clientHeight + 1 && aside.scrollWidth <= aside.clientWidth + 1 &&
+      Array.from(aside.querySelectorAll("table")).every((t) => t.scrollWidth <= aside.clientWidth + 1) &&
       Array.from(recent.children).every((li) => li.scrollWidth <= li.clientWidth + 1);
     let best = null;
     for (const columns of [2, 1]) {
