@@ -10,8 +10,6 @@ removes its public file; tokens signed with it are then refused.
 
 from __future__ import annotations
 
-import os
-import tempfile
 from pathlib import Path
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
@@ -27,6 +25,7 @@ from cryptography.hazmat.primitives.serialization import (
 # public_key_text is re-exported: the API and `townhall keys` show keys in that form
 from .core.tokens import key_id_of
 from .core.tokens import public_key_text as public_key_text
+from .files import write_atomically
 from .paths import KEYS_DIR
 
 SIGNING_FILE = "signing.key"
@@ -41,22 +40,6 @@ def _keys_dir(data_dir: Path) -> Path:
     return data_dir / KEYS_DIR
 
 
-def _write_atomically(path: Path, data: bytes, mode: int) -> None:
-    # A crash mid-write must never leave a half key behind: write aside, then rename.
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
-    try:
-        os.fchmod(fd, mode)
-        with os.fdopen(fd, "wb") as out:
-            out.write(data)
-            out.flush()
-            os.fsync(out.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
 def _public_pem(key: Ed25519PublicKey) -> bytes:
     return key.public_bytes(Encoding.PEM, PublicFormat.SubjectPublicKeyInfo)
 
@@ -64,11 +47,11 @@ def _public_pem(key: Ed25519PublicKey) -> bytes:
 def _install(data_dir: Path, key: Ed25519PrivateKey) -> str:
     kid = key_id_of(key.public_key())
     # Public first: a token signed right after the swap must already verify.
-    _write_atomically(
+    write_atomically(
         _keys_dir(data_dir) / PUBLIC_DIR / f"{kid}.pub", _public_pem(key.public_key()), 0o644
     )
     pem = key.private_bytes(Encoding.PEM, PrivateFormat.PKCS8, NoEncryption())
-    _write_atomically(_keys_dir(data_dir) / SIGNING_FILE, pem, 0o600)
+    write_atomically(_keys_dir(data_dir) / SIGNING_FILE, pem, 0o600)
     return kid
 
 

@@ -28,7 +28,7 @@ from cryptography.hazmat.primitives.serialization import (
 )
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
-from .keys import _write_atomically
+from .files import write_atomically
 from .paths import KEYS_DIR
 
 TLS_DIR = "tls"
@@ -108,8 +108,8 @@ def _make_ca(files: TlsFiles, name: str, now: datetime) -> None:
         .add_extension(x509.SubjectKeyIdentifier.from_public_key(key.public_key()), critical=False)
         .sign(key, hashes.SHA256())
     )
-    _write_atomically(files.ca_key, _key_pem(key), 0o600)
-    _write_atomically(files.ca_cert, cert.public_bytes(Encoding.PEM), 0o600)
+    write_atomically(files.ca_key, _key_pem(key), 0o600)
+    write_atomically(files.ca_cert, cert.public_bytes(Encoding.PEM), 0o600)
 
 
 def _load_ca(files: TlsFiles) -> tuple[ec.EllipticCurvePrivateKey, x509.Certificate]:
@@ -139,8 +139,8 @@ def _issue_server(files: TlsFiles, names: Sequence[str], ips: Sequence[IpAddress
         .add_extension(x509.AuthorityKeyIdentifier.from_issuer_public_key(ca_key.public_key()), critical=False)
         .sign(ca_key, hashes.SHA256())
     )
-    _write_atomically(files.server_key, _key_pem(key), 0o600)
-    _write_atomically(files.server_cert, cert.public_bytes(Encoding.PEM), 0o600)
+    write_atomically(files.server_key, _key_pem(key), 0o600)
+    write_atomically(files.server_cert, cert.public_bytes(Encoding.PEM), 0o600)
 
 
 def init_tls(data_dir: Path, *, names: Sequence[str] = (), ips: Sequence[str] = (),

@@ -10,13 +10,13 @@ from __future__ import annotations
 
 import os
 import shutil
-import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
 import tomlkit
 from tomlkit import TOMLDocument
 
+from .. import files
 from ..config import ConfigError, OfficeConfig, load_config, parse_text
 from ..context import Context
 from ..queue.counters import sync_counters
@@ -42,22 +42,7 @@ def write_atomically(path: Path, text: str) -> None:
     if path.exists():
         shutil.copy2(path, previous_path(path))
         os.chmod(previous_path(path), 0o600)
-    handle, temp = tempfile.mkstemp(dir=path.parent, prefix=".office.toml.", suffix=".tmp")
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8") as out:
-            out.write(text)
-            out.flush()
-            os.fsync(out.fileno())
-        os.chmod(temp, 0o600)
-        os.replace(temp, path)
-    except BaseException:
-        Path(temp).unlink(missing_ok=True)
-        raise
-    directory = os.open(path.parent, os.O_RDONLY)
-    try:
-        os.fsync(directory)
-    finally:
-        os.close(directory)
+    files.write_atomically(path, text.encode("utf-8"), 0o600)
 
 
 async def _announce(ctx: Context, actor: Actor, action: str, what: str) -> None:
