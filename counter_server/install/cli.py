@@ -5,10 +5,12 @@ from __future__ import annotations
 import argparse
 import os
 import pwd
+import socket
 import sys
 from pathlib import Path
 
 from ..paths import DataDir
+from ..tls import TlsFiles, init_tls
 from . import units
 from .plan import Step, add_user, carry_out, command, make_dir, show, write_file
 
@@ -26,12 +28,19 @@ def add_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> Non
     install.add_argument("--port", type=int, default=units.Settings.port)
     install.add_argument("--printer", help="tcp://HOST:9100: also run the print agent for this printer")
     install.add_argument("--printer-token", help="the print agent's device token (role printer)")
+    install.add_argument("--tls", action="store_true",
+                         help="serve HTTPS (makes the office's CA and certificate with `tls init` if missing)")
+    install.add_argument("--tls-name", action="append", default=[], metavar="NAME",
+                         help="with --tls: a host name the PCs use for the server (repeatable; default this host's)")
+    install.add_argument("--tls-ip", action="append", default=[], metavar="IP",
+                         help="with --tls: an address the PCs use for the server (repeatable)")
     install.set_defaults(handler=cmd_install)
     targets = install.add_subparsers(dest="target")
     kiosk = targets.add_parser("kiosk", help="a kiosk PC: the touch kiosk full screen after boot")
     _common(kiosk)
     kiosk.add_argument("--server", required=True)
     kiosk.add_argument("--token", required=True)
+    kiosk.add_argument("--ca", default="", help="for an https:// server: the office's ca.pem, copied to /etc/townhall")
     kiosk.set_defaults(handler=cmd_install)
     display = targets.add_parser("display", help="a display PC: Chromium in kiosk mode after boot")
     _common(display)
@@ -48,7 +57,8 @@ def _common(parser: argparse.ArgumentParser) -> None:
 
 
 def _settings(args: argparse.Namespace) -> units.Settings:
-    fields = {k: getattr(args, k) for k in ("data_dir", "backup_dir", "keep", "host", "port") if hasattr(args, k)}
+    names = ("data_dir", "backup_dir", "keep", "host", "port", "tls")
+    fields = {k: getattr(args, k) for k in names if hasattr(args, k)}
     target = getattr(args, "target", None)
     user = args.user or ("townhall" if target is None else f"townhall-{target}")
     return units.Settings(python=sys.executable, user=user, **fields)
@@ -66,9 +76,14 @@ def server_steps(args: argparse.Namespace) -> list[Step]:
     steps = add_user(settings.user, "--system", "--user-group", "--home-dir", str(data), "--shell", "/usr/sbin/nologin")
     steps += [make_dir(data, settings.user, 0o700), make_dir(Path(settings.backup_dir), settings.user, 0o700)]
     steps.append(Step(f"townhall init --data-dir {data} (only without an office.toml); files 0600", lambda: _init(data, settings.user)))
+    if settings.tls:
+        steps.append(Step(f"townhall tls init --data-dir {data} (only without a certificate)",
+                          lambda: _tls_init(data, settings.user, args.tls_name, args.tls_ip)))
     enable = ["townhall.service", "townhall-backup.timer"]
     if args.printer and args.printer_token:
-        env = f"TOWNHALL_SERVER=http://127.0.0.1:{settings.port}\nTOWNHALL_TOKEN={args.printer_token}\nTOWNHALL_PRINTER={args.printer}\n"
+        ca = TlsFiles.of(data).ca_cert if settings.tls else ""
+        env = (f"TOWNHALL_SERVER={settings.server_url}\nTOWNHALL_TOKEN={args.printer_token}\n"
+               f"TOWNHALL_PRINTER={args.printer}\nTOWNHALL_CA={ca}\n")
         steps.append(write_file(config / "print-agent.env", env, 0o600))
         enable.append("townhall-print-agent.service")
     return steps + _unit_steps(units.server_units(settings), enable)
@@ -84,15 +99,27 @@ def _init(data: Path, user: str) -> None:
     DataDir(data).secure()
 
 
+def _tls_init(data: Path, user: str, names: list[str], ips: list[str]) -> None:
+    if TlsFiles.of(data).ready():
+        return
+    init_tls(data, names=names or [socket.gethostname()], ips=ips)
+    entry = pwd.getpwnam(user)
+    for path in [TlsFiles.of(data).folder, *TlsFiles.of(data).folder.iterdir()]:
+        os.chown(path, entry.pw_uid, entry.pw_gid)
+
+
 def screen_steps(args: argparse.Namespace) -> list[Step]:
     settings = _settings(args)
     name = args.target
     config = Path(settings.config_dir)
     what = "kiosk" if name == "kiosk" else "waiting-room display"
     unit, session = units.x_session(name, what, settings)
-    env = (f"TOWNHALL_SERVER={args.server}\nTOWNHALL_TOKEN={args.token}\n" if name == "kiosk"
+    ca = config / "ca.pem" if getattr(args, "ca", "") else ""
+    env = (f"TOWNHALL_SERVER={args.server}\nTOWNHALL_TOKEN={args.token}\nTOWNHALL_CA={ca}\n" if name == "kiosk"
            else f"TOWNHALL_URL={args.url}\n")
     steps = add_user(settings.user, "--create-home", "--user-group", "--groups", "video,input,audio,tty")
+    if ca:
+        steps.append(write_file(config / "ca.pem", Path(args.ca).read_text(encoding="ascii"), 0o644))
     steps += [write_file(config / f"{name}.env", env, 0o600), write_file(config / f"{name}-session", session, 0o755)]
     return steps + _unit_steps({f"townhall-{name}.service": unit}, [f"townhall-{name}.service"])
 
@@ -101,8 +128,19 @@ def cmd_install(args: argparse.Namespace) -> int:
     if args.target is None and bool(args.printer) != bool(args.printer_token):
         print("townhall install: --printer and --printer-token go together", file=sys.stderr)
         return 2
+    if getattr(args, "ca", "") and not _is_certificate(Path(args.ca)):
+        print(f"townhall install: --ca {args.ca} is not a PEM certificate (copy keys/tls/ca.pem from the server)",
+              file=sys.stderr)
+        return 2
     steps = server_steps(args) if args.target is None else screen_steps(args)
     return _do(steps, args.dry_run, "install")
+
+
+def _is_certificate(path: Path) -> bool:
+    try:
+        return "-----BEGIN CERTIFICATE-----" in path.read_text(encoding="ascii")
+    except (OSError, UnicodeDecodeError):
+        return False
 
 
 def cmd_uninstall(args: argparse.Namespace) -> int:

@@ -33,7 +33,7 @@ Wants=network-online.target
 Type=simple
 User=$user
 Group=$user
-ExecStart=$python -m counter_server.cli serve --data-dir $data_dir --host $host --port $port --log-json
+ExecStart=$python -m counter_server.cli serve --data-dir $data_dir --host $host --port $port --log-json$tls_flag
 Restart=on-failure
 RestartSec=2
 TimeoutStopSec=10
@@ -56,7 +56,7 @@ Type=simple
 User=$user
 Group=$user
 EnvironmentFile=$config_dir/print-agent.env
-ExecStart=$python -m counter_server.cli printer agent --server $${TOWNHALL_SERVER} --token $${TOWNHALL_TOKEN} --printer $${TOWNHALL_PRINTER} --state-dir /var/lib/townhall-print-agent
+ExecStart=$python -m counter_server.cli printer agent --server $${TOWNHALL_SERVER} --token $${TOWNHALL_TOKEN} --printer $${TOWNHALL_PRINTER} --ca $${TOWNHALL_CA} --state-dir /var/lib/townhall-print-agent
 StateDirectory=townhall-print-agent
 Restart=on-failure
 RestartSec=3
@@ -131,7 +131,10 @@ xset -dpms
 exec $command
 """
 
-KIOSK_COMMAND = "$python -m kiosk --server \"$$TOWNHALL_SERVER\" --token \"$$TOWNHALL_TOKEN\" --fullscreen"
+KIOSK_COMMAND = (
+    "$python -m kiosk --server \"$$TOWNHALL_SERVER\" --token \"$$TOWNHALL_TOKEN\""
+    " --ca \"$${TOWNHALL_CA:-}\" --fullscreen"
+)
 DISPLAY_COMMAND = (
     "chromium --kiosk --autoplay-policy=no-user-gesture-required --noerrdialogs"
     " --disable-session-crashed-bubble --disable-infobars --no-first-run --incognito \"$$TOWNHALL_URL\""
@@ -148,10 +151,16 @@ class Settings:
     host: str = "0.0.0.0"
     port: int = 8000
     keep: int = 14
+    tls: bool = False
+
+    @property
+    def server_url(self) -> str:
+        """How the print agent on the server PC reaches the server (`localhost` is in every certificate)."""
+        return f"{'https' if self.tls else 'http'}://localhost:{self.port}"
 
 
 def render(template: str, settings: Settings, **extra: str) -> str:
-    values = {**settings.__dict__, "hardening": HARDENING, **extra}
+    values = {**settings.__dict__, "hardening": HARDENING, "tls_flag": " --tls" if settings.tls else "", **extra}
     return Template(template).substitute({k: str(v) for k, v in values.items()})
 
 

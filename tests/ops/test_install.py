@@ -67,3 +67,30 @@ def test_units_pass_systemd_analyze_verify(tmp_path: Path) -> None:
     answer = subprocess.run(["systemd-analyze", "verify", "--man=no", *sorted(files)], cwd=tmp_path,
                             capture_output=True, text=True, timeout=120)
     assert answer.returncode == 0, answer.stdout + answer.stderr
+
+
+def test_install_with_tls_serves_https_and_the_agent_and_kiosk_check_the_ca(tmp_path: Path) -> None:
+    out = townhall("install", "--dry-run", "--data-dir", "/srv/th", "--tls", "--tls-ip", "192.168.1.10",
+                   "--printer", "tcp://10.0.0.9:9100", "--printer-token", "PT")
+    assert "townhall tls init --data-dir /srv/th" in out
+    assert "--log-json --tls" in out
+    assert "TOWNHALL_SERVER=https://localhost:8000" in out and "TOWNHALL_CA=/srv/th/keys/tls/ca.pem" in out
+    assert "--ca ${TOWNHALL_CA}" in out
+    plain = townhall("install", "--dry-run", "--printer", "tcp://10.0.0.9:9100", "--printer-token", "PT")
+    assert "--tls" not in plain.replace("--tls-", "") and "TOWNHALL_SERVER=http://localhost:8000" in plain
+    ca = tmp_path / "ca.pem"
+    ca.write_text("-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n", encoding="ascii")
+    kiosk = townhall("install", "kiosk", "--server", "https://10.0.0.2:8000", "--token", "KT", "--ca", str(ca),
+                     "--dry-run")
+    assert "TOWNHALL_CA=/etc/townhall/ca.pem" in kiosk and "write /etc/townhall/ca.pem" in kiosk
+    assert '--ca "${TOWNHALL_CA:-}"' in kiosk
+
+
+def test_install_kiosk_refuses_a_ca_that_is_no_certificate(tmp_path: Path) -> None:
+    wrong = tmp_path / "ca.pem"
+    wrong.write_text("not a certificate", encoding="ascii")
+    for ca in (wrong, tmp_path / "missing.pem"):
+        answer = subprocess.run([sys.executable, "-m", "counter_server.cli", "install", "kiosk", "--server",
+                                 "https://10.0.0.2:8000", "--token", "KT", "--ca", str(ca), "--dry-run"],
+                                capture_output=True, text=True, timeout=60)
+        assert answer.returncode == 2 and "not a PEM certificate" in answer.stderr, answer
