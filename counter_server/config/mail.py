@@ -2,11 +2,13 @@
 
 Left out, no e-mail is sent and the booking site says so. The password may stand in
 the file or, better, in a file of its own (`password_file`, relative to office.toml)
-that only the server's user can read.
+that only the server's user can read. `ca_file` trusts an office's own certificate
+authority for the mail server (without it, the system's authorities).
 """
 
 from __future__ import annotations
 
+import ssl
 from dataclasses import dataclass, field
 from email.utils import parseaddr
 from pathlib import Path
@@ -15,6 +17,7 @@ from .reader import Reader
 
 FIELDS = frozenset({
     "host", "port", "starttls", "username", "password", "password_file", "from", "reminder_hours",
+    "ca_file",
 })
 REMINDER_HOURS_MAX = 24 * 14
 
@@ -30,6 +33,7 @@ class MailSettings:
     username: str = ""
     password: str = field(default="", repr=False)
     reminder_hours: int = 24
+    ca_file: str = ""
 
 
 def _password(r: Reader) -> str:
@@ -44,6 +48,19 @@ def _password(r: Reader) -> str:
         return path.read_text(encoding="utf-8").strip()
     except OSError as error:
         raise r.fail("password_file", f"cannot read {path}: {error.strerror or error}") from None
+
+
+def _ca_file(r: Reader) -> str:
+    """The certificate (PEM) that signed the mail server's, as an absolute path; "" for none."""
+    name: str = r.get("ca_file", str, "")
+    if not name:
+        return ""
+    path = Path(name) if Path(name).is_absolute() else r.path.parent / name
+    try:
+        ssl.create_default_context(cafile=str(path))
+    except OSError as error:  # ssl.SSLError is one too
+        raise r.fail("ca_file", f"cannot read a PEM certificate from {path}: {error.strerror or error}") from None
+    return str(path)
 
 
 def _sender(r: Reader) -> str:
@@ -78,5 +95,5 @@ def parse_mail(root: Reader) -> MailSettings | None:
     return MailSettings(
         host=host, sender=_sender(r), port=_whole(r, "port", 587, 1, 65535),
         starttls=r.get("starttls", bool, True), username=username, password=password,
-        reminder_hours=_whole(r, "reminder_hours", 24, 0, REMINDER_HOURS_MAX),
+        reminder_hours=_whole(r, "reminder_hours", 24, 0, REMINDER_HOURS_MAX), ca_file=_ca_file(r),
     )

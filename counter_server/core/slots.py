@@ -15,9 +15,10 @@ their real length.
 from __future__ import annotations
 
 from bisect import bisect_left, bisect_right
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
+from itertools import accumulate
 from zoneinfo import ZoneInfo
 
 from . import hours
@@ -80,6 +81,20 @@ def open_spans(office: Office, day: date) -> list[tuple[datetime, datetime]]:
     return sorted(spans)
 
 
+# a counter's bookings of one day as (start, end) in microseconds since the epoch, sorted by start
+Busy = Mapping[str, Sequence[tuple[int, int]]]
+
+
+def busy_of(booked: Iterable[Booking]) -> dict[str, list[tuple[int, int]]]:
+    """`Busy` from bookings."""
+    busy: dict[str, list[tuple[int, int]]] = {}
+    for booking in booked:
+        busy.setdefault(booking.counter_id, []).append((_us(booking.start), _us(booking.end)))
+    for mine in busy.values():
+        mine.sort()
+    return busy
+
+
 class _DayPlan:
     """One day's reserved capacity per counter, in whole microseconds since the epoch.
 
@@ -88,46 +103,44 @@ class _DayPlan:
     of its budget each counter has already given, so a candidate start costs a few compares.
     """
 
-    def __init__(
-        self, spans: Iterable[tuple[datetime, datetime]], rules: SlotRules,
-        counters: Sequence[Counter], booked: Iterable[Booking],
-    ) -> None:
-        self.starts: list[int] = []
-        self.ends: list[int] = []
-        self.budgets: list[int] = []
-        for window_start, window_end, budget in _windows(spans, rules):
-            self.starts.append(window_start)
-            self.ends.append(window_end)
-            self.budgets.append(budget)
-        by_counter: dict[str, list[tuple[int, int]]] = {c.id: [] for c in counters}
-        for booking in booked:
-            if booking.counter_id in by_counter:
-                by_counter[booking.counter_id].append((_us(booking.start), _us(booking.end)))
-        self.busy = {cid: _Busy(sorted(mine)) for cid, mine in by_counter.items()}
-        self.used = {cid: self._used(mine) for cid, mine in by_counter.items()}
+    def __init__(self, windows: list[tuple[int, int, int]], counters: Sequence[Counter], busy: Busy) -> None:
+        self.starts = [w[0] for w in windows]
+        self.ends = [w[1] for w in windows]
+        self.budgets = [w[2] for w in windows]
+        self.busy = {c.id: _Busy(busy.get(c.id, ())) for c in counters}
+        self.used = {c.id: self._used(busy.get(c.id, ())) for c in counters}
 
-    def _used(self, bookings: list[tuple[int, int]]) -> list[int]:
-        """Reserved time each window has already given to one counter's bookings."""
-        used = [0] * len(self.starts)
+    def _used(self, bookings: Sequence[tuple[int, int]]) -> list[int]:
+        """Reserved time each window has already given to one counter's bookings (sorted by start)."""
+        starts, ends = self.starts, self.ends
+        used, count, first = [0] * len(starts), len(starts), 0
         for start, end in bookings:
-            index = max(0, bisect_right(self.starts, start) - 1)
-            while index < len(self.starts) and self.starts[index] < end:
-                used[index] += max(0, min(end, self.ends[index]) - max(start, self.starts[index]))
+            while first < count and ends[first] <= start:
+                first += 1  # later bookings begin later: this window is behind them all
+            index = first
+            while index < count and starts[index] < end:
+                used[index] += min(end, ends[index]) - max(start, starts[index])
                 index += 1
         return used
 
-    def fits(self, counter_id: str, start: int, end: int) -> bool:
-        """Free on that counter and within the reserved share of every window it touches."""
-        if self.busy[counter_id].overlaps(start, end):
+    def fits(self, counter_id: str, start: int, end: int, first: int) -> bool:
+        """Free on that counter and within the reserved share of every window it touches;
+        `first` is the window `start` lies in (`window_of`)."""
+        busy = self.busy[counter_id]
+        before = bisect_left(busy.starts, end)  # bookings that begin before `end`
+        if before > 0 and busy.reach[before - 1] > start:
             return False
-        used = self.used[counter_id]
-        index = max(0, bisect_right(self.starts, start) - 1)
-        while index < len(self.starts) and self.starts[index] < end:
-            w_start, w_end = self.starts[index], self.ends[index]
-            if start < w_end and used[index] + min(end, w_end) - max(start, w_start) > self.budgets[index]:
+        used, starts, ends, budgets = self.used[counter_id], self.starts, self.ends, self.budgets
+        index = first
+        while index < len(starts) and starts[index] < end:
+            w_start, w_end = starts[index], ends[index]
+            if start < w_end and used[index] + min(end, w_end) - max(start, w_start) > budgets[index]:
                 return False
             index += 1
         return True
+
+    def window_of(self, start: int) -> int:
+        return max(0, bisect_right(self.starts, start) - 1)
 
     def reserved_left(self, counter_id: str, start: int) -> int:
         index = bisect_right(self.starts, start) - 1
@@ -136,31 +149,24 @@ class _DayPlan:
         return 0
 
     def counters_for(self, start: int, end: int, counters: Sequence[Counter], service: Service) -> tuple[str, ...]:
-        fitting = [c for c in counters if self.fits(c.id, start, end)]
-        # Then the counter with most reserved time left, so bookings spread over counters.
-        fitting.sort(key=lambda c: (c.skills[service.id], -self.reserved_left(c.id, start)))
+        first = self.window_of(start)
+        fitting = [c for c in counters if self.fits(c.id, start, end, first)]
+        if len(fitting) > 1:
+            # Then the counter with most reserved time left, so bookings spread over counters.
+            fitting.sort(key=lambda c: (c.skills[service.id], -self.reserved_left(c.id, start)))
         return tuple(c.id for c in fitting)
 
 
 class _Busy:
     """A counter's bookings of one day, sorted by start, with the running maximum of their ends."""
 
-    def __init__(self, bookings: list[tuple[int, int]]) -> None:
+    def __init__(self, bookings: Sequence[tuple[int, int]]) -> None:
         self.starts = [start for start, _ in bookings]
-        self.reach: list[int] = []
-        furthest = _MIN
-        for _, end in bookings:
-            furthest = max(furthest, end)
-            self.reach.append(furthest)
-
-    def overlaps(self, start: int, end: int) -> bool:
-        before = bisect_left(self.starts, end)  # bookings that begin before `end`
-        return before > 0 and self.reach[before - 1] > start
+        self.reach = list(accumulate((end for _, end in bookings), max))
 
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _MICRO = timedelta(microseconds=1)
-_MIN = -(2**63)
 
 
 def _us(moment: datetime) -> int:
@@ -186,8 +192,9 @@ def _windows(spans: Iterable[tuple[datetime, datetime]], rules: SlotRules) -> li
     return windows
 
 
-def _candidates(office: Office, service: Service) -> list[Counter]:
-    # Primary skill first: a booking goes to the clerk who does this errand best.
+def candidates(office: Office, service: Service) -> list[Counter]:
+    """The counters that can take `service`; primary skill first: a booking goes to the clerk
+    who does this errand best."""
     able = [c for c in office.counters if c.can_serve(service.id)]
     return sorted(able, key=lambda c: c.skills[service.id])
 
@@ -202,20 +209,39 @@ def free_slots(
     now: datetime,
 ) -> list[Slot]:
     """Every start time on `day` (the office's local date) still bookable for `service`."""
+    return free_slots_busy(office=office, service=service, day=day, busy=busy_of(booked), rules=rules, now=now)
+
+
+def free_slots_busy(
+    *,
+    office: Office,
+    service: Service,
+    day: date,
+    busy: Busy,
+    rules: SlotRules,
+    now: datetime,
+    counters: Sequence[Counter] | None = None,
+) -> list[Slot]:
+    """`free_slots` from the counters' time already given as `Busy` (a month reads it at once);
+    `counters` is `candidates(office, service)` when the caller has it already."""
     spans = open_spans(office, day)
-    counters = _candidates(office, service)
-    plan = _DayPlan(spans, rules, counters, booked)
-    step, length = timedelta(minutes=service.slot_min) // _MICRO, slot_length(service) // _MICRO
+    if not spans:
+        return []
+    able = candidates(office, service) if counters is None else counters
+    plan = _DayPlan(_windows(spans, rules), able, busy)
+    length_td = slot_length(service)
+    step, length = timedelta(minutes=service.slot_min) // _MICRO, length_td // _MICRO
     earliest = _us(now)
     slots = []
     for span_start, span_end in spans:
         start, last = _us(span_start), _us(span_end) - length
+        if start < earliest:
+            start += -(-(earliest - start) // step) * step  # the first start on the grid not past
         while start <= last:
-            if start >= earliest:
-                ids = plan.counters_for(start, start + length, counters, service)
-                if ids:
-                    begins = _at(start)
-                    slots.append(Slot(begins, begins + slot_length(service), ids))
+            ids = plan.counters_for(start, start + length, able, service)
+            if ids:
+                begins = _at(start)
+                slots.append(Slot(begins, begins + length_td, ids))
             start += step
     return slots
 
@@ -266,8 +292,8 @@ def place_booking(
             service_id=service.id,
             start=start.isoformat(),
         )
-    counters = _candidates(office, service)
-    plan = _DayPlan(spans, rules, counters, booked)
+    counters = candidates(office, service)
+    plan = _DayPlan(_windows(spans, rules), counters, busy_of(booked))
     ids = plan.counters_for(_us(start), _us(end), counters, service)
     if not ids:
         raise SlotUnavailable(

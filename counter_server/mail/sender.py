@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import ssl
 
 import aiosmtplib
 
@@ -31,7 +32,19 @@ async def deliver(settings: MailSettings, claimed: outbox.Claimed) -> None:
         claimed.message, sender=envelope_sender(settings), recipients=[claimed.recipient],
         hostname=settings.host, port=settings.port, start_tls=settings.starttls,
         username=settings.username or None, password=settings.password or None, timeout=SMTP_TIMEOUT_S,
+        cert_bundle=settings.ca_file or None,
     )
+
+
+def reason(error: Exception) -> str:
+    """Why a try failed, in words that say what to check (never the password)."""
+    if isinstance(error, aiosmtplib.SMTPAuthenticationError):
+        return f"login refused by the mail server, check [mail] username and password: {error}"
+    if isinstance(error, ssl.SSLCertVerificationError) or isinstance(error.__cause__, ssl.SSLCertVerificationError):
+        return f"the mail server's certificate is not trusted, see [mail] ca_file: {error}"
+    if isinstance(error, aiosmtplib.SMTPNotSupported) and "auth" in str(error).lower():
+        return f"the mail server offers no login, check [mail] username and starttls: {error}"
+    return str(error) or type(error).__name__
 
 
 def _permanent(error: Exception) -> bool:
@@ -53,10 +66,9 @@ async def send_one(ctx: Context, settings: MailSettings) -> bool:
     try:
         await deliver(settings, claimed)
     except (aiosmtplib.SMTPException, OSError, TimeoutError) as error:
-        permanent = _permanent(error)
-        log.warning("mail %s not sent (%s): %s", claimed.id, "refused" if permanent else "will retry", error)
-        reason = str(error)
-        await ctx.write(lambda work: outbox.mark_failed(work, claimed, reason, permanent=permanent))
+        permanent, why = _permanent(error), reason(error)
+        log.warning("mail %s not sent (%s): %s", claimed.id, "refused" if permanent else "will retry", why)
+        await ctx.write(lambda work: outbox.mark_failed(work, claimed, why, permanent=permanent))
         return False
     await ctx.write(lambda work: outbox.mark_sent(work, claimed))
     return True

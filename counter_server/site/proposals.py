@@ -10,10 +10,10 @@ from zoneinfo import ZoneInfo
 
 import sqlite_utils
 
-from ..bookings.rows import bookings_between, day_of
+from ..bookings.rows import busy_between, day_of
 from ..config import OfficeConfig
 from ..core.model import Service
-from ..core.slots import Slot, free_slots
+from ..core.slots import Slot, candidates, free_slots_busy
 
 EARLIEST = 4
 NOON = 12
@@ -79,13 +79,13 @@ def month_of_slots(
     """Every free time of `service` from today on for `days` days (one read of the bookings)."""
     first = day_of(config, now)
     last = first + timedelta(days=days - 1)
-    able = [c.id for c in config.office.counters if c.can_serve(service.id)]
-    booked = bookings_between(db, first, last, leave_out=leave_out, counters=able)
+    able = candidates(config.office, service)
+    busy = busy_between(db, first, last, leave_out=leave_out, counters=[c.id for c in able])
     found: Month = {}
     for offset in range(days):
         day = first + timedelta(days=offset)
-        slots = free_slots(office=config.office, service=service, day=day, booked=booked.get(day, []),
-                           rules=config.appointments.slots, now=now)
+        slots = free_slots_busy(office=config.office, service=service, day=day, busy=busy.get(day, {}),
+                                rules=config.appointments.slots, now=now, counters=able)
         if slots:
             found[day] = slots
     return found
