@@ -74,6 +74,17 @@ def _entry(doc: TOMLDocument, key: str, index: str) -> Table:
     return tables[int(index)]
 
 
+def per_language(form: Form, field: str, *, keep_de: bool = False) -> Any:
+    """The form's `{field}_{lang}` texts as an inline table, the languages left empty left out
+    (German kept even when empty where it is required, for the parser to say so)."""
+    texts = tomlkit.inline_table()
+    for lang in LANGUAGES:
+        text = " ".join(str(form.get(f"{field}_{lang}", "")).split())
+        if text or (keep_de and lang == "de"):
+            texts[lang] = text
+    return texts
+
+
 def service_edit(form: Form) -> Edit:
     def edit(doc: TOMLDocument) -> None:
         table = _entry(doc, "services", str(form.get("index", "")))
@@ -84,10 +95,9 @@ def service_edit(form: Form) -> Edit:
         _set(table, "daily_walk_in_cap", number(str(form.get("daily_walk_in_cap", ""))))
         _set(table, "slot_min", number(str(form.get("slot_min", ""))))
         _set(table, "slots", number(str(form.get("slots", ""))))
-        names = tomlkit.inline_table()
-        names.update({lang: str(form[f"name_{lang}"]).strip() for lang in LANGUAGES
-                      if str(form.get(f"name_{lang}", "")).strip() or lang == "de"})
-        table["names"] = names
+        table["names"] = per_language(form, "name", keep_de=True)
+        _set(table, "bring", per_language(form, "bring") or None)
+        _set(table, "online_url", str(form.get("online_url", "")).strip())
 
     return edit
 
