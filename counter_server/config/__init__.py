@@ -91,7 +91,7 @@ def parse_config(path: Path, data: Mapping[str, Any]) -> OfficeConfig:
         printers=parse_printers(root),
         offline=parse_offline(root.optional_sub("offline")),
         clerk=parse_clerk(root.optional_sub("queue")),
-        alerts=parse_alerts(root.optional_sub("alerts")),
+        alerts=parse_alerts(root.optional_sub("alerts"), mail="mail" in root.table),
         open_data=parse_open_data(root.optional_sub("open_data")),
         booking=parse_booking(root),
         city=parse_city(root, office.id),

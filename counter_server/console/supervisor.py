@@ -121,5 +121,5 @@ def supervisor_state(db: sqlite_utils.Database, config: OfficeConfig, now: datet
     }
     walk_ins = [(t.number, _minutes(t.arrived_at, now) or 0) for t in waiting if t.kind is TicketKind.WALK_IN]
     found: list[Alert] = alerts_for(config.alerts, walk_ins=walk_ins, state=state)
-    state["alerts"] = [{"kind": a.kind, "text": a.text} for a in found]
+    state["alerts"] = [{"kind": a.kind, "text": a.text, "key": a.key} for a in found]
     return state
