@@ -118,6 +118,20 @@ def counter_edit(form: Form) -> Edit:
     return edit
 
 
+def printer_edit(form: Form) -> Edit:
+    def edit(doc: TOMLDocument) -> None:
+        table = _entry(doc, "printers", str(form.get("index", "")))
+        table["id"] = str(form.get("id", "")).strip()
+        _set(table, "name", str(form.get("name", "")).strip())
+        table["paper_mm"] = number(str(form.get("paper_mm", "")))
+        table["kiosks"] = _words(str(form.get("kiosks", "")))
+        _set(table, "agent", str(form.get("agent", "")).strip())
+        table["max_job_age_min"] = number(str(form.get("max_job_age_min", "")))
+        table["mode"] = str(form.get("mode", "agent")).strip()
+
+    return edit
+
+
 def delete_edit(key: str, index: int) -> Edit:
     def edit(doc: TOMLDocument) -> None:
         del _array_of_tables(doc, key)[index]
@@ -171,6 +185,22 @@ def settings_edit(section: str, form: Form) -> Edit:
         table = doc[section]
         for key, default in defaults.items():
             _set(table, key, typed(str(form.get(key, "")), default))
+
+    return edit
+
+
+SCREEN_TEXTS = {"kiosk_notice": "Zeile auf dem Startbildschirm des Kiosks",
+                "display_notice": "Zeile auf der Anzeige im Wartebereich"}
+
+
+def texts_edit(form: Form) -> Edit:
+    """office.toml `[texts]`: each screen's line per language; emptied, the key leaves the file."""
+    def edit(doc: TOMLDocument) -> None:
+        if "texts" not in doc:
+            doc.append("texts", tomlkit.table())
+        table = doc["texts"]
+        for key in SCREEN_TEXTS:
+            _set(table, key, per_language(form, key) or None)
 
     return edit
 
