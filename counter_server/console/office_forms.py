@@ -39,6 +39,8 @@ def number(text: str) -> Any:
 
 
 def typed(text: str, default: Any) -> Any:
+    if isinstance(default, list):
+        return _words(text) or None
     if isinstance(default, bool):
         return {"true": True, "false": False}.get(text.strip().lower(), text)
     if isinstance(default, int | float):
@@ -170,7 +172,7 @@ SETTINGS: dict[str, dict[str, Any]] = {
     "appointments": {k: d for k, (_, d) in APPOINTMENT_FIELDS.items()},
     "queue": _policy_defaults(),
     "offline": {k: d for k, (_, d) in OFFLINE_FIELDS.items()},
-    "alerts": {k: d for k, (_, d) in ALERT_FIELDS.items()},
+    "alerts": {**{k: d for k, (_, d) in ALERT_FIELDS.items()}, "mail_to": []},
 }
 SETTING_TITLES = {"appointments": "Termine", "queue": "Regeln der Warteschlange", "offline": "Ohne Server (Kiosk)",
                   "alerts": "Warnungen der Aufsicht"}

@@ -78,3 +78,23 @@ def test_mail_to_wants_addresses_and_a_mail_section() -> None:
     with pytest.raises(ConfigError, match=r"alerts.mail_to\[1\]: 'leitung' is not an e-mail address"):
         parse_text(Path("office.toml"), text.replace(
             "kiosk_offline_min = 5", 'mail_to = ["a@example.org", "leitung"]') + mail)
+
+
+def test_the_console_sets_the_alert_addresses(server_factory: ServerFactory, mail: MailServer) -> None:
+    from tests.console.helpers import login
+
+    plain = server_factory()
+    admin = login(plain, next_path="/admin")
+    refused = admin.post("/admin/settings/alerts", data={"csrf": admin.csrf, "mail_to": "leitung@example.org"})
+    assert refused.status_code == 422 and "alerts.mail_to: needs a [mail] section" in refused.text
+
+    server = server_factory(edit_config=lambda text: text + mail.config())
+    admin = login(server, next_path="/admin")
+    bad = admin.post("/admin/settings/alerts", data={"csrf": admin.csrf, "mail_to": "leitung"})
+    assert bad.status_code == 422 and "alerts.mail_to[0]: &#39;leitung&#39; is not an e-mail address" in bad.text
+    saved = admin.post("/admin/settings/alerts", data={
+        "csrf": admin.csrf, "mail_to": "leitung@example.org, vertretung@example.org", "walk_in_wait_min": "30"})
+    assert saved.status_code == 303
+    text = (server.data_dir / "office.toml").read_text(encoding="utf-8")
+    assert 'mail_to = ["leitung@example.org", "vertretung@example.org"]' in text
+    assert 'value="leitung@example.org, vertretung@example.org"' in admin.get("/admin").text
