@@ -32,6 +32,7 @@ from .bookings.commands import housekeeping as booking_housekeeping
 from .city import outbox as city_outbox
 from .clock import Clock
 from .config import load_config
+from .console import alert_mail
 from .console import devices as console_devices
 from .console.router import install_console
 from .context import Context
@@ -89,6 +90,7 @@ def day_end(work: Work) -> int:
 def housekeeping(ctx: Context) -> None:
     seen = dict(ctx.seen)
     ctx.store.write_sync(lambda tx: console_devices.save_sightings(tx.db, seen), now=ctx.clock.now())
+    alert_mail.housekeeping(ctx)
     if ctx.write_sync(day_end):
         # the deleted rows' old pages may still sit in the WAL file: write it back and empty it
         ctx.store.checkpoint()

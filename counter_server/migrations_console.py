@@ -62,3 +62,12 @@ def m013_staff_shifts(db: sqlite_utils.Database) -> None:
 
 
 CONSOLE_MIGRATIONS = [m010_console, m011_walk_in_stops, m012_staff, m013_staff_shifts]
+
+
+def m017_alert_mails(db: sqlite_utils.Database) -> None:
+    """The supervisor's alerts mailed and still crossed (`[alerts] mail_to`): each goes once."""
+    db.table("alert_mails").create({"key": str, "kind": str, "mailed_at": str}, pk="key",
+                                   not_null={"mailed_at"})
+
+
+CONSOLE_MIGRATIONS.append(m017_alert_mails)

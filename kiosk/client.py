@@ -65,11 +65,19 @@ def parse_services(data: Mapping[str, Any]) -> ServicesLoaded:
             open_now=bool(raw_office.get("open_now", True)),
             walk_in_until=raw_office.get("walk_in_until"),
             timezone=str(raw_office.get("timezone") or "Europe/Berlin"),
+            notice=_notice(raw_office.get("notice")),
         )
         services = tuple(_service(s) for s in data["services"])
     except (KeyError, TypeError, AttributeError) as error:
         raise ContractError(f"services answer does not fit the contract: {error!r}") from None
     return ServicesLoaded(office=office, services=services)
+
+
+def _notice(raw: Any) -> dict[str, str]:
+    """The office's line per language; an older server sends none."""
+    if not isinstance(raw, Mapping):
+        return {}
+    return {str(lang): str(text) for lang, text in raw.items() if isinstance(text, str) and text}
 
 
 def _service(raw: Mapping[str, Any]) -> Service:

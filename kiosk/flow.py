@@ -58,6 +58,11 @@ class Office:
     open_now: bool = True
     walk_in_until: str | None = None
     timezone: str = "Europe/Berlin"
+    # office.toml [texts] kiosk_notice: language -> the office's own line on the start screen
+    notice: Mapping[str, str] = field(default_factory=dict)
+
+    def notice_in(self, lang: str) -> str:
+        return self.notice.get(lang) or self.notice.get("de", "")
 
 
 @dataclass(frozen=True)

@@ -133,7 +133,8 @@ def _start(state: KioskState, catalog: Catalog) -> ScreenView:
     return ScreenView(
         screen="start",
         title=catalog.text("welcome"),
-        lines=tuple(line for line in (catalog.text("start_question"), status) if line),
+        lines=tuple(line for line in (catalog.text("start_question"), status,
+                                      state.office.notice_in(catalog.lang)) if line),
         choices=(
             Choice(
                 id="walk_in",

@@ -174,6 +174,8 @@ class Board(Open):
     seq: int
     office: dict[str, str]
     now: str
+    # office.toml [texts] display_notice: language -> a line for the waiting room (empty: none)
+    notice: dict[str, str] = {}
     calls: list[Call]
     current: list[Call]
     recent: list[Call]

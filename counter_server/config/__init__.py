@@ -27,6 +27,7 @@ from .offline import OfflineSettings, parse_offline
 from .open_data import OpenDataSettings, parse_open_data
 from .printers import PrinterConfig, parse_printers
 from .reader import ConfigError, Reader
+from .screen_texts import ScreenTexts, parse_screen_texts
 from .template import CONFIG_TEMPLATE
 
 __all__ = [
@@ -38,7 +39,7 @@ __all__ = [
 
 SECTIONS = frozenset({
     "office", "hours", "services", "counters", "queue", "appointments", "printers", "offline", "alerts", "open_data",
-    "booking", "privacy", "city", "mail",
+    "booking", "privacy", "city", "mail", "texts",
 })
 
 
@@ -60,6 +61,8 @@ class OfficeConfig:
     city: CitySettings | None = None  # None: the office runs alone, with no city layer
     # None: no [mail], no e-mail is sent and the booking site says so
     mail: MailSettings | None = None
+    # [texts]: the kiosk's and the display's notice line, per language
+    texts: ScreenTexts = ScreenTexts()
 
     def printer(self, printer_id: str) -> PrinterConfig | None:
         return next((p for p in self.printers if p.id == printer_id), None)
@@ -91,11 +94,12 @@ def parse_config(path: Path, data: Mapping[str, Any]) -> OfficeConfig:
         printers=parse_printers(root),
         offline=parse_offline(root.optional_sub("offline")),
         clerk=parse_clerk(root.optional_sub("queue")),
-        alerts=parse_alerts(root.optional_sub("alerts")),
+        alerts=parse_alerts(root.optional_sub("alerts"), mail="mail" in root.table),
         open_data=parse_open_data(root.optional_sub("open_data")),
         booking=parse_booking(root),
         city=parse_city(root, office.id),
         mail=parse_mail(root),
+        texts=parse_screen_texts(root.optional_sub("texts")),
     )
 
 

@@ -39,6 +39,8 @@ def number(text: str) -> Any:
 
 
 def typed(text: str, default: Any) -> Any:
+    if isinstance(default, list):
+        return _words(text) or None
     if isinstance(default, bool):
         return {"true": True, "false": False}.get(text.strip().lower(), text)
     if isinstance(default, int | float):
@@ -74,6 +76,17 @@ def _entry(doc: TOMLDocument, key: str, index: str) -> Table:
     return tables[int(index)]
 
 
+def per_language(form: Form, field: str, *, keep_de: bool = False) -> Any:
+    """The form's `{field}_{lang}` texts as an inline table, the languages left empty left out
+    (German kept even when empty where it is required, for the parser to say so)."""
+    texts = tomlkit.inline_table()
+    for lang in LANGUAGES:
+        text = " ".join(str(form.get(f"{field}_{lang}", "")).split())
+        if text or (keep_de and lang == "de"):
+            texts[lang] = text
+    return texts
+
+
 def service_edit(form: Form) -> Edit:
     def edit(doc: TOMLDocument) -> None:
         table = _entry(doc, "services", str(form.get("index", "")))
@@ -84,10 +97,9 @@ def service_edit(form: Form) -> Edit:
         _set(table, "daily_walk_in_cap", number(str(form.get("daily_walk_in_cap", ""))))
         _set(table, "slot_min", number(str(form.get("slot_min", ""))))
         _set(table, "slots", number(str(form.get("slots", ""))))
-        names = tomlkit.inline_table()
-        names.update({lang: str(form[f"name_{lang}"]).strip() for lang in LANGUAGES
-                      if str(form.get(f"name_{lang}", "")).strip() or lang == "de"})
-        table["names"] = names
+        table["names"] = per_language(form, "name", keep_de=True)
+        _set(table, "bring", per_language(form, "bring") or None)
+        _set(table, "online_url", str(form.get("online_url", "")).strip())
 
     return edit
 
@@ -104,6 +116,20 @@ def counter_edit(form: Form) -> Edit:
             skills[key.strip()] = number(level) if level.strip() else ""
         table["skills"] = skills
         _set(table, "languages", _words(str(form.get("languages", ""))) or None)
+
+    return edit
+
+
+def printer_edit(form: Form) -> Edit:
+    def edit(doc: TOMLDocument) -> None:
+        table = _entry(doc, "printers", str(form.get("index", "")))
+        table["id"] = str(form.get("id", "")).strip()
+        _set(table, "name", str(form.get("name", "")).strip())
+        table["paper_mm"] = number(str(form.get("paper_mm", "")))
+        table["kiosks"] = _words(str(form.get("kiosks", "")))
+        _set(table, "agent", str(form.get("agent", "")).strip())
+        table["max_job_age_min"] = number(str(form.get("max_job_age_min", "")))
+        table["mode"] = str(form.get("mode", "agent")).strip()
 
     return edit
 
@@ -146,7 +172,7 @@ SETTINGS: dict[str, dict[str, Any]] = {
     "appointments": {k: d for k, (_, d) in APPOINTMENT_FIELDS.items()},
     "queue": _policy_defaults(),
     "offline": {k: d for k, (_, d) in OFFLINE_FIELDS.items()},
-    "alerts": {k: d for k, (_, d) in ALERT_FIELDS.items()},
+    "alerts": {**{k: d for k, (_, d) in ALERT_FIELDS.items()}, "mail_to": []},
 }
 SETTING_TITLES = {"appointments": "Termine", "queue": "Regeln der Warteschlange", "offline": "Ohne Server (Kiosk)",
                   "alerts": "Warnungen der Aufsicht"}
@@ -161,6 +187,22 @@ def settings_edit(section: str, form: Form) -> Edit:
         table = doc[section]
         for key, default in defaults.items():
             _set(table, key, typed(str(form.get(key, "")), default))
+
+    return edit
+
+
+SCREEN_TEXTS = {"kiosk_notice": "Zeile auf dem Startbildschirm des Kiosks",
+                "display_notice": "Zeile auf der Anzeige im Wartebereich"}
+
+
+def texts_edit(form: Form) -> Edit:
+    """office.toml `[texts]`: each screen's line per language; emptied, the key leaves the file."""
+    def edit(doc: TOMLDocument) -> None:
+        if "texts" not in doc:
+            doc.append("texts", tomlkit.table())
+        table = doc["texts"]
+        for key in SCREEN_TEXTS:
+            _set(table, key, per_language(form, key) or None)
 
     return edit
 

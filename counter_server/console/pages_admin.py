@@ -10,6 +10,8 @@ import holidays
 from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
 
+from i18n import Catalog
+
 from ..config import LANGUAGES, ConfigError
 from ..context import context
 from ..core.model import WEEKDAYS
@@ -24,6 +26,9 @@ STATES = {
     "NW": "Nordrhein-Westfalen", "RP": "Rheinland-Pfalz", "SL": "Saarland", "SN": "Sachsen",
     "ST": "Sachsen-Anhalt", "SH": "Schleswig-Holstein", "TH": "Thüringen",
 }
+# each language by its own name, for the fields visitors read in it
+LANG_NAMES = {lang: Catalog(lang).text("language_name") for lang in LANGUAGES}
+ENTRY_KINDS = ("services", "counters", "printers")  # the lists of office.toml edited one entry at a time
 DAY_NAMES = {"mon": "Montag", "tue": "Dienstag", "wed": "Mittwoch", "thu": "Donnerstag", "fri": "Freitag",
              "sat": "Samstag", "sun": "Sonntag"}
 
@@ -48,6 +53,7 @@ async def _page(request: Request, caller: Caller, *, error: str = "", done: str 
         doc=doc, office=ctx.config.office, changed=changed, file_error=file_error, weekdays=WEEKDAYS,
         day_names=DAY_NAMES, states=STATES, state=state, suggestions=_holidays(state, today, closed),
         closed=sorted(closed), settings=forms.SETTINGS, titles=forms.SETTING_TITLES, languages=LANGUAGES,
+        screen_texts=forms.SCREEN_TEXTS, texts=doc.get("texts", {}), lang_names=LANG_NAMES,
         path=str(ctx.config.path),
     )
 
@@ -61,13 +67,13 @@ async def admin_page(request: Request, done: str = "", state: str = "") -> Respo
 @router.get("/admin/{kind}/{index}")
 async def entry_page(kind: str, index: str, request: Request) -> Response:
     caller = await guard(request, ADMIN)
-    if kind not in ("services", "counters"):
+    if kind not in ENTRY_KINDS:
         return await _page(request, caller, error="Unbekannte Seite", status=404)
     doc = office_file.document(context(request).config.path)
     entries = doc.get(kind, [])
     entry: Any = {} if index == "new" or not index.isdigit() or int(index) >= len(entries) else entries[int(index)]
     return render(f"admin_{kind}.html", session=caller.session, csrf=caller.csrf, entry=entry,
-                  index="" if not entry else index, languages=LANGUAGES, error="")
+                  index="" if not entry else index, languages=LANGUAGES, lang_names=LANG_NAMES, error="")
 
 
 async def _edit(request: Request, what: str, make: Any) -> Response:
@@ -91,9 +97,14 @@ async def save_counter(request: Request) -> Response:
     return await _edit(request, "counters", forms.counter_edit)
 
 
+@router.post("/admin/printers/save")
+async def save_printer(request: Request) -> Response:
+    return await _edit(request, "printers", forms.printer_edit)
+
+
 @router.post("/admin/{kind}/{index}/delete")
 async def delete_entry(kind: str, index: int, request: Request) -> Response:
-    if kind not in ("services", "counters"):
+    if kind not in ENTRY_KINDS:
         kind = "services"
     return await _edit(request, kind, lambda _: forms.delete_edit(kind, index))
 
@@ -111,6 +122,11 @@ def _dates(value: Any) -> list[str]:
 async def save_closed(request: Request) -> Response:
     return await _edit(request, "closed",
                        lambda form: forms.closed_edit(_dates(form.get("add")), _dates(form.get("remove"))))
+
+
+@router.post("/admin/texts/save")
+async def save_texts(request: Request) -> Response:
+    return await _edit(request, "texts", forms.texts_edit)
 
 
 @router.post("/admin/office/save")

@@ -13,7 +13,6 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from ..context import Context, context
 from ..core.errors import DomainError
-from ..core.model import CounterState
 from ..uow import Work
 from . import supervisor_actions as actions
 from .supervisor import supervisor_state
@@ -59,17 +58,10 @@ async def _act(request: Request, act: Any) -> Response:
     return RedirectResponse("/supervisor", status_code=303)
 
 
-def _counter_state(text: str) -> CounterState:
-    try:
-        return CounterState(text)
-    except ValueError:
-        raise DomainError(f"unknown counter state {text!r}") from None
-
-
 @router.post("/supervisor/counters/{counter_id}/state")
 async def counter_state(counter_id: str, request: Request) -> Response:
     def act(work: Work, caller: Caller, form: dict[str, Any]) -> None:
-        actions.counter_state(work, caller.actor, counter_id, _counter_state(str(form.get("state", ""))))
+        actions.counter_state(work, caller.actor, counter_id, str(form.get("state", "")))
 
     return await _act(request, act)
 

@@ -9,10 +9,12 @@ from fastapi import APIRouter, FastAPI
 from fastapi.staticfiles import StaticFiles
 
 from ..api import devices as devices_api
+from ..api import supervisor as supervisor_api
 from . import login, pages_admin, pages_devices, pages_staff, pages_supervisor, web
 
 CONSOLE_ROUTERS: tuple[APIRouter, ...] = (
     login.router, pages_devices.router, pages_staff.router, pages_supervisor.router, pages_admin.router, devices_api.router,
+    supervisor_api.router,
 )
 STATIC = Path(__file__).parent / "static"
 

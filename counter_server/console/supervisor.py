@@ -10,6 +10,8 @@ from zoneinfo import ZoneInfo
 
 import sqlite_utils
 
+from i18n import Catalog
+
 from ..config import OfficeConfig
 from ..core.model import CounterState, Ticket, TicketKind, TicketState
 from ..core.numbering import office_day
@@ -46,6 +48,18 @@ def _counters(db: sqlite_utils.Database, config: OfficeConfig, now: datetime) ->
     return result
 
 
+def estimate_text(entry: dict[str, Any], zone: ZoneInfo) -> str:
+    """The estimate of an errand as the display tells it: not served now when no open counter
+    serves it (its minutes would mean nothing), the minutes otherwise, "–" when none are known."""
+    if not entry["served_now"]:
+        text = Catalog("de", "display").text("not_served_now")
+        if entry["opens_at"]:
+            opening = datetime.fromisoformat(entry["opens_at"]).astimezone(zone)
+            text += f" (öffnet {opening:%H:%M} Uhr)"
+        return text
+    return "–" if entry["eta_min"] is None else f"{entry['eta_min']} Min."
+
+
 def _waiting(db: sqlite_utils.Database, config: OfficeConfig, now: datetime,
              waiting: list[Ticket]) -> list[dict[str, Any]]:
     stopped = stopped_services(db, office_day(now, config.office.timezone))
@@ -54,6 +68,7 @@ def _waiting(db: sqlite_utils.Database, config: OfficeConfig, now: datetime,
         mine = [t for t in waiting if t.service_id == entry["service_id"]]
         longest = min((t.arrived_at for t in mine), default=None)
         result.append({**entry, "longest_min": _minutes(longest, now),
+                       "estimate": estimate_text(entry, ZoneInfo(config.office.timezone)),
                        "walk_in_stopped": entry["service_id"] in stopped})
     return result
 
@@ -106,5 +121,5 @@ def supervisor_state(db: sqlite_utils.Database, config: OfficeConfig, now: datet
     }
     walk_ins = [(t.number, _minutes(t.arrived_at, now) or 0) for t in waiting if t.kind is TicketKind.WALK_IN]
     found: list[Alert] = alerts_for(config.alerts, walk_ins=walk_ins, state=state)
-    state["alerts"] = [{"kind": a.kind, "text": a.text} for a in found]
+    state["alerts"] = [{"kind": a.kind, "text": a.text, "key": a.key} for a in found]
     return state

@@ -125,6 +125,8 @@ def board(db: sqlite_utils.Database, config: OfficeConfig, now: datetime, *, cal
         "waiting_total": sum(s["waiting"] for s in per_service),
         "counters_open": sum(1 for c in counters if c.state is CounterState.OPEN),
         "printers": printer_health(db, config),
+        # office.toml [texts] display_notice: language -> the line the display shows (may be empty)
+        "notice": dict(config.texts.display_notice),
     }
 
 
@@ -218,6 +220,8 @@ def services_list(db: sqlite_utils.Database, config: OfficeConfig, now: datetime
             "open_now": hours.is_open(office.hours, now, office.timezone),
             "walk_in_until": until.isoformat() if until else None,
             "next_opening": opening.isoformat() if opening else None,
+            # office.toml [texts] kiosk_notice: language -> the line above the errand list
+            "notice": dict(config.texts.kiosk_notice),
         },
         "services": services,
     }

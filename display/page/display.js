@@ -115,9 +115,27 @@
     }
   }
 
+  // the office's own line (office.toml [texts] display_notice) in the display's language,
+  // German standing in, and in the second language when it has its own text
+  function renderNotice(notice) {
+    const node = $("notice");
+    const texts = notice || {};
+    const main = texts[lang] || texts.de || "";
+    node.replaceChildren();
+    if (main) node.append(el("span", "", main));
+    const second = also && also !== lang ? texts[also] : "";
+    if (main && second && second !== main) {
+      const extra = el("span", "also", second);
+      extra.lang = also;
+      node.append(" ", extra);
+    }
+    node.hidden = !main;
+  }
+
   function render(board) {
     if (!words) { scheduleRefresh(); return; }  // a snapshot came before the texts
     $("office").textContent = board.office.name;
+    renderNotice(board.notice);
     document.title = words.t("display.title", { office: board.office.name });
     clockOffsetMs = Date.parse(board.now) - Date.now();
     tickClock();  // the office clock, not the TV's, from the first board on

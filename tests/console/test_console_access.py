@@ -13,7 +13,8 @@ from tests.conftest import LiveServer
 from .helpers import login
 
 ADMIN_ONLY = [("GET", "/admin"), ("GET", "/admin/devices"), ("GET", "/admin/audit"),
-              ("GET", "/admin/services/0"), ("GET", "/admin/counters/new"),
+              ("GET", "/admin/services/0"), ("GET", "/admin/counters/new"), ("GET", "/admin/printers/new"),
+              ("POST", "/admin/printers/save"), ("POST", "/admin/texts/save"),
               ("POST", "/admin/services/save"), ("POST", "/admin/counters/save"), ("POST", "/admin/hours/save"),
               ("POST", "/admin/closed/save"), ("POST", "/admin/office/save"), ("POST", "/admin/settings/queue"),
               ("POST", "/admin/reload"), ("POST", "/admin/services/0/delete"), ("POST", "/admin/devices/add"),
