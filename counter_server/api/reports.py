@@ -26,11 +26,14 @@ router = APIRouter()
 ReportDevice = Annotated[Device, Depends(role("head", "admin", query_token=True))]
 Services = Annotated[list[str] | None, Query(alias="service")]
 Counters = Annotated[list[str] | None, Query(alias="counter")]
+# a clerk's staff id: the report page and its plots only, never a download (those are published)
+StaffIds = Annotated[list[str] | None, Query(alias="staff")]
 Period = Literal["day", "week", "month", "year"]
 
 
 def _selection(ctx: Context, period: Period, day: date | None, services: list[str] | None,
-               counters: list[str] | None) -> query.Selection:
+               counters: list[str] | None, staff: list[str] | None = None,
+               known_staff: dict[str, str] | None = None) -> query.Selection:
     office = ctx.config.office
     known_services = {s.id for s in office.services}
     known_counters = {c.id for c in office.counters}
@@ -40,8 +43,11 @@ def _selection(ctx: Context, period: Period, day: date | None, services: list[st
     for cid in counters or ():
         if cid not in known_counters:
             raise ApiError(404, "unknown_counter", f"no counter {cid!r} in this office")
+    for sid in staff or ():
+        if sid not in (known_staff or {}):
+            raise ApiError(404, "unknown_staff", f"no staff account {sid!r} in this office")
     try:
-        return query.select(period, day or office_day(ctx.clock.now(), office.timezone), services, counters)
+        return query.select(period, day or office_day(ctx.clock.now(), office.timezone), services, counters, staff)
     except query.BadPeriod as error:
         raise bad_request(str(error)) from None
 
@@ -73,25 +79,30 @@ async def _context(ctx: Context, sel: query.Selection) -> tuple[list[Any], dict[
 
 @router.get("/reports", response_class=HTMLResponse, responses=page_errors(401, 403, 404, 422))
 async def reports_page(ctx: CtxDep, device: ReportDevice, token: str = "", period: Period = "month",
-                       date: date | None = None, service: Services = None, counter: Counters = None) -> HTMLResponse:
-    """The report of a day, week, month or year for chosen errands and counters: tables, plots, downloads."""
-    sel = _selection(ctx, period, date, service, counter)
+                       date: date | None = None, service: Services = None, counter: Counters = None,
+                       staff: StaffIds = None) -> HTMLResponse:
+    """The report of a day, week, month or year for chosen errands, counters and clerks (`staff`,
+    by staff id; their names show here only): tables, plots, downloads."""
+    clerks = await ctx.read(query.staff_names)
+    sel = _selection(ctx, period, date, service, counter, staff, clerks)
     await _refresh_today(ctx, sel)
     visits = await ctx.read(lambda db: query.visits(db, sel))
     refusals = await ctx.read(lambda db: query.refusals(db, sel))
     services, counters = _names(ctx)
     html = render(office=ctx.config.office.name, sel=sel, token=token, visits=visits, refusals=refusals,
-                  services=services, counters=counters)
+                  services=services, counters=counters, clerks=clerks)
     return HTMLResponse(html, headers={"Cache-Control": "no-store"})
 
 
 @router.get("/reports/plots/{name}.png", response_class=Response, responses=page_errors(401, 403, 404, 422))
 async def report_plot(name: str, ctx: CtxDep, device: ReportDevice, period: Period = "month",
-                      date: date | None = None, service: Services = None, counter: Counters = None) -> Response:
-    """One plot of the report, drawn by the server (PNG)."""
+                      date: date | None = None, service: Services = None, counter: Counters = None,
+                      staff: StaffIds = None) -> Response:
+    """One plot of the report, drawn by the server (PNG); small groups are not drawn ("<5")."""
     if name not in plots.PLOTS:
         raise ApiError(404, "not_found", f"no plot {name!r}; plots: {', '.join(plots.PLOTS)}")
-    sel = _selection(ctx, period, date, service, counter)
+    clerks = await ctx.read(query.staff_names) if staff else {}
+    sel = _selection(ctx, period, date, service, counter, staff, clerks)
     visits, context = await _context(ctx, sel)
     image = await asyncio.to_thread(plots.png, name, visits, **context)
     return Response(image, media_type="image/png", headers={"Cache-Control": "no-store"})

@@ -15,6 +15,10 @@ Definitions (one place for each):
 - booked on time: first call within 5 minutes of max(slot, check-in);
 - estimate error: actual wait minus the estimate shown at check-in (`eta_min` of
   `ticket.created`), in seconds; positive = waited longer than told;
+- clerk: `staff_id` of the last call, start, finish or no-show that carried one (a staff
+  account on shift); "" when only workstation tokens acted. Never a name;
+- arrival minute: minutes after local midnight of the arrival (`arrived_min`) and of the
+  booked slot (`slot_min`), so the simulator can replay a recorded day;
 - outcome: `done`, `no_show` (called, did not come), `absent` (booked, never
   checked in), `cancelled`, `expired` (open at day end), `superseded` (a lost online
   check-in that an offline number replaced: not a visitor, not counted).
@@ -35,7 +39,9 @@ ON_TIME_S = 5 * 60
 WITHIN_S = (15 * 60, 30 * 60)
 MIN_PUBLISHED = 5
 KINDS = ("walk_in", "booked", "booked_late")
-GROUPS = ("office_day", "hour", "weekday", "service_id", "counter_id", "kind", "outcome")
+GROUPS = ("office_day", "hour", "weekday", "service_id", "counter_id", "staff_id", "kind", "outcome")
+# events whose `staff_id` names the clerk who served a visit
+_CLERK_EVENTS = frozenset({"ticket.called", "ticket.started", "ticket.finished", "ticket.no_show"})
 
 
 @dataclass(frozen=True)
@@ -62,6 +68,9 @@ class Visit:
     service_s: int | None = None
     on_time: int | None = None
     eta_error_s: int | None = None
+    staff_id: str = ""
+    arrived_min: int | None = None
+    slot_min: int | None = None
 
     def row(self) -> dict[str, Any]:
         return {f.name: getattr(self, f.name) for f in fields(self)}
@@ -128,6 +137,7 @@ class _Track:
     outcome: str = "expired"
     transferred: int = 0
     parked: int = 0
+    staff_id: str = ""
 
 
 def _offline(number: str) -> bool:
@@ -225,9 +235,19 @@ def follow_tickets(events: Iterable[RawEvent], start: datetime, end: datetime) -
         if track is None or step is None:
             continue
         step(track, event, _counter_of(event.data))
+        if event.type in _CLERK_EVENTS and event.data.get("staff_id"):
+            track.staff_id = str(event.data["staff_id"])
         if event.type == "ticket.cancelled" and ticket.get("reason") == "superseded_offline":
             track.outcome = "superseded"
     return list(tracks.values())
+
+
+def _minute(moment: datetime | None, tz: ZoneInfo, day: str) -> int | None:
+    """Minutes after the office day's local midnight (may pass 1440 for a late slot)."""
+    if moment is None:
+        return None
+    start = datetime.combine(date.fromisoformat(day), time(0), tz)
+    return int((moment - start).total_seconds() // 60)
 
 
 def _visit(t: _Track, tz: ZoneInfo, day: str) -> Visit:
@@ -253,7 +273,8 @@ def _visit(t: _Track, tz: ZoneInfo, day: str) -> Visit:
         office_day=day, hour=local.hour, weekday=local.weekday(), service_id=t.service_id,
         counter_id=t.counter_id, kind=kind, outcome=t.outcome, transferred=t.transferred,
         parked=t.parked, offline=int(t.offline), wait_s=wait, service_s=service, on_time=on_time,
-        eta_error_s=eta_error,
+        eta_error_s=eta_error, staff_id=t.staff_id, arrived_min=_minute(t.arrived, tz, day),
+        slot_min=_minute(t.slot, tz, day),
     )
 
 
@@ -271,7 +292,7 @@ def _absent(appointments: Mapping[str, Mapping[str, Any]], tz: ZoneInfo, day: st
         visits.append(Visit(
             office_day=day, hour=local.hour, weekday=local.weekday(),
             service_id=str(appointment.get("service_id")), counter_id="", kind="booked",
-            outcome="absent" if status == "no_show" else "cancelled",
+            outcome="absent" if status == "no_show" else "cancelled", slot_min=_minute(slot, tz, day),
         ))
     return visits
 
