@@ -8,6 +8,7 @@ visitors suppressed.
 
 from __future__ import annotations
 
+import json
 import time
 from datetime import date, timedelta
 from typing import Annotated, Any
@@ -41,6 +42,7 @@ class LiveWait:
     def __init__(self) -> None:
         self.at = 0.0
         self.body: dict[str, Any] = {}
+        self.encoded = b"{}"  # the body as JSON, encoded once per refresh
 
     async def get(self, ctx: Context) -> dict[str, Any]:
         if time.monotonic() - self.at > LIVE_S:
@@ -56,6 +58,7 @@ class LiveWait:
                     for r in rows
                 ],
             }
+            self.encoded = json.dumps(self.body, ensure_ascii=False, separators=(",", ":")).encode()
             self.at = time.monotonic()
         return self.body
 
@@ -67,12 +70,14 @@ def _live(request: Request) -> LiveWait:
     return live
 
 
-@router.get("/open/v1/waiting", responses=errors(422))
-async def open_waiting(request: Request, ctx: CtxDep) -> JSONResponse:
+@router.get("/open/v1/waiting", response_class=JSONResponse, responses=errors(422))
+async def open_waiting(request: Request, ctx: CtxDep) -> Response:
     """Now, per errand: how many wait and about how many minutes a newcomer waits (`wait_min`,
     null when no estimate). Updated live (at most 2 s old)."""
-    body = await _live(request).get(ctx)
-    return JSONResponse(body, headers={"Cache-Control": "max-age=2", "Access-Control-Allow-Origin": "*"})
+    live = _live(request)
+    await live.get(ctx)
+    return Response(live.encoded, media_type="application/json",
+                    headers={"Cache-Control": "max-age=2", "Access-Control-Allow-Origin": "*"})
 
 
 def _range(ctx: Context, first: date | None, last: date | None) -> tuple[date, date]:
