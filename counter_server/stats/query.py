@@ -83,9 +83,9 @@ def _where(sel: Selection, *, counters: bool = True) -> tuple[str, list[Any]]:
 
 def visits(db: sqlite_utils.Database, sel: Selection) -> list[stats.Visit]:
     where, args = _where(sel)
-    names = [f for f in stats.Visit.__dataclass_fields__]
+    names = stats.Visit._fields
     rows = db.execute(f"SELECT {', '.join(names)} FROM stats_visits WHERE {where}", args).fetchall()
-    return [stats.Visit(*row) for row in rows]
+    return [stats.Visit._make(row) for row in rows]
 
 
 def refusals(db: sqlite_utils.Database, sel: Selection) -> list[dict[str, Any]]:
