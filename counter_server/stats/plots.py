@@ -138,6 +138,7 @@ def booked_vs_walk_in(axes: Axes, visits: Sequence[stats.Visit], by_month: bool 
     axes.bar(periods, walk, color=BLUE, label="ohne Termin")
     axes.bar(periods, booked, bottom=walk, color=GREEN, label="mit Termin")
     _mark(axes, small, above=[walk[i] + booked[i] for i in small])
+    axes.set_ylim(0, max([1, *(w + b for w, b in zip(walk, booked, strict=True))]) * 1.15)  # room for "<5"
     axes.set_ylabel("Besuche")
     axes.set_xlabel("<5: ein Teil mit weniger als 5 Besuchen, nicht gezeigt")
     axes.legend(frameon=False)
