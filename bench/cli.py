@@ -7,6 +7,7 @@ import json
 import sys
 import time
 import tomllib
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -14,9 +15,9 @@ from counter_server.config import ConfigError
 from counter_server.core.policy import Rules, rules_from_mapping
 
 from . import report
-from .history import WEEKDAYS, scenario_from_history
+from .history import WEEKDAYS, recorded_days, replay, scenario_from_history
 from .scenario import Scenario, ScenarioError, load_scenario
-from .simulator import policies_by_name, run_days
+from .simulator import DayResult, Policy, policies_by_name, run_days
 
 DEFAULT_POLICIES = ("ours", "fcfs", "longest-queue", "dedicated")
 
@@ -30,11 +31,17 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
     source = parser.add_mutually_exclusive_group(required=True)
     source.add_argument("--scenario", type=Path, help="scenario TOML file")
     source.add_argument("--from-history", action="store_true",
-                        help="the office's own recorded arrivals and service times (with --data-dir)")
+                        help="replay the office's own recorded days: arrivals, errands, slots and service times"
+                             " (with --data-dir)")
     parser.add_argument("--data-dir", type=Path, help="the office's data directory, for --from-history")
     parser.add_argument("--weekday", choices=WEEKDAYS, help="--from-history: only these weekdays (e.g. mon)")
-    parser.add_argument("--counters", type=int, help="--from-history: only the first N counters of office.toml")
-    parser.add_argument("--days", type=int, default=200, help="independent days (default 200)")
+    parser.add_argument("--day", action="append", default=[], metavar="YYYY-MM-DD",
+                        help="--from-history: only this recorded day (repeat for more)")
+    parser.add_argument("--counters", type=int,
+                        help="--from-history: N counters (the first N of office.toml; more repeat their skills)")
+    parser.add_argument("--sample", action="store_true",
+                        help="--from-history: draw --days new days from the recorded rates instead of replaying")
+    parser.add_argument("--days", type=int, default=200, help="independent days (default 200; not when replaying)")
     parser.add_argument("--seed", type=int, default=1, help="seed of the first day (default 1)")
     parser.add_argument("--json", action="store_true", help="print JSON instead of tables")
     parser.add_argument("--plot", type=Path, help="write a PNG of wait distributions and estimate errors")
@@ -53,6 +60,17 @@ def _rules(path: Path | None) -> Rules:
     return rules_from_mapping(data.get("queue", {}))
 
 
+def _weekday(args: argparse.Namespace) -> str | None:
+    """--weekday, or the one weekday all --day share (their opening hours)."""
+    if args.weekday or not args.day:
+        return str(args.weekday) if args.weekday else None
+    try:
+        days = {date.fromisoformat(d).weekday() for d in args.day}
+    except ValueError:
+        raise ValueError(f"--day: expected YYYY-MM-DD, got {args.day}") from None
+    return WEEKDAYS[days.pop()] if len(days) == 1 else None
+
+
 def _scenario(args: argparse.Namespace) -> Scenario:
     if not args.from_history:
         return load_scenario(args.scenario)
@@ -60,7 +78,19 @@ def _scenario(args: argparse.Namespace) -> Scenario:
         raise ValueError("--from-history needs --data-dir")
     if args.counters is not None and args.counters < 1:
         raise ValueError("--counters: must be at least 1")
-    return scenario_from_history(args.data_dir, args.weekday, args.counters)
+    return scenario_from_history(args.data_dir, _weekday(args), args.counters)
+
+
+def _run(args: argparse.Namespace, scenario: Scenario, policies: dict[str, Policy],
+         rules: Rules) -> tuple[dict[str, list[DayResult]], str]:
+    """The recorded days replayed, or the drawn days; and how to name them."""
+    if args.from_history and not args.sample:
+        days = recorded_days(args.data_dir, scenario, _weekday(args), args.day)
+        first, last = min(days), max(days)
+        return replay(days, scenario, policies, rules), \
+            f"{len(days)} recorded day(s) replayed ({first}{'' if first == last else ' to ' + last})"
+    results = run_days(scenario=scenario, days=args.days, seed=args.seed, policies=policies, rules=rules)
+    return results, f"{args.days} days from seed {args.seed}"
 
 
 def run_simulate(args: argparse.Namespace) -> int:
@@ -71,21 +101,22 @@ def run_simulate(args: argparse.Namespace) -> int:
         policies = policies_by_name(args.policies)
         if args.days < 1:
             raise ValueError("--days: must be at least 1")
+        started = time.perf_counter()
+        results, which = _run(args, scenario, policies, rules)
     except (ScenarioError, ValueError, OSError, tomllib.TOMLDecodeError, ConfigError) as error:
         print(f"townhall simulate: {error}", file=sys.stderr)
         return 2
-    started = time.perf_counter()
-    results = run_days(scenario=scenario, days=args.days, seed=args.seed, policies=policies, rules=rules)
     elapsed = time.perf_counter() - started
     summaries = {name: report.summarise(days) for name, days in results.items()}
     found = report.goals(summaries)
     if args.plot:
         report.plot(results, args.plot)
-    meta = {"scenario": scenario.name, "days": args.days, "seed": args.seed, "seconds": round(elapsed, 1)}
+    meta = {"scenario": scenario.name, "days": len(next(iter(results.values()))), "run": which,
+            "seed": args.seed, "seconds": round(elapsed, 1)}
     if args.json:
         print(json.dumps(report.as_json(summaries, found, meta), indent=2))
     else:
-        print(f"scenario {scenario.name}, {args.days} days from seed {args.seed}, "
+        print(f"scenario {scenario.name}, {which}, "
               f"{elapsed:.1f} s; cells: mean over days ± 95 % half-width\n")
         print(report.table(summaries))
         if found:

@@ -8,6 +8,8 @@ visitors suppressed.
 
 from __future__ import annotations
 
+import asyncio
+import json
 import time
 from datetime import date, timedelta
 from typing import Annotated, Any
@@ -36,17 +38,27 @@ DAILY_COLUMNS = ["office_day", "service_id"]
 
 
 class LiveWait:
-    """The live answer, kept for LIVE_S seconds."""
+    """The live answer: computed on the first request, then refreshed in the background when
+    older than LIVE_S, so no request waits for the estimates (a stale answer is served meanwhile)."""
 
     def __init__(self) -> None:
         self.at = 0.0
         self.body: dict[str, Any] = {}
+        self.encoded = b"{}"  # the body as JSON, encoded once per refresh
+        self.refreshing: asyncio.Task[None] | None = None
 
     async def get(self, ctx: Context) -> dict[str, Any]:
-        if time.monotonic() - self.at > LIVE_S:
+        if not self.at:
+            await self.refresh(ctx)
+        elif time.monotonic() - self.at > LIVE_S and self.refreshing is None:
+            self.refreshing = asyncio.create_task(self.refresh(ctx))
+        return self.body
+
+    async def refresh(self, ctx: Context) -> None:
+        try:
             now = ctx.clock.now()
             rows = await ctx.read(lambda db: waiting_per_service(db, ctx.config, now))
-            self.body = {
+            body = {
                 "office": {"id": ctx.config.office.id, "name": ctx.config.office.name},
                 "updated_at": now.isoformat(),
                 "licence": ctx.config.open_data.licence,
@@ -56,8 +68,10 @@ class LiveWait:
                     for r in rows
                 ],
             }
+            self.body, self.encoded = body, json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode()
             self.at = time.monotonic()
-        return self.body
+        finally:
+            self.refreshing = None
 
 
 def _live(request: Request) -> LiveWait:
@@ -67,12 +81,14 @@ def _live(request: Request) -> LiveWait:
     return live
 
 
-@router.get("/open/v1/waiting", responses=errors(422))
-async def open_waiting(request: Request, ctx: CtxDep) -> JSONResponse:
+@router.get("/open/v1/waiting", response_class=JSONResponse, responses=errors(422))
+async def open_waiting(request: Request, ctx: CtxDep) -> Response:
     """Now, per errand: how many wait and about how many minutes a newcomer waits (`wait_min`,
-    null when no estimate). Updated live (at most 2 s old)."""
-    body = await _live(request).get(ctx)
-    return JSONResponse(body, headers={"Cache-Control": "max-age=2", "Access-Control-Allow-Origin": "*"})
+    null when no estimate). Updated live (about 2 s old at most)."""
+    live = _live(request)
+    await live.get(ctx)
+    return Response(live.encoded, media_type="application/json",
+                    headers={"Cache-Control": "max-age=2", "Access-Control-Allow-Origin": "*"})
 
 
 def _range(ctx: Context, first: date | None, last: date | None) -> tuple[date, date]:

@@ -15,6 +15,10 @@ Definitions (one place for each):
 - booked on time: first call within 5 minutes of max(slot, check-in);
 - estimate error: actual wait minus the estimate shown at check-in (`eta_min` of
   `ticket.created`), in seconds; positive = waited longer than told;
+- clerk: `staff_id` of the last call, start, finish or no-show that carried one (a staff
+  account on shift); "" when only workstation tokens acted. Never a name;
+- arrival minute: minutes after local midnight of the arrival (`arrived_min`) and of the
+  booked slot (`slot_min`), so the simulator can replay a recorded day;
 - outcome: `done`, `no_show` (called, did not come), `absent` (booked, never
   checked in), `cancelled`, `expired` (open at day end), `superseded` (a lost online
   check-in that an offline number replaced: not a visitor, not counted).
@@ -24,9 +28,9 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, field, fields
 from datetime import UTC, date, datetime, time, timedelta
-from typing import Any
+from typing import Any, NamedTuple
 from zoneinfo import ZoneInfo
 
 from .numbering import LEASED_FIRST
@@ -35,7 +39,9 @@ ON_TIME_S = 5 * 60
 WITHIN_S = (15 * 60, 30 * 60)
 MIN_PUBLISHED = 5
 KINDS = ("walk_in", "booked", "booked_late")
-GROUPS = ("office_day", "hour", "weekday", "service_id", "counter_id", "kind", "outcome")
+GROUPS = ("office_day", "hour", "weekday", "service_id", "counter_id", "staff_id", "kind", "outcome")
+# events whose `staff_id` names the clerk who served a visit
+_CLERK_EVENTS = frozenset({"ticket.called", "ticket.started", "ticket.finished", "ticket.no_show"})
 
 
 @dataclass(frozen=True)
@@ -46,8 +52,9 @@ class RawEvent:
     data: Mapping[str, Any]
 
 
-@dataclass(frozen=True, order=True)
-class Visit:
+class Visit(NamedTuple):
+    """One visit's facts (a named tuple: a month of them is read and grouped per report)."""
+
     office_day: str
     hour: int
     service_id: str
@@ -62,9 +69,12 @@ class Visit:
     service_s: int | None = None
     on_time: int | None = None
     eta_error_s: int | None = None
+    staff_id: str = ""
+    arrived_min: int | None = None
+    slot_min: int | None = None
 
     def row(self) -> dict[str, Any]:
-        return {f.name: getattr(self, f.name) for f in fields(self)}
+        return self._asdict()
 
 
 @dataclass(frozen=True, order=True)
@@ -128,6 +138,7 @@ class _Track:
     outcome: str = "expired"
     transferred: int = 0
     parked: int = 0
+    staff_id: str = ""
 
 
 def _offline(number: str) -> bool:
@@ -225,9 +236,19 @@ def follow_tickets(events: Iterable[RawEvent], start: datetime, end: datetime) -
         if track is None or step is None:
             continue
         step(track, event, _counter_of(event.data))
+        if event.type in _CLERK_EVENTS and event.data.get("staff_id"):
+            track.staff_id = str(event.data["staff_id"])
         if event.type == "ticket.cancelled" and ticket.get("reason") == "superseded_offline":
             track.outcome = "superseded"
     return list(tracks.values())
+
+
+def _minute(moment: datetime | None, tz: ZoneInfo, day: str) -> int | None:
+    """Minutes after the office day's local midnight (may pass 1440 for a late slot)."""
+    if moment is None:
+        return None
+    start = datetime.combine(date.fromisoformat(day), time(0), tz)
+    return int((moment - start).total_seconds() // 60)
 
 
 def _visit(t: _Track, tz: ZoneInfo, day: str) -> Visit:
@@ -253,7 +274,8 @@ def _visit(t: _Track, tz: ZoneInfo, day: str) -> Visit:
         office_day=day, hour=local.hour, weekday=local.weekday(), service_id=t.service_id,
         counter_id=t.counter_id, kind=kind, outcome=t.outcome, transferred=t.transferred,
         parked=t.parked, offline=int(t.offline), wait_s=wait, service_s=service, on_time=on_time,
-        eta_error_s=eta_error,
+        eta_error_s=eta_error, staff_id=t.staff_id, arrived_min=_minute(t.arrived, tz, day),
+        slot_min=_minute(t.slot, tz, day),
     )
 
 
@@ -271,7 +293,7 @@ def _absent(appointments: Mapping[str, Mapping[str, Any]], tz: ZoneInfo, day: st
         visits.append(Visit(
             office_day=day, hour=local.hour, weekday=local.weekday(),
             service_id=str(appointment.get("service_id")), counter_id="", kind="booked",
-            outcome="absent" if status == "no_show" else "cancelled",
+            outcome="absent" if status == "no_show" else "cancelled", slot_min=_minute(slot, tz, day),
         ))
     return visits
 
@@ -391,34 +413,58 @@ def _minutes(value: float | None) -> float | None:
     return None if value is None else round(value / 60, 1)
 
 
-def figures(visits: Sequence[Visit]) -> dict[str, Any]:
+@dataclass
+class _Tally:
+    """The counts and measured times of one cell, gathered in one pass."""
+
+    counts: dict[str, int] = field(default_factory=lambda: dict.fromkeys(CELL_FIGURES[:10], 0))
+    waits: list[float] = field(default_factory=list)
+    services: list[float] = field(default_factory=list)
+    on_time: list[int] = field(default_factory=list)
+    errors: list[float] = field(default_factory=list)
+
+    def add(self, v: Visit) -> None:
+        counts, outcome = self.counts, v.outcome
+        if outcome == "absent" or outcome == "cancelled":
+            counts["no_show" if outcome == "absent" else "cancelled"] += 1
+            return
+        counts["visitors"] += 1
+        counts["walk_in" if v.kind == "walk_in" else "booked"] += 1
+        counts["booked_late"] += v.kind == "booked_late"
+        counts["no_show"] += outcome == "no_show"
+        counts["served"] += outcome == "done"
+        counts["transferred"] += v.transferred > 0
+        counts["parked"] += v.parked > 0
+        counts["offline"] += v.offline
+        if v.wait_s is not None and outcome != "no_show":
+            self.waits.append(float(v.wait_s))
+        if v.service_s is not None:
+            self.services.append(float(v.service_s))
+        if v.on_time is not None:
+            self.on_time.append(v.on_time)
+        if v.eta_error_s is not None:
+            self.errors.append(float(v.eta_error_s))
+
+
+def figures(visits: Iterable[Visit]) -> dict[str, Any]:
     """The figures of one cell of visits."""
-    came = [v for v in visits if v.outcome not in ("absent", "cancelled")]
-    waits = [float(v.wait_s) for v in came if v.wait_s is not None and v.outcome != "no_show"]
-    services = [float(v.service_s) for v in came if v.service_s is not None]
-    on_time = [v.on_time for v in came if v.on_time is not None]
-    errors = [float(v.eta_error_s) for v in came if v.eta_error_s is not None]
+    tally = _Tally()
+    for visit in visits:
+        tally.add(visit)
+    waits = sorted(tally.waits)
     share = {s: _share([int(w <= s) for w in waits]) for s in WITHIN_S}
+    errors = tally.errors
     return {
-        "visitors": len(came),
-        "walk_in": sum(v.kind == "walk_in" for v in came),
-        "booked": sum(v.kind != "walk_in" for v in came),
-        "booked_late": sum(v.kind == "booked_late" for v in came),
-        "no_show": sum(v.outcome in ("no_show", "absent") for v in visits),
-        "cancelled": sum(v.outcome == "cancelled" for v in visits),
-        "transferred": sum(v.transferred > 0 for v in came),
-        "parked": sum(v.parked > 0 for v in came),
-        "offline": sum(v.offline for v in came),
-        "served": sum(v.outcome == "done" for v in came),
+        **tally.counts,
         "wait_mean_min": _minutes(_mean(waits)),
         "wait_median_min": _minutes(percentile(waits, 50)),
         "wait_p90_min": _minutes(percentile(waits, 90)),
-        "wait_max_min": _minutes(max(waits) if waits else None),
-        "service_mean_min": _minutes(_mean(services)),
-        "service_median_min": _minutes(percentile(services, 50)),
+        "wait_max_min": _minutes(waits[-1] if waits else None),
+        "service_mean_min": _minutes(_mean(tally.services)),
+        "service_median_min": _minutes(percentile(tally.services, 50)),
         "within_15_share": share[WITHIN_S[0]],
         "within_30_share": share[WITHIN_S[1]],
-        "booked_on_time_share": _share(on_time),
+        "booked_on_time_share": _share(tally.on_time),
         "eta_error_mean_min": _minutes(_mean(errors)),
         "eta_error_abs_mean_min": _minutes(_mean([abs(e) for e in errors])),
     }
@@ -430,8 +476,9 @@ def cells(visits: Iterable[Visit], by: Sequence[str]) -> list[dict[str, Any]]:
     if unknown:
         raise ValueError(f"cannot group by {', '.join(unknown)}")
     groups: dict[tuple[Any, ...], list[Visit]] = {}
+    indexes = [Visit._fields.index(name) for name in by]
     for visit in visits:
-        groups.setdefault(tuple(getattr(visit, name) for name in by), []).append(visit)
+        groups.setdefault(tuple([visit[i] for i in indexes]), []).append(visit)
     return [
         {**dict(zip(by, key, strict=True)), **figures(group)}
         for key, group in sorted(groups.items(), key=lambda item: tuple(str(k) for k in item[0]))

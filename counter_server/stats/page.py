@@ -59,7 +59,11 @@ def _table(caption: str, head: str, cells: Sequence[dict[str, Any]], key: str, l
             f"{header}</tr></thead><tbody>{body}</tbody></table>")
 
 
-def _form(sel: Selection, token: str, services: dict[str, str], counters: dict[str, str]) -> str:
+NO_ACCOUNT = "ohne Personenkonto"
+
+
+def _form(sel: Selection, token: str, services: dict[str, str], counters: dict[str, str],
+          clerks: dict[str, str]) -> str:
     periods = "".join(
         f'<option value="{p}"{" selected" if p == sel.period else ""}>{PERIOD_NAMES[p]}</option>' for p in PERIODS
     )
@@ -77,44 +81,65 @@ def _form(sel: Selection, token: str, services: dict[str, str], counters: dict[s
         f'<label for="date">mit dem Tag</label> <input id="date" type="date" name="date" value="{sel.first}">'
         f'<fieldset><legend>Anliegen (keins gewählt = alle)</legend>{boxes("service", services, sel.services)}</fieldset>'
         f'<fieldset><legend>Schalter (keiner gewählt = alle)</legend>{boxes("counter", counters, sel.counters)}</fieldset>'
-        '<button type="submit">Anzeigen</button></form>'
+        + (f'<fieldset><legend>Sachbearbeitung (keine gewählt = alle; nicht in Downloads)</legend>'
+           f'{boxes("staff", clerks, sel.staff)}</fieldset>' if clerks else "")
+        + '<button type="submit">Anzeigen</button></form>'
     )
 
 
-def render(*, office: str, sel: Selection, token: str, visits: Sequence[stats.Visit],
-           refusals: Sequence[dict[str, Any]], services: dict[str, str], counters: dict[str, str]) -> str:
-    query = f"{sel.query()}&token={quote(token)}"
+def _clerk_table(visits: Sequence[stats.Visit], clerks: dict[str, str]) -> str:
+    """Per clerk by display name: for the office head and admin on this page, never published."""
+    if not clerks:
+        return ""
+    return _table("Nach Sachbearbeitung (nur hier, nie veröffentlicht)", "Sachbearbeitung",
+                  published(visits, ["staff_id"]), "staff_id", {"": NO_ACCOUNT, **clerks})
+
+
+def tables(*, visits: Sequence[stats.Visit], refusals: Sequence[dict[str, Any]], services: dict[str, str],
+           clerks: dict[str, str]) -> str:
+    """The report's tables: the costly part, without the token (cached per selection)."""
     by_errand = published(visits, ["service_id"])
     by_hour = published(visits, ["hour"])
     total = [stats.suppress({"office_day": "gesamt", **stats.figures(visits)})]
+    refused = "".join(
+        f'<tr><th scope="row">{escape(REASONS.get(r["reason"], r["reason"]))}</th><td>{r["n"]}</td></tr>'
+        for r in refusals
+    ) or '<tr><th scope="row">keine</th><td>0</td></tr>'
+    hours = {str(c["hour"]): f"{c['hour']:02d}–{c['hour'] + 1:02d} Uhr" for c in by_hour}
+    return f"""{_table("Insgesamt", "Zeitraum", total, "office_day", {})}
+{_table("Nach Anliegen", "Anliegen", by_errand, "service_id", services)}
+{_table("Nach Tageszeit", "Stunde", by_hour, "hour", hours)}
+{_clerk_table(visits, clerks)}
+<table><caption>Abgewiesene Wartenummern</caption><thead><tr><th scope="col">Grund</th>
+<th scope="col">Anzahl</th></tr></thead><tbody>{refused}</tbody></table>"""
+
+
+def render(*, office: str, sel: Selection, token: str, body: str, services: dict[str, str],
+           counters: dict[str, str], clerks: dict[str, str] | None = None) -> str:
+    """The page around the tables (`body`, from `tables`): form, plots and downloads with the token."""
+    clerks = clerks or {}
+    query = f"{sel.query()}&token={quote(token)}"
+    public = f"{sel.published().query()}&token={quote(token)}"
     images = "".join(
         f'<h3>{escape(plots.TITLES[n])}</h3><img src="/reports/plots/{n}.png?{query}" '
         f'alt="{escape(plots.TITLES[n])}, {escape(sel.title)}" width="800" height="360">'
         for n in plots.PLOTS
     )
-    refused = "".join(
-        f'<tr><th scope="row">{escape(REASONS.get(r["reason"], r["reason"]))}</th><td>{r["n"]}</td></tr>'
-        for r in refusals
-    ) or '<tr><th scope="row">keine</th><td>0</td></tr>'
     downloads = (
-        f'<ul><li><a href="/reports/export.csv?{query}">CSV (Tag × Anliegen × Schalter × Stunde)</a></li>'
-        f'<li><a href="/reports/export.xlsx?{query}">Excel (XLSX)</a></li>'
-        f'<li><a href="/reports/monthly.pdf?{query}">Monatsbericht für den Rat (PDF)</a></li></ul>'
+        f'<ul><li><a href="/reports/export.csv?{public}">CSV (Tag × Anliegen × Schalter × Stunde)</a></li>'
+        f'<li><a href="/reports/export.xlsx?{public}">Excel (XLSX)</a></li>'
+        f'<li><a href="/reports/monthly.pdf?{public}">Monatsbericht für den Rat (PDF)</a></li></ul>'
     )
-    hours = {str(c["hour"]): f"{c['hour']:02d}–{c['hour'] + 1:02d} Uhr" for c in by_hour}
     return f"""<!doctype html>
 <html lang="de"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width">
 <title>Berichte – {escape(office)}</title><style>{CSS}</style></head>
 <body><main>
 <h1>Berichte: {escape(office)}, {PERIOD_NAMES[sel.period]} {escape(sel.title)}</h1>
-{_form(sel, token, services, counters)}
+{_form(sel, token, services, counters, clerks)}
 <p class="note">{sel.first} bis {sel.last}. Zahlen ohne Personenbezug; Zellen mit weniger als 5 Besuchen
-zeigen „–“. Wartezeit: von der Ankunft (bei Terminen vom Termin, wenn später) bis zum ersten Aufruf.</p>
-{_table("Insgesamt", "Zeitraum", total, "office_day", {})}
-{_table("Nach Anliegen", "Anliegen", by_errand, "service_id", services)}
-{_table("Nach Tageszeit", "Stunde", by_hour, "hour", hours)}
-<table><caption>Abgewiesene Wartenummern</caption><thead><tr><th scope="col">Grund</th>
-<th scope="col">Anzahl</th></tr></thead><tbody>{refused}</tbody></table>
+zeigen „–“; Balken unter 5 Besuchen sind in den Grafiken ausgelassen („&lt;5“). Wartezeit: von der Ankunft
+(bei Terminen vom Termin, wenn später) bis zum ersten Aufruf.</p>
+{body}
 <h2>Grafiken</h2>{images}
 <h2>Herunterladen</h2>{downloads}
 </main></body></html>"""

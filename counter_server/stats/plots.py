@@ -1,4 +1,7 @@
-"""The reports' plots, drawn by the server with matplotlib (Agg, no pyplot: thread-safe)."""
+"""The reports' plots, drawn by the server with matplotlib (Agg, no pyplot: thread-safe).
+
+They go into the published monthly PDF, so every bar, bin or share of fewer than 5 visitors
+(1 to 4) is left out and marked "<5" where it would stand."""
 
 from __future__ import annotations
 
@@ -42,15 +45,37 @@ def _hours(visits: Sequence[stats.Visit]) -> list[int]:
     return list(range(hours[0], hours[-1] + 1)) if hours else []
 
 
+def _hour_axis(axes: Axes, hours: Sequence[int]) -> None:
+    axes.set_xticks(hours)
+    if hours:  # every hour keeps its place, drawn or not
+        axes.set_xlim(hours[0] - 0.6, hours[-1] + 0.6)
+
+
+def _small(n: float) -> bool:
+    """A count too small to publish (1 to 4 visitors could point to a person)."""
+    return 0 < n < stats.MIN_PUBLISHED
+
+
+def _mark(axes: Axes, places: Sequence[Any], *, horizontal: bool = False, above: Sequence[float] = ()) -> None:
+    """"<5" where a bar was left out: at the foot of its place, or `above` what is drawn there."""
+    for i, place in enumerate(places):
+        if horizontal:
+            axes.text(0, place, " <5", color=INK, fontsize=9, va="center", ha="left")
+        else:
+            axes.text(place, above[i] if above else 0, "<5", color=INK, fontsize=9, va="bottom", ha="center")
+
+
 def waits_by_hour(axes: Axes, visits: Sequence[stats.Visit], **_: Any) -> None:
     cells = {c["hour"]: c for c in stats.cells(visits, ["hour"])}
     hours = _hours(visits)
-    mean = [cells.get(h, {}).get("wait_mean_min") or 0 for h in hours]
-    p90 = [cells.get(h, {}).get("wait_p90_min") or 0 for h in hours]
-    axes.bar([h - 0.2 for h in hours], mean, width=0.4, color=BLUE, label="Mittel")
-    axes.bar([h + 0.2 for h in hours], p90, width=0.4, color=ORANGE, label="90 % warten kürzer als")
-    axes.set_xticks(hours)
-    axes.set_xlabel("Uhrzeit (Stunde)")
+    shown = [h for h in hours if cells.get(h, {}).get("visitors", 0) >= stats.MIN_PUBLISHED]
+    mean = [cells[h]["wait_mean_min"] or 0 for h in shown]
+    p90 = [cells[h]["wait_p90_min"] or 0 for h in shown]
+    axes.bar([h - 0.2 for h in shown], mean, width=0.4, color=BLUE, label="Mittel")
+    axes.bar([h + 0.2 for h in shown], p90, width=0.4, color=ORANGE, label="90 % warten kürzer als")
+    _mark(axes, [h for h in hours if _small(cells.get(h, {}).get("visitors", 0))])
+    _hour_axis(axes, hours)
+    axes.set_xlabel("Uhrzeit (Stunde); <5: weniger als 5 Besuche, nicht gezeigt")
     axes.set_ylabel("Minuten")
     axes.legend(frameon=False)
 
@@ -58,11 +83,13 @@ def waits_by_hour(axes: Axes, visits: Sequence[stats.Visit], **_: Any) -> None:
 def arrivals_by_hour(axes: Axes, visits: Sequence[stats.Visit], open_hours: dict[int, float],
                      days: int = 1, **_: Any) -> None:
     hours = sorted(set(_hours(visits)) | {h for h, n in open_hours.items() if n > 0})
-    axes.set_xticks(hours)
+    _hour_axis(axes, hours)
     came = [v for v in visits if v.outcome not in ("absent", "cancelled")]
-    per_hour = [sum(v.hour == h for v in came) / max(days, 1) for h in hours]
-    axes.bar(hours, per_hour, color=BLUE, label="Ankünfte je Tag")
-    axes.set_xlabel("Uhrzeit (Stunde)")
+    counts = {h: sum(v.hour == h for v in came) for h in hours}
+    shown = [h for h in hours if not _small(counts[h])]
+    axes.bar(shown, [counts[h] / max(days, 1) for h in shown], color=BLUE, label="Ankünfte je Tag")
+    _mark(axes, [h for h in hours if _small(counts[h])])
+    axes.set_xlabel("Uhrzeit (Stunde); <5: weniger als 5 Ankünfte, nicht gezeigt")
     axes.set_ylabel("Ankünfte je Tag")
     twin = axes.twinx()
     twin.plot(hours, [open_hours.get(h, 0) for h in hours], color=ORANGE, marker="o", label="Schalter offen")
@@ -75,20 +102,27 @@ def arrivals_by_hour(axes: Axes, visits: Sequence[stats.Visit], open_hours: dict
 def wait_distribution(axes: Axes, visits: Sequence[stats.Visit], **_: Any) -> None:
     waits = [v.wait_s / 60 for v in visits if v.wait_s is not None and v.outcome != "no_show"]
     edges = list(range(0, max(60, int(max(waits, default=0)) + 5), 5))
-    axes.hist(waits, bins=edges, color=BLUE)
+    counts = [sum(low <= w < low + 5 for w in waits) for low in edges]
+    shown = [i for i, n in enumerate(counts) if not _small(n)]
+    axes.bar([edges[i] for i in shown], [counts[i] for i in shown], width=5, align="edge", color=BLUE)
+    _mark(axes, [edges[i] + 2.5 for i, n in enumerate(counts) if _small(n)])
     for limit in (15, 30):
         axes.axvline(limit, color=ORANGE, linestyle="--")
-    axes.set_xlabel("Wartezeit (Minuten), Linien bei 15 und 30")
+    axes.set_xlabel("Wartezeit (Minuten), Linien bei 15 und 30; <5: weniger als 5, nicht gezeigt")
     axes.set_ylabel("Besuche")
 
 
 def no_show_by_errand(axes: Axes, visits: Sequence[stats.Visit], names: dict[str, str], **_: Any) -> None:
     cells = stats.cells(visits, ["service_id"])
     labels = [names.get(c["service_id"], c["service_id"]) for c in cells]
-    rates = [c["no_show"] / max(1, c["visitors"] + sum(v.outcome == "absent" and v.service_id == c["service_id"]
-                                                      for v in visits)) for c in cells]
+    booked = [c["visitors"] + sum(v.outcome == "absent" and v.service_id == c["service_id"] for v in visits)
+              for c in cells]
+    # a rate from fewer than 5 visitors, or of 1 to 4 no-shows, would tell that count
+    hidden = [_small(n) or _small(c["no_show"]) for c, n in zip(cells, booked, strict=True)]
+    rates = [0.0 if hide else c["no_show"] / max(1, n) for c, n, hide in zip(cells, booked, hidden, strict=True)]
     axes.barh(labels, rates, color=BLUE)
-    axes.set_xlabel("Anteil nicht erschienen")
+    _mark(axes, [i for i, hide in enumerate(hidden) if hide], horizontal=True)
+    axes.set_xlabel("Anteil nicht erschienen; <5: weniger als 5, nicht gezeigt")
     axes.set_xlim(0, max([0.1, *rates]) * 1.1)
 
 
@@ -98,9 +132,15 @@ def booked_vs_walk_in(axes: Axes, visits: Sequence[stats.Visit], by_month: bool 
     periods = sorted({key(v) for v in came})
     walk = [sum(key(v) == p and v.kind == "walk_in" for v in came) for p in periods]
     booked = [sum(key(v) == p and v.kind != "walk_in" for v in came) for p in periods]
+    small = [i for i in range(len(periods)) if _small(walk[i]) or _small(booked[i])]
+    walk = [0 if _small(n) else n for n in walk]
+    booked = [0 if _small(n) else n for n in booked]
     axes.bar(periods, walk, color=BLUE, label="ohne Termin")
     axes.bar(periods, booked, bottom=walk, color=GREEN, label="mit Termin")
+    _mark(axes, small, above=[walk[i] + booked[i] for i in small])
+    axes.set_ylim(0, max([1, *(w + b for w, b in zip(walk, booked, strict=True))]) * 1.15)  # room for "<5"
     axes.set_ylabel("Besuche")
+    axes.set_xlabel("<5: ein Teil mit weniger als 5 Besuchen, nicht gezeigt")
     axes.legend(frameon=False)
     if len(periods) > 12:
         axes.tick_params(axis="x", labelrotation=90, labelsize=7)

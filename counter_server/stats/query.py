@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from typing import Any
+from urllib.parse import quote
 
 import sqlite_utils
 
@@ -24,6 +25,7 @@ class Selection:
     last: date  # inclusive
     services: tuple[str, ...] = ()
     counters: tuple[str, ...] = ()
+    staff: tuple[str, ...] = ()  # clerks' staff ids ("" = no account): the report page only
 
     @property
     def title(self) -> str:
@@ -39,10 +41,16 @@ class Selection:
     def query(self) -> str:
         parts = [f"period={self.period}", f"date={self.first.isoformat()}"]
         parts += [f"service={s}" for s in self.services] + [f"counter={c}" for c in self.counters]
+        parts += [f"staff={quote(s)}" for s in self.staff]
         return "&".join(parts)
 
+    def published(self) -> Selection:
+        """The selection a download or anything published may show: never chosen by clerk."""
+        return replace(self, staff=())
 
-def select(period: str, day: date, services: list[str] | None = None, counters: list[str] | None = None) -> Selection:
+
+def select(period: str, day: date, services: list[str] | None = None, counters: list[str] | None = None,
+           staff: list[str] | None = None) -> Selection:
     """The day, ISO week, month or year that contains `day`."""
     if period not in PERIODS:
         raise BadPeriod(f"period must be one of {', '.join(PERIODS)}, not {period!r}")
@@ -56,7 +64,7 @@ def select(period: str, day: date, services: list[str] | None = None, counters: 
         last = (first + timedelta(days=32)).replace(day=1) - timedelta(days=1)
     else:
         first, last = day.replace(month=1, day=1), day.replace(month=12, day=31)
-    return Selection(period, first, last, tuple(services or ()), tuple(counters or ()))
+    return Selection(period, first, last, tuple(services or ()), tuple(counters or ()), tuple(staff or ()))
 
 
 def _where(sel: Selection, *, counters: bool = True) -> tuple[str, list[Any]]:
@@ -67,14 +75,17 @@ def _where(sel: Selection, *, counters: bool = True) -> tuple[str, list[Any]]:
     if counters and sel.counters:
         sql += f" AND counter_id IN ({', '.join('?' for _ in sel.counters)})"
         args += list(sel.counters)
+    if counters and sel.staff:
+        sql += f" AND staff_id IN ({', '.join('?' for _ in sel.staff)})"
+        args += list(sel.staff)
     return sql, args
 
 
 def visits(db: sqlite_utils.Database, sel: Selection) -> list[stats.Visit]:
     where, args = _where(sel)
-    names = [f for f in stats.Visit.__dataclass_fields__]
+    names = stats.Visit._fields
     rows = db.execute(f"SELECT {', '.join(names)} FROM stats_visits WHERE {where}", args).fetchall()
-    return [stats.Visit(*row) for row in rows]
+    return [stats.Visit._make(row) for row in rows]
 
 
 def refusals(db: sqlite_utils.Database, sel: Selection) -> list[dict[str, Any]]:
@@ -97,6 +108,11 @@ def open_hours(db: sqlite_utils.Database, sel: Selection) -> dict[int, float]:
     ).fetchone()[0] or 1
     rows = db.execute(f"SELECT hour, SUM(open_s) FROM stats_open WHERE {sql} GROUP BY hour", args).fetchall()
     return {int(hour): total / 3600 / days for hour, total in rows}
+
+
+def staff_names(db: sqlite_utils.Database) -> dict[str, str]:
+    """Staff id -> display name, for the report page (head and admin) only."""
+    return {str(i): str(n or i) for i, n in db.execute("SELECT id, name FROM staff").fetchall()}
 
 
 def daily_cells(db: sqlite_utils.Database, first: date, last: date) -> list[dict[str, Any]]:
