@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import subprocess
 import sys
 import time
@@ -81,16 +80,17 @@ class CityService:
 
     def __init__(self, nats_url: str, dsn: str, log_dir: Path, *, batch: int = 200,
                  ack_wait: float = 2.0) -> None:
-        self.command = [sys.executable, "-m", "counter_server.cli", "city", "--nats", nats_url,
-                        "--postgres", dsn, "--batch", str(batch), "--ack-wait", str(ack_wait),
-                        "--log-level", "info"]
+        self.args = ["--nats", nats_url, "--postgres", dsn, "--batch", str(batch), "--ack-wait", str(ack_wait),
+                     "--log-level", "info"]
         self.log_path = log_dir / "city.log"
         self.process: subprocess.Popen[bytes] | None = None
 
     def start(self, fault: str = "") -> None:
-        env = {**os.environ, "TOWNHALL_CITY_FAULT": fault}
+        """`fault` (before_commit:N, before_ack:N): the consumer dies there (tests/city/faulty_city.py)."""
+        module = ["tests.city.faulty_city", fault] if fault else ["counter_server.cli", "city"]
         with self.log_path.open("ab") as log:
-            self.process = subprocess.Popen(self.command, stdout=log, stderr=subprocess.STDOUT, env=env)
+            self.process = subprocess.Popen([sys.executable, "-m", *module, *self.args],
+                                            stdout=log, stderr=subprocess.STDOUT)
 
     def wait_exit(self, timeout: float = 30) -> int:
         assert self.process is not None
