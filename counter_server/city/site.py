@@ -103,6 +103,7 @@ async def _book(request: Request, directory: CityDirectory) -> HTMLResponse:
 def create_city_app(directory: CityDirectory) -> FastAPI:
     app = FastAPI(title="townhall city", docs_url=None, redoc_url=None)
     app.mount("/static/book", StaticFiles(directory=STATIC), name="static")
+    app.mount("/static/city", StaticFiles(directory=Path(__file__).parent / "static"), name="city_static")
 
     @app.get("/health")
     async def health() -> JSONResponse:
