@@ -44,11 +44,8 @@ def _pg(dsn: str) -> psycopg.Connection[Any]:
 
 def store_batch(conn: psycopg.Connection[Any], bodies: list[dict[str, Any]]) -> int:
     """Apply a batch in one transaction; how many events were new."""
-    fresh = 0
     with conn.transaction(), conn.cursor() as cur:
-        for body in bodies:
-            fresh += readmodel.apply(cur, body)
-    return fresh
+        return readmodel.apply_batch(cur, bodies)
 
 
 def _decode(msgs: list[Msg]) -> list[dict[str, Any]]:

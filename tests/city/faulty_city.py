@@ -2,7 +2,7 @@
 
 `python -m tests.city.faulty_city before_commit:N|before_ack:N <townhall city arguments>`
 runs the real consumer with one function wrapped: it ends the process (exit 3, no
-cleanup, as a kill would) inside the transaction that holds the Nth event, or after
+cleanup, as a kill would) inside the transaction of the batch that reaches N events, or after
 the commit of the batch that reaches N events and before that batch is acknowledged.
 """
 
@@ -23,16 +23,17 @@ EXIT_CODE = 3
 def inject(where: str, after: int) -> None:
     seen = 0
     if where == "before_commit":
-        apply = readmodel.apply
+        apply_batch = readmodel.apply_batch
 
-        def dying_apply(cur: Any, body: dict[str, Any]) -> bool:
+        def dying_apply_batch(cur: Any, bodies: list[dict[str, Any]]) -> int:
             nonlocal seen
-            seen += 1
+            fresh = apply_batch(cur, bodies)
+            seen += len(bodies)
             if seen >= after:
-                os._exit(EXIT_CODE)  # mid-transaction: the batch was never committed
-            return apply(cur, body)
+                os._exit(EXIT_CODE)  # applied inside the transaction, never committed
+            return fresh
 
-        readmodel.apply = dying_apply  # type: ignore[assignment]
+        readmodel.apply_batch = dying_apply_batch  # type: ignore[assignment]
     elif where == "before_ack":
         acknowledge = consumer.acknowledge
 
