@@ -11,7 +11,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import os
 from dataclasses import dataclass
 from typing import Any
 
@@ -39,40 +38,14 @@ class Options:
     credentials: str | None = None
 
 
-class Fault:
-    """Test hook: TOWNHALL_CITY_FAULT=before_commit:N or before_ack:N ends the process there."""
-
-    def __init__(self, spec: str) -> None:
-        where, _, count = spec.partition(":")
-        self.where, self.after = where, int(count or 0)
-        self.seen = 0
-
-    @classmethod
-    def from_env(cls) -> Fault | None:
-        spec = os.environ.get("TOWNHALL_CITY_FAULT", "")
-        return cls(spec) if spec else None
-
-    def check(self, where: str, applied: int) -> None:
-        if where == self.where and self.seen + applied >= self.after:
-            os._exit(3)
-
-    def count(self, applied: int) -> None:
-        self.seen += applied
-
-
 def _pg(dsn: str) -> psycopg.Connection[Any]:
     return psycopg.connect(dsn)
 
 
-def store_batch(conn: psycopg.Connection[Any], bodies: list[dict[str, Any]], fault: Fault | None) -> int:
+def store_batch(conn: psycopg.Connection[Any], bodies: list[dict[str, Any]]) -> int:
     """Apply a batch in one transaction; how many events were new."""
-    fresh = 0
     with conn.transaction(), conn.cursor() as cur:
-        for body in bodies:
-            fresh += readmodel.apply(cur, body)
-        if fault:
-            fault.check("before_commit", len(bodies))
-    return fresh
+        return readmodel.apply_batch(cur, bodies)
 
 
 def _decode(msgs: list[Msg]) -> list[dict[str, Any]]:
@@ -85,8 +58,13 @@ def _decode(msgs: list[Msg]) -> list[dict[str, Any]]:
     return bodies
 
 
-async def consume_stream(js: JetStreamContext, stream: str, subject: str, options: Options,
-                         fault: Fault | None) -> None:
+async def acknowledge(msgs: list[Msg]) -> None:
+    """Only after the batch's commit: a batch never acknowledged is delivered again."""
+    for msg in msgs:
+        await msg.ack()
+
+
+async def consume_stream(js: JetStreamContext, stream: str, subject: str, options: Options) -> None:
     config = ConsumerConfig(durable_name=options.durable, ack_policy=AckPolicy.EXPLICIT,
                             deliver_policy=DeliverPolicy.ALL, ack_wait=options.ack_wait_s,
                             max_ack_pending=options.batch * 4)
@@ -98,12 +76,8 @@ async def consume_stream(js: JetStreamContext, stream: str, subject: str, option
                 msgs = await sub.fetch(options.batch, timeout=FETCH_WAIT_S)
             except nats.errors.TimeoutError:
                 continue
-            await asyncio.to_thread(store_batch, conn, _decode(msgs), fault)
-            if fault:
-                fault.check("before_ack", len(msgs))
-                fault.count(len(msgs))
-            for msg in msgs:
-                await msg.ack()
+            await asyncio.to_thread(store_batch, conn, _decode(msgs))
+            await acknowledge(msgs)
     finally:
         await asyncio.to_thread(conn.close)
 
@@ -131,7 +105,6 @@ async def run(options: Options) -> None:
     await asyncio.to_thread(conn.close)
     nc = await _connect(options)
     js = nc.jetstream()
-    fault = Fault.from_env()
     tasks: dict[str, asyncio.Task[None]] = {}
     try:
         while True:
@@ -141,7 +114,7 @@ async def run(options: Options) -> None:
                     if task is None or task.done():
                         if task is not None and not task.cancelled() and task.exception():
                             log.warning("city: stream %s: %s; restarting", stream, task.exception())
-                        tasks[stream] = asyncio.create_task(consume_stream(js, stream, subject, options, fault))
+                        tasks[stream] = asyncio.create_task(consume_stream(js, stream, subject, options))
             await asyncio.sleep(DISCOVER_S)
     finally:
         for task in tasks.values():

@@ -14,6 +14,7 @@ from typing import Any
 import sqlite_utils
 
 TRIGGER = "city_outbox_on_event"
+KEEP_SENT = 1000  # sent rows kept (the newest), to see what went out last; older ones are deleted
 
 
 def m015_city_outbox(db: sqlite_utils.Database) -> None:
@@ -56,6 +57,19 @@ def pending(db: sqlite_utils.Database, limit: int) -> list[Pending]:
 
 def mark_sent(db: sqlite_utils.Database, seqs: list[int], at: str) -> None:
     db.conn.executemany("UPDATE city_outbox SET sent_at = ? WHERE seq = ?", [(at, seq) for seq in seqs])
+
+
+def prune(db: sqlite_utils.Database, keep: int = KEEP_SENT) -> int:
+    """Delete sent rows but the newest `keep`; an unsent row is never deleted. How many went."""
+    sent = "sent_at IS NOT NULL"
+    if keep <= 0:
+        return int(db.execute(f"DELETE FROM city_outbox WHERE {sent}").rowcount)
+    cursor = db.execute(
+        f"DELETE FROM city_outbox WHERE {sent} AND seq < coalesce(("
+        f" SELECT seq FROM city_outbox WHERE {sent} ORDER BY seq DESC LIMIT 1 OFFSET ?), -1)",
+        [keep - 1],
+    )
+    return int(cursor.rowcount)
 
 
 def backlog(db: sqlite_utils.Database) -> int:

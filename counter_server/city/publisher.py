@@ -74,6 +74,11 @@ async def publish_batch(js: JetStreamContext, office_id: str, rows: list[outbox.
     return done
 
 
+def _mark_sent(db: Any, seqs: list[int], at: str) -> None:
+    outbox.mark_sent(db, seqs, at)
+    outbox.prune(db)
+
+
 class Publisher:
     def __init__(self, ctx: Context, settings: CitySettings) -> None:
         self.ctx, self.settings = ctx, settings
@@ -116,7 +121,7 @@ class Publisher:
         sent = await publish_batch(js, self.office_id, rows)
         if sent:
             at = datetime.now(UTC).isoformat()
-            await self.ctx.store.write(lambda tx: outbox.mark_sent(tx.db, sent, at), now=self.ctx.clock.now())
+            await self.ctx.store.write(lambda tx: _mark_sent(tx.db, sent, at), now=self.ctx.clock.now())
             self.failures = 0
         if len(sent) < len(rows):
             await self._pause()

@@ -10,10 +10,10 @@ No table has a column for contact data.
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import psycopg
-from psycopg.types.json import Jsonb
 
 SCHEMA = (
     """CREATE TABLE IF NOT EXISTS city_events (
@@ -37,8 +37,35 @@ SCHEMA = (
     "CREATE INDEX IF NOT EXISTS appointments_start ON appointments (service_id, start)",
 )
 
+_INSERT_EVENTS = (
+    "INSERT INTO city_events (office, seq, type, at, data)"
+    " SELECT o, s, t, a::timestamptz, d::jsonb FROM unnest(%s::text[], %s::bigint[], %s::text[], %s::text[], %s::text[])"
+    " AS e(o, s, t, a, d) ON CONFLICT (office, seq) DO NOTHING RETURNING office, seq"
+)
 _TICKET_COLUMNS = ("number", "service_id", "kind", "priority", "lang", "state", "counter_id",
                    "created_at", "called_at", "appointment_at", "call_count")
+_UPSERT_TICKET = (
+    f"INSERT INTO tickets (office, id, {', '.join(_TICKET_COLUMNS)}, last_seq, updated_at)"
+    f" VALUES (%s, %s, {', '.join(['%s'] * len(_TICKET_COLUMNS))}, %s, %s)"
+    " ON CONFLICT (office, id) DO UPDATE SET "
+    + ", ".join(f"{c} = EXCLUDED.{c}" for c in (*_TICKET_COLUMNS, "last_seq", "updated_at"))
+    + " WHERE tickets.last_seq < EXCLUDED.last_seq"
+)
+_UPSERT_APPOINTMENT = (
+    "INSERT INTO appointments (office, id, service_id, start, status, last_seq)"
+    " VALUES (%s, %s, %s, %s, %s, %s) ON CONFLICT (office, id) DO UPDATE SET"
+    " service_id = EXCLUDED.service_id, start = EXCLUDED.start, status = EXCLUDED.status,"
+    " last_seq = EXCLUDED.last_seq WHERE appointments.last_seq < EXCLUDED.last_seq"
+)
+_UPSERT_STATS = (
+    "INSERT INTO office_stats AS s (office, events, tickets_created, tickets_finished, no_shows,"
+    " last_seq, last_at) VALUES (%s, %s, %s, %s, %s, %s, %s) ON CONFLICT (office) DO UPDATE SET"
+    " events = s.events + EXCLUDED.events, tickets_created = s.tickets_created + EXCLUDED.tickets_created,"
+    " tickets_finished = s.tickets_finished + EXCLUDED.tickets_finished,"
+    " no_shows = s.no_shows + EXCLUDED.no_shows,"
+    " last_seq = greatest(s.last_seq, EXCLUDED.last_seq),"
+    " last_at = greatest(s.last_at, EXCLUDED.last_at)"
+)
 
 
 def create_schema(conn: psycopg.Connection[Any]) -> None:
@@ -47,63 +74,54 @@ def create_schema(conn: psycopg.Connection[Any]) -> None:
             conn.execute(statement)
 
 
-def record(cur: psycopg.Cursor[Any], body: dict[str, Any]) -> bool:
-    """Note the event once; False when the city has it already."""
-    cur.execute(
-        "INSERT INTO city_events (office, seq, type, at, data) VALUES (%s, %s, %s, %s, %s)"
-        " ON CONFLICT (office, seq) DO NOTHING",
-        (body["office"], body["seq"], body["type"], body["at"], Jsonb(body["data"])),
-    )
-    return cur.rowcount == 1
+def record(cur: psycopg.Cursor[Any], bodies: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Note the events once each; those the city did not have yet, in the batch's order."""
+    unique = list({(b["office"], b["seq"]): b for b in bodies}.values())
+    columns = ([b["office"] for b in unique], [b["seq"] for b in unique], [b["type"] for b in unique],
+               [b["at"] for b in unique], [json.dumps(b["data"]) for b in unique])
+    cur.execute(_INSERT_EVENTS, columns)
+    fresh = {(office, seq) for office, seq in cur.fetchall()}
+    return [b for b in unique if (b["office"], b["seq"]) in fresh]
 
 
-def _ticket(cur: psycopg.Cursor[Any], office: str, seq: int, at: str, ticket: dict[str, Any]) -> None:
-    values = [ticket.get(c) for c in _TICKET_COLUMNS]
-    columns = ", ".join(_TICKET_COLUMNS)
-    updates = ", ".join(f"{c} = EXCLUDED.{c}" for c in (*_TICKET_COLUMNS, "last_seq", "updated_at"))
-    cur.execute(
-        f"INSERT INTO tickets (office, id, {columns}, last_seq, updated_at)"
-        f" VALUES (%s, %s, {', '.join(['%s'] * len(_TICKET_COLUMNS))}, %s, %s)"
-        f" ON CONFLICT (office, id) DO UPDATE SET {updates} WHERE tickets.last_seq < EXCLUDED.last_seq",
-        (office, ticket["id"], *values, seq, at),
-    )
+def _ticket_row(body: dict[str, Any]) -> tuple[Any, ...] | None:
+    ticket = body["data"].get("ticket")
+    if not body["type"].startswith("ticket.") or not isinstance(ticket, dict):
+        return None
+    return (body["office"], ticket["id"], *[ticket.get(c) for c in _TICKET_COLUMNS], body["seq"], body["at"])
 
 
-def _appointment(cur: psycopg.Cursor[Any], office: str, seq: int, appointment: dict[str, Any]) -> None:
-    cur.execute(
-        "INSERT INTO appointments (office, id, service_id, start, status, last_seq)"
-        " VALUES (%s, %s, %s, %s, %s, %s) ON CONFLICT (office, id) DO UPDATE SET"
-        " service_id = EXCLUDED.service_id, start = EXCLUDED.start, status = EXCLUDED.status,"
-        " last_seq = EXCLUDED.last_seq WHERE appointments.last_seq < EXCLUDED.last_seq",
-        (office, appointment["id"], appointment.get("service_id"), appointment.get("start"),
-         appointment.get("status"), seq),
-    )
+def _appointment_row(body: dict[str, Any]) -> tuple[Any, ...] | None:
+    appointment = body["data"].get("appointment")
+    if body["type"] != "appointment.changed" or not isinstance(appointment, dict):
+        return None
+    return (body["office"], appointment["id"], appointment.get("service_id"), appointment.get("start"),
+            appointment.get("status"), body["seq"])
 
 
-def _stats(cur: psycopg.Cursor[Any], office: str, seq: int, type_: str, at: str) -> None:
-    created = int(type_ == "ticket.created")
-    finished = int(type_ == "ticket.finished")
-    no_show = int(type_ == "ticket.no_show")
-    cur.execute(
-        "INSERT INTO office_stats AS s (office, events, tickets_created, tickets_finished, no_shows,"
-        " last_seq, last_at) VALUES (%s, 1, %s, %s, %s, %s, %s) ON CONFLICT (office) DO UPDATE SET"
-        " events = s.events + 1, tickets_created = s.tickets_created + EXCLUDED.tickets_created,"
-        " tickets_finished = s.tickets_finished + EXCLUDED.tickets_finished,"
-        " no_shows = s.no_shows + EXCLUDED.no_shows,"
-        " last_seq = greatest(s.last_seq, EXCLUDED.last_seq),"
-        " last_at = greatest(s.last_at, EXCLUDED.last_at)",
-        (office, created, finished, no_show, seq, at),
-    )
+def _stats_rows(bodies: list[dict[str, Any]]) -> list[tuple[Any, ...]]:
+    """Per office: events, tickets created, finished, no-shows, newest seq and time."""
+    per: dict[str, list[Any]] = {}
+    for body in bodies:
+        row = per.setdefault(body["office"], [0, 0, 0, 0, 0, body["at"]])
+        row[0] += 1
+        row[1] += body["type"] == "ticket.created"
+        row[2] += body["type"] == "ticket.finished"
+        row[3] += body["type"] == "ticket.no_show"
+        row[4] = max(row[4], body["seq"])
+        row[5] = max(row[5], body["at"])
+    return [(office, *row) for office, row in per.items()]
 
 
-def apply(cur: psycopg.Cursor[Any], body: dict[str, Any]) -> bool:
-    """Land one event; False when it was a repeat and changed nothing."""
-    if not record(cur, body):
-        return False
-    office, seq, type_, at, data = body["office"], body["seq"], body["type"], body["at"], body["data"]
-    if type_.startswith("ticket.") and isinstance(data.get("ticket"), dict):
-        _ticket(cur, office, seq, at, data["ticket"])
-    if type_ == "appointment.changed" and isinstance(data.get("appointment"), dict):
-        _appointment(cur, office, seq, data["appointment"])
-    _stats(cur, office, seq, type_, at)
-    return True
+def apply_batch(cur: psycopg.Cursor[Any], bodies: list[dict[str, Any]]) -> int:
+    """Land a batch (in the caller's transaction); how many events were new. Repeats change nothing."""
+    if not bodies:
+        return 0
+    fresh = record(cur, bodies)
+    for statement, rows in ((_UPSERT_TICKET, [_ticket_row(b) for b in fresh]),
+                            (_UPSERT_APPOINTMENT, [_appointment_row(b) for b in fresh]),
+                            (_UPSERT_STATS, _stats_rows(fresh))):
+        present = [row for row in rows if row is not None]
+        if present:
+            cur.executemany(statement, present)
+    return len(fresh)

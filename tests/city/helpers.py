@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import subprocess
 import sys
 import time
@@ -81,20 +80,82 @@ class CityService:
 
     def __init__(self, nats_url: str, dsn: str, log_dir: Path, *, batch: int = 200,
                  ack_wait: float = 2.0) -> None:
-        self.command = [sys.executable, "-m", "counter_server.cli", "city", "--nats", nats_url,
-                        "--postgres", dsn, "--batch", str(batch), "--ack-wait", str(ack_wait),
-                        "--log-level", "info"]
+        self.args = ["--nats", nats_url, "--postgres", dsn, "--batch", str(batch), "--ack-wait", str(ack_wait),
+                     "--log-level", "info"]
         self.log_path = log_dir / "city.log"
         self.process: subprocess.Popen[bytes] | None = None
 
     def start(self, fault: str = "") -> None:
-        env = {**os.environ, "TOWNHALL_CITY_FAULT": fault}
+        """`fault` (before_commit:N, before_ack:N): the consumer dies there (tests/city/faulty_city.py)."""
+        module = ["tests.city.faulty_city", fault] if fault else ["counter_server.cli", "city"]
         with self.log_path.open("ab") as log:
-            self.process = subprocess.Popen(self.command, stdout=log, stderr=subprocess.STDOUT, env=env)
+            self.process = subprocess.Popen([sys.executable, "-m", *module, *self.args],
+                                            stdout=log, stderr=subprocess.STDOUT)
 
     def wait_exit(self, timeout: float = 30) -> int:
         assert self.process is not None
         return self.process.wait(timeout=timeout)
+
+    def stop(self) -> None:
+        stop_process(self.process)
+
+
+def with_hours(tuesday: str) -> Callable[[str], str]:
+    """Office hours on Tuesday (the tests' day) from `tuesday`, e.g. "11:00-18:00"."""
+    def edit(text: str) -> str:
+        return text.replace('tue = ["08:00-18:00"]', f'tue = ["{tuesday}"]', 1)
+    return edit
+
+
+def both(*edits: Callable[[str], str]) -> Callable[[str], str]:
+    def edit(text: str) -> str:
+        for one in edits:
+            text = one(text)
+        return text
+    return edit
+
+
+class CitySite:
+    """`townhall city serve` as a child process over these offices: (id, name, district, server)."""
+
+    def __init__(self, offices: list[tuple[str, str, str, LiveServer]], folder: Path) -> None:
+        from bench.harness import free_port
+
+        folder.mkdir(parents=True, exist_ok=True)
+        entries = "".join(
+            f'\n[[offices]]\nid = "{office_id}"\nname = "{name}"\nurl = "{server.url}"\n'
+            f'token = "{server.tokens["booking"]}"\ndistrict = "{district}"\n'
+            for office_id, name, district, server in offices
+        )
+        self.config = folder / "city.toml"
+        self.config.write_text('[city]\nname = "Stadt Musterstadt"\nsearch_days = 7\ntimeout_s = 5\n' + entries,
+                               encoding="utf-8")
+        self.port = free_port()
+        self.log_path = folder / "city-site.log"
+        self.process: subprocess.Popen[bytes] | None = None
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def start(self) -> None:
+        import httpx
+
+        command = [sys.executable, "-m", "counter_server.cli", "city", "serve", "--config", str(self.config),
+                   "--port", str(self.port)]
+        with self.log_path.open("ab") as log:
+            self.process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT)
+
+        def up() -> bool:
+            assert self.process is not None
+            if self.process.poll() is not None:
+                raise RuntimeError(self.log_path.read_text())
+            try:
+                return httpx.get(self.url + "/health", timeout=2).status_code == 200
+            except httpx.HTTPError:
+                return False
+
+        wait_until(up, timeout=90, what="townhall city serve answers")
 
     def stop(self) -> None:
         stop_process(self.process)

@@ -21,7 +21,7 @@ from i18n import (
 )
 
 LANGS = ("de", "en", "tr", "ar", "uk", "ru")
-NAMESPACES = {"kiosk", "display", "ticket_page", "speech", "place", "ticket", "book", "mail", "open_wait"}
+NAMESPACES = {"kiosk", "display", "ticket_page", "speech", "place", "ticket", "book", "mail", "open_wait", "city"}
 
 
 def placeholders(entry: Entry) -> set[str]:

@@ -1,0 +1,139 @@
+"""`townhall city serve`: one booking site for every office of the city.
+
+A visitor picks an errand (and a district); the site asks every office for its earliest
+free times, shows the earliest in any office first, and books into the office that owns
+the slot. Pages are rendered on the server, in six languages, with the booking site's
+stylesheet and no other asset.
+"""
+
+from __future__ import annotations
+
+import base64
+import uuid
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from babel.dates import format_date
+from fastapi import FastAPI, Request
+from fastapi.responses import HTMLResponse, JSONResponse
+from fastapi.staticfiles import StaticFiles
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+
+from i18n import Catalog
+
+from ..bookings.confirmation import qr_png
+from . import offices
+from .directory import CityDirectory
+
+LANGUAGES = ("de", "en", "tr", "ar", "uk", "ru")
+ENV = Environment(loader=FileSystemLoader(Path(__file__).parent / "templates"),
+                  autoescape=select_autoescape(["html"]), trim_blocks=True, lstrip_blocks=True)
+STATIC = Path(__file__).resolve().parent.parent / "site" / "static"
+NO_STORE = {"Cache-Control": "no-store", "Referrer-Policy": "no-referrer"}
+SHOWN_PER_OFFICE = 6
+
+
+class CityPage:
+    """Texts, times and links of one page in one language."""
+
+    def __init__(self, directory: CityDirectory, lang: str | None, path: str) -> None:
+        self.directory, self.path = directory, path
+        self.lang = lang if lang in LANGUAGES else "de"
+        self.catalog = Catalog(self.lang, "city")
+        self.zone = ZoneInfo(directory.timezone)
+
+    def t(self, key: str, **params: Any) -> str:
+        return self.catalog.text(key, **params)
+
+    def day(self, day: date) -> str:
+        return str(format_date(day, "full", locale=self.lang))
+
+    def time(self, moment: datetime) -> str:
+        return moment.astimezone(self.zone).strftime("%H:%M")
+
+    def when(self, moment: datetime) -> str:
+        return f"{self.day(moment.astimezone(self.zone).date())}, {self.time(moment)}"
+
+    @property
+    def languages(self) -> list[tuple[str, str, str]]:
+        return [(code, Catalog(code).text("language_name"), f"{self.path}?lang={code}") for code in LANGUAGES]
+
+
+def render(page: CityPage, template: str, status: int = 200, **values: Any) -> HTMLResponse:
+    html = ENV.get_template(template).render(p=page, city=page.directory, **values)
+    return HTMLResponse(html, status_code=status, headers=NO_STORE)
+
+
+def _errand_name(names: dict[str, str], lang: str, errand_id: str) -> str:
+    return names.get(lang) or names.get("de") or errand_id
+
+
+def _message(page: CityPage, status: int, key: str, **params: Any) -> HTMLResponse:
+    return render(page, "city_message.html", status, message=page.t(key, **params))
+
+
+def _qr_data_uri(token: str) -> str:
+    return "data:image/png;base64," + base64.b64encode(qr_png(token)).decode("ascii")
+
+
+async def _book(request: Request, directory: CityDirectory) -> HTMLResponse:
+    form = await request.form()
+    page = CityPage(directory, str(form.get("lang") or ""), "/")
+    office = directory.office(str(form.get("office") or ""))
+    service_id, start = str(form.get("service_id") or ""), str(form.get("start") or "")
+    if office is None or not service_id or not start:
+        return _message(page, 422, "bad_request")
+    name = str(form.get("name") or "").strip()[:200]
+    key = str(form.get("key") or "")[:100] or str(uuid.uuid4())
+    booked = await offices.book(directory, office, service_id=service_id, start=start,
+                                contact={"name": name} if name else None, key=key)
+    if booked.state == "unreachable":
+        return _message(page, 503, "office_unreachable", office=office.name)
+    if booked.state == "taken":
+        return _message(page, 409, "taken")
+    if booked.state == "refused":
+        return _message(page, 422, "refused", office=office.name)
+    appointment = booked.answer["appointment"]
+    return render(page, "city_booked.html", 200, office=office, appointment=appointment,
+                  start=datetime.fromisoformat(appointment["start"]), qr=_qr_data_uri(booked.answer["token"]))
+
+
+def create_city_app(directory: CityDirectory) -> FastAPI:
+    app = FastAPI(title="townhall city", docs_url=None, redoc_url=None)
+    app.mount("/static/book", StaticFiles(directory=STATIC), name="static")
+    app.mount("/static/city", StaticFiles(directory=Path(__file__).parent / "static"), name="city_static")
+
+    @app.get("/health")
+    async def health() -> JSONResponse:
+        return JSONResponse({"status": "ok", "offices": [o.id for o in directory.offices]})
+
+    @app.get("/", response_class=HTMLResponse)
+    async def start(lang: str | None = None) -> HTMLResponse:
+        page = CityPage(directory, lang, "/")
+        errands = await offices.errands(directory)
+        choices = sorted(((i, _errand_name(n, page.lang, i)) for i, n in errands.items()), key=lambda c: c[1])
+        return render(page, "city_start.html", errands=choices)
+
+    @app.get("/search", response_class=HTMLResponse)
+    async def search(service_id: str = "", district: str = "", lang: str | None = None) -> HTMLResponse:
+        page = CityPage(directory, lang, "/")
+        if not service_id or len(service_id) > 64:
+            return _message(page, 422, "no_errand")
+        if district and district not in directory.districts:
+            return _message(page, 404, "unknown_district")
+        found = await offices.search(directory, service_id, district or None)
+        errands = await offices.errands(directory)
+        if service_id not in errands and not any(f.state == "unreachable" for f in found):
+            return _message(page, 404, "unknown_errand")
+        earliest = found[0] if found and found[0].state == "found" else None
+        return render(page, "city_results.html", found=found, earliest=earliest, service_id=service_id,
+                      errand=_errand_name(errands.get(service_id, {}), page.lang, service_id),
+                      district=district, shown=SHOWN_PER_OFFICE, key=str(uuid.uuid4()))
+
+    @app.post("/book", response_class=HTMLResponse)
+    async def book(request: Request) -> HTMLResponse:
+        return await _book(request, directory)
+
+    return app
