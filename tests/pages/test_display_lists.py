@@ -12,7 +12,14 @@ import pytest
 from tests.axe import assert_accessible
 from tests.browser import browser
 from tests.conftest import LiveServer, ServerFactory
-from tests.pages.busy_board import CAP_PX_45_MM, SERVICES, call_next, check_in, letter_height, office_with
+from tests.pages.busy_board import (
+    CAP_PX_45_MM,
+    SERVICES,
+    call_next,
+    check_in,
+    letter_height,
+    office_with,
+)
 
 # (language, screen): the cap height floor is 5 % of the screen's height
 VIEWS = (("de", (1920, 1080)), ("de", (1280, 720)), ("ar", (1920, 1080)))
@@ -148,7 +155,7 @@ def test_the_pages_turn_by_themselves(server_factory: ServerFactory) -> None:
         page = open_display(chromium, server, "de", (1920, 1080), board, seconds=0.5)
         count = page.evaluate("window.townhallDisplay.page().count")
         assert count > 1
-        shown = set()
+        shown: set[str] = set()
         for index in [*range(1, count), 0]:  # every page in turn, then the first again
             page.wait_for_function(f"window.townhallDisplay.page().index === {index}", timeout=5000)
             shown.add(page.inner_text("aside"))
