@@ -24,22 +24,22 @@
   // Rows into screens of `height` px, the lists one after the other, `between` px between two lists.
   function pack(sizes, height, between) {
     const found = [[]];
-    let used = 0;
+    const used = [0];
     const place = (need, chunk) => {
       const lead = found[found.length - 1].length ? between : 0;
-      if (used > 0 && used + lead + need > height) {
+      if (used[used.length - 1] > 0 && used[used.length - 1] + lead + need > height) {
         found.push([]);
-        used = 0;
+        used.push(0);
       }
-      used += (found[found.length - 1].length ? between : 0) + need;
+      used[used.length - 1] += (found[found.length - 1].length ? between : 0) + need;
       found[found.length - 1].push(chunk);
     };
     sizes.forEach((size, part) => {
       let chunk = null;
       size.rows.forEach((rowHeight, i) => {
-        if (chunk && used + size.gap + rowHeight <= height) {
+        if (chunk && used[used.length - 1] + size.gap + rowHeight <= height) {
           chunk.to = i + 1;
-          used += size.gap + rowHeight;
+          used[used.length - 1] += size.gap + rowHeight;
           return;
         }
         chunk = { part, from: i, to: i + 1 };
@@ -47,7 +47,27 @@
       });
       if (!size.rows.length) place(size.head, { part, from: 0, to: 0 });
     });
+    balanceLast(found, used, sizes);
     return found;
+  }
+
+  // A last page with a few rows of the list the page before ends with: rows move on to it
+  // while that makes the fuller of the two pages less full.
+  function balanceLast(found, used, sizes) {
+    const n = found.length;
+    if (n < 2 || found[n - 1].length !== 1) return;
+    const last = found[n - 1][0];
+    const before = found[n - 2][found[n - 2].length - 1];
+    if (before.part !== last.part) return;
+    const size = sizes[last.part];
+    while (before.to - before.from > 1) {
+      const moved = size.rows[before.to - 1] + size.gap;
+      if (used[n - 1] + moved >= used[n - 2]) return;
+      before.to -= 1;
+      last.from -= 1;
+      used[n - 2] -= moved;
+      used[n - 1] += moved;
+    }
   }
 
   function chunksOf(part) {
