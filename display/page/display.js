@@ -146,9 +146,24 @@
     fit();
   }
 
+  // The side column's lists: each a section, its rows and where its page number ("1/2") goes.
+  function sideLists() {
+    return [
+      { section: $("recent").closest("section"), rows: Array.from($("recent").children), counter: $("recent-page") },
+      { section: $("waiting").closest("section"), rows: Array.from($("waiting").tBodies[0].rows),
+        counter: $("waiting-page") },
+    ];
+  }
+
   function fit() {
     window.townhallFit.fitCalls($("current"));
-    window.townhallFit.fitLists(document.querySelector("aside"), $("recent"));
+    window.townhallFit.fitLists(document.querySelector("aside"), sideLists());
+  }
+
+  // Lists longer than the side column turn a page every 8 s (?page_seconds= from 0.5 to 120).
+  function pageSeconds() {
+    const seconds = Number(params.get("page_seconds"));
+    return params.has("page_seconds") && seconds >= 0.5 && seconds <= 120 ? seconds : 8;
   }
 
   function renderStatus(board) {
@@ -273,7 +288,8 @@
 
   let live = null;
   window.townhallDisplay = { lastSeq: () => live && live.lastSeq(), connected: () => live !== null && live.connected(),
-    speechMode: () => speechMode, spokenLanguages };
+    speechMode: () => speechMode, spokenLanguages, page: () => window.townhallPager.page(),
+    nextPage: () => window.townhallPager.next() };
   // Chromium loads its voice list lazily; asking early means it is there at the first call.
   if (window.speechSynthesis) window.speechSynthesis.getVoices();
   refresh().catch(() => showOffline(true));
@@ -281,5 +297,6 @@
   tickClock();
   window.addEventListener("resize", () => { if (words) fit(); });
   setInterval(tickClock, 1000);
+  setInterval(() => window.townhallPager.next(), pageSeconds() * 1000);
   setInterval(scheduleRefresh, 30000);
 })();

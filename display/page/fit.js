@@ -1,5 +1,5 @@
 // Sizes the rendered board to the screen: the calls by townhallLayout.pick, then checked in
-// the real page and shrunk until nothing overflows; the lists shrunk until they fit.
+// the real page and shrunk until nothing overflows; the lists shrunk to a readable least size, then paged.
 (function () {
   "use strict";
 
@@ -79,28 +79,61 @@
     return plan;
   }
 
-  // The lists (recently called, who waits) as large as the side column allows, recent calls
-  // in two columns when that leaves them larger, never wrapping.
-  function fitLists(aside, recent) {
-    const vh = window.innerHeight;
-    // the waiting table too: a long errand name must not run past the screen's edge
-    const fits = () => aside.scrollHeight <= aside.clientHeight + 1 && aside.scrollWidth <= aside.clientWidth + 1 &&
-      Array.from(aside.querySelectorAll("table")).every((t) => t.scrollWidth <= aside.clientWidth + 1) &&
-      Array.from(recent.children).every((li) => li.scrollWidth <= li.clientWidth + 1);
-    let best = null;
-    for (const columns of [2, 1]) {
-      recent.style.setProperty("--recent-cols", String(columns));
-      let font = 0.075 * vh;  // 81 px at 1080 lines: 59 px of cap height, 29 mm on a 43" TV (3 m)
-      aside.style.setProperty("--list-font", font + "px");
-      while (!fits() && font > 0.015 * vh) {
-        font *= 0.95;
-        aside.style.setProperty("--list-font", font + "px");
-      }
-      if (!best || font > best.font) best = { columns, font };
+  // The font size at which capital letters are 5 % of the screen's height: 54 px of 1080 lines,
+  // 27 mm on a 43" TV, readable from 3 m (the issue's 45 mm at 5 m; ADA 703.5.5). The side
+  // column's text never goes below it: what does not fit is paged (pager.js).
+  function leastListFont(aside) {
+    canvas.font = "400 100px " + family(aside);
+    const cap = canvas.measureText("H").actualBoundingBoxAscent / 100;
+    return 1.01 * 0.05 * window.innerHeight / cap;
+  }
+
+  function lineCount(node) {
+    const tops = new Set(Array.from(node.getClientRects()).filter((r) => r.width > 0).map((r) => Math.round(r.top)));
+    return tops.size;
+  }
+
+  // An errand's name on at most `lines` lines: cut with "…" when longer (its full name the title).
+  function clampName(cell, lines) {
+    const full = cell.dataset.full || cell.textContent;
+    cell.dataset.full = full;
+    cell.textContent = full;
+    cell.removeAttribute("title");
+    if (lineCount(cell) <= lines) return;
+    const cut = (n) => { cell.textContent = full.slice(0, n).trimEnd() + "…"; };
+    let [low, high] = [0, full.length - 1];
+    while (low < high) {
+      const middle = (low + high + 1) >> 1;
+      cut(middle);
+      if (lineCount(cell) <= lines) low = middle; else high = middle - 1;
     }
-    recent.style.setProperty("--recent-cols", String(best.columns));
-    aside.style.setProperty("--list-font", best.font + "px");
-    return best;
+    cut(low);
+    cell.title = full;
+  }
+
+  function listsFit(aside, lists) {
+    if (aside.scrollHeight > aside.clientHeight + 1 || aside.scrollWidth > aside.clientWidth + 1) return false;
+    return lists.every((list) => list.rows.every((row) => row.scrollWidth <= row.clientWidth + 1));
+  }
+
+  // The lists (recently called, who waits) as large as the side column allows but never below
+  // the least readable size; at that size, a page at a time when they still do not fit.
+  // lists: [{ section, rows, counter }] (counter: where "1/2" goes); answer: { font, pages }.
+  function fitLists(aside, lists) {
+    const least = leastListFont(aside);
+    const setFont = (size) => {
+      aside.style.setProperty("--list-font", size.toFixed(2) + "px");
+      aside.querySelectorAll(".waiting td.name").forEach((cell) => clampName(cell, 2));
+    };
+    window.townhallPager.showAll(lists);
+    let font = Math.max(0.075 * window.innerHeight, least);
+    setFont(font);
+    while (!listsFit(aside, lists) && font > least) {
+      font = Math.max(least, font * 0.95);
+      setFont(font);
+    }
+    const pages = listsFit(aside, lists) ? 1 : window.townhallPager.paginate(aside, lists);
+    return { font, pages };
   }
 
   window.townhallFit = { fitCalls, fitLists };
