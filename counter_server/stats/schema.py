@@ -45,7 +45,7 @@ def m013_event_indexes(db: sqlite_utils.Database) -> None:
     )
 
 
-def m016_stats_clerk_and_minutes(db: sqlite_utils.Database) -> None:
+def m018_stats_clerk_and_minutes(db: sqlite_utils.Database) -> None:
     """Each visit's clerk (staff id, "" without an account) and its arrival and slot minute
     after local midnight (for replaying a recorded day). Days built before lack them until
     `townhall stats rebuild`."""
@@ -54,4 +54,4 @@ def m016_stats_clerk_and_minutes(db: sqlite_utils.Database) -> None:
     db.execute("ALTER TABLE stats_visits ADD COLUMN slot_min INTEGER")
 
 
-STATS_MIGRATIONS = [m012_stats_tables, m013_event_indexes, m016_stats_clerk_and_minutes]
+STATS_MIGRATIONS = [m012_stats_tables, m013_event_indexes, m018_stats_clerk_and_minutes]
