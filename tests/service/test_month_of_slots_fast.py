@@ -94,8 +94,8 @@ def _fill(office: OpenOffice) -> list[str]:
     for offset in range(DAYS):
         for service in office.config.office.services:
             day = day_of(office.config, office.now) + timedelta(days=offset)
-            month = office.read(lambda db, s=service, d=day: month_of_slots(
-                db, office.config, service=s, now=office.now, days=offset + 1)).get(day, [])
+            month = office.read(lambda db, s=service, n=offset + 1: month_of_slots(
+                db, office.config, service=s, now=office.now, days=n)).get(day, [])
             for slot in pick.sample(month, k=int(len(month) * pick.choice([0.0, 0.3, 0.7, 1.0]))):
                 def act(work: object, s: Service = service, start: datetime = slot.start) -> str | None:
                     try:
