@@ -84,9 +84,6 @@ def parse_config(path: Path, data: Mapping[str, Any]) -> OfficeConfig:
     office = parse_office(root)
     public_url = root.sub("office").get("public_url", str, "").rstrip("/")
     mail = parse_mail(root)
-    if mail is not None and not public_url:
-        raise root.sub("office").fail("public_url", "[mail] needs it: the e-mails' links (manage a booking,"
-                                      " take a waiting-list offer) start with it, e.g. https://termine.musterstadt.de")
     return OfficeConfig(
         path=path,
         office=office,

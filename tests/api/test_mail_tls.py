@@ -138,3 +138,8 @@ def test_a_ca_file_that_is_no_certificate_is_refused_at_start(server_factory: Se
     with pytest.raises(RuntimeError, match="server exited"):
         server.start()
     assert "mail.ca_file: cannot read a PEM certificate" in server.log_path.read_text()
+
+
+def test_mail_without_a_public_url_is_warned_about(server_factory: ServerFactory) -> None:
+    server = server_factory(edit_config=lambda t: t + '\n[mail]\nhost = "127.0.0.1"\nfrom = "a@b.de"\n')
+    assert "[mail] is set but [office] public_url is empty" in server.log_path.read_text()
