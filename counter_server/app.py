@@ -70,6 +70,10 @@ def open_context(data_dir: Path, clock: Clock) -> Context:
         )
     for path in files.too_open():
         log.warning("%s can be read by other users: chmod %s %s", path, "700" if path.is_dir() else "600", path)
+    if config.mail is not None and not config.public_url:
+        # alert mails to staff work without it; a citizen's mail would carry a link without an address
+        log.warning("[mail] is set but [office] public_url is empty: the booking e-mails' links"
+                    " (manage a booking, take a waiting-list offer) cannot be opened; set public_url")
     store = Store(files.db)
     # the outbox fills only while the office belongs to a city
     store.write_sync(lambda tx: city_outbox.configure(tx.db, enabled=config.city is not None), now=clock.now())

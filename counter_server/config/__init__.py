@@ -85,11 +85,13 @@ def parse_config(path: Path, data: Mapping[str, Any]) -> OfficeConfig:
     root = Reader(path, data, "")
     root.reject_unknown(SECTIONS)
     office = parse_office(root)
+    public_url = root.sub("office").get("public_url", str, "").rstrip("/")
+    mail = parse_mail(root)
     return OfficeConfig(
         path=path,
         office=office,
         rules=_rules(root),
-        public_url=root.sub("office").get("public_url", str, "").rstrip("/"),
+        public_url=public_url,
         appointments=parse_appointments(root.optional_sub("appointments")),
         printers=parse_printers(root),
         offline=parse_offline(root.optional_sub("offline")),
@@ -98,7 +100,7 @@ def parse_config(path: Path, data: Mapping[str, Any]) -> OfficeConfig:
         open_data=parse_open_data(root.optional_sub("open_data")),
         booking=parse_booking(root),
         city=parse_city(root, office.id),
-        mail=parse_mail(root),
+        mail=mail,
         texts=parse_screen_texts(root.optional_sub("texts")),
     )
 

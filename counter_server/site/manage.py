@@ -39,6 +39,8 @@ async def manage(request: Request, secret: str) -> HTMLResponse:
         service = service_of(ctx.config, appointment.service_id)
     except DomainError as error:
         return failure(page, error)
+    if "lang" not in request.query_params:  # the link from the e-mail: the booking's own language
+        page = page_for(request, await ctx.read(lambda db: self_service.lang_of(db, appointment.id)))
     contact = await ctx.read(lambda db: contacts_of(db, [appointment.id]))
     mailed = mail_configured(ctx.config) and bool(contact.get(appointment.id, {}).get("email"))
     qr = base64.b64encode(qr_png(token_for(ctx.config, ctx.keyring, appointment))).decode("ascii")

@@ -56,7 +56,9 @@ class Page:
 
     def when(self, moment: datetime) -> str:
         local = moment.astimezone(self.zone)
-        return f"{self.day(local.date())}, {self.time(local)}"
+        # Arabic separates with its own comma, as Babel's Arabic dates do
+        comma = "\u060c " if self.lang == "ar" else ", "
+        return f"{self.day(local.date())}{comma}{self.time(local)}"
 
     def local_iso(self, moment: datetime) -> str:
         return moment.astimezone(self.zone).strftime("%Y-%m-%dT%H:%M")

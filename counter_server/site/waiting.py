@@ -73,6 +73,8 @@ async def status(request: Request, kind: str, secret: str) -> HTMLResponse:
         entry, offer = await ctx.read(lambda db: FINDERS[kind](db, secret))
     except DomainError as error:
         return failure(page, error)
+    if "lang" not in request.query_params:  # the link from the e-mail: the entry's own language
+        page = page_for(request, str(entry.get("lang") or "de"))
     now = ctx.clock.now()
     held = offer if offer and offer["status"] == "open" and datetime.fromisoformat(offer["expires_at"]) > now else None
     return render(page, "wait.html", entry=entry, offer=held, base=f"/book/{kind}/{secret}",

@@ -73,8 +73,13 @@ def mail() -> Iterator[MailServer]:
     server.stop()
 
 
+def with_public_url(text: str) -> str:
+    """office.toml with `[office] public_url`, which the booking mails' links start with."""
+    return text.replace('public_url = ""', 'public_url = "http://127.0.0.1"')
+
+
 def _server(server_factory: ServerFactory, mail: MailServer, extra: str = "") -> LiveServer:
-    return server_factory(edit_config=lambda t: t + LOOSE + mail.config(extra))
+    return server_factory(edit_config=lambda t: with_public_url(t) + LOOSE + mail.config(extra))
 
 
 def _attachments(message: EmailMessage) -> dict[str, bytes]:
@@ -202,7 +207,7 @@ def test_a_bad_mail_section_is_refused_at_start(server_factory: ServerFactory, m
 
 def test_a_password_file_is_read_and_the_login_used(server_factory: ServerFactory, mail: MailServer) -> None:
     mail.start()
-    server = server_factory(start=False, edit_config=lambda t: t + LOOSE + mail.config(
+    server = server_factory(start=False, edit_config=lambda t: with_public_url(t) + LOOSE + mail.config(
         'username = "termine"\npassword_file = "smtp-password"\n'))
     (server.data_dir / "smtp-password").write_text("geheim\n")
     server.start()

@@ -15,7 +15,7 @@ import httpx
 import pytest
 
 from tests.api.test_booking_site_http import LOOSE, book
-from tests.api.test_mail import MailServer
+from tests.api.test_mail import MailServer, with_public_url
 from tests.conftest import LiveServer, ServerFactory
 
 ZONE = ZoneInfo("Europe/Berlin")
@@ -54,7 +54,7 @@ def wait_until(condition: object, timeout: float) -> None:
 def test_the_reminder_comes_once_at_its_time_and_not_again_after_a_restart(
     server_factory: ServerFactory, mail: MailServer,
 ) -> None:
-    server = server_factory(edit_config=lambda t: t + LOOSE + mail.config(f"reminder_hours = {HOURS}\n"))
+    server = server_factory(edit_config=lambda t: with_public_url(t) + LOOSE + mail.config(f"reminder_hours = {HOURS}\n"))
     start = free_starts(server, "2026-12-03")[0]  # two days after the clock's Tuesday 09:00
     with httpx.Client(base_url=server.url, timeout=30) as client:
         assert book(client, start, email="erika@example.org").status_code == 303

@@ -21,7 +21,7 @@ from aiosmtpd.smtp import AuthResult, LoginPassword
 from bench.harness import free_port
 from counter_server.tls import init_tls
 from tests.api.test_booking_site_http import LOOSE, book, first_free
-from tests.api.test_mail import Inbox
+from tests.api.test_mail import Inbox, with_public_url
 from tests.conftest import LiveServer, ServerFactory
 
 USER, PASSWORD = "termine", "richtig-geheim"
@@ -92,7 +92,7 @@ def _wait(condition: Any, timeout: float = 40) -> None:
 def test_starttls_and_login_a_wrong_password_waits_then_the_mail_arrives_once(
     server_factory: ServerFactory, tls_mail: TlsMailServer,
 ) -> None:
-    server = server_factory(start=False, edit_config=lambda t: t + LOOSE + tls_mail.config())
+    server = server_factory(start=False, edit_config=lambda t: with_public_url(t) + LOOSE + tls_mail.config())
     password_file = server.data_dir / "smtp-password"
     password_file.write_text("falsch\n", encoding="utf-8")
     server.start()
@@ -122,7 +122,7 @@ def test_starttls_and_login_a_wrong_password_waits_then_the_mail_arrives_once(
 
 def test_an_untrusted_certificate_says_so(server_factory: ServerFactory, tls_mail: TlsMailServer) -> None:
     config = tls_mail.config().replace(f'ca_file = "{tls_mail.ca_file}"\n', "")
-    server = server_factory(start=False, edit_config=lambda t: t + LOOSE + config)
+    server = server_factory(start=False, edit_config=lambda t: with_public_url(t) + LOOSE + config)
     (server.data_dir / "smtp-password").write_text(PASSWORD, encoding="utf-8")
     server.start()
     with httpx.Client(base_url=server.url, timeout=30) as client:
@@ -138,3 +138,8 @@ def test_a_ca_file_that_is_no_certificate_is_refused_at_start(server_factory: Se
     with pytest.raises(RuntimeError, match="server exited"):
         server.start()
     assert "mail.ca_file: cannot read a PEM certificate" in server.log_path.read_text()
+
+
+def test_mail_without_a_public_url_is_warned_about(server_factory: ServerFactory) -> None:
+    server = server_factory(edit_config=lambda t: t + '\n[mail]\nhost = "127.0.0.1"\nfrom = "a@b.de"\n')
+    assert "[mail] is set but [office] public_url is empty" in server.log_path.read_text()
