@@ -4,7 +4,7 @@ Everything is read from the statistics tables (`counter_server/stats/`), never f
 tickets or contacts. Today's figures are built on demand first (when events came since,
 or a minute passed), so the page is current. The page's tables and plots are kept per
 selection and statistics version (`stats/cache.py`): drawn once, until a day is rebuilt;
-downloads (large, fetched once) are made on each request.
+CSV and XLSX (large, fetched once) are made on each request.
 """
 
 from __future__ import annotations
@@ -180,7 +180,9 @@ async def report_pdf(request: Request, ctx: CtxDep, device: ReportDevice, date: 
     """The month's report for the council as PDF: a summary table and the plots."""
     sel = _selection(ctx, "month", date, service, counter)
 
-    await _refresh_today(ctx, sel, _cache(request))
-    visits, context = await _context(ctx, sel)
-    body = await asyncio.to_thread(exports.pdf_bytes, sel.title, ctx.config.office.name, visits, context)
+    async def make() -> bytes:  # a month's PDF is small and slow to draw: kept as the page's plots are
+        visits, context = await _context(ctx, sel)
+        return await asyncio.to_thread(exports.pdf_bytes, sel.title, ctx.config.office.name, visits, context)
+
+    body = await _cached(request, ctx, sel, ("pdf",), make)
     return _download(body, "application/pdf", f"monatsbericht-{sel.title}.pdf")
