@@ -84,6 +84,10 @@ def _scenario(args: argparse.Namespace) -> Scenario:
 def _run(args: argparse.Namespace, scenario: Scenario, policies: dict[str, Policy],
          rules: Rules) -> tuple[dict[str, list[DayResult]], str]:
     """The recorded days replayed, or the drawn days; and how to name them."""
+    uncovered = sorted({s.id for s in scenario.services} - {k for c in scenario.counters for k in c.skills})
+    if uncovered:
+        print(f"townhall simulate: no counter serves {', '.join(uncovered)}: those visitors are never called"
+              " and left out of the figures", file=sys.stderr)
     if args.from_history and not args.sample:
         days = recorded_days(args.data_dir, scenario, _weekday(args), args.day)
         first, last = min(days), max(days)

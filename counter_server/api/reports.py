@@ -2,8 +2,9 @@
 
 Everything is read from the statistics tables (`counter_server/stats/`), never from
 tickets or contacts. Today's figures are built on demand first (when events came since,
-or a minute passed), so the page is current. Tables, plots and downloads are kept per
-selection and statistics version (`stats/cache.py`): drawn once, until a day is rebuilt.
+or a minute passed), so the page is current. The page's tables and plots are kept per
+selection and statistics version (`stats/cache.py`): drawn once, until a day is rebuilt;
+CSV and XLSX (large, fetched once) are made on each request.
 """
 
 from __future__ import annotations
@@ -154,11 +155,9 @@ async def report_csv(request: Request, ctx: CtxDep, device: ReportDevice, period
     """The report's cells per day, errand, counter and hour as CSV (cells under 5 visits suppressed)."""
     sel = _selection(ctx, period, date, service, counter)
 
-    async def make() -> str:
-        visits, _ = await _context(ctx, sel)
-        return await asyncio.to_thread(exports.csv_text, visits)
-
-    body = await _cached(request, ctx, sel, ("csv",), make)
+    await _refresh_today(ctx, sel, _cache(request))
+    visits, _ = await _context(ctx, sel)
+    body = await asyncio.to_thread(exports.csv_text, visits)
     return _download(body, "text/csv; charset=utf-8", f"bericht-{sel.title}.csv")
 
 
@@ -168,11 +167,9 @@ async def report_xlsx(request: Request, ctx: CtxDep, device: ReportDevice, perio
     """The report as an Excel workbook: sheets per errand, day, hour, counter and in detail."""
     sel = _selection(ctx, period, date, service, counter)
 
-    async def make() -> bytes:
-        visits, _ = await _context(ctx, sel)
-        return await asyncio.to_thread(exports.xlsx_bytes, visits, f"Bericht {sel.title}")
-
-    body = await _cached(request, ctx, sel, ("xlsx",), make)
+    await _refresh_today(ctx, sel, _cache(request))
+    visits, _ = await _context(ctx, sel)
+    body = await asyncio.to_thread(exports.xlsx_bytes, visits, f"Bericht {sel.title}")
     return _download(body, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
                      f"bericht-{sel.title}.xlsx")
 
@@ -183,7 +180,7 @@ async def report_pdf(request: Request, ctx: CtxDep, device: ReportDevice, date: 
     """The month's report for the council as PDF: a summary table and the plots."""
     sel = _selection(ctx, "month", date, service, counter)
 
-    async def make() -> bytes:
+    async def make() -> bytes:  # a month's PDF is small and slow to draw: kept as the page's plots are
         visits, context = await _context(ctx, sel)
         return await asyncio.to_thread(exports.pdf_bytes, sel.title, ctx.config.office.name, visits, context)
 

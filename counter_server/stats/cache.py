@@ -1,4 +1,4 @@
-"""Rendered report parts (tables, plots, downloads) kept per selection and statistics version.
+"""Rendered report parts (the page's tables, its plots, the monthly PDF) kept per selection and statistics version.
 
 A report is drawn from the statistics tables only, so what it shows changes only when a day
 of its period is built again: the version of a period is read from `stats_days` (how many

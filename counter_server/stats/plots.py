@@ -77,7 +77,7 @@ def waits_by_hour(axes: Axes, visits: Sequence[stats.Visit], **_: Any) -> None:
     _hour_axis(axes, hours)
     axes.set_xlabel("Uhrzeit (Stunde); <5: weniger als 5 Besuche, nicht gezeigt")
     axes.set_ylabel("Minuten")
-    axes.legend(frameon=False)
+    axes.legend(frameon=True, facecolor="white", framealpha=1)
 
 
 def arrivals_by_hour(axes: Axes, visits: Sequence[stats.Visit], open_hours: dict[int, float],
@@ -95,8 +95,8 @@ def arrivals_by_hour(axes: Axes, visits: Sequence[stats.Visit], open_hours: dict
     twin.plot(hours, [open_hours.get(h, 0) for h in hours], color=ORANGE, marker="o", label="Schalter offen")
     twin.set_ylabel("Schalter offen (Mittel)")
     twin.set_ylim(bottom=0)
-    axes.legend(loc="upper left", frameon=False)
-    twin.legend(loc="upper right", frameon=False)
+    axes.legend(loc="upper left", frameon=True, facecolor="white", framealpha=1)
+    twin.legend(loc="upper right", frameon=True, facecolor="white", framealpha=1)
 
 
 def wait_distribution(axes: Axes, visits: Sequence[stats.Visit], **_: Any) -> None:
@@ -141,7 +141,7 @@ def booked_vs_walk_in(axes: Axes, visits: Sequence[stats.Visit], by_month: bool 
     axes.set_ylim(0, max([1, *(w + b for w, b in zip(walk, booked, strict=True))]) * 1.15)  # room for "<5"
     axes.set_ylabel("Besuche")
     axes.set_xlabel("<5: ein Teil mit weniger als 5 Besuchen, nicht gezeigt")
-    axes.legend(frameon=False)
+    axes.legend(frameon=True, facecolor="white", framealpha=1)
     if len(periods) > 12:
         axes.tick_params(axis="x", labelrotation=90, labelsize=7)
 

@@ -84,3 +84,16 @@ def test_replaying_with_more_counters_shortens_the_waits(office: Path, capsys: p
 def test_a_day_without_records_is_a_clear_error(office: Path, capsys: pytest.CaptureFixture[str]) -> None:
     code = cli.main(["simulate", "--from-history", "--data-dir", str(office), "--day", "2026-12-02"])
     assert code == 2 and "no recorded visits on wed" in capsys.readouterr().err
+
+
+def test_errands_without_a_counter_are_named(office: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    config = office / "office.toml"
+    text = config.read_text(encoding="utf-8")
+    try:  # the first counter of the demo office serves ausweis, pass and abholung
+        config.write_text(text.replace("skills = { ausweis = 1, pass = 2, abholung = 2 }",
+                                       "skills = { ausweis = 1, abholung = 2 }", 1), encoding="utf-8")
+        assert cli.main(["simulate", "--from-history", "--data-dir", str(office), "--counters", "1",
+                         "--policies", "ours"]) == 0
+        assert "no counter serves pass" in capsys.readouterr().err
+    finally:
+        config.write_text(text, encoding="utf-8")
