@@ -4,6 +4,7 @@ the letter heights and boxes of what the display shows."""
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from typing import Any
 
 from bench.harness import make_devices
@@ -27,9 +28,14 @@ def with_counters(total: int, skills: str = ALL_SKILLS) -> Any:
     return edit
 
 
-def office_with(server_factory: ServerFactory, counters: int = 16, skills: str = ALL_SKILLS) -> LiveServer:
-    """A started server whose office has `counters` counters, each with a device token."""
-    server = server_factory(edit_config=with_counters(max(counters, 8), skills), start=False)
+def office_with(
+    server_factory: ServerFactory, counters: int = 16, skills: str = ALL_SKILLS,
+    also: Callable[[str], str] = lambda text: text,
+) -> LiveServer:
+    """A started server whose office has `counters` counters, each with a device token;
+    `also(text) -> text` changes office.toml further."""
+    add = with_counters(max(counters, 8), skills)
+    server = server_factory(edit_config=lambda text: also(add(text)), start=False)
     server.tokens.update(make_devices(server.data_dir, [f"counter:{n}" for n in range(9, counters + 1)]))
     server.start()
     return server

@@ -24,6 +24,9 @@ from tests.pages.busy_board import (
 # (language, screen): the cap height floor is 5 % of the screen's height
 VIEWS = (("de", (1920, 1080)), ("de", (1280, 720)), ("ar", (1920, 1080)))
 
+# an errand's name longer than two lines, with a word wider than the side column
+LONG_NAME = "Sonstiges: Donaudampfschifffahrtsgesellschaftskapitänsmützenabholung und alle übrigen Anliegen"
+
 # Every text a visitor reads in the side column as drawn now: its cap height (as
 # busy_board.LETTER_HEIGHT_JS measures it), its box, its lines; what is shown of each list.
 SIDE_COLUMN_JS = """() => {
@@ -126,7 +129,7 @@ def walk_pages(page: Any, size: tuple[int, int], label: str, artifacts: Path) ->
 def test_the_side_column_stays_readable_from_3_m_and_pages_what_does_not_fit(
     server_factory: ServerFactory, artifacts: Path, counters: int,
 ) -> None:
-    server = office_with(server_factory, 16)
+    server = office_with(server_factory, 16, also=lambda text: text.replace('de = "Sonstiges"', f'de = "{LONG_NAME}"'))
     board = busy_lists(server, counters)
     recent = {c["number"] for c in board["recent"][:8]}
     waiting = {w["prefix"] for w in board["waiting"] if w["waiting"] > 0}
@@ -138,6 +141,9 @@ def test_the_side_column_stays_readable_from_3_m_and_pages_what_does_not_fit(
             seen = walk_pages(page, size, label, artifacts)
             assert seen["recent"] == recent and seen["waiting"] == waiting, (label, seen)
             assert seen["pages"] > 1, (label, seen)  # eight served and six errands do not fit at once
+            if lang == "de":  # the long name cut to two lines, in full in its title
+                assert page.get_attribute("#waiting td.name[title]", "title") == LONG_NAME, label
+                assert page.text_content("#waiting td.name[title]").endswith("…"), label
             if size == (1920, 1080):  # the newest call keeps its 45 mm beside the long lists
                 for part in ("number", "counter"):
                     assert letter_height(page, f"#current li.newest .{part}")["cap"] >= CAP_PX_45_MM, (label, part)
