@@ -104,6 +104,10 @@ class Rules:
     adaptive_promise_min: float = 4.0
     # ... and calls a booked visitor out of turn only this close to the slot.
     adaptive_call_min: float = 3.0
+    # ... and leaves a walk-in past `walk_in_max_wait_min` alone while they are the only
+    # walk-in waiting that long (the tail of an ordinary day: nobody is passed over
+    # again and again); when several are (an overloaded day), slots go first as before.
+    adaptive_spare_overdue: bool = True
 
 
 def rules_from_mapping(table: Mapping[str, object]) -> Rules:

@@ -16,7 +16,9 @@ the next `slot_guard_horizon_min`:
    - by default (`adaptive_slots`, promise `adaptive_promise_min`) the counter
      calls the policy's choice among the errands that end in time, else, within
      `adaptive_call_min` of the slot, the booked visitor if they are here, else
-     the policy's choice stands. It never stays idle, and with nobody at risk it
+     the policy's choice stands. With `adaptive_spare_overdue` it leaves the
+     policy's choice alone when that is a walk-in past `walk_in_max_wait_min` and
+     no other walk-in waits that long. It never stays idle, and with nobody at risk it
      changes nothing: how much it protects follows from the state it sees (who
      is booked when, how late they already are, which counters are expected
      free before their deadline).
@@ -40,7 +42,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import NamedTuple
 
-from .model import Counter, CounterState, Priority, Ticket, TicketKind
+from .model import Counter, CounterState, Priority, Ticket, TicketKind, TicketState
 from .policy import Rules, choose_with, counter_terms
 
 # minutes a service takes when office.toml does not say
@@ -154,13 +156,16 @@ def guard_choice(
     free: Callable[[], list[float]],
     durations: Mapping[str, float],
     in_time: Callable[[float], Ticket | None],
+    walk_ins: Callable[[], Iterable[Ticket]],
+    waited: Callable[[Ticket], float],
 ) -> Decision:
     """The rule (module docstring, step 3) for counter `me` whose policy picked `chosen`.
 
     Minutes on one clock: `now`, the needs' slots and deadlines, `free()` (when each
     counter of `desks` is expected free; asked only when needed). `in_time(deadline)`: the policy's
-    choice among the errands that end by then. The live decision and the estimate's
-    forward run both come here.
+    choice among the errands that end by then. `walk_ins()`: the walk-ins waiting, `waited(t)`:
+    minutes `t` has waited at `now` (both asked only before changing the choice). The live
+    decision and the estimate's forward run both come here.
     """
     if chosen.kind is TicketKind.APPOINTMENT or chosen.priority is Priority.URGENT or not needs:
         return Decision(chosen)
@@ -172,6 +177,8 @@ def guard_choice(
         return Decision(chosen)
     if rules.guard_slots:
         return _full_guard(need, chosen, now, rules, in_time)
+    if rules.adaptive_spare_overdue and _only_overdue(chosen, rules, walk_ins, waited):
+        return Decision(chosen)
     instead = in_time(need.deadline)
     if instead is not None:
         return Decision(instead, for_slot=need.slot_at)
@@ -234,7 +241,9 @@ def choose_guarding_slots(
         return choose_with(terms, fits, now, rules) if fits else None
 
     return guard_choice(chosen, me, 0.0, rules=rules, needs=needs, desks=desks_of(roster),
-                        free=lambda: free, durations=durations, in_time=in_time)
+                        free=lambda: free, durations=durations, in_time=in_time,
+                        walk_ins=lambda: (t for t in waiting if t.kind is TicketKind.WALK_IN and t.state is TicketState.WAITING),
+                        waited=lambda t: -minutes(t.arrived_at))
 
 
 def _full_guard(
@@ -249,6 +258,16 @@ def _full_guard(
     if need.slot - now <= rules.slot_hold_min:
         return Decision(None, Hold(need.service_id, need.slot_at))
     return Decision(chosen)
+
+
+def _only_overdue(
+    chosen: Ticket, rules: Rules, walk_ins: Callable[[], Iterable[Ticket]], waited: Callable[[Ticket], float]
+) -> bool:
+    """Whether `chosen` waits past the walk-in cap and no other walk-in does."""
+    cap = rules.walk_in_max_wait_min
+    if waited(chosen) < cap:
+        return False
+    return not any(t is not chosen and waited(t) >= cap for t in walk_ins())
 
 
 def _may_take(index: int, desks: Desks, need: Need) -> bool:

@@ -40,7 +40,8 @@ def minutes(waiting: list[Ticket], counters: list[Counter], rules: Rules, busy: 
 def test_a_walk_in_waits_while_the_counter_goes_to_a_late_booked_visitor() -> None:
     # booked for a pick-up 5 minutes ago, checked in late: only the pick-up desk can take them
     late = ticket("late", "abholung", waited=2, slot_in=-5)
-    waiting = [ticket("card", waited=35), late, ticket("next", waited=10)]
+    # both walk-ins past the cap: the guard does not spare the first (it would the only one)
+    waiting = [ticket("card", waited=35), late, ticket("next", waited=30)]
     off = minutes(waiting, [PICKUP, CARDS], OFF)
     # the ranking alone: the pick-up desk takes the long-waiting card, the card desk the next one
     assert off == {"card": 0.0, "next": 0.0, "late": 18.5}
@@ -53,7 +54,9 @@ def test_a_walk_in_waits_while_the_counter_goes_to_a_late_booked_visitor() -> No
 
 def test_a_short_errand_goes_first_when_a_booked_visitor_is_about_to_come() -> None:
     # a pick-up booked in 6 minutes, not here yet; the card desk is busy for long
-    waiting = [ticket("card", waited=25), ticket("pickup", "abholung", waited=2)]
+    # (the card stays below the walk-in cap until the booked visitor is called: the guard
+    # leaves the only walk-in past the cap alone)
+    waiting = [ticket("card", waited=22), ticket("pickup", "abholung", waited=2)]
     coming = [Upcoming("abholung", NOON + timedelta(minutes=6), show_probability=1.0)]
     off = minutes(waiting, [PICKUP, CARDS], OFF, busy={"2": 30.0}, upcoming=coming)
     on = minutes(waiting, [PICKUP, CARDS], ADAPTIVE, busy={"2": 30.0}, upcoming=coming)

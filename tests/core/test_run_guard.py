@@ -49,6 +49,8 @@ def from_scratch(guard: RunGuard, index: int, at: float, first: int) -> tuple[in
     decision = guard_choice(
         chosen, index, at, rules=rules, needs=booking_needs(here, to_come, at, rules), desks=plan.desks,
         free=lambda: [f if f > at else at for f in guard.free], durations=plan.durations, in_time=in_time,
+        walk_ins=lambda: [t for _, t in order.queued() if t.appointment_at is None],
+        waited=lambda t: at - plan.minutes(t.arrived_at),
     )
     return guard._outcome(decision, chosen, first, booked, picked)
 

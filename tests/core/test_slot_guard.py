@@ -152,11 +152,25 @@ def test_adaptive_with_nobody_at_risk_keeps_the_policy_order() -> None:
 def test_adaptive_calls_a_late_booked_visitor_only_this_counter_can_take_in_time() -> None:
     # booked for a pick-up 5 minutes ago, checked in late; the ID-card desk cannot do pick-ups
     late = ticket("late", "abholung", waited=2, slot_in=-5)
-    waiting = [ticket("card", waited=35), late]
+    # two walk-ins past the cap (28 min): a crowded moment, the slot goes first
+    waiting = [ticket("card", waited=35), late, ticket("card2", waited=30)]
     off = decide(waiting, rules=OFF)
     assert off.ticket is not None and off.ticket.id == "card"  # the policy alone: the long-waiting card first
     decision = decide(waiting, rules=ADAPTIVE)
     assert decision.ticket is late and decision.for_slot == late.appointment_at
+
+
+def test_adaptive_leaves_the_only_walk_in_past_the_cap_alone() -> None:
+    # as above, but the card is the only walk-in past the cap: it is not passed over
+    late = ticket("late", "abholung", waited=2, slot_in=-5)
+    waiting = [ticket("card", waited=35), late, ticket("next", waited=27)]
+    assert called(decide(waiting, rules=ADAPTIVE)) == "card"
+    # ... unless the rule is off; the full guard never spares
+    assert decide(waiting, rules=replace(ADAPTIVE, adaptive_spare_overdue=False)).ticket is late
+    assert decide(waiting, rules=GUARD).ticket is late
+    # below the cap the guard acts as before: a pick-up that ends in time goes first
+    pickup = ticket("pickup", "abholung", waited=1)
+    assert called(decide([ticket("card", waited=27), pickup], booked=[("abholung", 6)], rules=ADAPTIVE)) == "pickup"
 
 
 def test_adaptive_prefers_an_errand_that_ends_in_time_and_never_idles() -> None:
