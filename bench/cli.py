@@ -14,8 +14,16 @@ from typing import Any
 from counter_server.config import ConfigError
 from counter_server.core.policy import Rules, rules_from_mapping
 
-from . import report
-from .history import WEEKDAYS, recorded_days, replay, scenario_from_history
+from . import booking_share, report
+from .booking_share import parse_shares
+from .history import (
+    WEEKDAYS,
+    parse_hours,
+    recorded_days,
+    replay,
+    scenario_from_history,
+    window_scenario,
+)
 from .scenario import Scenario, ScenarioError, load_scenario
 from .simulator import DayResult, Policy, policies_by_name, run_days
 
@@ -37,8 +45,14 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
     parser.add_argument("--weekday", choices=WEEKDAYS, help="--from-history: only these weekdays (e.g. mon)")
     parser.add_argument("--day", action="append", default=[], metavar="YYYY-MM-DD",
                         help="--from-history: only this recorded day (repeat for more)")
-    parser.add_argument("--counters", type=int,
-                        help="--from-history: N counters (the first N of office.toml; more repeat their skills)")
+    parser.add_argument("--counters", type=_counts, metavar="N[,M...]",
+                        help="--from-history: N counters (the first N of office.toml; more repeat their skills);"
+                             " several only with --booking-share")
+    parser.add_argument("--hours", type=parse_hours, metavar="8-12",
+                        help="--from-history: only visitors who arrived in this window; figures over the window")
+    parser.add_argument("--booking-share", type=parse_shares, metavar="0,0.2,0.4",
+                        help="--from-history: replay with this share of each counter's time booked online"
+                             " (one row per share; see bench/booking_share.py)")
     parser.add_argument("--sample", action="store_true",
                         help="--from-history: draw --days new days from the recorded rates instead of replaying")
     parser.add_argument("--days", type=int, default=200, help="independent days (default 200; not when replaying)")
@@ -60,6 +74,16 @@ def _rules(path: Path | None) -> Rules:
     return rules_from_mapping(data.get("queue", {}))
 
 
+def _counts(text: str) -> list[int]:
+    try:
+        counts = [int(part) for part in text.split(",")]
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected N or N,M,..., got {text!r}") from None
+    if any(n < 1 for n in counts):
+        raise argparse.ArgumentTypeError("must be at least 1")
+    return counts
+
+
 def _weekday(args: argparse.Namespace) -> str | None:
     """--weekday, or the one weekday all --day share (their opening hours)."""
     if args.weekday or not args.day:
@@ -76,9 +100,12 @@ def _scenario(args: argparse.Namespace) -> Scenario:
         return load_scenario(args.scenario)
     if args.data_dir is None:
         raise ValueError("--from-history needs --data-dir")
-    if args.counters is not None and args.counters < 1:
-        raise ValueError("--counters: must be at least 1")
-    return scenario_from_history(args.data_dir, _weekday(args), args.counters)
+    if args.counters and len(args.counters) > 1 and args.booking_share is None:
+        raise ValueError("--counters: several counts only with --booking-share")
+    if args.sample and (args.hours or args.booking_share is not None):
+        raise ValueError("--hours and --booking-share replay the recorded days: not with --sample")
+    count = args.counters[0] if args.counters else None
+    return window_scenario(scenario_from_history(args.data_dir, _weekday(args), count), args.hours)
 
 
 def _run(args: argparse.Namespace, scenario: Scenario, policies: dict[str, Policy],
@@ -89,12 +116,30 @@ def _run(args: argparse.Namespace, scenario: Scenario, policies: dict[str, Polic
         print(f"townhall simulate: no counter serves {', '.join(uncovered)}: those visitors are never called"
               " and left out of the figures", file=sys.stderr)
     if args.from_history and not args.sample:
-        days = recorded_days(args.data_dir, scenario, _weekday(args), args.day)
+        days = recorded_days(args.data_dir, scenario, _weekday(args), args.day, args.hours)
         first, last = min(days), max(days)
         return replay(days, scenario, policies, rules), \
             f"{len(days)} recorded day(s) replayed ({first}{'' if first == last else ' to ' + last})"
     results = run_days(scenario=scenario, days=args.days, seed=args.seed, policies=policies, rules=rules)
     return results, f"{args.days} days from seed {args.seed}"
+
+
+def _booking_shares(args: argparse.Namespace, scenario: Scenario, policies: dict[str, Policy], rules: Rules) -> int:
+    """One row per (counters, share) under the first policy: the table, or JSON."""
+    days = recorded_days(args.data_dir, scenario, _weekday(args), args.day, args.hours)
+    scenarios = [window_scenario(scenario_from_history(args.data_dir, _weekday(args), n), args.hours)
+                 for n in args.counters] if args.counters else [scenario]
+    policy = next(iter(policies.items()))
+    found = booking_share.rows(days, scenarios, args.booking_share, policy, rules)
+    which = f"{len(days)} recorded day(s) replayed ({min(days)}{'' if len(days) == 1 else ' to ' + max(days)})"
+    if args.json:
+        print(json.dumps({"scenario": scenario.name, "run": which, "policy": policy[0],
+                          "rows": booking_share.as_json(found)}, indent=2))
+    else:
+        print(f"scenario {scenario.name}, {which}, policy {policy[0]};"
+              f" slots of {booking_share.slot_length_min(scenario):.0f} min; walk-in waits in min\n")
+        print(booking_share.table(found))
+    return 0
 
 
 def run_simulate(args: argparse.Namespace) -> int:
@@ -105,6 +150,8 @@ def run_simulate(args: argparse.Namespace) -> int:
         policies = policies_by_name(args.policies)
         if args.days < 1:
             raise ValueError("--days: must be at least 1")
+        if args.booking_share is not None:
+            return _booking_shares(args, scenario, policies, rules)
         started = time.perf_counter()
         results, which = _run(args, scenario, policies, rules)
     except (ScenarioError, ValueError, OSError, tomllib.TOMLDecodeError, ConfigError) as error:

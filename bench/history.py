@@ -5,7 +5,8 @@ replays the recorded days themselves: every visitor arrives at the recorded minu
 recorded errand and takes the recorded service time; booked visitors keep their slots,
 booked visitors who never came stay empty slots. `--counters N` runs the same days with N
 counters (the first N of office.toml; more than configured repeat their skills): "how many
-counters on Monday mornings?". `--sample` draws new days from the recorded rates instead
+counters on Monday mornings?" (`--weekday mon --hours 8-12`: only the visitors who arrived
+in that window, the figures over that window). `--sample` draws new days from the recorded rates instead
 (arrivals per hour, bookings per day, no-show share, service times per errand).
 """
 
@@ -14,6 +15,7 @@ from __future__ import annotations
 import sqlite3
 import statistics
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -106,8 +108,44 @@ def scenario_from_history(data_dir: Path, weekday: str | None = None, counters: 
 _COLUMNS = "office_day, service_id, kind, outcome, service_s, arrived_min, slot_min"
 
 
-def _rows(data_dir: Path, weekday: str | None, days: Sequence[str]) -> list[tuple[Any, ...]]:
+Window = tuple[float, float]  # minutes after local midnight, [start, end)
+
+
+def parse_hours(text: str) -> Window:
+    """`8-12` or `08:30-12:00`: the window [start, end) in minutes after local midnight."""
+    try:
+        start, end = (_clock_text(part) for part in text.split("-"))
+    except ValueError:
+        raise ValueError(f"--hours: expected e.g. 8-12 or 08:30-12:00, got {text!r}") from None
+    if not 0 <= start < end <= 24 * 60:
+        raise ValueError(f"--hours: the window must end after it starts, within the day, got {text!r}")
+    return start, end
+
+
+def _clock_text(part: str) -> float:
+    hours, _, minutes = part.strip().partition(":")
+    return float(int(hours) * 60 + (int(minutes) if minutes else 0))
+
+
+def window_scenario(scenario: Scenario, window: Window | None) -> Scenario:
+    """The scenario's day cut to the window: counters open from its start to its end."""
+    if window is None:
+        return scenario
+    start, end = window
+    return replace(scenario, name=f"{scenario.name}, {_hhmm(start)}-{_hhmm(end)}", open_min=start,
+                   close_min=end, last_walk_in_min=min(max(scenario.last_walk_in_min, start), end))
+
+
+def _hhmm(minutes: float) -> str:
+    return f"{int(minutes // 60):02d}:{int(minutes % 60):02d}"
+
+
+def _rows(data_dir: Path, weekday: str | None, days: Sequence[str],
+          window: Window | None = None) -> list[tuple[Any, ...]]:
     where, args = ["outcome NOT IN ('cancelled', 'superseded')"], list[Any]()
+    if window is not None:  # arrived in the window (a booking that never came: its slot)
+        where.append("COALESCE(arrived_min, slot_min) >= ? AND COALESCE(arrived_min, slot_min) < ?")
+        args += list(window)
     if weekday is not None:
         where.append("weekday = ?")
         args.append(WEEKDAYS.index(weekday))
@@ -154,9 +192,10 @@ def _day(scenario: Scenario, rows: Sequence[tuple[Any, ...]]) -> Day:
 
 
 def recorded_days(data_dir: Path, scenario: Scenario, weekday: str | None = None,
-                  days: Sequence[str] = ()) -> dict[str, Day]:
-    """Each recorded office day (of `weekday`, or the `days` named) as the simulator's day."""
-    rows = _rows(data_dir, weekday, days)
+                  days: Sequence[str] = (), window: Window | None = None) -> dict[str, Day]:
+    """Each recorded office day (of `weekday`, or the `days` named) as the simulator's day;
+    with `window`, only the visitors who arrived in it (pass `window_scenario`'s scenario)."""
+    rows = _rows(data_dir, weekday, days, window)
     if any(r[5] is None and r[3] != "absent" for r in rows):
         raise ScenarioError("the statistics lack arrival minutes (built before this version):"
                             " run `townhall stats rebuild` first")
@@ -166,7 +205,7 @@ def recorded_days(data_dir: Path, scenario: Scenario, weekday: str | None = None
     missing = sorted(set(days) - set(by_day))
     if missing or not by_day:
         raise ScenarioError(f"no recorded visits on {', '.join(missing) or weekday or 'any day'}"
-                            " (run `townhall stats rebuild` first)")
+                            f"{' in ' + _hhmm(window[0]) + '-' + _hhmm(window[1]) if window else ''} (run `townhall stats rebuild` first)")
     return {name: _day(scenario, day_rows) for name, day_rows in sorted(by_day.items())}
 
 
