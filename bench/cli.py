@@ -7,6 +7,7 @@ import json
 import sys
 import time
 import tomllib
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -48,9 +49,9 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
     parser.add_argument("--counters", type=_counts, metavar="N[,M...]",
                         help="--from-history: N counters (the first N of office.toml; more repeat their skills);"
                              " several only with --booking-share")
-    parser.add_argument("--hours", type=parse_hours, metavar="8-12",
+    parser.add_argument("--hours", type=_argument(parse_hours), metavar="8-12",
                         help="--from-history: only visitors who arrived in this window; figures over the window")
-    parser.add_argument("--booking-share", type=parse_shares, metavar="0,0.2,0.4",
+    parser.add_argument("--booking-share", type=_argument(parse_shares), metavar="0,0.2,0.4",
                         help="--from-history: replay with this share of each counter's time booked online"
                              " (one row per share; see bench/booking_share.py)")
     parser.add_argument("--sample", action="store_true",
@@ -72,6 +73,17 @@ def _rules(path: Path | None) -> Rules:
         return Rules()
     data = tomllib.loads(path.read_text(encoding="utf-8"))
     return rules_from_mapping(data.get("queue", {}))
+
+
+def _argument(parse: Callable[[str], Any]) -> Callable[[str], Any]:
+    """A parser whose ValueError argparse prints (it hides plain ValueErrors' text)."""
+    def checked(text: str) -> Any:
+        try:
+            return parse(text)
+        except ValueError as error:
+            raise argparse.ArgumentTypeError(str(error)) from None
+
+    return checked
 
 
 def _counts(text: str) -> list[int]:

@@ -10,7 +10,9 @@ from pathlib import Path
 import pytest
 
 from bench import cli
-from bench.history import recorded_days, scenario_from_history
+from bench.booking_share import slot_length_min, slots, with_booking
+from bench.history import parse_hours, recorded_days, scenario_from_history, window_scenario
+from bench.scenario import Day, Scenario
 from counter_server.cli import init_data_dir
 from counter_server.paths import DataDir
 from counter_server.stats import job
@@ -97,3 +99,64 @@ def test_errands_without_a_counter_are_named(office: Path, capsys: pytest.Captur
         assert "no counter serves pass" in capsys.readouterr().err
     finally:
         config.write_text(text, encoding="utf-8")
+
+
+# --- "Monday mornings": a window; "how much for online booking?": a booked share ----------
+
+
+def _window_day(office: Path, hours: str, counters: int = 1) -> tuple[Scenario, Day]:
+    window = parse_hours(hours)
+    scenario = window_scenario(scenario_from_history(office, "tue", counters), window)
+    [day] = recorded_days(office, scenario, "tue", window=window).values()
+    return scenario, day
+
+
+def test_the_window_keeps_exactly_the_visitors_who_arrived_in_it(office: Path) -> None:
+    assert parse_hours("8-12") == (480, 720) and parse_hours("08:30-12:00") == (510, 720)
+    scenario, day = _window_day(office, "9-10")
+    assert (scenario.open_min, scenario.close_min) == (540, 600)
+    # 09:00-10:00: t5 09:00 (walk-in), t4 09:10 (slot 09:00); not t3 (08:50), t7 (10:00) nor the
+    # empty 11:00 slot; minutes count from the window's start
+    assert [(v.arrives_min, v.slot_min) for v in day.visitors] == [(0, None), (10, 0), (30, None)]
+    assert [(b.slot_min, b.visitor) for b in day.bookings] == [(0, 1)]
+
+
+def test_a_window_without_visits_and_a_bad_window_are_clear_errors(
+        office: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code = cli.main(["simulate", "--from-history", "--data-dir", str(office), "--weekday", "tue",
+                     "--policies", "ours", "--hours", "14-16"])
+    assert code == 2 and "no recorded visits on tue in 14:00-16:00" in capsys.readouterr().err
+    for bad, message in (("--hours", "12-8"), ("--booking-share", "0,1.5")):
+        with pytest.raises(SystemExit):
+            cli.main(["simulate", "--from-history", "--data-dir", str(office), bad, message])
+        assert f"{bad}: " in capsys.readouterr().err
+
+
+def test_a_booked_share_moves_evenly_spaced_walk_ins_to_slots(office: Path) -> None:
+    scenario, day = _window_day(office, "8-10")
+    assert with_booking(day, scenario, 0) == day
+    # slots as long as the errands' mean (about 10.8 min + walk-up) on the 5-minute grid
+    assert slot_length_min(scenario) == 15
+    # a quarter of one counter's 120 minutes: 2 slots, at the middles of the halves (30, 90)
+    assert slots(scenario, 0.25) == [30, 90]
+    # walk-ins t1 0, t2 5, t5 60, t6 90: the 2nd and 4th (evenly spaced) take the slots
+    booked = with_booking(day, scenario, 0.25)
+    assert [(v.arrives_min, v.slot_min) for v in booked.visitors] == [
+        (0, None), (30, 30), (50, 60), (60, None), (70, 60), (90, 90)]
+    assert [(b.slot_min, b.visitor) for b in booked.bookings] == [(30, 1), (60, 2), (60, 4), (90, 5)]
+    # the errands and service times move with the visitors
+    assert sorted(v.service_min for v in booked.visitors) == sorted(v.service_min for v in day.visitors)
+
+
+def test_the_share_table_has_one_row_per_share_and_counters(office: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    plain = _simulate(office, capsys, "--hours", "8-10", "--counters", "1")
+    shares = _simulate(office, capsys, "--hours", "8-10", "--counters", "1,2", "--booking-share", "0,0.25")
+    rows = shares["rows"]
+    assert [(r["counters"], r["share"], r["walk_ins_per_day"], r["booked_per_day"])  # type: ignore[index]
+            for r in rows] == [(1, 0, 4, 2), (1, 0.25, 2, 4), (2, 0, 4, 2), (2, 0.25, 0, 6)]  # type: ignore[union-attr]
+    assert rows[0]["mean"] == _mean_wait(plain)  # type: ignore[index]  # share 0 is the plain replay
+    assert cli.main(["simulate", "--from-history", "--data-dir", str(office), "--weekday", "tue", "--policies",
+                     "ours", "--hours", "8-10", "--counters", "1", "--booking-share", "0,0.25,0.5"]) == 0
+    lines = capsys.readouterr().out.strip().splitlines()
+    assert lines[-4].split()[:2] == ["counters", "share"]
+    assert [line.split()[1] for line in lines[-3:]] == ["0%", "25%", "50%"]
