@@ -81,7 +81,7 @@ def _argument(parse: Callable[[str], Any]) -> Callable[[str], Any]:
         try:
             return parse(text)
         except ValueError as error:
-            raise argparse.ArgumentTypeError(str(error)) from None
+            raise argparse.ArgumentTypeError(str(error).split(": ", 1)[-1]) from None
 
     return checked
 
