@@ -120,13 +120,17 @@ def _scenario(args: argparse.Namespace) -> Scenario:
     return window_scenario(scenario_from_history(args.data_dir, _weekday(args), count), args.hours)
 
 
+def _warn_uncovered(scenario: Scenario) -> None:
+    uncovered = sorted({s.id for s in scenario.services} - {k for c in scenario.counters for k in c.skills})
+    if uncovered:
+        print(f"townhall simulate: {len(scenario.counters)} counter(s): no counter serves {', '.join(uncovered)}:"
+              " those visitors are never called and left out of the figures", file=sys.stderr)
+
+
 def _run(args: argparse.Namespace, scenario: Scenario, policies: dict[str, Policy],
          rules: Rules) -> tuple[dict[str, list[DayResult]], str]:
     """The recorded days replayed, or the drawn days; and how to name them."""
-    uncovered = sorted({s.id for s in scenario.services} - {k for c in scenario.counters for k in c.skills})
-    if uncovered:
-        print(f"townhall simulate: no counter serves {', '.join(uncovered)}: those visitors are never called"
-              " and left out of the figures", file=sys.stderr)
+    _warn_uncovered(scenario)
     if args.from_history and not args.sample:
         days = recorded_days(args.data_dir, scenario, _weekday(args), args.day, args.hours)
         first, last = min(days), max(days)
@@ -141,6 +145,8 @@ def _booking_shares(args: argparse.Namespace, scenario: Scenario, policies: dict
     days = recorded_days(args.data_dir, scenario, _weekday(args), args.day, args.hours)
     scenarios = [window_scenario(scenario_from_history(args.data_dir, _weekday(args), n), args.hours)
                  for n in args.counters] if args.counters else [scenario]
+    for each in scenarios:
+        _warn_uncovered(each)
     policy = next(iter(policies.items()))
     found = booking_share.rows(days, scenarios, args.booking_share, policy, rules)
     which = f"{len(days)} recorded day(s) replayed ({min(days)}{'' if len(days) == 1 else ' to ' + max(days)})"
@@ -148,7 +154,8 @@ def _booking_shares(args: argparse.Namespace, scenario: Scenario, policies: dict
         print(json.dumps({"scenario": scenario.name, "run": which, "policy": policy[0],
                           "rows": booking_share.as_json(found)}, indent=2))
     else:
-        print(f"scenario {scenario.name}, {which}, policy {policy[0]};"
+        name = scenario.name.replace(f", {len(scenario.counters)} counters)", ")")
+        print(f"scenario {name}, {which}, policy {policy[0]};"
               f" slots of {booking_share.slot_length_min(scenario):.0f} min; walk-in waits in min\n")
         print(booking_share.table(found))
     return 0

@@ -126,6 +126,8 @@ def test_a_window_without_visits_and_a_bad_window_are_clear_errors(
     code = cli.main(["simulate", "--from-history", "--data-dir", str(office), "--weekday", "tue",
                      "--policies", "ours", "--hours", "14-16"])
     assert code == 2 and "no recorded visits on tue in 14:00-16:00" in capsys.readouterr().err
+    code = cli.main(["simulate", "--from-history", "--data-dir", str(office), "--counters", "1,2"])
+    assert code == 2 and "several counts only with --booking-share" in capsys.readouterr().err
     for bad, message in (("--hours", "12-8"), ("--booking-share", "0,1.5")):
         with pytest.raises(SystemExit):
             cli.main(["simulate", "--from-history", "--data-dir", str(office), bad, message])
