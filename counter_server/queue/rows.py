@@ -10,7 +10,7 @@ import sqlite_utils
 from ..core.errors import UnknownTicket
 from ..core.estimate import add_visit
 from ..core.model import OPEN_TICKET_STATES, Priority, Ticket, TicketKind, TicketState
-from ..events import last_seq
+from ..events import queue_seq
 from ..store import Tx
 from . import open_cache
 
@@ -105,7 +105,7 @@ def _load_open(db: sqlite_utils.Database) -> list[Ticket]:
 
 def open_tickets(db: sqlite_utils.Database) -> list[Ticket]:
     """The open tickets by arrival, as of a reader's snapshot (from memory when it is the last commit)."""
-    kept = open_cache.cache_of(db).committed(last_seq(db))
+    kept = open_cache.cache_of(db).committed(queue_seq(db))
     return list(kept) if kept is not None else _load_open(db)
 
 
