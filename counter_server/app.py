@@ -52,7 +52,6 @@ from .site import waiting as site_waiting
 from .stats.job import build_missing
 from .store import Store
 from .uow import Work
-from .warm import EstimateWarmer
 
 log = logging.getLogger(__name__)
 HOUSEKEEPING_S = 30.0
@@ -119,8 +118,6 @@ def create_app(ctx: Context, *, max_status_streams: int = DEFAULT_MAX_STREAMS) -
         ctx.store.on_commit(ctx.hub.publish, asyncio.get_running_loop())
         feed = BoardFeed(ctx)
         feed.start()
-        warmer = EstimateWarmer(ctx)
-        warmer.start()
         visitors.start()
         housekeeping(ctx)
         tasks = [asyncio.create_task(_housekeeping_loop(ctx)), asyncio.create_task(mail_sender.run(ctx))]
@@ -137,7 +134,6 @@ def create_app(ctx: Context, *, max_status_streams: int = DEFAULT_MAX_STREAMS) -
                 with contextlib.suppress(asyncio.CancelledError):
                     await task
             await feed.stop()
-            await warmer.stop()
             await visitors.stop()
             ctx.store.close()
             request_log.info("stopped", data_dir=str(ctx.data_dir))

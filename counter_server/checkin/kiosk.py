@@ -5,8 +5,9 @@
    committed here: this is what the visitor's place rests on.
 2. `status_after` (a read, after that commit): the visitor's place and estimate on a
    committed snapshot, taken from the estimate every reader of that state shares (the
-   board, the status page, the next check-ins of a burst): the same function and the same
-   figure as inside the write (tests/service/test_checkin_after_commit.py).
+   board, the status page, the other check-ins of a burst): the same function, and for the
+   same state and moment the same figure, as inside the write
+   (tests/service/test_checkin_after_commit.py).
 3. `tell` (a short write): the estimate noted with `ticket.created` for the statistics, the
    print job's words completed and handed to the printer.
 
@@ -40,7 +41,6 @@ class Issued:
 
     ticket: Ticket
     status_url: str
-    at: datetime  # the check-in's moment: the estimate is made for it
     created_seq: int | None  # the ticket's `ticket.created` event
     print_job: PrintJob | None = None
 
@@ -60,12 +60,13 @@ def issue(work: Work, *, device: Device, request: KioskCheckin, status_base: str
     if printer is not None:
         words = words_of(work.office, ticket, status={}, status_url=status_url)
         job = prepare(work, printer=printer, ticket=ticket, content=words)
-    return Issued(ticket, status_url, work.now, created, job)
+    return Issued(ticket, status_url, created, job)
 
 
-def status_after(db: sqlite_utils.Database, config: OfficeConfig, issued: Issued) -> dict[str, Any]:
-    """Step 2, on a reader: place and estimate on a snapshot that holds the committed ticket."""
-    return ticket_status(db, config, issued.ticket, issued.at)
+def status_after(db: sqlite_utils.Database, config: OfficeConfig, issued: Issued, now: datetime) -> dict[str, Any]:
+    """Step 2, on a reader: place and estimate at `now` on a snapshot that holds the
+    committed ticket (and whatever was committed since: the queue the visitor joins)."""
+    return ticket_status(db, config, issued.ticket, now)
 
 
 def tell(work: Work, issued: Issued, status: dict[str, Any]) -> CheckedIn:
@@ -95,7 +96,7 @@ async def check_in(
     if not made:
         return stored if is_told(stored) else await _complete_replay(ctx, stored)
     issued = made[0]
-    status = await ctx.read(lambda db: status_after(db, ctx.config, issued))
+    status = await ctx.read(lambda db: status_after(db, ctx.config, issued, ctx.clock.now()))
 
     def step_tell(work: Work) -> dict[str, Any]:
         answer = tell(work, issued, status).to_json()

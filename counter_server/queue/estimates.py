@@ -108,8 +108,11 @@ class EstimateCache:
         self._value: dict[str, Estimate] = {}
 
     def get(self, db: sqlite_utils.Database, config: OfficeConfig, now: datetime) -> dict[str, Estimate]:
-        key = (database_path(db), id(config), queue_seq(db), int(now.timestamp()) // self._bucket_s)
         with self._lock:
+            # A reader's snapshot begins with its first read: one that asks here first (the
+            # board, a status, a check-in's answer) and waited for another's estimate sees
+            # the newest state, so a burst of check-ins shares a few estimates, not one each.
+            key = (database_path(db), id(config), queue_seq(db), int(now.timestamp()) // self._bucket_s)
             if key != self._key:
                 self._value = estimates(db, config, now)
                 self._key = key

@@ -45,7 +45,7 @@ def _in_one_transaction(office: Office, device: Device, request: KioskCheckin) -
 
 def _after_commit(office: Office, device: Device, request: KioskCheckin) -> dict[str, Any]:
     issued = office.write(lambda w: kiosk.issue(w, device=device, request=request, status_base=BASE))
-    status = office.read(lambda db: kiosk.status_after(db, office.config, issued))
+    status = office.read(lambda db: kiosk.status_after(db, office.config, issued, office.now))
     return office.write(lambda w: kiosk.tell(w, issued, status)).to_json()
 
 
@@ -103,7 +103,7 @@ def test_the_print_job_waits_for_the_estimate_and_carries_it(office: Office) -> 
     issued = office.write(lambda w: kiosk.issue(w, device=device, request=request, status_base=BASE))
     [state] = office.read(lambda db: [r[0] for r in db.execute("SELECT state FROM print_jobs").fetchall()])
     assert state == "preparing" and "print.job" not in office.types()
-    status = office.read(lambda db: kiosk.status_after(db, office.config, issued))
+    status = office.read(lambda db: kiosk.status_after(db, office.config, issued, office.now))
     office.write(lambda w: kiosk.tell(w, issued, status))
     [(state, content)] = office.read(lambda db: db.execute("SELECT state, content FROM print_jobs").fetchall())
     assert state == "pending" and office.types()[-1] == "print.job"
