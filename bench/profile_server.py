@@ -86,7 +86,7 @@ def main() -> None:
         def check_in() -> None:
             # the kiosk route's three steps: the writer's two around the estimate on a reader
             issued = issue()
-            status = ctx.store._read(lambda db: kiosk.status_after(db, ctx.config, issued, ctx.clock.now()))
+            status = ctx.store._read(lambda db: kiosk.status_after(db, ctx.config, issued, ctx.clock.now(), shared=False))
             write(lambda w: kiosk.tell(w, issued, status))
 
         def writers_part() -> None:

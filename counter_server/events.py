@@ -66,6 +66,10 @@ class Hub:
             subscriber.revoked.set()
         return len(mine)
 
+    def wants_board(self) -> bool:
+        """Whether a display follows the board (it is then read after every burst)."""
+        return any(s.wants_board for s in tuple(self.subscribers))
+
     def online(self) -> set[str]:
         """The devices with an open websocket now."""
         return {s.device_id for s in tuple(self.subscribers) if s.device_id}

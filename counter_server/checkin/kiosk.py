@@ -63,10 +63,24 @@ def issue(work: Work, *, device: Device, request: KioskCheckin, status_base: str
     return Issued(ticket, status_url, created, job)
 
 
-def status_after(db: sqlite_utils.Database, config: OfficeConfig, issued: Issued, now: datetime) -> dict[str, Any]:
+def status_after(
+    db: sqlite_utils.Database, config: OfficeConfig, issued: Issued, now: datetime, *, shared: bool
+) -> dict[str, Any]:
     """Step 2, on a reader: place and estimate at `now` on a snapshot that holds the
-    committed ticket (and whatever was committed since: the queue the visitor joins)."""
-    return ticket_status(db, config, issued.ticket, now)
+    committed ticket (and whatever was committed since: the queue the visitor joins).
+
+    `shared`: from the estimate of every ticket, made once per state for all readers (worth
+    it when others will read this state too: displays, the other check-ins of a burst);
+    else only this ticket's, which costs less. The same figures either way."""
+    if shared:
+        return ticket_status(db, config, issued.ticket, now)
+    return ticket_status(db, config, issued.ticket, now, open_now=rows.open_tickets(db))
+
+
+class _Pending:
+    """Kiosk check-ins committed and waiting for their estimate (on the event loop only)."""
+
+    count = 0
 
 
 def tell(work: Work, issued: Issued, status: dict[str, Any]) -> CheckedIn:
@@ -96,7 +110,12 @@ async def check_in(
     if not made:
         return stored if is_told(stored) else await _complete_replay(ctx, stored)
     issued = made[0]
-    status = await ctx.read(lambda db: status_after(db, ctx.config, issued, ctx.clock.now()))
+    shared = _Pending.count > 0 or ctx.hub.wants_board()
+    _Pending.count += 1
+    try:
+        status = await ctx.read(lambda db: status_after(db, ctx.config, issued, ctx.clock.now(), shared=shared))
+    finally:
+        _Pending.count -= 1
 
     def step_tell(work: Work) -> dict[str, Any]:
         answer = tell(work, issued, status).to_json()

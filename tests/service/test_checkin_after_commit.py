@@ -43,9 +43,9 @@ def _in_one_transaction(office: Office, device: Device, request: KioskCheckin) -
     raise AssertionError("the check-in did not run")
 
 
-def _after_commit(office: Office, device: Device, request: KioskCheckin) -> dict[str, Any]:
+def _after_commit(office: Office, device: Device, request: KioskCheckin, *, shared: bool) -> dict[str, Any]:
     issued = office.write(lambda w: kiosk.issue(w, device=device, request=request, status_base=BASE))
-    status = office.read(lambda db: kiosk.status_after(db, office.config, issued, office.now))
+    status = office.read(lambda db: kiosk.status_after(db, office.config, issued, office.now, shared=shared))
     return office.write(lambda w: kiosk.tell(w, issued, status)).to_json()
 
 
@@ -82,16 +82,16 @@ def _apply(office: Office, move: tuple[Any, ...]) -> None:
 
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(moves=st.lists(step, max_size=30), service=st.sampled_from(SERVICES),
-       priority=st.sampled_from((Priority.NORMAL, Priority.ASSIST)))
+       priority=st.sampled_from((Priority.NORMAL, Priority.ASSIST)), shared=st.booleans())
 def test_the_estimate_after_the_commit_is_the_one_inside_the_write(
-    office: Office, moves: list[tuple[Any, ...]], service: str, priority: Priority
+    office: Office, moves: list[tuple[Any, ...]], service: str, priority: Priority, shared: bool
 ) -> None:
     device = office.device("kiosk", "kiosk-1")
     for move in moves:
         _apply(office, move)
     request = KioskCheckin(service_id=service, priority=priority)
     before = _in_one_transaction(office, device, request)
-    after = _after_commit(office, device, request)
+    after = _after_commit(office, device, request, shared=shared)
     assert _told(after) == _told(before)
     assert after["ticket"]["number"] == before["ticket"]["number"]
 
@@ -103,7 +103,7 @@ def test_the_print_job_waits_for_the_estimate_and_carries_it(office: Office) -> 
     issued = office.write(lambda w: kiosk.issue(w, device=device, request=request, status_base=BASE))
     [state] = office.read(lambda db: [r[0] for r in db.execute("SELECT state FROM print_jobs").fetchall()])
     assert state == "preparing" and "print.job" not in office.types()
-    status = office.read(lambda db: kiosk.status_after(db, office.config, issued, office.now))
+    status = office.read(lambda db: kiosk.status_after(db, office.config, issued, office.now, shared=True))
     office.write(lambda w: kiosk.tell(w, issued, status))
     [(state, content)] = office.read(lambda db: db.execute("SELECT state, content FROM print_jobs").fetchall())
     assert state == "pending" and office.types()[-1] == "print.job"
