@@ -3,7 +3,7 @@ the check-in's and Next's write transactions, and the board and clerk view reads
 
     python -m bench.profile_server [--waiting 800] [--count 100] [--top 14]
 
-The same functions the routes call (`check_in_at_kiosk`, `call_next`, `board`,
+The same functions the routes call (the kiosk check-in's three steps, `call_next`, `board`,
 `counter_view`), each inside the store's write or read as the server runs them, on the
 profiling thread (the store's writer and readers run them on their own threads).
 """
@@ -23,7 +23,8 @@ from typing import Any
 
 from counter_server.app import open_context
 from counter_server.auth import Device
-from counter_server.checkin.commands import KioskCheckin, check_in_at_kiosk
+from counter_server.checkin import kiosk
+from counter_server.checkin.commands import KioskCheckin
 from counter_server.cli import init_data_dir
 from counter_server.clock import Clock
 from counter_server.config import load_config
@@ -76,28 +77,43 @@ def main() -> None:
             # on this thread, as the writer thread runs it, so that cProfile sees the work
             return ctx.store._write(lambda tx: command(ctx.work(tx)), ctx.clock.now())
 
-        def check_in() -> None:
+        def issue() -> kiosk.Issued:
             turn[0] += 1
             request = KioskCheckin(service_id=SERVICES[turn[0] % 5])
-            write(lambda w: check_in_at_kiosk(w, device=KIOSK, request=request, status_base="/t/"))
+            issued: kiosk.Issued = write(lambda w: kiosk.issue(w, device=KIOSK, request=request, status_base="/t/"))
+            return issued
+
+        def check_in() -> None:
+            # the kiosk route's three steps: the writer's two around the estimate on a reader
+            issued = issue()
+            status = ctx.store._read(lambda db: kiosk.status_after(db, ctx.config, issued, ctx.clock.now(), shared=False))
+            write(lambda w: kiosk.tell(w, issued, status))
+
+        def writers_part() -> None:
+            issued = issue()
+            write(lambda w: kiosk.tell(w, issued, {}))
 
         def next_() -> None:
             turn[0] += 1
             c = COUNTERS[turn[0] % len(COUNTERS)]
             write(lambda w: commands.call_next(w, counter_id=c, previous="done"))
 
-        def read(view: Callable[[Any], Any]) -> Callable[[], None]:
+        def read(view: Callable[[Any], Any], event: Callable[[], None] = check_in) -> Callable[[], None]:
             def run() -> None:
-                check_in()  # a new event: the estimate cache is cold
+                event()  # a new state: after a check-in its answer made the estimates, after a Next none did
                 ctx.store._read(view)
             return run
 
         for _ in range(args.waiting):
             check_in()
         profile(f"check-in at {args.waiting} waiting", check_in, args.count, args.top)
+        profile(f"the writer's part of a check-in at {args.waiting + args.count} waiting", writers_part,
+                args.count, args.top)
         profile(f"Next at {args.waiting + args.count} waiting", next_, args.count, args.top)
         now = ctx.clock.now
         profile("check-in + board (cold)", read(lambda db: board(db, ctx.config, now())), args.count // 2, args.top)
+        profile("Next + board (cold)", read(lambda db: board(db, ctx.config, now()), next_), args.count // 2,
+                args.top)
         profile("check-in + clerk view (cold)", read(lambda db: counter_view(db, ctx.config, "8", now())),
                 args.count // 2, args.top)
         ctx.store.close()

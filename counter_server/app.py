@@ -42,6 +42,7 @@ from .limits import BodyLimit
 from .mail import reminders as mail_reminders
 from .mail import sender as mail_sender
 from .paths import DataDir, StartRefused
+from .printing import jobs as print_jobs
 from .queue.commands import expire_past_days
 from .queue.counters import sync_counters
 from .queue.visitor_live import DEFAULT_MAX_STREAMS, VisitorFeed
@@ -77,6 +78,8 @@ def open_context(data_dir: Path, clock: Clock) -> Context:
     store = Store(files.db)
     # the outbox fills only while the office belongs to a city
     store.write_sync(lambda tx: city_outbox.configure(tx.db, enabled=config.city is not None), now=clock.now())
+    # print jobs a stopped server left between a check-in's commit and its estimate
+    store.write_sync(lambda tx: print_jobs.release_unfinished(tx.db), now=clock.now())
     return Context(config=config, store=store, hub=Hub(), clock=clock, data_dir=data_dir)
 
 

@@ -66,6 +66,10 @@ class Hub:
             subscriber.revoked.set()
         return len(mine)
 
+    def wants_board(self) -> bool:
+        """Whether a display follows the board (it is then read after every burst)."""
+        return any(s.wants_board for s in tuple(self.subscribers))
+
     def online(self) -> set[str]:
         """The devices with an open websocket now."""
         return {s.device_id for s in tuple(self.subscribers) if s.device_id}
@@ -101,6 +105,22 @@ def events_after(db: sqlite_utils.Database, since: int) -> tuple[list[str], int,
 def last_seq(db: sqlite_utils.Database) -> int:
     row = db.execute("SELECT max(seq) FROM events").fetchone()
     return int(row[0] or 0)
+
+
+# what printers and refused walk-ins report changes neither a ticket, a counter nor a booking
+_BESIDE_THE_QUEUE = ("print.job", "print.dropped", "printer.status", "checkin.refused")
+
+
+def queue_seq(db: sqlite_utils.Database, *, before: int | None = None) -> int:
+    """The seq of the last event that may have changed the queue (tickets, counters,
+    bookings, the office): a version for what is computed from the queue alone, which a
+    printer's job or status does not make stale. `before`: as of just before that seq."""
+    marks = ", ".join("?" * len(_BESIDE_THE_QUEUE))
+    row = db.execute(
+        f"SELECT seq FROM events WHERE seq < ? AND type NOT IN ({marks}) ORDER BY seq DESC LIMIT 1",
+        [before if before is not None else 2**62, *_BESIDE_THE_QUEUE],
+    ).fetchone()
+    return int(row[0]) if row else 0
 
 
 Sender = Callable[[str], Any]

@@ -43,7 +43,7 @@ class BoardFeed:
                 await self._task
 
     def events_published(self, events: list[Event]) -> None:
-        if not any(s.wants_board for s in self.ctx.hub.subscribers):
+        if not self.ctx.hub.wants_board():
             return
         self._dirty = True
         if self._task is None or self._task.done():

@@ -14,10 +14,10 @@ from fastapi.responses import JSONResponse
 from pydantic import Field
 
 from ..auth import Device
+from ..checkin import kiosk
 from ..checkin.commands import (
     KioskCheckin,
     check_in_at_counter,
-    check_in_at_kiosk,
     note_refused_walk_in,
 )
 from ..context import (
@@ -102,19 +102,15 @@ async def create_checkin(
 ) -> JSONResponse:
     """A walk-in ticket for an errand, or a booked visitor's ticket by QR token or booking code."""
     base = status_url_base(ctx, request)
-
-    def act(work: Work) -> tuple[int, Any]:
-        checkin = _checkin(body, device)
-        return 201, check_in_at_kiosk(work, device=device, request=checkin, status_base=base).to_json()
-
     try:
-        status, answer = await ctx.write_once(device, idempotency_key, body.model_dump_json(), act)
+        answer = await kiosk.check_in(ctx, device=device, request=_checkin(body, device), status_base=base,
+                                      key=idempotency_key, body=body.model_dump_json())
     except WalkInRefused as error:
         if isinstance(body, WalkInCheckin):
             service_id, reason = body.service_id, error.code
             await ctx.write(lambda work: note_refused_walk_in(work, service_id=service_id, reason=reason))
         raise
-    return JSONResponse(answer, status_code=status)
+    return JSONResponse(answer, status_code=201)
 
 
 @router.post(

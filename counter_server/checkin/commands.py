@@ -6,7 +6,8 @@ Three ways in, one way out:
 - a kiosk handing in a number it issued offline (`leases.redeem`).
 Each gives a `CheckedIn`: the ticket, the visitor's place and estimate, the status-page
 URL and, for a kiosk served by a network printer, the print job made in the same
-transaction ("a ticket never exists without its print job").
+transaction ("a ticket never exists without its print job"). The kiosk route runs the
+same steps with the estimate after the commit (checkin/kiosk.py).
 """
 
 from __future__ import annotations
@@ -105,15 +106,21 @@ def answer_for(work: Work, ticket: Ticket, *, status_base: str, printer_for: Dev
     return CheckedIn(ticket, status, status_url, job)
 
 
-def check_in_at_kiosk(work: Work, *, device: Device, request: KioskCheckin, status_base: str) -> CheckedIn:
+def issue_for_kiosk(work: Work, *, device: Device, request: KioskCheckin) -> Ticket:
+    """The ticket a kiosk check-in asks for: a booked visitor's, or a walk-in's."""
     if request.appointment_token or request.appointment_code:
-        ticket = check_in_booked(work, token=request.appointment_token, code=request.appointment_code,
-                                 lang=request.lang, device_id=device.id)
-    elif request.service_id:
-        ticket = check_in_walk_in(work, service_id=request.service_id, lang=request.lang,
-                                  priority=request.priority, device_id=device.id)
-    else:
-        raise CheckinIncomplete("service_id, appointment_token or appointment_code is required")
+        return check_in_booked(work, token=request.appointment_token, code=request.appointment_code,
+                               lang=request.lang, device_id=device.id)
+    if request.service_id:
+        return check_in_walk_in(work, service_id=request.service_id, lang=request.lang,
+                                priority=request.priority, device_id=device.id)
+    raise CheckinIncomplete("service_id, appointment_token or appointment_code is required")
+
+
+def check_in_at_kiosk(work: Work, *, device: Device, request: KioskCheckin, status_base: str) -> CheckedIn:
+    """The whole check-in in one transaction, the estimate inside it. The kiosk route
+    estimates after the commit instead (checkin/kiosk.py), with the same figures."""
+    ticket = issue_for_kiosk(work, device=device, request=request)
     kiosk = device if device.role == "kiosk" else None
     return answer_for(work, ticket, status_base=status_base, printer_for=kiosk)
 

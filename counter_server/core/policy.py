@@ -218,6 +218,9 @@ def bonus_parts(
 
 def personal_bonus(ticket: Ticket, counter: Counter, rules: Rules) -> float:
     """Minutes of waiting a ticket gains at `counter` for who the visitor is."""
+    if (ticket.priority is not Priority.ASSIST and ticket.target_counter_id != counter.id
+            and ticket.lang == rules.office_language):
+        return 0.0  # most visitors: no part applies, known without building them (a long queue's cost)
     return sum(personal_bonus_parts(ticket, counter, rules).values())
 
 

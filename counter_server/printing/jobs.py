@@ -27,6 +27,7 @@ from ..uow import Work
 from .errors import PrintJobAlreadyDone, UnknownPrintJob
 
 JOB_STATES = ("pending", "printed", "dropped")
+PREPARING = "preparing"  # written with its ticket, not yet handed to the printer
 OUTCOMES = ("printed", "dropped")
 
 
@@ -52,13 +53,23 @@ def words_of(office: Office, ticket: Ticket, *, status: Mapping[str, Any], statu
 
 def enqueue(work: Work, *, printer: PrinterConfig, ticket: Ticket, content: TicketContent) -> PrintJob:
     """A pending job for `printer`, announced to its agent by a `print.job` event."""
+    job = prepare(work, printer=printer, ticket=ticket, content=content)
+    release(work, job=job, ticket=ticket, content=content)
+    return job
+
+
+def prepare(work: Work, *, printer: PrinterConfig, ticket: Ticket, content: TicketContent) -> PrintJob:
+    """A job held back from its printer ('preparing') until `release` gives it its final words.
+
+    A kiosk check-in writes it with the ticket, so a ticket never exists without its job,
+    and completes it once the visitor's estimate is known (see checkin/kiosk.py)."""
     job = PrintJob(id=str(uuid.uuid4()), printer_id=printer.id)
     work.db.table("print_jobs").insert({
         "id": job.id,
         "printer_id": printer.id,
         "ticket_id": ticket.id,
         "number": ticket.number,
-        "state": "pending",
+        "state": PREPARING,
         "paper_mm": printer.paper_mm,
         "content": json.dumps(content.to_json(), ensure_ascii=False),
         "created_at": work.now.isoformat(),
@@ -66,10 +77,26 @@ def enqueue(work: Work, *, printer: PrinterConfig, ticket: Ticket, content: Tick
         "done_at": None,
         "reason": None,
     })
-    work.emit("print.job", {
-        "job_id": job.id, "printer_id": printer.id, "ticket_id": ticket.id, "number": ticket.number,
-    })
     return job
+
+
+def release(work: Work, *, job: PrintJob, ticket: Ticket, content: TicketContent) -> None:
+    """Hand a prepared job to its printer with `content`, announced by a `print.job` event."""
+    work.db.execute(
+        "UPDATE print_jobs SET state = 'pending', content = ? WHERE id = ? AND state = ?",
+        [json.dumps(content.to_json(), ensure_ascii=False), job.id, PREPARING],
+    )
+    work.emit("print.job", {
+        "job_id": job.id, "printer_id": job.printer_id, "ticket_id": ticket.id, "number": ticket.number,
+    })
+
+
+def release_unfinished(db: sqlite_utils.Database) -> int:
+    """At start: jobs a stopped server left prepared go out with the words they have (the
+    ticket's number and errand, without the estimate) rather than never."""
+    return db.execute(
+        "UPDATE print_jobs SET state = 'pending' WHERE state = ?", [PREPARING]
+    ).rowcount
 
 
 def job_json(row: Mapping[str, Any]) -> dict[str, Any]:

@@ -20,9 +20,10 @@ from ..core.estimate import (
 )
 from ..core.model import Ticket, TicketState
 from ..core.numbering import office_day
-from ..events import last_seq
+from ..events import queue_seq
 from . import rows
 from .counters import counters_now
+from .open_cache import database_path
 
 UPCOMING_AHEAD = timedelta(hours=3)
 UPCOMING_BEHIND = timedelta(minutes=15)
@@ -41,7 +42,7 @@ class StatsCache:
 
     def get(self, db: sqlite_utils.Database, config: OfficeConfig, now: datetime) -> ServiceStats:
         day = office_day(now, config.office.timezone)
-        key = (id(config), day, *rows.finished_fingerprint(db, day))
+        key = (database_path(db), id(config), day, *rows.finished_fingerprint(db, day))
         with self._lock:
             found = self._kept.get(key)
         if found is None:
@@ -94,20 +95,24 @@ def estimates(
 class EstimateCache:
     """Estimates change only with the event log or the passing time.
 
-    Every display refetches the board on every event; computing the estimate once per
-    (seq, half minute) keeps 200 displays from running the policy 200 times. Only for
+    Every read of a state needs them (board, clerk view, status pages, a check-in's answer);
+    computing them once per (last event of the queue, half minute) keeps 200 displays from
+    running the policy 200 times, and a printer's events from running it again. Only for
     committed reads: inside a write, a seq may still roll back and be reused.
     """
 
     def __init__(self, bucket_s: int = 30) -> None:
         self._lock = threading.Lock()
         self._bucket_s = bucket_s
-        self._key: tuple[int, int, int] | None = None
+        self._key: tuple[str, int, int, int] | None = None
         self._value: dict[str, Estimate] = {}
 
     def get(self, db: sqlite_utils.Database, config: OfficeConfig, now: datetime) -> dict[str, Estimate]:
-        key = (id(config), last_seq(db), int(now.timestamp()) // self._bucket_s)
         with self._lock:
+            # A reader's snapshot begins with its first read: one that asks here first (the
+            # board, a status, a check-in's answer) and waited for another's estimate sees
+            # the newest state, so a burst of check-ins shares a few estimates, not one each.
+            key = (database_path(db), id(config), queue_seq(db), int(now.timestamp()) // self._bucket_s)
             if key != self._key:
                 self._value = estimates(db, config, now)
                 self._key = key

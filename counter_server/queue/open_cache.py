@@ -3,7 +3,8 @@
 The one writer loads them once and then changes its copy with every save, inside the
 transaction; the copy becomes the committed one only after the commit (a rollback
 throws it away with the transaction). Readers take the committed copy when their
-snapshot is that very commit (same last event seq), else they read the rows.
+snapshot is that very state (the same last event of the queue: a printer's events change
+no ticket), else they read the rows.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from dataclasses import dataclass
 import sqlite_utils
 
 from ..core.model import OPEN_TICKET_STATES, Ticket
-from ..events import last_seq
+from ..events import queue_seq
 from ..store import Tx
 
 KEY = "open_tickets"
@@ -44,7 +45,7 @@ class OpenTickets:
         copy: dict[str, Ticket] | None = tx.memo.get(KEY)
         if copy is None:
             # the state this transaction began from: before its first event, if it wrote one
-            began = tx.events[0].seq - 1 if tx.events else last_seq(tx.db)
+            began = queue_seq(tx.db, before=tx.events[0].seq) if tx.events else queue_seq(tx.db)
             base = self.committed(began)
             copy = {t.id: t for t in (base if base is not None else load(tx.db))}
             tx.memo[KEY] = copy
@@ -55,7 +56,7 @@ class OpenTickets:
         ordered = tuple(sorted(copy.values(), key=lambda t: t.arrived_at))
         with self._lock:
             # every saved ticket is announced by an event, so the last one names this state
-            self._committed = Committed(last_seq(tx.db), ordered)
+            self._committed = Committed(queue_seq(tx.db), ordered)
 
     @staticmethod
     def save(copy: dict[str, Ticket], ticket: Ticket) -> None:
@@ -70,7 +71,12 @@ _CACHES: dict[str, OpenTickets] = {}
 _LOCK = threading.Lock()
 
 
+def database_path(db: sqlite_utils.Database) -> str:
+    """Which database file: caches of two offices in one process (tests) never mix."""
+    return str(db.execute("PRAGMA database_list").fetchone()[2])
+
+
 def cache_of(db: sqlite_utils.Database) -> OpenTickets:
-    path = str(db.execute("PRAGMA database_list").fetchone()[2])
+    path = database_path(db)
     with _LOCK:
         return _CACHES.setdefault(path, OpenTickets())

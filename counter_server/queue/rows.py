@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict
 from datetime import date, datetime
 from typing import Any
 
@@ -11,7 +10,7 @@ import sqlite_utils
 from ..core.errors import UnknownTicket
 from ..core.estimate import add_visit
 from ..core.model import OPEN_TICKET_STATES, Priority, Ticket, TicketKind, TicketState
-from ..events import last_seq
+from ..events import queue_seq
 from ..store import Tx
 from . import open_cache
 
@@ -31,8 +30,12 @@ def ticket_from_row(row: dict[str, Any]) -> Ticket:
     return Ticket(**values)
 
 
+_FIELDS = tuple(Ticket.__dataclass_fields__)
+
+
 def ticket_to_row(ticket: Ticket) -> dict[str, Any]:
-    row = asdict(ticket)
+    # every field is immutable: no deep copy needed (dataclasses.asdict makes one)
+    row = {name: getattr(ticket, name) for name in _FIELDS}
     for key in _DATETIMES:
         if row[key] is not None:
             row[key] = row[key].isoformat()
@@ -48,9 +51,12 @@ def save_ticket(tx: Tx, ticket: Ticket, *, device_id: str | None = None) -> None
     row = ticket_to_row(ticket)
     if device_id is not None:
         row["device_id"] = device_id
-        tx.db.table("tickets").insert(row)
+        names = ", ".join(row)
+        tx.db.execute(f"INSERT INTO tickets ({names}) VALUES ({', '.join('?' * len(row))})", list(row.values()))
     else:
-        tx.db.table("tickets").update(ticket.id, row)
+        # one statement (sqlite-utils' update first reads the table's schema and the row)
+        names = ", ".join(f"{name} = ?" for name in row)
+        tx.db.execute(f"UPDATE tickets SET {names} WHERE id = ?", [*row.values(), ticket.id])
     open_cache.OpenTickets.save(copy, ticket)
 
 
@@ -99,7 +105,7 @@ def _load_open(db: sqlite_utils.Database) -> list[Ticket]:
 
 def open_tickets(db: sqlite_utils.Database) -> list[Ticket]:
     """The open tickets by arrival, as of a reader's snapshot (from memory when it is the last commit)."""
-    kept = open_cache.cache_of(db).committed(last_seq(db))
+    kept = open_cache.cache_of(db).committed(queue_seq(db))
     return list(kept) if kept is not None else _load_open(db)
 
 

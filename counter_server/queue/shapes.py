@@ -17,8 +17,26 @@ def iso(value: datetime | None) -> str | None:
     return value.isoformat() if value else None
 
 
+# ticket id -> (the ticket object, its JSON): the open tickets kept in memory between
+# requests (queue/open_cache.py) are the same objects until they change, so a clerk view of
+# a long queue formats only the tickets that changed since the last one
+_SHAPED: dict[str, tuple[Ticket, dict[str, Any]]] = {}
+_SHAPED_MAX = 5000
+
+
 def ticket_json(ticket: Ticket) -> dict[str, Any]:
     """The ticket as the contract shows it: numbers and counters, never names."""
+    kept = _SHAPED.get(ticket.id)
+    if kept is not None and kept[0] is ticket:
+        return dict(kept[1])
+    shaped = _ticket_json(ticket)
+    if len(_SHAPED) >= _SHAPED_MAX:
+        _SHAPED.clear()
+    _SHAPED[ticket.id] = (ticket, shaped)
+    return dict(shaped)
+
+
+def _ticket_json(ticket: Ticket) -> dict[str, Any]:
     return {
         "id": ticket.id,
         "number": ticket.number,

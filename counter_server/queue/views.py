@@ -59,10 +59,14 @@ def waiting_per_service(db: sqlite_utils.Database, config: OfficeConfig, now: da
     open_counters = [c for c in counters_now(db, config.office) if c.state is CounterState.OPEN]
     counters_open = any_counter_open(open_counters)
     opening = opens_at(config, now)
+    by_service: dict[str, list[Ticket]] = {}
+    for ticket in waiting:
+        by_service.setdefault(ticket.service_id, []).append(ticket)
     per_service = []
     for service in config.office.services:
-        count = people_ahead(waiting, service_id=service.id)
-        mine = (found[t.id] for t in waiting if t.service_id == service.id and t.id in found)
+        theirs = by_service.get(service.id, [])
+        count = people_ahead(theirs, service_id=service.id)
+        mine = (found[t.id] for t in theirs if t.id in found)
         wait = longest_wait(mine, waiting=count, counters_open=counters_open, opens_at=opening)
         per_service.append({
             "service_id": service.id,

@@ -1,0 +1,149 @@
+"""A kiosk check-in in three steps, so that no other write waits on a visitor's estimate.
+
+1. `issue` (a write): the ticket, and for a kiosk served by a network printer its print
+   job, held back from the printer until its words carry the estimate. The ticket is
+   committed here: this is what the visitor's place rests on.
+2. `status_after` (a read, after that commit): the visitor's place and estimate on a
+   committed snapshot, taken from the estimate every reader of that state shares (the
+   board, the status page, the other check-ins of a burst): the same function, and for the
+   same state and moment the same figure, as inside the write
+   (tests/service/test_checkin_after_commit.py).
+3. `tell` (a short write): the estimate noted with `ticket.created` for the statistics, the
+   print job's words completed and handed to the printer.
+
+The forward run over a long queue used to run inside the one writer's transaction, so
+every write behind it waited for it; now only the visitor who asked waits for their own.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+import sqlite_utils
+
+from ..auth import Device
+from ..config import OfficeConfig
+from ..context import Context
+from ..core.model import Ticket
+from ..printing.jobs import PrintJob, prepare, release, words_of
+from ..queue import rows
+from ..queue.views import ticket_status
+from ..uow import Work
+from .commands import CheckedIn, KioskCheckin, issue_for_kiosk
+
+
+@dataclass(frozen=True)
+class Issued:
+    """A committed kiosk ticket whose visitor has not been told their place yet."""
+
+    ticket: Ticket
+    status_url: str
+    created_seq: int | None  # the ticket's `ticket.created` event
+    print_job: PrintJob | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        """The answer as far as it is known at the commit (what an unfinished retry replays)."""
+        return CheckedIn(self.ticket, {}, self.status_url, self.print_job).to_json()
+
+
+def issue(work: Work, *, device: Device, request: KioskCheckin, status_base: str) -> Issued:
+    """Step 1: the ticket, and its print job held back until step 3."""
+    ticket = issue_for_kiosk(work, device=device, request=request)
+    status_url = f"{status_base}{ticket.public_id}"
+    created = next((e.seq for e in work.events if e.type == "ticket.created"
+                    and e.data.get("ticket", {}).get("id") == ticket.id), None)
+    printer = work.config.agent_printer_for(device.name) if device.role == "kiosk" else None
+    job = None
+    if printer is not None:
+        words = words_of(work.office, ticket, status={}, status_url=status_url)
+        job = prepare(work, printer=printer, ticket=ticket, content=words)
+    return Issued(ticket, status_url, created, job)
+
+
+def status_after(
+    db: sqlite_utils.Database, config: OfficeConfig, issued: Issued, now: datetime, *, shared: bool
+) -> dict[str, Any]:
+    """Step 2, on a reader: place and estimate at `now` on a snapshot that holds the
+    committed ticket (and whatever was committed since: the queue the visitor joins).
+
+    `shared`: from the estimate of every ticket, made once per state for all readers (worth
+    it when others will read this state too: displays, the other check-ins of a burst);
+    else only this ticket's, which costs less. The same figures either way."""
+    if shared:
+        return ticket_status(db, config, issued.ticket, now)
+    return ticket_status(db, config, issued.ticket, now, open_now=rows.open_tickets(db))
+
+
+class _Pending:
+    """Kiosk check-ins committed and waiting for their estimate (on the event loop only)."""
+
+    count = 0
+
+
+def tell(work: Work, issued: Issued, status: dict[str, Any]) -> CheckedIn:
+    """Step 3: note the estimate told, release the print job with its final words."""
+    eta_min = status.get("eta_min")
+    if issued.created_seq is not None and isinstance(eta_min, int | float):
+        # for the statistics (estimate told against the wait); nothing else reads it
+        work.db.execute("UPDATE events SET data = json_set(data, '$.eta_min', ?) WHERE seq = ?",
+                        [eta_min, issued.created_seq])
+    if issued.print_job is not None:
+        words = words_of(work.office, issued.ticket, status=status, status_url=issued.status_url)
+        release(work, job=issued.print_job, ticket=issued.ticket, content=words)
+    return CheckedIn(issued.ticket, status, issued.status_url, issued.print_job)
+
+
+async def check_in(
+    ctx: Context, *, device: Device, request: KioskCheckin, status_base: str, key: str | None, body: str
+) -> dict[str, Any]:
+    """The three steps; a retry under `key` replays the first answer (completed if it never was)."""
+    made: list[Issued] = []
+
+    def step_issue(work: Work) -> tuple[int, Any]:
+        made.append(issue(work, device=device, request=request, status_base=status_base))
+        return 201, made[0].to_json()
+
+    _, stored = await ctx.write_once(device, key, body, step_issue)
+    if not made:
+        return stored if is_told(stored) else await _complete_replay(ctx, stored)
+    issued = made[0]
+    shared = _Pending.count > 0 or ctx.hub.wants_board()
+    _Pending.count += 1
+    try:
+        status = await ctx.read(lambda db: status_after(db, ctx.config, issued, ctx.clock.now(), shared=shared))
+    finally:
+        _Pending.count -= 1
+
+    def step_tell(work: Work) -> dict[str, Any]:
+        answer = tell(work, issued, status).to_json()
+        remember_answer(work, device_id=device.id, key=key, answer=answer)
+        return answer
+
+    return await ctx.write(step_tell, staff_id=device.staff_id)
+
+
+async def _complete_replay(ctx: Context, stored: dict[str, Any]) -> dict[str, Any]:
+    """A retry of a check-in whose first answer is not told yet (or never was: the server
+    stopped between the steps): the ticket's place as of now."""
+    now = ctx.clock.now()
+
+    def read(db: sqlite_utils.Database) -> dict[str, Any]:
+        ticket = rows.get_ticket(db, str(stored["ticket"]["id"]))
+        return stored if ticket is None else {**stored, **ticket_status(db, ctx.config, ticket, now)}
+
+    return await ctx.read(read)
+
+
+def remember_answer(work: Work, *, device_id: str, key: str | None, answer: dict[str, Any]) -> None:
+    """A retry under the same Idempotency-Key replays the told answer, not the unfinished one."""
+    if key:
+        work.db.execute("UPDATE idempotency SET body = ? WHERE device_id = ? AND key = ?",
+                        [json.dumps(answer, ensure_ascii=False), device_id, key])
+
+
+def is_told(answer: dict[str, Any]) -> bool:
+    """Whether a stored answer already carries the visitor's place (step 3 ran)."""
+    return "position" in answer
