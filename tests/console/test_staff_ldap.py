@@ -9,17 +9,19 @@ from pathlib import Path
 
 import pytest
 
+from counter_server.config import ConfigError, parse_text
 from tests.conftest import LiveServer, ServerFactory
 
 from .slapd import PEOPLE, SLAPD, Slapd
 from .test_staff import PASSWORD, console_login, shift, staff_cli
 
-pytestmark = pytest.mark.skipif(SLAPD is None, reason="slapd is not installed (apt-get install slapd ldap-utils)")
 DIRECTORY_PASSWORD = "im-verzeichnis-7"
 
 
 @pytest.fixture
 def slapd(tmp_path: Path) -> Iterator[Slapd]:
+    if SLAPD is None:
+        pytest.skip("slapd is not installed (./dev installs it, or apt-get install slapd ldap-utils)")
     directory = Slapd(tmp_path / "slapd")
     directory.start()
     directory.add_people({"berta": DIRECTORY_PASSWORD, "leitung": DIRECTORY_PASSWORD})
@@ -81,3 +83,21 @@ def test_wrong_directory_passwords_lock_the_account_like_a_local_one(
     slapd.stop()
     locked = shift(server, "berta", DIRECTORY_PASSWORD, counter_id="1")
     assert locked.status_code == 429 and locked.json()["error"]["code"] == "account_locked"
+
+
+def test_the_ldap_section_is_checked_with_clear_reasons() -> None:
+    text = (Path(__file__).parents[2] / "counter_server" / "demo_office.toml").read_text(encoding="utf-8")
+    good = '\n[ldap]\nurl = "ldaps://ldap.musterstadt.de"\nuser_dn = "uid={username},ou=people,dc=example,dc=org"\n'
+    settings = parse_text(Path("office.toml"), text + good).ldap
+    assert settings is not None and settings.use_ssl and settings.timeout_s == 5 and not settings.starttls
+    assert parse_text(Path("office.toml"), text).ldap is None
+    for extra, reason in (
+        (good.replace("ldaps://", "http://"), r"ldap.url: 'http://ldap.musterstadt.de' is not a directory address"),
+        (good.replace("uid={username}", "uid=x"), r"ldap.user_dn: .* needs one \{username\}"),
+        (good + "starttls = true\n", r"ldap.starttls: ldaps:// is encrypted already"),
+        (good + "timeout_s = 0\n", r"ldap.timeout_s: must be 1-60, not 0"),
+        (good + 'ca_file = "fehlt.pem"\n', r"ldap.ca_file: cannot read a PEM certificate"),
+        (good + 'base = "dc=x"\n', r"base"),
+    ):
+        with pytest.raises(ConfigError, match=reason):
+            parse_text(Path("office.toml"), text + extra)
