@@ -54,7 +54,8 @@ def cmd_add(args: argparse.Namespace) -> int:
 
     def add(tx: Tx) -> str:
         staff_id = add_staff(tx.db, tx.now, login=args.login, name=args.name or "", role=args.role, password=password)
-        record(tx.db, tx.now, CLI_ACTOR, "staff.add", staff_id, login=args.login, role=args.role)
+        record(tx.db, tx.now, CLI_ACTOR, "staff.add", staff_id, login=args.login, role=args.role,
+               **({"password": "LDAP"} if args.ldap else {}))
         return staff_id
 
     kind = "directory (LDAP) account" if args.ldap else "account"

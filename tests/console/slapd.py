@@ -45,14 +45,15 @@ class Slapd:
         return f"ldap://127.0.0.1:{self.port}"
 
     def start(self) -> None:
+        """Start (or start again, with the same entries) and wait until it listens."""
         assert SLAPD is not None
         (self.dir / "db").mkdir(parents=True, exist_ok=True)
         conf = self.dir / "slapd.conf"
         conf.write_text(CONF.format(dir=self.dir, suffix=SUFFIX, admin=ADMIN_DN, password=ADMIN_PASSWORD))
-        log = (self.dir / "slapd.log").open("ab")
         # -d 0: stay in the foreground (a child of the test), no debug output
-        self.process = subprocess.Popen([SLAPD, "-f", str(conf), "-h", f"{self.url}/", "-d", "0"],
-                                        stdout=log, stderr=subprocess.STDOUT)
+        with (self.dir / "slapd.log").open("ab") as log:
+            self.process = subprocess.Popen([SLAPD, "-f", str(conf), "-h", f"{self.url}/", "-d", "0"],
+                                            stdout=log, stderr=subprocess.STDOUT)
         deadline = time.monotonic() + 20
         while time.monotonic() < deadline:
             if self.process.poll() is not None:

@@ -12,6 +12,7 @@ import pytest
 from counter_server.config import ConfigError, parse_text
 from tests.conftest import LiveServer, ServerFactory
 
+from .helpers import hidden
 from .slapd import PEOPLE, SLAPD, Slapd
 from .test_staff import PASSWORD, console_login, shift, staff_cli
 
@@ -24,7 +25,7 @@ def slapd(tmp_path: Path) -> Iterator[Slapd]:
         pytest.skip("slapd is not installed (./dev installs it, or apt-get install slapd ldap-utils)")
     directory = Slapd(tmp_path / "slapd")
     directory.start()
-    directory.add_people({"berta": DIRECTORY_PASSWORD, "leitung": DIRECTORY_PASSWORD})
+    directory.add_people({"berta": DIRECTORY_PASSWORD, "leitung": DIRECTORY_PASSWORD, "cem": DIRECTORY_PASSWORD})
     yield directory
     directory.stop()
 
@@ -59,7 +60,12 @@ def test_a_directory_account_logs_in_and_an_unreachable_directory_says_so(
     assert shift(server, "anna", DIRECTORY_PASSWORD, counter_id="2").status_code == 401
     admin, answer = console_login(server, "leitung", DIRECTORY_PASSWORD)
     assert answer.status_code == 303 and answer.headers["location"] == "/admin/staff"
-    assert "berta (LDAP)" in admin.get("/admin/staff").text
+    page = admin.get("/admin/staff").text
+    assert "berta (LDAP)" in page and "Verzeichniskonto hinzufügen" in page
+    added = admin.post("/admin/staff/add", data={"csrf": hidden(page, "csrf"), "directory": "1", "login": "cem",
+                                                 "name": "Cem Aydın", "role": "clerk"})
+    assert added.status_code == 303
+    assert shift(server, "cem", DIRECTORY_PASSWORD, counter_id="3").json()["staff"]["name"] == "Cem Aydın"
 
     slapd.stop()
     down = shift(server, "berta", DIRECTORY_PASSWORD, counter_id="1")
