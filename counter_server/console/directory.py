@@ -51,7 +51,7 @@ def check(settings: LdapSettings, login: str, password: str) -> bool:
         if connection.bind():
             return True
         code = int((connection.result or {}).get("result", -1))
-    except LDAPException as error:
+    except (LDAPException, OSError) as error:
         log.warning("directory %s unreachable for a staff login: %s", settings.url, type(error).__name__)
         raise DirectoryUnavailable(type(error).__name__) from None
     finally:

@@ -3,13 +3,16 @@ office's database keeps the account. A real slapd on loopback, started by the te
 
 from __future__ import annotations
 
+import socket
 import sqlite3
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from counter_server.config import ConfigError, parse_text
+from counter_server.config import ConfigError, LdapSettings, parse_text
+from counter_server.console.directory import DirectoryUnavailable, check, user_dn
 from tests.conftest import LiveServer, ServerFactory
 
 from .helpers import hidden
@@ -107,3 +110,16 @@ def test_the_ldap_section_is_checked_with_clear_reasons() -> None:
     ):
         with pytest.raises(ConfigError, match=reason):
             parse_text(Path("office.toml"), text + extra)
+
+
+def test_a_directory_that_never_answers_is_unavailable_after_timeout_s() -> None:
+    with socket.socket() as silent:
+        silent.bind(("127.0.0.1", 0))
+        silent.listen()
+        settings = LdapSettings(url=f"ldap://127.0.0.1:{silent.getsockname()[1]}", user_dn=f"uid={{username}},{PEOPLE}",
+                                timeout_s=1)
+        began = time.monotonic()
+        with pytest.raises(DirectoryUnavailable):
+            check(settings, "berta", DIRECTORY_PASSWORD)
+        assert time.monotonic() - began < 10
+    assert user_dn(settings, "a,b=c+d") == f"uid=a\\,b\\=c\\+d,{PEOPLE}"
