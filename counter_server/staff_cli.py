@@ -1,5 +1,8 @@
 """`townhall staff add|list|passwd|disable`: named staff accounts of an office.
 
+`add NAME --ldap` makes a directory account: no local password, the town's directory
+(office.toml `[ldap]`) checks it at each login.
+
 A password is never an argument (it would show in the process list and shell history):
 it is asked for twice on a terminal, or read as one line from standard input."""
 
@@ -47,14 +50,16 @@ def _write(args: argparse.Namespace, change: Callable[[Tx], Any]) -> Any:
 
 
 def cmd_add(args: argparse.Namespace) -> int:
-    password = _password()
+    password = None if args.ldap else _password()
 
     def add(tx: Tx) -> str:
         staff_id = add_staff(tx.db, tx.now, login=args.login, name=args.name or "", role=args.role, password=password)
-        record(tx.db, tx.now, CLI_ACTOR, "staff.add", staff_id, login=args.login, role=args.role)
+        record(tx.db, tx.now, CLI_ACTOR, "staff.add", staff_id, login=args.login, role=args.role,
+               **({"password": "LDAP"} if args.ldap else {}))
         return staff_id
 
-    print(f"new {args.role} account {args.login}; its id:")
+    kind = "directory (LDAP) account" if args.ldap else "account"
+    print(f"new {args.role} {kind} {args.login}; its id:")
     print(_write(args, add))
     return 0
 
@@ -62,7 +67,8 @@ def cmd_add(args: argparse.Namespace) -> int:
 def cmd_list(args: argparse.Namespace) -> int:
     for row in _write(args, lambda tx: list_staff(tx.db)):
         state = "disabled" if row["disabled_at"] else "active"
-        print(f"{row['id']}  {row['login']}  {row['role']}  {state}  {row['name']}")
+        directory = "  (LDAP)" if row["directory"] else ""
+        print(f"{row['id']}  {row['login']}  {row['role']}  {state}  {row['name']}{directory}")
     return 0
 
 
@@ -109,10 +115,13 @@ def add_parser(subparsers: Any) -> None:
     add.add_argument("login")
     add.add_argument("--role", choices=STAFF_ROLES, default="clerk")
     add.add_argument("--name", help="the name the console and audit log show")
+    add.add_argument("--ldap", action="store_true",
+                     help="a directory account: no local password, the town's directory ([ldap]) checks it")
     add.set_defaults(handler=_run(cmd_add))
     listing = actions.add_parser("list", help="every account: id, login, role, state, name")
     listing.set_defaults(handler=_run(cmd_list))
-    passwd = actions.add_parser("passwd", help="set a new password (read as for add); unlocks the account")
+    passwd = actions.add_parser("passwd", help="set a new local password (read as for add); unlocks the account"
+                                " (a directory account becomes a local one)")
     passwd.add_argument("login")
     passwd.set_defaults(handler=_run(cmd_passwd))
     off = actions.add_parser("disable", help="the account logs in no more; its sessions and shift end")

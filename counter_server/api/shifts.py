@@ -12,7 +12,7 @@ from fastapi.responses import JSONResponse, Response
 
 from .. import shifts
 from ..auth import Device
-from ..console.staff import authenticate
+from ..console.staff_login import DirectoryUnavailable, login_staff
 from ..context import CounterDevice, CtxDep, bearer
 from ..errors import ApiError, bad_request, forbidden, unauthorized
 from .fields import Body, Id, Note
@@ -51,14 +51,19 @@ def _counter(ctx: CtxDep, asked: str | None, workstation: Device | None) -> str:
     return asked
 
 
-@router.post("", status_code=201, responses=errors(401, 403, 404, 422, 429))
+@router.post("", status_code=201, responses=errors(401, 403, 404, 422, 429, 503))
 async def start_shift(body: ShiftLogin, ctx: CtxDep, request: Request) -> JSONResponse:
     """Log a clerk in at a counter: `{token, shift_id, staff: {id, name, role}, counter_id}`.
-    401 `login_failed`; 429 `account_locked` after five wrong passwords in a row (a few minutes)."""
+    401 `login_failed`; 429 `account_locked` after five wrong passwords in a row (a few minutes);
+    503 `directory_unavailable` when a directory account's directory (LDAP) cannot be reached."""
     workstation = await _workstation(request, ctx)
     counter_id = _counter(ctx, body.counter_id, workstation)
     now = ctx.clock.now()
-    result = await ctx.store.write(lambda tx: authenticate(tx.db, tx.now, body.login, body.password), now=now)
+    try:
+        result = await login_staff(ctx, body.login, body.password)
+    except DirectoryUnavailable:
+        raise ApiError(503, "directory_unavailable",
+                       "the town's directory (LDAP) cannot be reached: try again shortly") from None
     if result.locked_until is not None:
         wait = max(1, int((result.locked_until - now).total_seconds()))
         raise ApiError(429, "account_locked", "too many wrong passwords: this account waits a few minutes",

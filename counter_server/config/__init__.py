@@ -21,6 +21,7 @@ from .appointments import AppointmentSettings, parse_appointments
 from .booking import BookingSettings, parse_booking
 from .city import CitySettings, parse_city
 from .clerk import ClerkSettings, parse_clerk, policy_table
+from .ldap import LdapSettings, parse_ldap
 from .mail import MailSettings, parse_mail
 from .office import LANGUAGES, parse_office
 from .offline import OfflineSettings, parse_offline
@@ -32,14 +33,14 @@ from .template import CONFIG_TEMPLATE
 
 __all__ = [
     "CONFIG_TEMPLATE", "LANGUAGES", "AlertSettings", "CitySettings", "SECTIONS", "AppointmentSettings",
-    "BookingSettings", "ClerkSettings", "ConfigError", "MailSettings", "OfficeConfig", "OfflineSettings",
+    "BookingSettings", "ClerkSettings", "ConfigError", "LdapSettings", "MailSettings", "OfficeConfig", "OfflineSettings",
     "PrinterConfig", "load_config", "parse_config",
     "parse_text",
 ]
 
 SECTIONS = frozenset({
     "office", "hours", "services", "counters", "queue", "appointments", "printers", "offline", "alerts", "open_data",
-    "booking", "privacy", "city", "mail", "texts",
+    "booking", "privacy", "city", "mail", "texts", "ldap",
 })
 
 
@@ -61,6 +62,8 @@ class OfficeConfig:
     city: CitySettings | None = None  # None: the office runs alone, with no city layer
     # None: no [mail], no e-mail is sent and the booking site says so
     mail: MailSettings | None = None
+    # None: no [ldap], every staff account has a local password
+    ldap: LdapSettings | None = None
     # [texts]: the kiosk's and the display's notice line, per language
     texts: ScreenTexts = ScreenTexts()
 
@@ -101,6 +104,7 @@ def parse_config(path: Path, data: Mapping[str, Any]) -> OfficeConfig:
         booking=parse_booking(root),
         city=parse_city(root, office.id),
         mail=mail,
+        ldap=parse_ldap(root),
         texts=parse_screen_texts(root.optional_sub("texts")),
     )
 

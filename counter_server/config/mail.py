@@ -50,8 +50,8 @@ def _password(r: Reader) -> str:
         raise r.fail("password_file", f"cannot read {path}: {error.strerror or error}") from None
 
 
-def _ca_file(r: Reader) -> str:
-    """The certificate (PEM) that signed the mail server's, as an absolute path; "" for none."""
+def read_ca_file(r: Reader) -> str:
+    """`ca_file`: the certificate (PEM) that signed the server's (mail, directory), as an absolute path; "" for none."""
     name: str = r.get("ca_file", str, "")
     if not name:
         return ""
@@ -95,5 +95,5 @@ def parse_mail(root: Reader) -> MailSettings | None:
     return MailSettings(
         host=host, sender=_sender(r), port=_whole(r, "port", 587, 1, 65535),
         starttls=r.get("starttls", bool, True), username=username, password=password,
-        reminder_hours=_whole(r, "reminder_hours", 24, 0, REMINDER_HOURS_MAX), ca_file=_ca_file(r),
+        reminder_hours=_whole(r, "reminder_hours", 24, 0, REMINDER_HOURS_MAX), ca_file=read_ca_file(r),
     )

@@ -13,12 +13,15 @@ from ..context import context
 from ..store import Tx
 from . import sessions
 from .audit import Actor, record
-from .staff import LoginResult, authenticate
+from .staff import LoginResult
+from .staff_login import DirectoryUnavailable, login_staff
 from .web import SUPERVISOR, form_of, guard, render
 
 router = APIRouter(include_in_schema=False)
 LOGIN_COOKIE = "thq_login"
 LOCKED_TEXT = "Zu viele falsche Passwörter: dieses Konto ist für einige Minuten gesperrt."
+DIRECTORY_TEXT = ("Das Verzeichnis der Stadt (LDAP) ist gerade nicht erreichbar: bitte gleich noch einmal versuchen"
+                  " oder die IT anrufen.")
 
 
 def _next(value: str) -> str:
@@ -45,8 +48,7 @@ async def _actor(request: Request, form: dict[str, str]) -> LoginResult:
         device = await ctx.device_for(form["token"].strip())
         return LoginResult(Actor(id=device.id, name=device.name, role=device.role) if device else None)
     if form.get("login") and form.get("password"):
-        login, password = form["login"], form["password"]
-        return await ctx.store.write(lambda tx: authenticate(tx.db, tx.now, login, password), now=ctx.clock.now())
+        return await login_staff(ctx, form["login"], form["password"])
     return LoginResult(None)
 
 
@@ -58,7 +60,10 @@ async def login(request: Request) -> Response:
     expected = request.cookies.get(LOGIN_COOKIE, "")
     if not expected or not hmac.compare_digest(expected, form.get("csrf", "")):
         return _login_page(next_path, "Das Formular ist abgelaufen. Bitte noch einmal anmelden.", 403)
-    result = await _actor(request, form)
+    try:
+        result = await _actor(request, form)
+    except DirectoryUnavailable:
+        return _login_page(next_path, DIRECTORY_TEXT, 503)
     actor = result.actor
     if result.locked_until is not None:
         return _login_page(next_path, LOCKED_TEXT, 429)

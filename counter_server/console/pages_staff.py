@@ -1,5 +1,6 @@
-"""/admin/staff: named staff accounts (admin only): add, set the role, reset the password,
-disable and enable. Every change is in the audit log; no password is ever logged or shown."""
+"""/admin/staff: named staff accounts (admin only): add (local, or a directory account when
+`[ldap]` is set), set the role, reset the password, disable and enable. Every change is in
+the audit log; no password is ever logged or shown."""
 
 from __future__ import annotations
 
@@ -38,7 +39,8 @@ async def _page(request: Request, caller: Caller, *, error: str = "", done: str 
     accounts, running, audit, figures = await ctx.read(view)
     return render("staff.html", status=status, session=caller.session, csrf=caller.csrf, error=error, done=done,
                   accounts=accounts, shifts={s["staff_id"]: s["counter_id"] for s in running},
-                  roles=staff.STAFF_ROLES, role_names=ROLE_NAMES, audit=audit, figures=figures)
+                  roles=staff.STAFF_ROLES, role_names=ROLE_NAMES, audit=audit, figures=figures,
+                  directory=ctx.config.ldap is not None)
 
 
 @router.get("/admin/staff")
@@ -52,11 +54,16 @@ async def add_account(request: Request) -> Response:
     form = await form_of(request)
     caller = await guard(request, ADMIN, form=form)
     login, role = str(form.get("login", "")).strip(), str(form.get("role", ""))
+    # a directory account (LDAP): no local password, the directory checks it
+    password = None if form.get("directory") else str(form.get("password", ""))
 
     def add(tx: Tx) -> None:
+        if password is None and context(request).config.ldap is None:
+            raise staff.StaffError("a directory account needs [ldap] in office.toml")
         staff_id = staff.add_staff(tx.db, tx.now, login=login, name=str(form.get("name", "")).strip(), role=role,
-                                   password=str(form.get("password", "")))
-        record(tx.db, tx.now, caller.actor, "staff.add", staff_id, login=login, role=role)
+                                   password=password)
+        record(tx.db, tx.now, caller.actor, "staff.add", staff_id, login=login, role=role,
+               **({"password": "LDAP"} if password is None else {}))
 
     try:
         await context(request).store.write(add, now=context(request).clock.now())

@@ -1,4 +1,5 @@
-"""Named staff accounts (optional): login and password, hashed with scrypt; roles clerk,
+"""Named staff accounts (optional): login and password, hashed with scrypt, or a directory
+account whose password the town's directory (LDAP, `[ldap]`) checks; roles clerk,
 head (office head), admin. Device tokens keep working for offices without accounts."""
 
 from __future__ import annotations
@@ -19,6 +20,8 @@ from .audit import Actor
 STAFF_ROLES = ("clerk", "head", "admin")
 # scrypt at n=2**14, r=8, p=1: about 16 MiB and 50 ms per check
 N, R, P = 2**14, 8, 1
+# the password_hash of a directory account: no local password, the directory checks it
+DIRECTORY = "ldap"
 
 
 class StaffError(ValueError):
@@ -65,23 +68,26 @@ def _check_role(role: str) -> None:
         raise StaffError(f"unknown role {role!r} (roles: {', '.join(STAFF_ROLES)})")
 
 
-def add_staff(db: sqlite_utils.Database, now: datetime, *, login: str, name: str, role: str, password: str) -> str:
+def add_staff(db: sqlite_utils.Database, now: datetime, *, login: str, name: str, role: str,
+              password: str | None) -> str:
+    """A new account; `password=None` makes a directory account (its password is the directory's)."""
     _check_role(role)
     if not login.strip():
         raise StaffError("a login is needed")
-    _check_new(password)
+    if password is not None:
+        _check_new(password)
     if list(db.query("SELECT 1 FROM staff WHERE login = ?", [login])):
         raise StaffError(f"the login {login!r} is taken")
     staff_id = str(uuid.uuid4())
     db.table("staff").insert({"id": staff_id, "login": login, "name": name or login, "role": role,
-                              "password_hash": hash_password(password), "created_at": now.isoformat(),
+                              "password_hash": DIRECTORY if password is None else hash_password(password), "created_at": now.isoformat(),
                               "failed_logins": 0})
     return staff_id
 
 
 def list_staff(db: sqlite_utils.Database) -> list[dict[str, Any]]:
-    return list(db.query("SELECT id, login, name, role, created_at, disabled_at, locked_until FROM staff"
-                         " ORDER BY login"))
+    return list(db.query("SELECT id, login, name, role, created_at, disabled_at, locked_until,"
+                         " password_hash = ? AS directory FROM staff ORDER BY login", [DIRECTORY]))
 
 
 def staff_id_of(db: sqlite_utils.Database, login: str) -> str:
@@ -92,6 +98,7 @@ def staff_id_of(db: sqlite_utils.Database, login: str) -> str:
 
 
 def set_password(db: sqlite_utils.Database, staff_id: str, password: str) -> None:
+    """A new local password (a directory account becomes a local one)."""
     _check_new(password)
     db.execute("UPDATE staff SET password_hash = ?, failed_logins = 0, locked_until = NULL WHERE id = ?",
                [hash_password(password), staff_id])
@@ -126,20 +133,39 @@ def _failed(db: sqlite_utils.Database, now: datetime, row: dict[str, Any]) -> Lo
     return LoginResult(None)
 
 
-def authenticate(db: sqlite_utils.Database, now: datetime, login: str, password: str) -> LoginResult:
+def _locked(row: dict[str, Any], now: datetime) -> datetime | None:
+    locked = datetime.fromisoformat(row["locked_until"]) if row["locked_until"] else None
+    return locked if locked is not None and locked > now else None
+
+
+def needs_directory(db: sqlite_utils.Database, now: datetime, login: str) -> bool:
+    """True for an active, unlocked directory account: its password goes to the directory first
+    (a locked one is refused without asking, so the lockout also shields the directory)."""
+    rows = list(db.query("SELECT password_hash, locked_until FROM staff WHERE login = ? AND disabled_at IS NULL",
+                         [login]))
+    return bool(rows) and rows[0]["password_hash"] == DIRECTORY and _locked(rows[0], now) is None
+
+
+def authenticate(db: sqlite_utils.Database, now: datetime, login: str, password: str,
+                 directory_said: bool | None = None) -> LoginResult:
     """Check a login (in a write: failures are counted). Five wrong passwords in a row lock the
-    account for LOCKOUT; while locked, not even the right password opens it."""
+    account for LOCKOUT; while locked, not even the right password opens it. A directory
+    account's password is right only if `directory_said` so (the bind, done before the write)."""
     rows = list(db.query("SELECT id, name, role, password_hash, failed_logins, locked_until FROM staff"
                          " WHERE login = ? AND disabled_at IS NULL", [login]))
     if not rows:
         hash_password(password)  # the same time spent whether or not the login exists
         return LoginResult(None)
     row = rows[0]
-    locked = datetime.fromisoformat(row["locked_until"]) if row["locked_until"] else None
-    if locked is not None and locked > now:
+    locked = _locked(row, now)
+    if locked is not None:
         hash_password(password)
         return LoginResult(None, locked)
-    if not check_password(password, row["password_hash"]):
+    if row["password_hash"] == DIRECTORY:
+        right = directory_said is True
+    else:
+        right = check_password(password, row["password_hash"])
+    if not right:
         return _failed(db, now, row)
     db.execute("UPDATE staff SET failed_logins = 0, locked_until = NULL WHERE id = ?", [row["id"]])
     return LoginResult(Actor(id=row["id"], name=row["name"], role=row["role"], kind="staff"))

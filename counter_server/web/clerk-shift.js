@@ -9,6 +9,7 @@
   const MESSAGES = {
     login_failed: "Anmeldung fehlgeschlagen: Anmeldename oder Passwort stimmt nicht.",
     account_locked: "Zu viele falsche Passwörter: dieses Konto ist für einige Minuten gesperrt.",
+    directory_unavailable: "Das Verzeichnis der Stadt (LDAP) ist gerade nicht erreichbar: bitte gleich noch einmal versuchen oder die IT anrufen.",
     unknown_counter: "Diesen Schalter gibt es nicht.",
     invalid_request: "Bitte Anmeldename, Passwort und Schalter angeben.",
     forbidden: "Dieser Arbeitsplatz gehört zu einem anderen Schalter.",
