@@ -39,14 +39,14 @@ AnyJson = Annotated[Any, AfterValidator(_checked)]
 Lang = Literal[LANGUAGES]  # type: ignore[valid-type]
 
 
-def _number_not_flag(value: Any) -> Any:
+def number_not_flag(value: Any) -> Any:
     if isinstance(value, bool | str):
         raise ValueError("must be a number")
     return value
 
 
 # a whole number; `false` or "5" are not numbers (JSON's 18.0 is)
-Count = Annotated[int, BeforeValidator(_number_not_flag)]
+Count = Annotated[int, BeforeValidator(number_not_flag)]
 
 
 def one_of(*values: str) -> dict[str, Any]:

@@ -7,7 +7,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import JSONResponse
-from pydantic import Field
+from pydantic import BeforeValidator, Field
 
 from ..auth import Device
 from ..checkin import leases, refusals
@@ -19,7 +19,7 @@ from ..errors import ApiError, bad_request
 from ..idempotency import key_taken, run_once
 from ..uow import Work
 from .checkins import parse_priority
-from .fields import Body, Count, Id, Lang, Note, Token, Word, one_of
+from .fields import Body, Id, Lang, Note, Token, Word, number_not_flag, one_of
 from .models import RedeemAnswer, errors
 
 router = APIRouter()
@@ -30,7 +30,8 @@ StaffDevice = Annotated[Device, Depends(role("counter"))]
 
 class LeaseBody(Body):
     # at most this many per errand; without it the server sizes the kiosk's share
-    per_service: Count | None = Field(default=None, ge=0, le=leases.MAX_PER_SERVICE)
+    # the bounds before the check, so the OpenAPI shows them as minimum/maximum
+    per_service: Annotated[int, Field(ge=0, le=leases.MAX_PER_SERVICE), BeforeValidator(number_not_flag)] | None = None
     # leased numbers the kiosk gives back unspent
     release: list[Id] = Field(default_factory=list, max_length=1000)
 
