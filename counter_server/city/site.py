@@ -24,11 +24,13 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from i18n import Catalog
 
 from ..bookings.confirmation import qr_png
+from ..config.office import LANGUAGES
 from . import offices
 from .directory import CityDirectory
 
-LANGUAGES = ("de", "en", "tr", "ar", "uk", "ru")
-ENV = Environment(loader=FileSystemLoader(Path(__file__).parent / "templates"),
+SITE_TEMPLATES = Path(__file__).resolve().parent.parent / "site" / "templates"
+# the city's own templates first, then the booking site's shared parts (languages.html)
+ENV = Environment(loader=FileSystemLoader([Path(__file__).parent / "templates", SITE_TEMPLATES]),
                   autoescape=select_autoescape(["html"]), trim_blocks=True, lstrip_blocks=True)
 STATIC = Path(__file__).resolve().parent.parent / "site" / "static"
 NO_STORE = {"Cache-Control": "no-store", "Referrer-Policy": "no-referrer"}
