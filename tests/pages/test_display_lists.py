@@ -158,11 +158,15 @@ def test_the_pages_turn_by_themselves(server_factory: ServerFactory) -> None:
     server = office_with(server_factory, 8)
     board = busy_lists(server, 8)
     with browser() as chromium:
-        page = open_display(chromium, server, "de", (1920, 1080), board, seconds=0.5)
+        page = open_display(chromium, server, "de", (1920, 1080), board, seconds=1.0)
         count = page.evaluate("window.townhallDisplay.page().count")
         assert count > 1
         shown: set[str] = set()
         for index in [*range(1, count), 0]:  # every page in turn, then the first again
-            page.wait_for_function(f"window.townhallDisplay.page().index === {index}", timeout=5000)
-            shown.add(page.inner_text("aside"))
+            # index and text read in one script turn: a page may turn between two calls
+            text = page.wait_for_function(
+                f"window.townhallDisplay.page().index === {index} && document.querySelector('aside').innerText",
+                timeout=10000,
+            )
+            shown.add(text.json_value())
         assert len(shown) == count
