@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+from collections import OrderedDict
 from datetime import datetime, timedelta
 
 import sqlite_utils
@@ -97,15 +98,16 @@ class EstimateCache:
 
     Every read of a state needs them (board, clerk view, status pages, a check-in's answer);
     computing them once per (last event of the queue, half minute) keeps 200 displays from
-    running the policy 200 times, and a printer's events from running it again. Only for
-    committed reads: inside a write, a seq may still roll back and be reused.
+    running the policy 200 times, and a printer's events from running it again. The last
+    few states are kept: in a burst, readers whose snapshots are a commit apart alternate.
+    Only for committed reads: inside a write, a seq may still roll back and be reused.
     """
 
-    def __init__(self, bucket_s: int = 30) -> None:
+    def __init__(self, bucket_s: int = 30, kept: int = 4) -> None:
         self._lock = threading.Lock()
         self._bucket_s = bucket_s
-        self._key: tuple[str, int, int, int] | None = None
-        self._value: dict[str, Estimate] = {}
+        self._size = kept
+        self._kept: OrderedDict[tuple[str, int, int, int], dict[str, Estimate]] = OrderedDict()
 
     def get(self, db: sqlite_utils.Database, config: OfficeConfig, now: datetime) -> dict[str, Estimate]:
         with self._lock:
@@ -113,10 +115,12 @@ class EstimateCache:
             # board, a status, a check-in's answer) and waited for another's estimate sees
             # the newest state, so a burst of check-ins shares a few estimates, not one each.
             key = (database_path(db), id(config), queue_seq(db), int(now.timestamp()) // self._bucket_s)
-            if key != self._key:
-                self._value = estimates(db, config, now)
-                self._key = key
-            return self._value
+            found = self._kept.get(key)
+            if found is None:
+                found = self._kept[key] = estimates(db, config, now)
+                while len(self._kept) > self._size:
+                    self._kept.popitem(last=False)
+            return found
 
 
 READ_ESTIMATES = EstimateCache()
