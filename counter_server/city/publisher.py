@@ -16,18 +16,16 @@ from typing import Any
 import nats
 from nats.aio.client import Client
 from nats.js import JetStreamContext
-from nats.js.api import StreamConfig
 
 from ..config import CitySettings
 from ..context import Context
-from . import outbox, payload
+from . import outbox, payload, streams
 
 log = logging.getLogger(__name__)
 BATCH = 500
 ACK_TIMEOUT_S = 5.0
 IDLE_S = 5.0  # look at the outbox at least this often, even without a new event
 RETRY_S = (0.5, 1.0, 2.0, 5.0)
-DEDUP_WINDOW_S = 24 * 3600.0  # a message id is remembered this long
 
 
 async def _quiet(error: Exception) -> None:
@@ -46,12 +44,7 @@ async def connect(settings: CitySettings) -> Client:
 
 
 async def ensure_stream(js: JetStreamContext, stream: str, office_id: str) -> None:
-    config = StreamConfig(name=stream, subjects=[payload.subject(office_id)],
-                          duplicate_window=DEDUP_WINDOW_S)
-    try:
-        await js.stream_info(stream)
-    except nats.js.errors.NotFoundError:
-        await js.add_stream(config)
+    await streams.ensure(js, streams.office_stream(office_id, stream))
 
 
 async def publish_batch(js: JetStreamContext, office_id: str, rows: list[outbox.Pending]) -> list[int]:

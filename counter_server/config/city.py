@@ -13,7 +13,8 @@ from typing import Any
 
 from .reader import Reader
 
-FIELDS: dict[str, tuple[type, Any]] = {"nats_url": (str, ""), "stream": (str, ""), "credentials": (str, "")}
+FIELDS: dict[str, tuple[type, Any]] = {"nats_url": (str, ""), "stream": (str, ""), "credentials": (str, ""),
+                                       "catalogue": (bool, True), "skip_errands": (list, [])}
 _STREAM = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 
 
@@ -22,6 +23,8 @@ class CitySettings:
     nats_url: str
     stream: str  # this office's JetStream stream
     credentials: Path | None = None  # a NATS .creds file, when the city's server asks for one
+    catalogue: bool = True  # take the city's errand catalogue into office.toml
+    skip_errands: tuple[str, ...] = ()  # errands of the catalogue this office does not offer
 
 
 def default_stream(office_id: str) -> str:
@@ -43,4 +46,8 @@ def parse_city(root: Reader, office_id: str) -> CitySettings | None:
     path = Path(credentials).expanduser() if credentials else None
     if path is not None and not path.is_file():
         raise r.fail("credentials", f"{credentials!r}: no such file")
-    return CitySettings(nats_url=url, stream=stream, credentials=path)
+    skip = r.get("skip_errands", list, [])
+    if not all(isinstance(s, str) for s in skip):
+        raise r.fail("skip_errands", "must be a list of errand ids")
+    return CitySettings(nats_url=url, stream=stream, credentials=path, catalogue=r.get("catalogue", bool, True),
+                        skip_errands=tuple(skip))
