@@ -17,10 +17,12 @@ value is refused as a whole with the field and the reason, and changes nothing.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import re
 import tomllib
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -67,7 +69,7 @@ def _errand(r: Reader) -> Errand:
     errand: Errand = {"id": slug(r, "id"), "names": _texts(r, "names", every=True)}
     errand["prefix"] = _pattern(r, "prefix", re.compile(r"^[A-Z]$"), "one capital letter A-Z")
     errand["duration_min"] = _number(r, "duration_min", (int, float), 1, 240)
-    checks = {
+    checks: dict[str, Callable[[], Any]] = {
         "slot_min": lambda: _number(r, "slot_min", int, 5, 240),
         "slots": lambda: _number(r, "slots", int, 1, 8),
         "leika": lambda: _pattern(r, "leika", _LEIKA, "a LeiKa key (14 digits)"),
@@ -113,6 +115,15 @@ def digest(errands: list[Errand]) -> str:
 
 def encode(version: int, errands: list[Errand]) -> bytes:
     return json.dumps({"version": version, "errands": errands}, ensure_ascii=False).encode()
+
+
+def version_of(raw: bytes) -> int:
+    """The version a message claims, even when the rest of it is bad (0: none)."""
+    with contextlib.suppress(ValueError, UnicodeDecodeError, AttributeError):
+        version = json.loads(raw).get("version")
+        if isinstance(version, int) and not isinstance(version, bool):
+            return version
+    return 0
 
 
 def decode(raw: bytes) -> tuple[int, list[Errand]]:

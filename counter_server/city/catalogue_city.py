@@ -43,16 +43,18 @@ def land_reports(cur: psycopg.Cursor[Any], fresh: list[dict[str, Any]]) -> None:
         cur.executemany(_UPSERT_REPORT, rows)
 
 
-def record_version(conn: psycopg.Connection[Any], errands: list[catalogue.Errand]) -> tuple[int, bool]:
-    """The version for these errands: the newest one again when it says the same, else a new one."""
+def record_version(conn: psycopg.Connection[Any], errands: list[catalogue.Errand], *,
+                   on_stream: int = 0) -> tuple[int, bool]:
+    """The version for these errands: the newest one again when it says the same and is still the
+    newest on the stream (`on_stream`: the version there), else a new one above both."""
     digest = catalogue.digest(errands)
     with conn.transaction():
         conn.execute("LOCK TABLE catalogue_versions IN EXCLUSIVE MODE")
         newest = conn.execute(
             "SELECT version, digest FROM catalogue_versions ORDER BY version DESC LIMIT 1").fetchone()
-        if newest is not None and newest[1] == digest:
+        if newest is not None and newest[1] == digest and newest[0] >= on_stream:
             return int(newest[0]), False
-        version = (int(newest[0]) if newest else 0) + 1
+        version = max(int(newest[0]) if newest else 0, on_stream) + 1
         conn.execute("INSERT INTO catalogue_versions (version, digest, errands, body) VALUES (%s, %s, %s, %s)",
                      (version, digest, len(errands), json.dumps(errands, ensure_ascii=False)))
     return version, True

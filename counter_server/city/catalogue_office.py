@@ -43,15 +43,6 @@ def handled_version(db: sqlite_utils.Database) -> int:
     return int(json.loads(row[0]).get("version", 0)) if row else 0
 
 
-def version_of(raw: bytes) -> int:
-    """The version a message claims, even when the rest of it is bad (0: none)."""
-    with contextlib.suppress(ValueError, UnicodeDecodeError, AttributeError):
-        version = json.loads(raw).get("version")
-        if isinstance(version, int) and not isinstance(version, bool):
-            return version
-    return 0
-
-
 async def refuse(ctx: Context, version: int, reason: str) -> None:
     log.warning("city catalogue version %s refused: %s", version, reason)
 
@@ -97,13 +88,13 @@ async def take_newest(ctx: Context, js: Any) -> None:
     except nats.js.errors.NotFoundError:
         return  # no catalogue published yet
     raw = bytes(message.data or b"")
-    if version_of(raw) <= await ctx.read(handled_version) and version_of(raw) > 0:
+    if catalogue.version_of(raw) <= await ctx.read(handled_version) and catalogue.version_of(raw) > 0:
         return
     try:
         version, errands = catalogue.decode(raw)
     except ConfigError as error:
-        if version_of(raw) > 0:
-            await refuse(ctx, version_of(raw), str(error))
+        if catalogue.version_of(raw) > 0:
+            await refuse(ctx, catalogue.version_of(raw), str(error))
         else:
             log.warning("city catalogue without a version ignored: %s", error)
         return

@@ -58,7 +58,7 @@ def migrate(conn: psycopg.Connection[Any]) -> list[Migration]:
         fresh = [m for m in MIGRATIONS if m.version not in done]
         for migration in fresh:
             for statement in migration.statements:
-                conn.execute(statement)  # type: ignore[arg-type]
+                conn.execute(statement)
             conn.execute("INSERT INTO city_migrations (version, name) VALUES (%s, %s)",
                          (migration.version, migration.name))
     return fresh

@@ -18,6 +18,9 @@ from . import catalogue, catalogue_city, migrations, streams
 from .directory import CityConfigError
 from .settings import CityEngines, CityFile, load_city
 
+CONNECT_S = 10.0
+STREAM_NOT_FOUND = 10059  # JetStream's error code (a missing message is another)
+
 
 class OpsFailed(RuntimeError):
     """An engine cannot be reached or is not ready; the message says what to do."""
@@ -36,9 +39,13 @@ def _pg(engines: CityEngines) -> psycopg.Connection[Any]:
 
 async def _nats(engines: CityEngines) -> Any:
     extra: dict[str, Any] = {"user_credentials": str(engines.credentials)} if engines.credentials else {}
+    async def quiet(error: Exception) -> None:
+        return None
+
     try:
-        return await nats.connect(engines.nats_url, connect_timeout=5, allow_reconnect=False,
-                                  max_reconnect_attempts=0, name="townhall-city-ops", **extra)
+        return await asyncio.wait_for(nats.connect(
+            engines.nats_url, connect_timeout=5, allow_reconnect=False, max_reconnect_attempts=1,
+            error_cb=quiet, name="townhall-city-ops", **extra), CONNECT_S)
     except Exception as error:
         raise OpsFailed(f"cannot reach NATS at {engines.nats_url}: {error or type(error).__name__}") from None
 
@@ -72,6 +79,24 @@ def cmd_init(args: argparse.Namespace) -> int:
     return 0
 
 
+def _no_stream() -> OpsFailed:
+    return OpsFailed(f"no stream {streams.CATALOGUE_STREAM}: run townhall city init first")
+
+
+async def _on_stream(engines: CityEngines) -> int:
+    """The version of the newest catalogue on the stream (0: none), so a new one is always above it."""
+    nc = await _nats(engines)
+    try:
+        last = await nc.jetstream(timeout=10).get_last_msg(streams.CATALOGUE_STREAM, streams.CATALOGUE_SUBJECT)
+        return catalogue.version_of(bytes(last.data or b""))
+    except nats.js.errors.NotFoundError as error:
+        if error.err_code == STREAM_NOT_FOUND:
+            raise _no_stream() from None
+        return 0
+    finally:
+        await nc.close()
+
+
 async def _publish(engines: CityEngines, version: int, errands: list[catalogue.Errand]) -> None:
     nc = await _nats(engines)
     try:
@@ -79,7 +104,7 @@ async def _publish(engines: CityEngines, version: int, errands: list[catalogue.E
             streams.CATALOGUE_SUBJECT, catalogue.encode(version, errands),
             headers={"Nats-Msg-Id": f"catalogue:{version}"})
     except nats.js.errors.NoStreamResponseError:
-        raise OpsFailed(f"no stream for {streams.CATALOGUE_SUBJECT}: run townhall city init first") from None
+        raise _no_stream() from None
     finally:
         await nc.close()
 
@@ -90,10 +115,11 @@ def cmd_publish(args: argparse.Namespace) -> int:
     if path is None:
         raise CityConfigError(f"{city.path}: no [catalogue] file (or give --file)")
     errands = catalogue.load_file(path)
+    on_stream = asyncio.run(_on_stream(city.engines))
     with _pg(city.engines) as conn:
         if migrations.pending(conn):
             raise OpsFailed("the city's PostgreSQL schema is not up to date: run townhall city init first")
-        version, new = catalogue_city.record_version(conn, errands)
+        version, new = catalogue_city.record_version(conn, errands, on_stream=on_stream)
     asyncio.run(_publish(city.engines, version, errands))
     again = "" if new else " again (unchanged since the last publish)"
     print(f"published catalogue version {version} ({len(errands)} errands) on {streams.CATALOGUE_SUBJECT}{again}")
