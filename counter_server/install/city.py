@@ -1,0 +1,159 @@
+"""`townhall install city`: the city's services on one host, from its city.toml.
+
+`townhall-city.service` (the streams into PostgreSQL) and `townhall-city-site.service` (the
+city-wide booking site) run as the system user `townhall-city`; with `--nats-server` also
+`townhall-nats.service`, a NATS server with JetStream and a leaf-node port for the offices;
+with `--create-db` the PostgreSQL role and database (peer authentication over the local
+socket, so the DSN needs no password). `townhall city init` runs last, as that user.
+"""
+
+from __future__ import annotations
+
+import argparse
+import grp
+import os
+import subprocess
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+from . import units
+from .plan import Step, add_user, command, write_file
+
+USER = "townhall-city"
+CITY_UNITS = ("townhall-nats.service", "townhall-city.service", "townhall-city-site.service")
+
+CITY_SERVICE = """\
+[Unit]
+Description=townhall-queue city service: every office's events into PostgreSQL
+After=network-online.target postgresql.service townhall-nats.service
+Wants=network-online.target
+
+[Service]
+Type=simple
+User=$user
+Group=$user
+ExecStart=$python -m counter_server.cli city --config $config --log-level info
+Restart=on-failure
+RestartSec=3
+$hardening
+SyslogIdentifier=townhall-city
+
+[Install]
+WantedBy=multi-user.target
+"""
+
+CITY_SITE = """\
+[Unit]
+Description=townhall-queue city booking site (earliest free time in any office)
+After=network-online.target
+Wants=network-online.target
+
+[Service]
+Type=simple
+User=$user
+Group=$user
+ExecStart=$python -m counter_server.cli city serve --config $config --host $host --port $port
+Restart=on-failure
+RestartSec=3
+$hardening
+SyslogIdentifier=townhall-city-site
+
+[Install]
+WantedBy=multi-user.target
+"""
+
+NATS_SERVICE = """\
+[Unit]
+Description=NATS server of the townhall-queue city (JetStream, leaf nodes of the offices)
+After=network-online.target
+Wants=network-online.target
+
+[Service]
+Type=simple
+DynamicUser=yes
+StateDirectory=townhall-nats
+ExecStart=/usr/sbin/nats-server -c $config_dir/nats-city.conf
+ExecReload=/bin/kill -s HUP $$MAINPID
+Restart=on-failure
+RestartSec=2
+LimitNOFILE=65536
+$hardening
+SyslogIdentifier=townhall-nats
+
+[Install]
+WantedBy=multi-user.target
+"""
+
+NATS_CONF = """\
+# written by `townhall install city`: the city's NATS server
+listen: "$nats_listen"
+server_name: "townhall-city"
+jetstream {
+  store_dir: "/var/lib/townhall-nats"
+}
+# each office's leaf node connects here (its remote url: nats-leaf://CITY:$leaf_port)
+leafnodes {
+  listen: "0.0.0.0:$leaf_port"
+}
+"""
+
+
+def add_parser(targets: argparse._SubParsersAction[argparse.ArgumentParser],
+               common: Callable[[argparse.ArgumentParser], None]) -> argparse.ArgumentParser:
+    city = targets.add_parser("city", help="the city's services: streams into PostgreSQL, city booking site")
+    common(city)
+    city.add_argument("--config", required=True, help="city.toml ([nats], [postgres], offices)")
+    city.add_argument("--host", default="0.0.0.0", help="the city site's address (0.0.0.0)")
+    city.add_argument("--port", type=int, default=8100, help="the city site's port (8100)")
+    city.add_argument("--nats-server", action="store_true",
+                      help="also run the city's NATS server here (JetStream on, leaf-node port for the offices)")
+    city.add_argument("--nats-listen", default="127.0.0.1:4222", help="with --nats-server: client address")
+    city.add_argument("--leaf-port", type=int, default=7422, help="with --nats-server: the offices' leaf port")
+    city.add_argument("--create-db", metavar="NAME",
+                      help="create the local PostgreSQL role (the user) and database NAME when missing")
+    return city
+
+
+def _create_db(user: str, database: str) -> None:
+    def psql(sql: str) -> str:
+        return subprocess.run(["runuser", "-u", "postgres", "--", "psql", "-tAc", sql], check=True,
+                              capture_output=True, text=True).stdout.strip()
+
+    if not psql(f"SELECT 1 FROM pg_roles WHERE rolname = '{user}'"):
+        subprocess.run(["runuser", "-u", "postgres", "--", "createuser", user], check=True)
+    if not psql(f"SELECT 1 FROM pg_database WHERE datname = '{database}'"):
+        subprocess.run(["runuser", "-u", "postgres", "--", "createdb", "--owner", user, database], check=True)
+
+
+def _readable_by(config: Path, user: str) -> None:
+    os.chown(config, -1, grp.getgrnam(user).gr_gid)
+    config.chmod(0o640)
+
+
+def city_steps(args: argparse.Namespace) -> list[Step]:
+    user = args.user or USER
+    config = Path(args.config).resolve()
+    settings = units.Settings(python=sys.executable, user=user, host=args.host, port=args.port)
+    render = {"config": str(config)}
+    files = {"townhall-city.service": units.render(CITY_SERVICE, settings, **render),
+             "townhall-city-site.service": units.render(CITY_SITE, settings, **render)}
+    steps = add_user(user, "--system", "--user-group", "--no-create-home", "--shell", "/usr/sbin/nologin")
+    steps.append(Step(f"{config}: group {user}, mode 640 (it holds the offices' tokens)",
+                      lambda: _readable_by(config, user)))
+    enable = []
+    if args.nats_server:
+        conf = units.render(NATS_CONF, settings, nats_listen=args.nats_listen, leaf_port=str(args.leaf_port))
+        steps.append(write_file(Path(settings.config_dir) / "nats-city.conf", conf, 0o644))
+        files["townhall-nats.service"] = units.render(NATS_SERVICE, settings)
+        enable.append("townhall-nats.service")
+    if args.create_db:
+        steps.append(Step(f"PostgreSQL: role {user} and database {args.create_db} (only when missing)",
+                          lambda: _create_db(user, args.create_db)))
+    steps += [write_file(Path("/etc/systemd/system") / name, text, 0o644) for name, text in files.items()]
+    steps.append(command("systemctl", "daemon-reload"))
+    steps += [command("systemctl", "enable", "--now", name) for name in enable]
+    steps.append(command("runuser", "-u", user, "--", sys.executable, "-m", "counter_server.cli", "city", "init",
+                         "--config", str(config)))
+    return steps + [command("systemctl", "enable", "--now", name)
+                    for name in ("townhall-city.service", "townhall-city-site.service")]
