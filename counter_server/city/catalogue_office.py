@@ -5,7 +5,7 @@ atomically and applied without a restart, and reported back as a `catalogue.appl
 like every other event, through the outbox and the office's stream.
 
 The last version the office handled is the one in its newest report, so a version is taken
-once; a newer one arrives on the subject at once, or within POLL_S after a lost link.
+once; a newer one is read when it is published, when the link comes back, and every POLL_S.
 """
 
 from __future__ import annotations
@@ -109,10 +109,13 @@ async def run(ctx: Context) -> None:
     async def on_message(_: Any) -> None:
         wake.set()
 
+    async def on_reconnect() -> None:  # back after a lost link: what was published meanwhile, at once
+        wake.set()
+
     while True:
         nc = None
         try:
-            nc = await connect(ctx.config.city)
+            nc = await connect(ctx.config.city, reconnected_cb=on_reconnect)
             await nc.subscribe(CATALOGUE_SUBJECT, cb=on_message)
             js = nc.jetstream(timeout=5)
             while True:

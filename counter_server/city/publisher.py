@@ -32,11 +32,11 @@ async def _quiet(error: Exception) -> None:
     log.debug("city NATS: %s", error)
 
 
-async def connect(settings: CitySettings) -> Client:
+async def connect(settings: CitySettings, **callbacks: Any) -> Client:
     """A connection that reconnects for ever (the office must never stop for the city)."""
     options: dict[str, Any] = dict(
         max_reconnect_attempts=-1, reconnect_time_wait=1, connect_timeout=2, error_cb=_quiet,
-        name="townhall-office",
+        name="townhall-office", **callbacks,
     )
     if settings.credentials is not None:
         options["user_credentials"] = str(settings.credentials)
