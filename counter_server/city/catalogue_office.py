@@ -82,23 +82,26 @@ async def apply(ctx: Context, version: int, errands: list[catalogue.Errand]) -> 
     return merged
 
 
-async def take_newest(ctx: Context, js: Any) -> None:
+async def take_newest(ctx: Context, js: Any, handled: int) -> int:
+    """Take the stream's newest catalogue when it is above `handled`; the version handled now."""
     try:
         message = await js.get_last_msg(CATALOGUE_STREAM, CATALOGUE_SUBJECT)
     except nats.js.errors.NotFoundError:
-        return  # no catalogue published yet
+        return handled  # no catalogue published yet
     raw = bytes(message.data or b"")
-    if catalogue.version_of(raw) <= await ctx.read(handled_version) and catalogue.version_of(raw) > 0:
-        return
+    claimed = catalogue.version_of(raw)
+    if 0 < claimed <= handled:
+        return handled
     try:
         version, errands = catalogue.decode(raw)
     except ConfigError as error:
-        if catalogue.version_of(raw) > 0:
-            await refuse(ctx, catalogue.version_of(raw), str(error))
-        else:
-            log.warning("city catalogue without a version ignored: %s", error)
-        return
+        if claimed > 0:
+            await refuse(ctx, claimed, str(error))
+            return claimed
+        log.warning("city catalogue without a version ignored: %s", error)
+        return handled
     await apply(ctx, version, errands)
+    return version
 
 
 async def run(ctx: Context) -> None:
@@ -118,10 +121,11 @@ async def run(ctx: Context) -> None:
             nc = await connect(ctx.config.city, reconnected_cb=on_reconnect)
             await nc.subscribe(CATALOGUE_SUBJECT, cb=on_message)
             js = nc.jetstream(timeout=5)
+            handled = await ctx.read(handled_version)
             while True:
                 wake.clear()
                 with contextlib.suppress(nats.errors.Error, TimeoutError):
-                    await take_newest(ctx, js)
+                    handled = await take_newest(ctx, js, handled)
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(wake.wait(), POLL_S)
         except asyncio.CancelledError:

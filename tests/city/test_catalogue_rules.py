@@ -91,3 +91,36 @@ def test_merge_twice_changes_nothing_more() -> None:
     again = merge(doc, 2, errands(), skip=set())
     assert tomlkit.dumps(doc) == first and not again.touched
     assert again.unchanged == ["ausweis", "pass", "gewerbe", "fuehrerschein"]
+
+
+@pytest.mark.parametrize(("extra", "field"), [
+    ('skip_errands = "gewerbe"', "city.skip_errands"),
+    ("skip_errands = [1]", "city.skip_errands"),
+    ('catalogue = "yes"', "city.catalogue"),
+])
+def test_the_office_catalogue_keys_are_checked(extra: str, field: str) -> None:
+    with pytest.raises(ConfigError, match=re.escape(field)):
+        parse_text(Path("office.toml"), DEMO + f'\n[city]\nnats_url = "nats://x:4222"\n{extra}\n')
+    city = parse_text(Path("office.toml"), DEMO + '\n[city]\nnats_url = "nats://x:4222"\n'
+                      'catalogue = false\nskip_errands = ["gewerbe"]\n').city
+    assert city is not None and not city.catalogue and city.skip_errands == ("gewerbe",)
+
+
+ENGINES = '[nats]\nurl = "nats://127.0.0.1:4222"\n\n[postgres]\ndsn = "dbname=city"\n\n[catalogue]\nfile = "errands.toml"\n'
+
+
+@pytest.mark.parametrize(("change", "named"), [
+    (('url = "nats://127.0.0.1:4222"', 'url = "http://x"'), "nats.url must be a NATS URL"),
+    (('dsn = "dbname=city"', 'database = "city"'), "postgres: unknown field(s) database"),
+    (('dsn = "dbname=city"', ''), "postgres.dsn is missing"),
+    (('file = "errands.toml"', 'file = 3'), "catalogue.file must be a non-empty text"),
+    (('[nats]', '[nats]\ncredentials = "none.creds"'), "nats.credentials"),
+])
+def test_city_toml_engines_are_checked(change: tuple[str, str], named: str, tmp_path: Path) -> None:
+    from counter_server.city.directory import CityConfigError
+    from counter_server.city.settings import parse_engines
+
+    engines = parse_engines(ENGINES, tmp_path)
+    assert engines.nats_url == "nats://127.0.0.1:4222" and engines.catalogue == tmp_path / "errands.toml"
+    with pytest.raises(CityConfigError, match=re.escape(named)):
+        parse_engines(ENGINES.replace(*change, 1), tmp_path)
