@@ -120,7 +120,7 @@ async def run(ctx: Context) -> None:
         try:
             nc = await connect(ctx.config.city, reconnected_cb=on_reconnect)
             await nc.subscribe(CATALOGUE_SUBJECT, cb=on_message)
-            js = nc.jetstream(timeout=5)
+            js = nc.jetstream(timeout=5, domain=ctx.config.city.jetstream_domain)
             handled = await ctx.read(handled_version)
             while True:
                 wake.clear()

@@ -86,7 +86,7 @@ class Publisher:
         self.ctx.hub.listeners.append(self.on_events)
         nc = await connect(self.settings)
         try:
-            js = nc.jetstream(timeout=ACK_TIMEOUT_S)
+            js = nc.jetstream(timeout=ACK_TIMEOUT_S, domain=self.settings.jetstream_domain)
             await self._until_stream(js)
             while True:
                 await self._step(js)

@@ -21,7 +21,8 @@ from . import units
 from .plan import Step, add_user, command, write_file
 
 USER = "townhall-city"
-CITY_UNITS = ("townhall-nats.service", "townhall-city.service", "townhall-city-site.service")
+CITY_UNITS = ("townhall-nats.service", "townhall-city.service", "townhall-city-site.service",
+              "townhall-nats-leaf.service")
 
 CITY_SERVICE = """\
 [Unit]
@@ -65,24 +66,33 @@ WantedBy=multi-user.target
 
 NATS_SERVICE = """\
 [Unit]
-Description=NATS server of the townhall-queue city (JetStream, leaf nodes of the offices)
+Description=$what
 After=network-online.target
 Wants=network-online.target
 
 [Service]
 Type=simple
 DynamicUser=yes
-StateDirectory=townhall-nats
-ExecStart=/usr/sbin/nats-server -c $config_dir/nats-city.conf
+StateDirectory=$name
+ExecStart=/usr/sbin/nats-server -c $config_dir/$name.conf
 ExecReload=/bin/kill -s HUP $$MAINPID
 Restart=on-failure
 RestartSec=2
 LimitNOFILE=65536
 $hardening
-SyslogIdentifier=townhall-nats
+SyslogIdentifier=$name
 
 [Install]
 WantedBy=multi-user.target
+"""
+
+LEAF_CONF = """\
+# written by `townhall install --city-leaf`: this office's NATS leaf node; the office's
+# [city] nats_url is nats://127.0.0.1:4222 with jetstream_domain = "city" (the hub's JetStream)
+listen: "127.0.0.1:4222"
+leafnodes {
+  remotes [ { url: "$remote" } ]
+}
 """
 
 NATS_CONF = """\
@@ -91,12 +101,25 @@ listen: "$nats_listen"
 server_name: "townhall-city"
 jetstream {
   store_dir: "/var/lib/townhall-nats"
+  domain: "city"
 }
 # each office's leaf node connects here (its remote url: nats-leaf://CITY:$leaf_port)
 leafnodes {
   listen: "0.0.0.0:$leaf_port"
 }
 """
+
+
+HUB = "NATS server of the townhall-queue city (JetStream, leaf nodes of the offices)"
+LEAF = "NATS leaf node of this townhall-queue office (to the city's NATS)"
+
+
+def leaf_steps(settings: units.Settings, remote: str) -> tuple[list[Step], dict[str, str]]:
+    """An office's own NATS leaf node: its config file, and its unit (enable it with the others)."""
+    conf = units.render(LEAF_CONF, settings, remote=remote)
+    unit = units.render(NATS_SERVICE, settings, name="townhall-nats-leaf", what=LEAF)
+    return [write_file(Path(settings.config_dir) / "townhall-nats-leaf.conf", conf, 0o644)], \
+        {"townhall-nats-leaf.service": unit}
 
 
 def add_parser(targets: argparse._SubParsersAction[argparse.ArgumentParser],
@@ -144,8 +167,8 @@ def city_steps(args: argparse.Namespace) -> list[Step]:
     enable = []
     if args.nats_server:
         conf = units.render(NATS_CONF, settings, nats_listen=args.nats_listen, leaf_port=str(args.leaf_port))
-        steps.append(write_file(Path(settings.config_dir) / "nats-city.conf", conf, 0o644))
-        files["townhall-nats.service"] = units.render(NATS_SERVICE, settings)
+        steps.append(write_file(Path(settings.config_dir) / "townhall-nats.conf", conf, 0o644))
+        files["townhall-nats.service"] = units.render(NATS_SERVICE, settings, name="townhall-nats", what=HUB)
         enable.append("townhall-nats.service")
     if args.create_db:
         steps.append(Step(f"PostgreSQL: role {user} and database {args.create_db} (only when missing)",

@@ -35,6 +35,8 @@ def add_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> Non
                          help="with --tls: a host name the PCs use for the server (repeatable; default this host's)")
     install.add_argument("--tls-ip", action="append", default=[], metavar="IP",
                          help="with --tls: an address the PCs use for the server (repeatable)")
+    install.add_argument("--city-leaf", metavar="URL",
+                         help="also run a NATS leaf node to the city's hub, e.g. nats-leaf://city.example:7422")
     install.set_defaults(handler=cmd_install)
     targets = install.add_subparsers(dest="target")
     kiosk = targets.add_parser("kiosk", help="a kiosk PC: the touch kiosk full screen after boot")
@@ -88,7 +90,13 @@ def server_steps(args: argparse.Namespace) -> list[Step]:
                f"TOWNHALL_PRINTER={args.printer}\nTOWNHALL_CA={ca}\n")
         steps.append(write_file(config / "print-agent.env", env, 0o600))
         enable.append("townhall-print-agent.service")
-    return steps + _unit_steps(units.server_units(settings), enable)
+    files = units.server_units(settings)
+    if args.city_leaf:
+        leaf, leaf_unit = city.leaf_steps(settings, args.city_leaf)
+        steps += leaf
+        files = {**files, **leaf_unit}
+        enable.append("townhall-nats-leaf.service")
+    return steps + _unit_steps(files, enable)
 
 
 def _init(data: Path, user: str) -> None:

@@ -18,6 +18,8 @@ from pathlib import Path
 from bench.city_engines import EngineMissing, wait_for_port
 from bench.harness import free_port, stop_process
 
+DOMAIN = "city"  # the hub's JetStream domain: a leaf without JetStream reaches its API as $JS.city.API
+
 
 @dataclass
 class NatsNode:
@@ -51,7 +53,7 @@ class NatsNode:
 
 def hub(folder: Path, leaf_port: int) -> NatsNode:
     store = folder / "hub-store"
-    return NatsNode("hub", folder, f'jetstream {{ store_dir: "{store}" }}\n'
+    return NatsNode("hub", folder, f'jetstream {{ store_dir: "{store}", domain: "{DOMAIN}" }}\n'
                                    f'leafnodes {{ listen: "127.0.0.1:{leaf_port}" }}\n')
 
 

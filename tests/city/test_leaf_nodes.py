@@ -18,13 +18,26 @@ from bench.harness import free_port
 from tests.conftest import LiveServer, ServerFactory
 
 from .conftest import Postgres
-from .helpers import CityService, city_seqs, morning, office_seqs, unsent, wait_until, with_city
-from .leaf import NatsNode, hub, leaf, nodes, scratch
+from .helpers import (
+    CityService,
+    both,
+    city_seqs,
+    morning,
+    office_seqs,
+    unsent,
+    wait_until,
+    with_city,
+)
+from .leaf import DOMAIN, NatsNode, hub, leaf, nodes, scratch
 from .link import Link
 from .ops_helpers import townhall_city, write_city_toml
 from .test_three_offices import in_city, stream_seqs
 
 DATA = Path(__file__).parent / "data"
+
+
+def in_domain(text: str) -> str:
+    return text + f'jetstream_domain = "{DOMAIN}"\n'
 
 
 def applied_version(server: LiveServer) -> int:
@@ -49,7 +62,8 @@ def leaves(server_factory: ServerFactory, postgres: Postgres, tmp_path: Path) ->
                 config = write_city_toml(tmp_path / "city", city_hub.url, postgres.dsn, dict.fromkeys(office_leaves),
                                          catalogue)
                 townhall_city("init", "--config", str(config))
-                servers = {o: server_factory(edit_config=with_city(node.url, o)) for o, node in office_leaves.items()}
+                servers = {o: server_factory(edit_config=both(with_city(node.url, o), in_domain))
+                           for o, node in office_leaves.items()}
                 service = CityService(city_hub.url, postgres.dsn, tmp_path)
                 service.start()
                 try:

@@ -47,7 +47,7 @@ def test_install_city_dry_run_shows_units_nats_database_and_init(tmp_path: Path)
     out = answer.stdout
     assert "dry run, nothing changed" in out and "useradd --system" in out and "townhall-city" in out
     assert f"{config}: group townhall-city, mode 640" in out
-    assert "jetstream {" in out and 'store_dir: "/var/lib/townhall-nats"' in out and 'listen: "0.0.0.0:7422"' in out
+    assert "write /etc/townhall/townhall-nats.conf" in out and "jetstream {" in out and 'store_dir: "/var/lib/townhall-nats"' in out and 'listen: "0.0.0.0:7422"' in out
     assert "role townhall-city and database townhall_city (only when missing)" in out
     assert f"city --config {config} --log-level info" in out
     assert f"city serve --config {config} --host 0.0.0.0 --port 8110" in out
@@ -59,7 +59,7 @@ def test_install_city_dry_run_shows_units_nats_database_and_init(tmp_path: Path)
         "enable --now townhall-city.service", "enable --now townhall-city-site.service")]
     assert order == sorted(order)  # NATS up before init, init before the services
     plain = install_city("--config", str(config), "--dry-run")
-    assert "nats-city.conf" not in plain.stdout and "PostgreSQL: role" not in plain.stdout
+    assert "townhall-nats.conf" not in plain.stdout and "PostgreSQL: role" not in plain.stdout
 
 
 def test_install_city_refuses_a_wrong_city_toml(tmp_path: Path) -> None:
@@ -85,9 +85,18 @@ def test_city_units_pass_systemd_analyze_verify(tmp_path: Path) -> None:
     config = argparse.Namespace(config=str(tmp_path / "city.toml"))
     files = {"townhall-city.service": units.render(CITY_SERVICE, settings, config=config.config),
              "townhall-city-site.service": units.render(CITY_SITE, settings, config=config.config),
-             "townhall-nats.service": units.render(NATS_SERVICE, settings)}
+             "townhall-nats.service": units.render(NATS_SERVICE, settings, name="townhall-nats", what="hub")}
     for name, text in files.items():
         (tmp_path / name).write_text(text)
     answer = subprocess.run(["systemd-analyze", "verify", "--man=no", *sorted(files)], cwd=tmp_path,
                             capture_output=True, text=True, timeout=120)
     assert answer.returncode == 0, answer.stdout + answer.stderr
+
+
+def test_an_office_install_with_its_own_nats_leaf_node() -> None:
+    out = subprocess.run([sys.executable, "-m", "counter_server.cli", "install", "--dry-run", "--city-leaf",
+                          "nats-leaf://city.example:7422"], capture_output=True, text=True, timeout=60).stdout
+    assert "write /etc/townhall/townhall-nats-leaf.conf" in out and 'listen: "127.0.0.1:4222"' in out
+    assert 'remotes [ { url: "nats-leaf://city.example:7422" } ]' in out and "jetstream" not in out
+    assert "ExecStart=/usr/sbin/nats-server -c /etc/townhall/townhall-nats-leaf.conf" in out
+    assert "systemctl enable --now townhall-nats-leaf.service" in out
