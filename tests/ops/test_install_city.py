@@ -97,6 +97,6 @@ def test_an_office_install_with_its_own_nats_leaf_node() -> None:
     out = subprocess.run([sys.executable, "-m", "counter_server.cli", "install", "--dry-run", "--city-leaf",
                           "nats-leaf://city.example:7422"], capture_output=True, text=True, timeout=60).stdout
     assert "write /etc/townhall/townhall-nats-leaf.conf" in out and 'listen: "127.0.0.1:4222"' in out
-    assert 'remotes [ { url: "nats-leaf://city.example:7422" } ]' in out and "jetstream" not in out
+    assert 'remotes [ { url: "nats-leaf://city.example:7422" } ]' in out and "store_dir" not in out
     assert "ExecStart=/usr/sbin/nats-server -c /etc/townhall/townhall-nats-leaf.conf" in out
     assert "systemctl enable --now townhall-nats-leaf.service" in out
