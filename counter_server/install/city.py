@@ -24,41 +24,22 @@ USER = "townhall-city"
 CITY_UNITS = ("townhall-nats.service", "townhall-city.service", "townhall-city-site.service",
               "townhall-nats-leaf.service")
 
-CITY_SERVICE = """\
+# the city service and the city site: one shape, told apart by what they run
+CITY_UNIT = """\
 [Unit]
-Description=townhall-queue city service: every office's events into PostgreSQL
-After=network-online.target postgresql.service townhall-nats.service
+Description=$what
+After=$after
 Wants=network-online.target
 
 [Service]
 Type=simple
 User=$user
 Group=$user
-ExecStart=$python -m counter_server.cli city --config $config --log-level info
+ExecStart=$python -m counter_server.cli city $command
 Restart=on-failure
 RestartSec=3
 $hardening
-SyslogIdentifier=townhall-city
-
-[Install]
-WantedBy=multi-user.target
-"""
-
-CITY_SITE = """\
-[Unit]
-Description=townhall-queue city booking site (earliest free time in any office)
-After=network-online.target
-Wants=network-online.target
-
-[Service]
-Type=simple
-User=$user
-Group=$user
-ExecStart=$python -m counter_server.cli city serve --config $config --host $host --port $port
-Restart=on-failure
-RestartSec=3
-$hardening
-SyslogIdentifier=townhall-city-site
+SyslogIdentifier=$name
 
 [Install]
 WantedBy=multi-user.target
@@ -114,6 +95,20 @@ HUB = "NATS server of the townhall-queue city (JetStream, leaf nodes of the offi
 LEAF = "NATS leaf node of this townhall-queue office (to the city's NATS)"
 
 
+def city_units(config: Path, settings: units.Settings) -> dict[str, dict[str, str]]:
+    """Unit name -> what fills CITY_UNIT for it."""
+    return {
+        "townhall-city": {
+            "what": "townhall-queue city service: every office's events into PostgreSQL",
+            "after": "network-online.target postgresql.service townhall-nats.service",
+            "command": f"--config {config} --log-level info"},
+        "townhall-city-site": {
+            "what": "townhall-queue city booking site (earliest free time in any office)",
+            "after": "network-online.target",
+            "command": f"serve --config {config} --host {settings.host} --port {settings.port}"},
+    }
+
+
 def leaf_steps(settings: units.Settings, remote: str) -> tuple[list[Step], dict[str, str]]:
     """An office's own NATS leaf node: its config file, and its unit (enable it with the others)."""
     conf = units.render(LEAF_CONF, settings, remote=remote)
@@ -158,9 +153,8 @@ def city_steps(args: argparse.Namespace) -> list[Step]:
     user = args.user or USER
     config = Path(args.config).resolve()
     settings = units.Settings(python=sys.executable, user=user, host=args.host, port=args.port)
-    render = {"config": str(config)}
-    files = {"townhall-city.service": units.render(CITY_SERVICE, settings, **render),
-             "townhall-city-site.service": units.render(CITY_SITE, settings, **render)}
+    files = {f"{name}.service": units.render(CITY_UNIT, settings, name=name, **fields)
+             for name, fields in city_units(config, settings).items()}
     steps = add_user(user, "--system", "--user-group", "--no-create-home", "--shell", "/usr/sbin/nologin")
     steps.append(Step(f"{config}: group {user}, mode 640 (it holds the offices' tokens)",
                       lambda: _readable_by(config, user)))

@@ -4,7 +4,6 @@ before anything is done; the units pass `systemd-analyze verify` where it exists
 
 from __future__ import annotations
 
-import argparse
 import shutil
 import subprocess
 import sys
@@ -13,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from counter_server.install import units
-from counter_server.install.city import CITY_SERVICE, CITY_SITE, NATS_SERVICE
+from counter_server.install.city import CITY_UNIT, NATS_SERVICE, city_units
 
 CITY_TOML = """\
 [city]
@@ -82,10 +81,9 @@ def test_uninstall_removes_the_city_units_too() -> None:
                     reason="no systemd-analyze or nats-server here")
 def test_city_units_pass_systemd_analyze_verify(tmp_path: Path) -> None:
     settings = units.Settings(python=sys.executable, user="root", port=8100)
-    config = argparse.Namespace(config=str(tmp_path / "city.toml"))
-    files = {"townhall-city.service": units.render(CITY_SERVICE, settings, config=config.config),
-             "townhall-city-site.service": units.render(CITY_SITE, settings, config=config.config),
-             "townhall-nats.service": units.render(NATS_SERVICE, settings, name="townhall-nats", what="hub")}
+    files = {f"{name}.service": units.render(CITY_UNIT, settings, name=name, **fields)
+             for name, fields in city_units(tmp_path / "city.toml", settings).items()}
+    files |= {"townhall-nats.service": units.render(NATS_SERVICE, settings, name="townhall-nats", what="hub")}
     for name, text in files.items():
         (tmp_path / name).write_text(text)
     answer = subprocess.run(["systemd-analyze", "verify", "--man=no", *sorted(files)], cwd=tmp_path,
