@@ -131,6 +131,10 @@ def create_app(ctx: Context, *, max_status_streams: int = DEFAULT_MAX_STREAMS) -
             from .city import publisher
 
             tasks.append(asyncio.create_task(publisher.run(ctx, ctx.config.city)))
+            if ctx.config.city.catalogue:
+                from .city import catalogue_office
+
+                tasks.append(asyncio.create_task(catalogue_office.run(ctx)))
         try:
             yield
         finally:

@@ -35,6 +35,9 @@ EVENTS: dict[str, EventType] = {
         EventType("service.walk_in_stopped", "service_id, office_day: no more walk-in tickets for it today"),
         EventType("service.walk_in_resumed", "service_id, office_day: walk-in tickets for it again"),
         EventType("office.changed", "version, sections: office.toml was changed and reloaded; screens reload it"),
+        EventType("catalogue.applied", "version, added, changed, unchanged, skipped, local: errand ids of the"
+                  " city's catalogue as this office took it into office.toml"),
+        EventType("catalogue.refused", "version, reason: the city's catalogue was not taken; nothing changed"),
         EventType("checkin.refused", "service_id, reason (error code), offline: a walk-in ticket refused"),
         EventType("snapshot", "board, counters, tickets: sent first on a websocket that cannot replay"),
     )

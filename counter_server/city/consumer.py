@@ -21,7 +21,7 @@ from nats.aio.msg import Msg
 from nats.js import JetStreamContext
 from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy
 
-from . import payload, readmodel
+from . import migrations, payload, readmodel
 
 log = logging.getLogger(__name__)
 DISCOVER_S = 5.0
@@ -101,7 +101,8 @@ async def _connect(options: Options) -> Client:
 
 async def run(options: Options) -> None:
     conn = await asyncio.to_thread(_pg, options.dsn)
-    await asyncio.to_thread(readmodel.create_schema, conn)
+    for migration in await asyncio.to_thread(migrations.migrate, conn):
+        log.warning("city: applied schema migration %s (%s)", migration.version, migration.name)
     await asyncio.to_thread(conn.close)
     nc = await _connect(options)
     js = nc.jetstream()

@@ -16,29 +16,27 @@ from typing import Any
 import nats
 from nats.aio.client import Client
 from nats.js import JetStreamContext
-from nats.js.api import StreamConfig
 
 from ..config import CitySettings
 from ..context import Context
-from . import outbox, payload
+from . import outbox, payload, streams
 
 log = logging.getLogger(__name__)
 BATCH = 500
 ACK_TIMEOUT_S = 5.0
 IDLE_S = 5.0  # look at the outbox at least this often, even without a new event
 RETRY_S = (0.5, 1.0, 2.0, 5.0)
-DEDUP_WINDOW_S = 24 * 3600.0  # a message id is remembered this long
 
 
 async def _quiet(error: Exception) -> None:
     log.debug("city NATS: %s", error)
 
 
-async def connect(settings: CitySettings) -> Client:
+async def connect(settings: CitySettings, **callbacks: Any) -> Client:
     """A connection that reconnects for ever (the office must never stop for the city)."""
     options: dict[str, Any] = dict(
         max_reconnect_attempts=-1, reconnect_time_wait=1, connect_timeout=2, error_cb=_quiet,
-        name="townhall-office",
+        name="townhall-office", **callbacks,
     )
     if settings.credentials is not None:
         options["user_credentials"] = str(settings.credentials)
@@ -46,12 +44,7 @@ async def connect(settings: CitySettings) -> Client:
 
 
 async def ensure_stream(js: JetStreamContext, stream: str, office_id: str) -> None:
-    config = StreamConfig(name=stream, subjects=[payload.subject(office_id)],
-                          duplicate_window=DEDUP_WINDOW_S)
-    try:
-        await js.stream_info(stream)
-    except nats.js.errors.NotFoundError:
-        await js.add_stream(config)
+    await streams.ensure(js, streams.office_stream(office_id, stream))
 
 
 async def publish_batch(js: JetStreamContext, office_id: str, rows: list[outbox.Pending]) -> list[int]:
@@ -93,7 +86,7 @@ class Publisher:
         self.ctx.hub.listeners.append(self.on_events)
         nc = await connect(self.settings)
         try:
-            js = nc.jetstream(timeout=ACK_TIMEOUT_S)
+            js = nc.jetstream(timeout=ACK_TIMEOUT_S, domain=self.settings.jetstream_domain)
             await self._until_stream(js)
             while True:
                 await self._step(js)

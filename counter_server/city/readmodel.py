@@ -15,7 +15,9 @@ from typing import Any
 
 import psycopg
 
-SCHEMA = (
+from . import catalogue_city
+
+SCHEMA = (  # migration 1 (migrations.py); a new table is a new migration there
     """CREATE TABLE IF NOT EXISTS city_events (
         office TEXT NOT NULL, seq BIGINT NOT NULL, type TEXT NOT NULL, at TIMESTAMPTZ NOT NULL,
         data JSONB NOT NULL, received_at TIMESTAMPTZ NOT NULL DEFAULT now(),
@@ -68,12 +70,6 @@ _UPSERT_STATS = (
 )
 
 
-def create_schema(conn: psycopg.Connection[Any]) -> None:
-    with conn.transaction():
-        for statement in SCHEMA:
-            conn.execute(statement)
-
-
 def record(cur: psycopg.Cursor[Any], bodies: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """Note the events once each; those the city did not have yet, in the batch's order."""
     unique = list({(b["office"], b["seq"]): b for b in bodies}.values())
@@ -124,4 +120,5 @@ def apply_batch(cur: psycopg.Cursor[Any], bodies: list[dict[str, Any]]) -> int:
         present = [row for row in rows if row is not None]
         if present:
             cur.executemany(statement, present)
+    catalogue_city.land_reports(cur, fresh)
     return len(fresh)

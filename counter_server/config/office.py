@@ -14,7 +14,8 @@ OFFICE_FIELDS = frozenset({"id", "name", "timezone", "languages", "public_url"})
 HOURS_FIELDS = frozenset({*WEEKDAYS, "closed_dates", "last_walk_in_min"})
 SERVICE_FIELDS = frozenset(
     {"id", "names", "prefix", "duration_min", "walk_in", "daily_walk_in_cap", "slot_min", "slots",
-     "bring", "online_url"}  # the last two are the booking site's (config/booking.py)
+     "bring", "online_url",  # the booking site's (config/booking.py)
+     "leika", "fim"}  # the errand's LeiKa key and FIM id, as the city's catalogue gives them (city/catalogue.py)
 )
 COUNTER_FIELDS = frozenset({"id", "label", "room", "skills", "languages"})
 _SPAN = re.compile(r"^(\d{2}):(\d{2})-(\d{2}):(\d{2})$")
@@ -91,6 +92,8 @@ def _service(r: Reader) -> Service:
     cap = r.get("daily_walk_in_cap", int, None)
     if cap is not None and cap < 0:
         raise r.fail("daily_walk_in_cap", "must not be negative")
+    for key in ("leika", "fim"):  # identifiers only: checked for form at the city (city/catalogue.py)
+        r.get(key, str, "")
     slot_min = r.get("slot_min", int, 15)
     slots = r.get("slots", int, 1)
     if not 5 <= slot_min <= 240 or not 1 <= slots <= 8:

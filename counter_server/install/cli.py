@@ -11,11 +11,12 @@ from pathlib import Path
 
 from ..paths import DataDir
 from ..tls import TlsFiles, init_tls
-from . import units
+from . import city, units
 from .plan import Step, add_user, carry_out, command, make_dir, show, write_file
 
 UNIT_DIR = Path("/etc/systemd/system")
-ALL_UNITS = [*units.server_units(units.Settings(python="")), "townhall-kiosk.service", "townhall-display.service"]
+ALL_UNITS = [*units.server_units(units.Settings(python="")), "townhall-kiosk.service", "townhall-display.service",
+             *city.CITY_UNITS]
 
 
 def add_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -34,6 +35,8 @@ def add_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> Non
                          help="with --tls: a host name the PCs use for the server (repeatable; default this host's)")
     install.add_argument("--tls-ip", action="append", default=[], metavar="IP",
                          help="with --tls: an address the PCs use for the server (repeatable)")
+    install.add_argument("--city-leaf", metavar="URL",
+                         help="also run a NATS leaf node to the city's hub, e.g. nats-leaf://city.example:7422")
     install.set_defaults(handler=cmd_install)
     targets = install.add_subparsers(dest="target")
     kiosk = targets.add_parser("kiosk", help="a kiosk PC: the touch kiosk full screen after boot")
@@ -46,6 +49,7 @@ def add_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> Non
     _common(display)
     display.add_argument("--url", required=True, help="http://SERVER:8000/display?token=...")
     display.set_defaults(handler=cmd_install)
+    city.add_parser(targets, _common).set_defaults(handler=cmd_install)
     uninstall = sub.add_parser("uninstall", help="stop and remove the units; data, backups and users stay")
     _common(uninstall)
     uninstall.set_defaults(handler=cmd_uninstall)
@@ -86,7 +90,13 @@ def server_steps(args: argparse.Namespace) -> list[Step]:
                f"TOWNHALL_PRINTER={args.printer}\nTOWNHALL_CA={ca}\n")
         steps.append(write_file(config / "print-agent.env", env, 0o600))
         enable.append("townhall-print-agent.service")
-    return steps + _unit_steps(units.server_units(settings), enable)
+    files = units.server_units(settings)
+    if args.city_leaf:
+        leaf, leaf_unit = city.leaf_steps(settings, args.city_leaf)
+        steps += leaf
+        files = {**files, **leaf_unit}
+        enable.append("townhall-nats-leaf.service")
+    return steps + _unit_steps(files, enable)
 
 
 def _init(data: Path, user: str) -> None:
@@ -132,8 +142,26 @@ def cmd_install(args: argparse.Namespace) -> int:
         print(f"townhall install: --ca {args.ca} is not a PEM certificate (copy keys/tls/ca.pem from the server)",
               file=sys.stderr)
         return 2
+    if args.target == "city":
+        refused = _city_refused(Path(args.config))
+        if refused:
+            print(f"townhall install city: {refused}", file=sys.stderr)
+            return 2
+        return _do(city.city_steps(args), args.dry_run, "install city")
     steps = server_steps(args) if args.target is None else screen_steps(args)
     return _do(steps, args.dry_run, "install")
+
+
+def _city_refused(config: Path) -> str:
+    """Why this city.toml cannot run the city's services ("" when it can)."""
+    from ..city.directory import CityConfigError
+    from ..city.settings import load_city
+
+    try:
+        load_city(config)
+    except CityConfigError as error:
+        return f"configuration error: {error}"
+    return ""
 
 
 def _is_certificate(path: Path) -> bool:
