@@ -21,7 +21,7 @@ from nats.aio.msg import Msg
 from nats.js import JetStreamContext
 from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy
 
-from . import payload, readmodel
+from . import payload, readmodel, stats_store
 
 log = logging.getLogger(__name__)
 DISCOVER_S = 5.0
@@ -102,6 +102,7 @@ async def _connect(options: Options) -> Client:
 async def run(options: Options) -> None:
     conn = await asyncio.to_thread(_pg, options.dsn)
     await asyncio.to_thread(readmodel.create_schema, conn)
+    await asyncio.to_thread(stats_store.create_stats_schema, conn)
     await asyncio.to_thread(conn.close)
     nc = await _connect(options)
     js = nc.jetstream()
