@@ -9,6 +9,7 @@ import json
 import re
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -96,3 +97,35 @@ def test_the_booking_form_is_guarded_as_the_office_booking_site(site: CitySite) 
     assert refused.status_code == 429 and "Ohne JavaScript" in refused.text
     assert book("sued", altcha="bm90IGEgcHV6emxl").status_code == 429  # a wrong solution is no proof
     assert book("sued", altcha=solved(page.text)).status_code == 200
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("lang", ["de", "ar"])
+def test_nearest_office_pages_pass_axe(site: CitySite, artifacts: Path, lang: str) -> None:
+    from tests.axe import assert_accessible
+    from tests.browser import browser
+
+    with browser() as chromium:
+        b: Any = chromium
+        context = b.new_context(viewport={"width": 390, "height": 844}, geolocation={
+            "latitude": 52.4251, "longitude": 13.4493}, permissions=["geolocation"])
+        page = context.new_page()
+        page.goto(f"{site.url}/?lang={lang}")
+        page.wait_for_selector("[data-locate]:not([hidden])")
+        assert_accessible(page)
+        page.screenshot(path=str(artifacts / f"city-near-{lang}-start.png"), full_page=True)
+        page.locator("#postcode").fill("13437")
+        page.locator("form.card button[type=submit]").click()
+        page.wait_for_selector(".distance")
+        assert page.locator("section.card h2").first.inner_text().startswith("Bürgeramt Nord")
+        assert_accessible(page)
+        page.screenshot(path=str(artifacts / f"city-near-{lang}-postcode.png"), full_page=True)
+        page.goto(f"{site.url}/?lang={lang}")
+        page.locator("[data-locate-button]").click()  # the browser's location: Süd is nearest
+        page.wait_for_selector(".distance")
+        assert page.locator("section.card h2").first.inner_text().startswith("Bürgeramt Süd")
+        assert "lat=52.4251" in page.url
+        page.screenshot(path=str(artifacts / f"city-near-{lang}-location.png"), full_page=True)
+        page.locator("section.card .slots button").first.click()  # with the page's script: the proof of work
+        page.wait_for_selector(".qr img")
+        context.close()

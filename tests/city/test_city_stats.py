@@ -12,6 +12,7 @@ import io
 import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import httpx
 import psycopg
@@ -126,3 +127,38 @@ def test_bad_statistics_requests_are_clear_4xx(city: tuple[dict[str, LiveServer]
     assert all(o["reachable"] and o["services"] for o in waiting.json()["offices"])
     catalog = httpx.get(site.url + "/open/v1/catalog.jsonld", timeout=30).json()
     assert catalog["dct:title"]["@value"] == "Offene Daten: Stadt Musterstadt"
+
+
+@pytest.mark.browser
+def test_city_report_pages_pass_axe(city: tuple[dict[str, LiveServer], CitySite], postgres: Postgres,
+                                    artifacts: Path) -> None:
+    from tests.axe import assert_accessible
+    from tests.browser import browser
+
+    servers, site = city
+    for office_id, _, walk_ins, served in OFFICES:
+        morning(servers[office_id], walk_ins, calls=served)
+    for office_id, server in servers.items():
+        wait_until(lambda o=office_id, s=server: city_seqs(postgres.dsn, o) == office_seqs(s), timeout=90,
+                   what=f"{office_id} in the city")
+    with browser() as chromium:
+        b: Any = chromium
+        for lang in ("de", "ar"):
+            for size, viewport in (("desktop", {"width": 1366, "height": 768}), ("phone", {"width": 390, "height": 844})):
+                page = b.new_page(viewport=viewport)
+                page.goto(f"{site.url}/reports?period=day&date={DAY}&lang={lang}")
+                assert page.evaluate("document.documentElement.dir") == ("rtl" if lang == "ar" else "ltr")
+                assert_accessible(page)
+                page.screenshot(path=str(artifacts / f"city-reports-{size}-{lang}.png"), full_page=True)
+                page.close()
+        page = b.new_page(viewport={"width": 1366, "height": 768})
+        page.goto(f"{site.url}/reports?period=day&date={DAY}")
+        page.select_option("#office", "mitte")
+        page.locator("form.stats-form button[type=submit]").click()
+        page.wait_for_url("**office=mitte**")
+        assert "Statistik: Bürgeramt Mitte" in page.inner_text("h1")
+        assert_accessible(page)
+        page.screenshot(path=str(artifacts / "city-reports-office.png"), full_page=True)
+        page.goto(f"{site.url}/?lang=de")
+        page.locator("text=Statistik und offene Daten").click()
+        page.wait_for_selector("table.figures")
