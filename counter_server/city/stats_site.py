@@ -12,9 +12,11 @@ from __future__ import annotations
 import asyncio
 from datetime import date, datetime, timedelta
 from typing import Any
+from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
 
 import psycopg
+from babel.dates import format_date
 from babel.numbers import format_decimal, format_percent
 from fastapi import FastAPI, Request
 from fastapi.responses import HTMLResponse, JSONResponse, Response
@@ -36,7 +38,14 @@ REASONS = ("daily_cap_reached", "walk_in_closed", "office_closed", "walk_in_not_
 
 
 class StatsPage(CityPage):
-    """A statistics page: numbers in the page's language."""
+    """A statistics page: numbers in the page's language; its language links keep the selection."""
+
+    query = ""
+
+    @property
+    def languages(self) -> list[tuple[str, str, str]]:
+        return [(code, name, f"{self.path}?{self.query}&lang={code}" if self.query else link)
+                for code, name, link in super().languages]
 
     def number(self, value: Any, name: str) -> str:
         if value is None:
@@ -44,6 +53,11 @@ class StatsPage(CityPage):
         if name.endswith("_share"):
             return str(format_percent(value, locale=self.lang))
         return str(format_decimal(value, locale=self.lang))
+
+    def span(self, first: date, last: date) -> str:
+        """The period's days in the page's language (one day, or first – last)."""
+        short = [str(format_date(d, "medium", locale=self.lang)) for d in (first, last)]
+        return short[0] if first == last else f"{short[0]} – {short[1]}"
 
     def reason(self, reason: str) -> str:
         return self.t(f"reason_{reason}") if reason in REASONS else reason
@@ -123,6 +137,7 @@ def add_routes(app: FastAPI, directory: CityDirectory) -> None:
             sel = select(period, date or _today(directory))
         except BadPeriod:
             return await _unavailable(page, "bad_period", 422)
+        page.query = urlencode({"period": sel.period, "date": sel.first.isoformat(), "office": office})
         errand_names = {i: n.get(page.lang) or n.get("de") or i for i, n in (await live.errand_names(directory)).items()}
         try:
             stats_version = await asyncio.to_thread(_version, directory, sel, offices)
