@@ -8,7 +8,8 @@ no ticket id, number, clerk, name or code.
 A built day keeps the newest office seq it saw; it is built again when the office sent
 a later event of that day (a backlog after an outage lands late) or a booking of that
 day changed, and, while the day is not over, at most once a minute for the counters'
-open time.
+open time. A day without any event is not built (it has no visit; the next day reads
+the counters' state from the events).
 """
 
 from __future__ import annotations
@@ -53,21 +54,24 @@ STATS_SCHEMA = (
         PRIMARY KEY (office, office_day))""",
 )
 
-# (office, day) pairs of the range that are not built, or are older than what the city now knows
+# (office, day) pairs of the range with events the day's rows do not hold yet: never built and
+# with events, or built before a later event of the day (or a change of one of its bookings)
+# came; an office with nothing newer than a day's build is passed over without a scan
 _STALE = f"""
 WITH want AS (
-  SELECT o.office, d::date::text AS office_day FROM office_stats o
-  CROSS JOIN generate_series(%(first)s::date, %(last)s::date, interval '1 day') d
-  WHERE o.office = ANY(%(offices)s)
-    AND d >= (SELECT min(e.at) FROM city_events e WHERE e.office = o.office)::date - 1)
+  SELECT o.office, o.last_seq, d::date::text AS office_day,
+         d::date::timestamp AT TIME ZONE %(tz)s AS day_start,
+         (d::date + 1)::timestamp AT TIME ZONE %(tz)s AS day_end
+  FROM office_stats o CROSS JOIN generate_series(%(first)s::date, %(last)s::date, interval '1 day') d
+  WHERE o.office = ANY(%(offices)s))
 SELECT w.office, w.office_day FROM want w
 LEFT JOIN city_stats_days s ON s.office = w.office AND s.office_day = w.office_day
-WHERE s.office IS NULL
-   OR EXISTS (SELECT 1 FROM city_events e WHERE e.office = s.office AND e.at >= s.day_start
-              AND e.at < s.day_end + interval '{int(FOLLOW_UP.total_seconds())} seconds'
-              AND e.seq > s.built_seq)
-   OR EXISTS (SELECT 1 FROM appointments a WHERE a.office = s.office AND a.start >= s.day_start
-              AND a.start < s.day_end AND a.last_seq > s.built_seq)
+WHERE (s.office IS NULL OR s.built_seq < w.last_seq) AND (
+      EXISTS (SELECT 1 FROM city_events e WHERE e.office = w.office AND e.at >= w.day_start
+              AND e.at < w.day_end + interval '{int(FOLLOW_UP.total_seconds())} seconds'
+              AND e.seq > coalesce(s.built_seq, 0))
+   OR EXISTS (SELECT 1 FROM appointments a WHERE a.office = w.office AND a.start >= w.day_start
+              AND a.start < w.day_end AND a.last_seq > coalesce(s.built_seq, 0)))
    OR (s.open_until < s.day_end AND s.built_at < now() - interval '{TODAY_FRESH_S} seconds')
 ORDER BY w.office, w.office_day
 """
@@ -163,7 +167,7 @@ def refresh(conn: psycopg.Connection[Any], offices: Sequence[str], first: date, 
     last = min(last, now.astimezone(ZoneInfo(timezone)).date())
     if first > last:
         return 0
-    stale = conn.execute(_STALE, {"first": first, "last": last, "offices": list(offices)}).fetchall()
+    stale = conn.execute(_STALE, {"first": first, "last": last, "offices": list(offices), "tz": timezone}).fetchall()
     for office, day in stale:
         build_day(conn, office, date.fromisoformat(day), timezone, now)
     return len(stale)
