@@ -32,7 +32,7 @@ from zoneinfo import ZoneInfo
 import nats
 import psycopg
 
-from counter_server.city import outbox, payload, publisher, stats_query, stats_store
+from counter_server.city import outbox, publisher, stats_query, stats_store
 from counter_server.config.city import default_stream
 from counter_server.core import stats
 from counter_server.stats.query import select
