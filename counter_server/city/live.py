@@ -48,6 +48,23 @@ class CityWaiting:
             return self.body
 
 
-async def errand_names(directory: CityDirectory) -> dict[str, dict[str, str]]:
-    """Errand id -> names by language, from the offices that answer."""
-    return await offices.errands(directory)
+NAMES_S = 300.0
+
+
+class ErrandNames:
+    """Errand id -> names by language, from the offices that answer, kept NAMES_S seconds, so a
+    statistics page does not wait for an office that is down each time it is drawn."""
+
+    def __init__(self, directory: CityDirectory) -> None:
+        self.directory = directory
+        self.at = 0.0
+        self.names: dict[str, dict[str, str]] = {}
+        self.lock = asyncio.Lock()
+
+    async def get(self) -> dict[str, dict[str, str]]:
+        async with self.lock:
+            if time.monotonic() - self.at > NAMES_S:
+                found = await offices.errands(self.directory)
+                self.names = {**self.names, **found}  # an errand of an office now down keeps its name
+                self.at = time.monotonic()
+            return self.names

@@ -123,6 +123,7 @@ def _range(directory: CityDirectory, start: date | None, end: date | None) -> tu
 def add_routes(app: FastAPI, directory: CityDirectory) -> None:
     cache = ReportCache()
     waiting = live.CityWaiting(directory)
+    errands = live.ErrandNames(directory)
 
     @app.get("/reports", response_class=HTMLResponse)
     async def reports(request: Request, period: str = "month", date: date | None = None, office: str = "",
@@ -138,7 +139,7 @@ def add_routes(app: FastAPI, directory: CityDirectory) -> None:
         except BadPeriod:
             return await _unavailable(page, "bad_period", 422)
         page.query = urlencode({"period": sel.period, "date": sel.first.isoformat(), "office": office})
-        errand_names = {i: n.get(page.lang) or n.get("de") or i for i, n in (await live.errand_names(directory)).items()}
+        errand_names = {i: n.get(page.lang) or n.get("de") or i for i, n in (await errands.get()).items()}
         try:
             stats_version = await asyncio.to_thread(_version, directory, sel, offices)
 

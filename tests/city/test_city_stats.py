@@ -113,7 +113,7 @@ def test_a_late_event_rebuilds_its_day(city: tuple[dict[str, LiveServer], CitySi
 
 
 def test_bad_statistics_requests_are_clear_4xx(city: tuple[dict[str, LiveServer], CitySite]) -> None:
-    _, site = city
+    servers, site = city
     assert httpx.get(site.url + "/reports", params={"office": "atlantis"}, timeout=30).status_code == 404
     assert httpx.get(site.url + "/reports", params={"period": "decade"}, timeout=30).status_code == 422
     assert httpx.get(site.url + "/reports", params={"date": "gestern"}, timeout=30).status_code == 422
@@ -127,6 +127,13 @@ def test_bad_statistics_requests_are_clear_4xx(city: tuple[dict[str, LiveServer]
     assert all(o["reachable"] and o["services"] for o in waiting.json()["offices"])
     catalog = httpx.get(site.url + "/open/v1/catalog.jsonld", timeout=30).json()
     assert catalog["dct:title"]["@value"] == "Offene Daten: Stadt Musterstadt"
+
+    servers["sued"].stop()  # an office down: named in the live data, the reports still drawn
+    wait_until(lambda: not next(o for o in httpx.get(site.url + "/open/v1/waiting", timeout=30).json()["offices"]
+                                if o["id"] == "sued")["reachable"], timeout=30, what="Süd named unreachable")
+    one = httpx.get(site.url + "/open/v1/waiting", params={"office": "mitte"}, timeout=30).json()["offices"]
+    assert [(o["id"], o["reachable"]) for o in one] == [("mitte", True)]
+    assert httpx.get(site.url + "/reports", params={"period": "day", "date": DAY}, timeout=30).status_code == 200
 
 
 @pytest.mark.browser
