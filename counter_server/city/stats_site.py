@@ -21,6 +21,8 @@ from babel.numbers import format_decimal, format_percent
 from fastapi import FastAPI, Request
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 
+from i18n.catalog import Catalog
+
 from ..core import stats
 from ..stats import exports, open_page
 from ..stats.cache import ReportCache
@@ -197,6 +199,15 @@ def add_routes(app: FastAPI, directory: CityDirectory) -> None:
         if office:
             body = {**body, "offices": [o for o in body["offices"] if o["id"] == office]}
         return JSONResponse(body, headers={"Access-Control-Allow-Origin": "*", "Cache-Control": "max-age=2"})
+
+    @app.get("/open/wait", response_class=HTMLResponse)
+    async def open_wait(lang: str | None = None) -> HTMLResponse:
+        """Every office's "Wie lange warte ich jetzt?" on one page, from the offices' own live answers."""
+        page = CityPage(directory, lang, "/open/wait")
+        body = await waiting.get()
+        updated = datetime.fromisoformat(body["updated_at"]).astimezone(page.zone).strftime("%H:%M")
+        return render(page, "city_wait.html", offices=body["offices"], w=Catalog(page.lang, "open_wait"),
+                      wait=open_page.wait_text, updated=updated)
 
     @app.get("/open/v1/catalog.jsonld")
     async def open_catalog(request: Request) -> JSONResponse:

@@ -29,7 +29,8 @@ REFRESH = (
 )
 
 
-def _wait(texts: Catalog, row: dict[str, Any]) -> str:
+def wait_text(texts: Catalog, row: dict[str, Any]) -> str:
+    """An errand's live wait in words (an office's page and the city's)."""
     if row["wait_min"] is None:
         return "–"
     if row["waiting"] == 0 or row["wait_min"] == 0:
@@ -43,7 +44,7 @@ def render(config: OfficeConfig, body: dict[str, Any], texts: Catalog, lang: str
     local = now.astimezone(ZoneInfo(office.timezone))
     rows = "".join(
         f'<tr><th scope="row">{escape(s["names"].get(lang) or s["name"])}</th>'
-        f'<td class="n">{s["waiting"]}</td><td class="n">{escape(_wait(texts, s))}</td></tr>'
+        f'<td class="n">{s["waiting"]}</td><td class="n">{escape(wait_text(texts, s))}</td></tr>'
         for s in body["services"]
     )
     closed = "" if hours.is_open(office.hours, now, office.timezone) else f'<p><strong>{escape(texts.text("closed"))}</strong></p>'

@@ -157,6 +157,10 @@ def test_city_report_pages_pass_axe(city: tuple[dict[str, LiveServer], CitySite]
                 assert page.evaluate("document.documentElement.dir") == ("rtl" if lang == "ar" else "ltr")
                 assert_accessible(page)
                 page.screenshot(path=str(artifacts / f"city-reports-{size}-{lang}.png"), full_page=True)
+                page.goto(f"{site.url}/open/wait?lang={lang}")
+                assert page.locator("section.card table").count() == 3
+                assert_accessible(page)
+                page.screenshot(path=str(artifacts / f"city-wait-{size}-{lang}.png"), full_page=True)
                 page.close()
         page = b.new_page(viewport={"width": 1366, "height": 768})
         page.goto(f"{site.url}/reports?period=day&date={DAY}")
