@@ -62,14 +62,19 @@ def city_visits(dsn: str, office: str) -> list[tuple[object, ...]]:
     return sorted(tuple(row) for row in rows)
 
 
-def test_city_figures_are_the_offices_own_combined(city: tuple[dict[str, LiveServer], CitySite],
-                                                   postgres: Postgres) -> None:
-    servers, site = city
+def a_morning_in_the_city(servers: dict[str, LiveServer], dsn: str) -> None:
+    """Every office's morning, until each office's events are all in the city."""
     for office_id, _, walk_ins, served in OFFICES:
         morning(servers[office_id], walk_ins, calls=served)
     for office_id, server in servers.items():
-        wait_until(lambda o=office_id, s=server: city_seqs(postgres.dsn, o) == office_seqs(s), timeout=90,
+        wait_until(lambda o=office_id, s=server: city_seqs(dsn, o) == office_seqs(s), timeout=90,
                    what=f"{office_id} in the city")
+
+
+def test_city_figures_are_the_offices_own_combined(city: tuple[dict[str, LiveServer], CitySite],
+                                                   postgres: Postgres) -> None:
+    servers, site = city
+    a_morning_in_the_city(servers, postgres.dsn)
 
     page = httpx.get(site.url + "/reports", params={"period": "day", "date": DAY}, timeout=60)
     assert page.status_code == 200, page.text
@@ -143,11 +148,7 @@ def test_city_report_pages_pass_axe(city: tuple[dict[str, LiveServer], CitySite]
     from tests.browser import browser
 
     servers, site = city
-    for office_id, _, walk_ins, served in OFFICES:
-        morning(servers[office_id], walk_ins, calls=served)
-    for office_id, server in servers.items():
-        wait_until(lambda o=office_id, s=server: city_seqs(postgres.dsn, o) == office_seqs(s), timeout=90,
-                   what=f"{office_id} in the city")
+    a_morning_in_the_city(servers, postgres.dsn)
     with browser() as chromium:
         b: Any = chromium
         for lang in ("de", "ar"):
