@@ -76,11 +76,21 @@ def _offices(directory: CityDirectory, office: str) -> list[str] | None:
     return [office] if directory.office(office) is not None else None
 
 
+_SCHEMA_MADE: set[str] = set()
+
+
+def _schema(conn: psycopg.Connection[Any], dsn: str) -> None:
+    """The statistics tables, once per process (CREATE INDEX takes a lock even when the index exists)."""
+    if dsn not in _SCHEMA_MADE:
+        stats_store.create_stats_schema(conn)
+        _SCHEMA_MADE.add(dsn)
+
+
 def _gather(directory: CityDirectory, sel: Selection, offices: list[str], *,
             with_refusals: bool = False) -> tuple[dict[str, list[stats.Visit]], list[dict[str, Any]]]:
     """Build what is missing, then read the selection's visits (and refusals)."""
     with psycopg.connect(directory.postgres, autocommit=True) as conn:
-        stats_store.create_stats_schema(conn)
+        _schema(conn, directory.postgres)
         stats_store.refresh(conn, offices, sel.first, sel.last, directory.timezone)
         by_office = stats_query.visits_by_office(conn, sel, offices)
         refused = stats_query.refusals(conn, sel, offices) if with_refusals else []
@@ -89,7 +99,7 @@ def _gather(directory: CityDirectory, sel: Selection, offices: list[str], *,
 
 def _version(directory: CityDirectory, sel: Selection, offices: list[str]) -> tuple[Any, ...]:
     with psycopg.connect(directory.postgres, autocommit=True) as conn:
-        stats_store.create_stats_schema(conn)
+        _schema(conn, directory.postgres)
         stats_store.refresh(conn, offices, sel.first, sel.last, directory.timezone)
         return stats_query.version(conn, sel, offices)
 

@@ -133,3 +133,8 @@ def test_bad_input_is_a_clear_4xx(city: tuple[CitySite, dict[str, LiveServer]]) 
     assert taken.status_code in (409, 422)
     start = httpx.get(site.url + "/?lang=ar", timeout=60)
     assert start.status_code == 200 and 'dir="rtl"' in start.text and 'value="ausweis"' in start.text
+    # without `[city] postgres` the statistics say so, the booking site works on
+    assert "/reports" not in start.text
+    reports = httpx.get(site.url + "/reports", timeout=30)
+    assert reports.status_code == 503 and "nicht verfügbar" in reports.text
+    assert httpx.get(site.url + "/open/v1/daily.csv", timeout=30).status_code == 404
