@@ -56,6 +56,5 @@ def nearest_first(found: Sequence[OfficeSlots], km: dict[str, float]) -> list[Of
     """Offices with free times by distance (then by their earliest time), then the rest as before;
     an office without a place after those with one."""
     def key(f: OfficeSlots) -> tuple[int, float, float]:
-        return (_STATE_ORDER[f.state] if f.state != "found" else 0, km.get(f.office.id, float("inf")),
-                f.first.timestamp() if f.first else 0.0)
+        return (_STATE_ORDER[f.state], km.get(f.office.id, float("inf")), f.first.timestamp() if f.first else 0.0)
     return sorted(found, key=key)
