@@ -70,3 +70,15 @@ def daily_rows(by_office: dict[str, list[stats.Visit]], office: str | None) -> l
     """The open data's daily cells (day x errand): of one office, or of the whole city."""
     visits = by_office.get(office, []) if office else all_visits(by_office)
     return published(visits, ["office_day", "service_id"])
+
+
+def open_hours(conn: psycopg.Connection[Any], sel: Selection, offices: Sequence[str]) -> dict[int, float]:
+    """Mean number of counters open in each local hour over the period's built days, all offices
+    together (an office's own figure when one office is asked for)."""
+    args = (sel.first.isoformat(), sel.last.isoformat(), list(offices))
+    row = conn.execute("SELECT COUNT(DISTINCT office_day) FROM city_stats_days"
+                       " WHERE office_day BETWEEN %s AND %s AND office = ANY(%s)", args).fetchone()
+    days = int(row[0]) if row and row[0] else 1
+    rows = conn.execute("SELECT hour, SUM(open_s) FROM city_stats_open WHERE office_day BETWEEN %s AND %s"
+                        " AND office = ANY(%s) GROUP BY hour", args).fetchall()
+    return {int(hour): float(total) / 3600 / days for hour, total in rows}

@@ -10,6 +10,7 @@ published data, so no token is asked, as for an office's open data.
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 from datetime import date, datetime, timedelta
 from typing import Any
 from urllib.parse import urlencode
@@ -24,7 +25,7 @@ from fastapi.responses import HTMLResponse, JSONResponse, Response
 from i18n.catalog import Catalog
 
 from ..core import stats
-from ..stats import exports, open_page
+from ..stats import exports, open_page, plots
 from ..stats.cache import ReportCache
 from ..stats.query import PERIODS, BadPeriod, Selection, select
 from . import live, stats_query, stats_store
@@ -97,6 +98,17 @@ def _gather(directory: CityDirectory, sel: Selection, offices: list[str], *,
     return by_office, refused
 
 
+def _plot_context(directory: CityDirectory, sel: Selection, offices: list[str],
+                  names: dict[str, str]) -> tuple[list[stats.Visit], dict[str, Any]]:
+    """The visits and what the office's plots and PDF take besides (`stats/plots.py`)."""
+    by_office, _ = _gather(directory, sel, offices)
+    with psycopg.connect(directory.postgres, autocommit=True) as conn:
+        opened = stats_query.open_hours(conn, sel, offices)
+    days = (sel.last - sel.first).days + 1
+    return stats_query.all_visits(by_office), {"names": names, "open_hours": opened, "days": days,
+                                               "by_month": sel.period == "year"}
+
+
 def _version(directory: CityDirectory, sel: Selection, offices: list[str]) -> tuple[Any, ...]:
     with psycopg.connect(directory.postgres, autocommit=True) as conn:
         _schema(conn, directory.postgres)
@@ -165,7 +177,8 @@ def add_routes(app: FastAPI, directory: CityDirectory) -> None:
             return await _unavailable(page)
         chosen = directory.office(office)
         return render(page, "city_reports.html", sel=sel, periods=PERIODS, office=office,
-                      place=chosen.name if chosen else directory.name, columns=COLUMNS, **tables)
+                      place=chosen.name if chosen else directory.name, columns=COLUMNS, plot_names=plots.PLOTS,
+                      **tables)
 
     @app.get("/reports/export.csv", response_class=Response)
     async def report_csv(period: str = "month", date: date | None = None, office: str = "") -> Response:
@@ -183,6 +196,57 @@ def add_routes(app: FastAPI, directory: CityDirectory) -> None:
         body = exports.cells_csv(cells, ["office", *exports.DETAIL])
         return Response(body, media_type="text/csv; charset=utf-8", headers={
             "Content-Disposition": f'attachment; filename="stadt-bericht-{sel.title}.csv"', "Cache-Control": "no-store"})
+
+    async def _drawn(sel: Selection, office: str, offices: list[str], part: tuple[Any, ...],
+                     draw: Callable[[list[stats.Visit], dict[str, Any]], bytes]) -> bytes:
+        """A plot or PDF of the selection, drawn once per statistics version (matplotlib, in a thread)."""
+        names = {i: n.get("de") or i for i, n in (await errands.get()).items()}
+
+        async def make() -> bytes:
+            visits, context = await asyncio.to_thread(_plot_context, directory, sel, offices, names)
+            return await asyncio.to_thread(draw, visits, context)
+
+        stats_version = await asyncio.to_thread(_version, directory, sel, offices)
+        return bytes(await cache.get((part, sel, office, stats_version, tuple(sorted(names.items()))), make))
+
+    @app.get("/reports/plots/{name}.png", response_class=Response)
+    async def report_plot(name: str, period: str = "month", date: date | None = None, office: str = "") -> Response:
+        offices = _offices(directory, office)
+        if not directory.postgres or offices is None or name not in plots.PLOTS:
+            return JSONResponse({"error": "not_found"}, status_code=404)
+        try:
+            sel = select(period, date or _today(directory))
+            image = await _drawn(sel, office, offices, ("plot", name), lambda v, c: plots.png(name, v, **c))
+        except BadPeriod as error:
+            return JSONResponse({"error": "bad_request", "message": str(error)}, status_code=422)
+        except psycopg.Error:
+            return JSONResponse({"error": "unavailable"}, status_code=503)
+        return Response(image, media_type="image/png", headers={"Cache-Control": "no-store"})
+
+    @app.get("/reports/{kind}", response_class=Response)
+    async def report_file(kind: str, period: str = "month", date: date | None = None, office: str = "") -> Response:
+        """The report as an Excel workbook (`export.xlsx`) or the month's PDF for the council (`monthly.pdf`)."""
+        offices = _offices(directory, office)
+        if not directory.postgres or offices is None or kind not in ("export.xlsx", "monthly.pdf"):
+            return JSONResponse({"error": "not_found"}, status_code=404)
+        place = directory.office(office).name if office else directory.name  # type: ignore[union-attr]
+        try:
+            sel = select("month" if kind == "monthly.pdf" else period, date or _today(directory))
+            if kind == "export.xlsx":
+                body = await _drawn(sel, office, offices, ("xlsx",),
+                                    lambda v, c: exports.xlsx_bytes(v, f"Bericht {place} {sel.title}"))
+            else:
+                body = await _drawn(sel, office, offices, ("pdf",),
+                                    lambda v, c: exports.pdf_bytes(sel.title, place, v, c))
+        except BadPeriod as error:
+            return JSONResponse({"error": "bad_request", "message": str(error)}, status_code=422)
+        except psycopg.Error:
+            return JSONResponse({"error": "unavailable"}, status_code=503)
+        media = ("application/pdf" if kind == "monthly.pdf"
+                 else "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+        filename = f"stadt-{'monatsbericht' if kind == 'monthly.pdf' else 'bericht'}-{sel.title}.{kind.split('.')[1]}"
+        return Response(body, media_type=media, headers={
+            "Content-Disposition": f'attachment; filename="{filename}"', "Cache-Control": "no-store"})
 
     @app.get("/open/v1/daily.csv", response_class=Response)
     async def daily_csv(start: date | None = None, end: date | None = None, office: str = "") -> Response:

@@ -102,6 +102,12 @@ def test_city_figures_are_the_offices_own_combined(city: tuple[dict[str, LiveSer
     offices = {r["office"] for r in csv.DictReader(io.StringIO(report.text))}
     assert report.status_code == 200 and offices == {"nord", "mitte", "sued"}
     assert "staff" not in report.text and "name" not in report.text.splitlines()[0]
+    for path, media in (("/reports/plots/waits_by_hour.png", "image/png"), ("/reports/monthly.pdf", "application/pdf"),
+                        ("/reports/export.xlsx", "application/vnd.openxmlformats")):
+        drawn = httpx.get(site.url + path, params={"period": "day", "date": DAY, "office": "mitte"}, timeout=60)
+        assert drawn.status_code == 200 and drawn.headers["content-type"].startswith(media), path
+    assert httpx.get(site.url + "/reports/plots/pie.png", timeout=30).status_code == 404
+    assert httpx.get(site.url + "/reports/export.doc", timeout=30).status_code == 404
 
 
 def test_a_late_event_rebuilds_its_day(city: tuple[dict[str, LiveServer], CitySite], postgres: Postgres) -> None:
