@@ -5,6 +5,16 @@
     timezone = "Europe/Berlin"
     search_days = 28      # how far ahead a search looks, in days
     timeout_s = 5         # an office that does not answer in time is named unreachable
+    licence = "http://dcat-ap.de/def/licenses/dl-by-de/2.0"   # of the open data (CC BY 4.0 when unset)
+    bookings_per_hour = 10             # bookings per client address and hour (as an office's [booking])
+    bookings_per_hour_without_js = 3   # of those, without the page's proof of work
+    proof_of_work_max_number = 50000
+
+    [postgres]            # the read model (as `townhall city` writes it): statistics and open data (optional)
+    dsn = "host=/var/run/postgresql dbname=townhall_city"
+
+    [postcodes]           # the city's postcodes and their centroids, for "nearest office"
+    "10115" = [52.5323, 13.3846]
 
     [[offices]]
     id = "mitte"
@@ -12,18 +22,25 @@
     url = "http://10.1.0.10:8000"
     token = "..."         # a device token of role booking at that office (or token_file = "...")
     district = "Mitte"
+    lat = 52.5200         # where the office is (optional; "nearest office" needs it)
+    lon = 13.4050
 """
 
 from __future__ import annotations
 
 import tomllib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-CITY_FIELDS = ("name", "timezone", "search_days", "timeout_s")
-OFFICE_FIELDS = ("id", "name", "url", "token", "token_file", "district")
+from ..config.booking import BookingSettings
+from ..config.open_data import CC_BY_4
+
+CITY_FIELDS = ("name", "timezone", "search_days", "timeout_s", "licence", "bookings_per_hour",
+               "bookings_per_hour_without_js", "proof_of_work_max_number")
+OFFICE_FIELDS = ("id", "name", "url", "token", "token_file", "district", "lat", "lon")
+Place = tuple[float, float]  # latitude, longitude in degrees
 
 
 class CityConfigError(ValueError):
@@ -37,6 +54,7 @@ class CityOffice:
     url: str
     token: str
     district: str = ""
+    place: Place | None = None
 
 
 @dataclass(frozen=True)
@@ -46,6 +64,10 @@ class CityDirectory:
     search_days: int
     timeout_s: float
     offices: tuple[CityOffice, ...]
+    postgres: str = ""
+    licence: str = CC_BY_4
+    postcodes: dict[str, Place] = field(default_factory=dict)
+    booking: BookingSettings = field(default_factory=BookingSettings)
 
     @property
     def districts(self) -> list[str]:
@@ -90,7 +112,44 @@ def _office(table: dict[str, Any], index: int, base: Path) -> CityOffice:
     else:
         token = _get(table, "token", str, where)
     return CityOffice(id=_get(table, "id", str, where), name=_get(table, "name", str, where), url=url,
-                      token=token, district=_get(table, "district", str, where, ""))
+                      token=token, district=_get(table, "district", str, where, ""), place=_place(table, where))
+
+
+def _checked_place(lat: Any, lon: Any, where: str) -> Place:
+    if not all(isinstance(v, int | float) and not isinstance(v, bool) for v in (lat, lon)):
+        raise CityConfigError(f"{where}: latitude and longitude must be numbers")
+    if not (-90 <= lat <= 90 and -180 <= lon <= 180):
+        raise CityConfigError(f"{where}: latitude must be -90..90 and longitude -180..180")
+    return float(lat), float(lon)
+
+
+def _place(table: dict[str, Any], where: str) -> Place | None:
+    if "lat" not in table and "lon" not in table:
+        return None
+    return _checked_place(table.get("lat"), table.get("lon"), where)
+
+
+def _postcodes(table: Any) -> dict[str, Place]:
+    if not isinstance(table, dict):
+        raise CityConfigError("postcodes must be a table of \"code\" = [lat, lon]")
+    found = {}
+    for code, value in table.items():
+        if not isinstance(value, list) or len(value) != 2:
+            raise CityConfigError(f"postcodes.{code} must be [latitude, longitude]")
+        found[str(code).strip()] = _checked_place(value[0], value[1], f"postcodes.{code}")
+    return found
+
+
+def _booking(city: dict[str, Any]) -> BookingSettings:
+    """The bot limits of the city's booking form, with an office's defaults and bounds."""
+    default = BookingSettings()
+    values = {key: _get(city, key, int, "city", getattr(default, key))
+              for key in ("bookings_per_hour", "bookings_per_hour_without_js", "proof_of_work_max_number")}
+    if not (1 <= values["bookings_per_hour"] <= 1000 and 0 <= values["bookings_per_hour_without_js"] <= 1000
+            and 1000 <= values["proof_of_work_max_number"] <= 10_000_000):
+        raise CityConfigError("city.bookings_per_hour must be 1-1000, bookings_per_hour_without_js 0-1000"
+                              " and proof_of_work_max_number 1000-10000000")
+    return BookingSettings(**values)
 
 
 def parse_directory(text: str, base: Path = Path(".")) -> CityDirectory:
@@ -114,8 +173,22 @@ def parse_directory(text: str, base: Path = Path(".")) -> CityDirectory:
     timeout = _get(city, "timeout_s", float, "city", 5.0)
     if not 1 <= days <= 366 or not 0 < timeout <= 60:
         raise CityConfigError("city.search_days must be 1-366 and city.timeout_s 0-60")
+    licence = _get(city, "licence", str, "city", CC_BY_4)
+    if not licence.startswith(("http://", "https://")):
+        raise CityConfigError("city.licence must be the licence's address (http:// or https://)")
     return CityDirectory(name=_get(city, "name", str, "city", "Stadt"), timezone=timezone,
-                         search_days=days, timeout_s=timeout, offices=offices)
+                         search_days=days, timeout_s=timeout, offices=offices,
+                         postgres=_dsn(root), licence=licence,
+                         postcodes=_postcodes(root.get("postcodes", {})), booking=_booking(city))
+
+
+def _dsn(root: dict[str, Any]) -> str:
+    """`[postgres] dsn`, the one the city service writes to (settings.py checks the table)."""
+    table = root.get("postgres", {})
+    dsn = table.get("dsn", "") if isinstance(table, dict) else ""
+    if not isinstance(dsn, str):
+        raise CityConfigError("postgres.dsn must be a text")
+    return dsn
 
 
 def load_directory(path: Path) -> CityDirectory:

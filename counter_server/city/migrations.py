@@ -13,7 +13,7 @@ from typing import Any
 
 import psycopg
 
-from . import readmodel
+from . import readmodel, stats_store
 
 LOCK = 0x70776E68  # pg_advisory_xact_lock key of the city's schema ("twnh")
 CATALOGUE = (
@@ -38,6 +38,8 @@ class Migration:
 MIGRATIONS = (
     Migration(1, "read model: city_events, tickets, appointments, office_stats", readmodel.SCHEMA),
     Migration(2, "errand catalogue: catalogue_versions, catalogue_reports", CATALOGUE),
+    Migration(3, "statistics: city_stats_visits, _refusals, _open, _days and the read model's indexes",
+              stats_store.STATS_SCHEMA),
 )
 
 

@@ -9,13 +9,13 @@ stylesheet and no other asset.
 from __future__ import annotations
 
 import base64
-import uuid
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from babel.dates import format_date
+from babel.numbers import format_decimal
 from fastapi import FastAPI, Request
 from fastapi.responses import HTMLResponse, JSONResponse
 from fastapi.staticfiles import StaticFiles
@@ -25,8 +25,12 @@ from i18n import Catalog
 
 from ..bookings.confirmation import qr_png
 from ..config.office import LANGUAGES
-from . import offices
+from ..site.common import client_of
+from ..site.forms import BadForm, read_form
+from ..site.guard import RateLimited
+from . import near, offices
 from .directory import CityDirectory
+from .form_guard import city_guard, form_key, key_is_ours, same_site
 
 SITE_TEMPLATES = Path(__file__).resolve().parent.parent / "site" / "templates"
 # the city's own templates first, then the booking site's shared parts (languages.html)
@@ -58,6 +62,9 @@ class CityPage:
     def when(self, moment: datetime) -> str:
         return f"{self.day(moment.astimezone(self.zone).date())}, {self.time(moment)}"
 
+    def km(self, distance: float) -> str:
+        return str(format_decimal(round(distance, 1), "0.0", locale=self.lang))
+
     @property
     def languages(self) -> list[tuple[str, str, str]]:
         return [(code, Catalog(code).text("language_name"), f"{self.path}?lang={code}") for code in LANGUAGES]
@@ -80,15 +87,35 @@ def _qr_data_uri(token: str) -> str:
     return "data:image/png;base64," + base64.b64encode(qr_png(token)).decode("ascii")
 
 
+def _refusal(request: Request, directory: CityDirectory, form: dict[str, str]) -> HTMLResponse | None:
+    """A post this site did not hand out, or one too many from this address: its page."""
+    page = CityPage(directory, form.get("lang"), "/")
+    guard = city_guard(request)
+    if not same_site(request) or not key_is_ours(guard, form.get("key", "")):
+        return _message(page, 403, "forged")
+    try:
+        guard.admit(client_of(request), proof=guard.proven(form.get("altcha")), settings=directory.booking)
+    except RateLimited as limited:
+        return _message(page, 429, "rate_limited_nojs" if limited.without_js else "rate_limited",
+                        minutes=limited.wait_min)
+    return None
+
+
 async def _book(request: Request, directory: CityDirectory) -> HTMLResponse:
-    form = await request.form()
-    page = CityPage(directory, str(form.get("lang") or ""), "/")
-    office = directory.office(str(form.get("office") or ""))
-    service_id, start = str(form.get("service_id") or ""), str(form.get("start") or "")
+    try:
+        form = await read_form(request)
+    except BadForm:
+        return _message(CityPage(directory, None, "/"), 422, "bad_request")
+    page = CityPage(directory, form.get("lang"), "/")
+    office = directory.office(form.get("office", ""))
+    service_id, start = form.get("service_id", ""), form.get("start", "")
     if office is None or not service_id or not start:
         return _message(page, 422, "bad_request")
-    name = str(form.get("name") or "").strip()[:200]
-    key = str(form.get("key") or "")[:100] or str(uuid.uuid4())
+    refused = _refusal(request, directory, form)
+    if refused is not None:
+        return refused
+    name = form.get("name", "").strip()[:200]
+    key = form.get("key", "")
     booked = await offices.book(directory, office, service_id=service_id, start=start,
                                 contact={"name": name} if name else None, key=key)
     if booked.state == "unreachable":
@@ -116,26 +143,40 @@ def create_city_app(directory: CityDirectory) -> FastAPI:
         page = CityPage(directory, lang, "/")
         errands = await offices.errands(directory)
         choices = sorted(((i, _errand_name(n, page.lang, i)) for i, n in errands.items()), key=lambda c: c[1])
-        return render(page, "city_start.html", errands=choices)
+        return render(page, "city_start.html", errands=choices,
+                      located=any(o.place is not None for o in directory.offices))
 
     @app.get("/search", response_class=HTMLResponse)
-    async def search(service_id: str = "", district: str = "", lang: str | None = None) -> HTMLResponse:
+    async def search(request: Request, service_id: str = "", district: str = "", postcode: str = "",
+                     lat: str = "", lon: str = "", lang: str | None = None) -> HTMLResponse:
         page = CityPage(directory, lang, "/")
         if not service_id or len(service_id) > 64:
             return _message(page, 422, "no_errand")
         if district and district not in directory.districts:
             return _message(page, 404, "unknown_district")
+        try:
+            place = near.place_of(directory, postcode[:16], lat, lon)
+        except near.BadPlace as bad:
+            return _message(page, 404 if bad.key == "unknown_postcode" else 422, bad.key)
         found = await offices.search(directory, service_id, district or None)
         errands = await offices.errands(directory)
         if service_id not in errands and not any(f.state == "unreachable" for f in found):
             return _message(page, 404, "unknown_errand")
-        earliest = found[0] if found and found[0].state == "found" else None
-        return render(page, "city_results.html", found=found, earliest=earliest, service_id=service_id,
+        earliest = next((f for f in found if f.state == "found"), None)
+        km = near.distances(found, place) if place else {}
+        guard = city_guard(request)
+        return render(page, "city_results.html", found=near.nearest_first(found, km) if place else found,
+                      earliest=earliest, service_id=service_id, km=km, by_distance=place is not None,
                       errand=_errand_name(errands.get(service_id, {}), page.lang, service_id),
-                      district=district, shown=SHOWN_PER_OFFICE, key=str(uuid.uuid4()))
+                      district=district, shown=SHOWN_PER_OFFICE, key=form_key(guard),
+                      challenge=guard.challenge(directory.booking))
 
     @app.post("/book", response_class=HTMLResponse)
     async def book(request: Request) -> HTMLResponse:
         return await _book(request, directory)
+
+    from . import stats_site  # it draws its pages with this module's CityPage
+
+    stats_site.add_routes(app, directory)
 
     return app

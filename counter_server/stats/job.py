@@ -23,10 +23,11 @@ from ..core.numbering import office_day
 FOLLOW_UP = timedelta(hours=6)
 # days the housekeeping loop builds per round, so a first run over a year never blocks writes long
 DAYS_PER_ROUND = 3
-_TICKET_TYPES = "('ticket.created', 'ticket.called', 'ticket.recalled', 'ticket.uncalled'," \
-    " 'ticket.started', 'ticket.finished', 'ticket.no_show', 'ticket.cancelled', 'ticket.expired'," \
-    " 'ticket.reopened', 'ticket.transferred', 'ticket.parked', 'ticket.returned'," \
-    " 'checkin.refused', 'counter.state')"
+# the events a day's statistics are made of (the city's read model reads the same ones)
+DAY_TYPES = ("ticket.created", "ticket.called", "ticket.recalled", "ticket.uncalled", "ticket.started",
+             "ticket.finished", "ticket.no_show", "ticket.cancelled", "ticket.expired", "ticket.reopened",
+             "ticket.transferred", "ticket.parked", "ticket.returned", "checkin.refused", "counter.state")
+_TICKET_TYPES = "(" + ", ".join(f"'{t}'" for t in DAY_TYPES) + ")"
 
 
 @dataclass(frozen=True)
@@ -93,6 +94,31 @@ def _counters_at_end(before: dict[str, str], events: list[stats.RawEvent], end: 
     return state
 
 
+@dataclass(frozen=True)
+class DayFacts:
+    """What one office day's events give: the rows of the statistics tables."""
+
+    visits: list[stats.Visit]
+    refusals: list[stats.Refusal]
+    open_rows: list[stats.OpenTime]
+    counters_at_end: dict[str, str]
+    last_seq: int
+
+
+def day_facts(events: list[stats.RawEvent], appointment_events: list[stats.RawEvent], before: dict[str, str],
+              day: date, timezone: str, now: datetime) -> DayFacts:
+    """The day's facts from its events (read by DAY_TYPES, to the day's end + FOLLOW_UP), its
+    bookings' events and each counter's state when it began: the office's job and the city's."""
+    start, end = stats.day_bounds(day, timezone)
+    return DayFacts(
+        visits=stats.day_visits(events, appointment_events, day, timezone),
+        refusals=stats.day_refusals(events, day, timezone),
+        open_rows=stats.open_times(events, before, day, timezone, now),
+        counters_at_end=_counters_at_end(before, events, end),
+        last_seq=max((e.seq for e in events), default=0),
+    )
+
+
 Hook = Callable[[str], None]
 
 
@@ -103,27 +129,22 @@ def rebuild_day(db: sqlite_utils.Database, day: date, timezone: str, *, now: dat
     `hook(stage)` is called between writes (tests use it to crash half-way).
     """
     start, end = stats.day_bounds(day, timezone)
-    events = _day_events(db, start, end)
-    visits = stats.day_visits(events, _appointment_events(db, day), day, timezone)
-    refusals = stats.day_refusals(events, day, timezone)
-    before = _counters_before(db, day, start)
-    open_rows = stats.open_times(events, before, day, timezone, now)
+    facts = day_facts(_day_events(db, start, end), _appointment_events(db, day), _counters_before(db, day, start),
+                      day, timezone, now)
     name = day.isoformat()
     for table in ("stats_visits", "stats_refusals", "stats_open"):
         db.execute(f"DELETE FROM {table} WHERE office_day = ?", [name])
-    _insert(db, "stats_visits", [v.row() for v in visits])
+    _insert(db, "stats_visits", [v.row() for v in facts.visits])
     if hook:
         hook("visits")
-    _insert(db, "stats_refusals", [r.row() for r in refusals])
-    _insert(db, "stats_open", [o.row() for o in open_rows])
-    last_seq = max((e.seq for e in events), default=0)
+    _insert(db, "stats_refusals", [r.row() for r in facts.refusals])
+    _insert(db, "stats_open", [o.row() for o in facts.open_rows])
     db.execute(
         "INSERT OR REPLACE INTO stats_days (office_day, built_at, last_seq, visits, counters_at_end)"
         " VALUES (?, ?, ?, ?, ?)",
-        [name, now.isoformat(), last_seq, len(visits),
-         json.dumps(_counters_at_end(before, events, end), sort_keys=True)],
+        [name, now.isoformat(), facts.last_seq, len(facts.visits), json.dumps(facts.counters_at_end, sort_keys=True)],
     )
-    return Built(name, len(visits), sum(r.n for r in refusals), last_seq)
+    return Built(name, len(facts.visits), sum(r.n for r in facts.refusals), facts.last_seq)
 
 
 def _insert(db: sqlite_utils.Database, table: str, rows: list[dict[str, Any]]) -> None:

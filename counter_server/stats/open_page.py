@@ -29,7 +29,8 @@ REFRESH = (
 )
 
 
-def _wait(texts: Catalog, row: dict[str, Any]) -> str:
+def wait_text(texts: Catalog, row: dict[str, Any]) -> str:
+    """An errand's live wait in words (an office's page and the city's)."""
     if row["wait_min"] is None:
         return "–"
     if row["waiting"] == 0 or row["wait_min"] == 0:
@@ -43,7 +44,7 @@ def render(config: OfficeConfig, body: dict[str, Any], texts: Catalog, lang: str
     local = now.astimezone(ZoneInfo(office.timezone))
     rows = "".join(
         f'<tr><th scope="row">{escape(s["names"].get(lang) or s["name"])}</th>'
-        f'<td class="n">{s["waiting"]}</td><td class="n">{escape(_wait(texts, s))}</td></tr>'
+        f'<td class="n">{s["waiting"]}</td><td class="n">{escape(wait_text(texts, s))}</td></tr>'
         for s in body["services"]
     )
     closed = "" if hours.is_open(office.hours, now, office.timezone) else f'<p><strong>{escape(texts.text("closed"))}</strong></p>'
@@ -69,22 +70,28 @@ def render(config: OfficeConfig, body: dict[str, Any], texts: Catalog, lang: str
 def dcat(config: OfficeConfig, base: str) -> dict[str, Any]:
     """A dcat:Catalog with two dcat:Datasets (live wait, daily figures), DCAT-AP.de style."""
     office = config.office
-    publisher = {"@type": "foaf:Organization", "foaf:name": config.open_data.publisher or office.name}
-    licence = {"@id": config.open_data.licence}
+    return catalog(base, title=office.name, publisher=config.open_data.publisher or office.name,
+                   licence=config.open_data.licence)
 
-    def dataset(key: str, title: str, description: str, url: str, media: str, period: str) -> dict[str, Any]:
+
+def catalog(base: str, *, title: str, publisher: str, licence: str) -> dict[str, Any]:
+    """The catalogue of an office's open data, or of a city's (`title`: whose data it is)."""
+    who = {"@type": "foaf:Organization", "foaf:name": publisher}
+    rights = {"@id": licence}
+
+    def dataset(key: str, heading: str, description: str, url: str, media: str, period: str) -> dict[str, Any]:
         return {
             "@id": f"{base}/open/v1/catalog.jsonld#{key}", "@type": "dcat:Dataset",
-            "dct:title": {"@language": "de", "@value": title},
+            "dct:title": {"@language": "de", "@value": heading},
             "dct:description": {"@language": "de", "@value": description},
-            "dct:publisher": publisher, "dct:license": licence,
+            "dct:publisher": who, "dct:license": rights,
             "dct:accrualPeriodicity": {"@id": f"http://publications.europa.eu/resource/authority/frequency/{period}"},
             "dcat:theme": {"@id": "http://publications.europa.eu/resource/authority/data-theme/GOVE"},
             "dcatde:contributorID": {"@id": "http://dcat-ap.de/def/contributors/none"},
             "dcat:keyword": ["Wartezeit", "Bürgeramt", "Termine"],
             "dcat:distribution": [{
                 "@type": "dcat:Distribution", "dcat:accessURL": {"@id": url}, "dcat:downloadURL": {"@id": url},
-                "dcat:mediaType": media, "dct:license": licence,
+                "dcat:mediaType": media, "dct:license": rights,
                 "dct:format": {"@id": "http://publications.europa.eu/resource/authority/file-type/"
                                + ("CSV" if media == "text/csv" else "JSON")},
             }],
@@ -96,13 +103,13 @@ def dcat(config: OfficeConfig, base: str) -> dict[str, Any]:
             "foaf": "http://xmlns.com/foaf/0.1/", "dcatde": "http://dcat-ap.de/def/dcatde/",
         },
         "@id": f"{base}/open/v1/catalog.jsonld", "@type": "dcat:Catalog",
-        "dct:title": {"@language": "de", "@value": f"Offene Daten: {office.name}"},
-        "dct:publisher": publisher, "dct:license": licence,
+        "dct:title": {"@language": "de", "@value": f"Offene Daten: {title}"},
+        "dct:publisher": who, "dct:license": rights,
         "dcat:dataset": [
-            dataset("waiting", f"Aktuelle Wartezeiten: {office.name}",
+            dataset("waiting", f"Aktuelle Wartezeiten: {title}",
                     "Je Anliegen: wie viele jetzt warten (waiting) und etwa wie viele Minuten (wait_min).",
                     f"{base}/open/v1/waiting", "application/json", "CONT"),
-            dataset("daily", f"Tageswerte: {office.name}",
+            dataset("daily", f"Tageswerte: {title}",
                     "Je Tag und Anliegen: " + ", ".join(CELL_FIGURES)
                     + ". Zellen mit weniger als 5 Besuchen sind leer.",
                     f"{base}/open/v1/daily.csv", "text/csv", "DAILY"),

@@ -118,18 +118,22 @@ def both(*edits: Callable[[str], str]) -> Callable[[str], str]:
 class CitySite:
     """`townhall city serve` as a child process over these offices: (id, name, district, server)."""
 
-    def __init__(self, offices: list[tuple[str, str, str, LiveServer]], folder: Path) -> None:
+    def __init__(self, offices: list[tuple[str, str, str, LiveServer]], folder: Path, *, city_keys: str = "",
+                 places: dict[str, tuple[float, float]] | None = None, tables: str = "") -> None:
+        """`city_keys`: more `[city]` lines; `places`: office id -> (lat, lon); `tables`: e.g. `[postcodes]`."""
         from bench.harness import free_port
 
         folder.mkdir(parents=True, exist_ok=True)
+        places = places or {}
         entries = "".join(
             f'\n[[offices]]\nid = "{office_id}"\nname = "{name}"\nurl = "{server.url}"\n'
             f'token = "{server.tokens["booking"]}"\ndistrict = "{district}"\n'
+            + (f"lat = {places[office_id][0]}\nlon = {places[office_id][1]}\n" if office_id in places else "")
             for office_id, name, district, server in offices
         )
         self.config = folder / "city.toml"
-        self.config.write_text('[city]\nname = "Stadt Musterstadt"\nsearch_days = 7\ntimeout_s = 5\n' + entries,
-                               encoding="utf-8")
+        self.config.write_text('[city]\nname = "Stadt Musterstadt"\nsearch_days = 7\ntimeout_s = 5\n' + city_keys
+                               + "\n" + tables + "\n" + entries, encoding="utf-8")
         self.port = free_port()
         self.log_path = folder / "city-site.log"
         self.process: subprocess.Popen[bytes] | None = None

@@ -147,8 +147,10 @@ def search_book_and_check_in(site: CitySite, servers: dict[str, LiveServer], pos
     office, start = found[0]
     assert datetime.fromisoformat(start) == min(firsts.values()) == firsts["mitte"]
 
+    key = re.search(r'name="key" value="([^"]+)"', page.text)
+    assert key is not None
     booked = httpx.post(site.url + "/book", timeout=30, data={
-        "office": office, "service_id": "ausweis", "start": start, "key": str(uuid.uuid4()), "lang": "de"})
+        "office": office, "service_id": "ausweis", "start": start, "key": key.group(1), "lang": "de"})
     assert booked.status_code == 200, booked.text
     code = re.search(r'<dd class="code">([^<]+)</dd>', booked.text)
     assert code is not None

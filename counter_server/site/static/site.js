@@ -28,9 +28,10 @@
       if (field.value || sending) return;
       event.preventDefault();
       sending = true;
-      const button = form.querySelector("button[type=submit]");
+      // the pressed button's name and value go with the form (a list of times is one form)
+      const button = event.submitter || form.querySelector("button[type=submit]");
       if (status && button) status.textContent = button.dataset.checking || "";
-      solving.finally(() => form.submit());
+      solving.finally(() => (form.requestSubmit ? form.requestSubmit(event.submitter || null) : form.submit()));
     });
   }
 
