@@ -17,6 +17,8 @@ every write behind it waited for it; now only the visitor who asked waits for th
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import json
 from dataclasses import dataclass
 from datetime import datetime
@@ -77,10 +79,48 @@ def status_after(
     return ticket_status(db, config, issued.ticket, now, open_now=rows.open_tickets(db))
 
 
-class _Pending:
-    """Kiosk check-ins committed and waiting for their estimate (on the event loop only)."""
+class _Burst:
+    """The kiosk check-ins of one event loop between their request and their estimate.
 
-    count = 0
+    Twenty kiosks at once: each commit makes a new state, and an estimate started before
+    the last commit serves nobody after it. So a check-in whose ticket is committed while
+    others of the burst are still being committed waits (at most `SETTLE_S`) for them:
+    then one estimate of the newest state, shared through the estimate cache, answers all.
+    """
+
+    def __init__(self) -> None:
+        self.issuing = 0  # in step 1, the write
+        self.pending = 0  # committed, in step 2
+        self.settled = asyncio.Event()
+        self.settled.set()
+
+    def issue_begins(self) -> None:
+        self.issuing += 1
+        self.settled.clear()
+
+    def issue_ends(self) -> None:
+        self.issuing -= 1
+        if self.issuing == 0:
+            self.settled.set()
+
+    async def until_settled(self) -> None:
+        if self.issuing:
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self.settled.wait(), SETTLE_S)
+
+
+SETTLE_S = 0.15
+_BURSTS: dict[asyncio.AbstractEventLoop, _Burst] = {}
+
+
+def _burst() -> _Burst:
+    loop = asyncio.get_running_loop()
+    found = _BURSTS.get(loop)
+    if found is None:
+        for closed in [other for other in _BURSTS if other.is_closed()]:  # tests run many loops
+            del _BURSTS[closed]
+        found = _BURSTS[loop] = _Burst()
+    return found
 
 
 def tell(work: Work, issued: Issued, status: dict[str, Any]) -> CheckedIn:
@@ -106,16 +146,22 @@ async def check_in(
         made.append(issue(work, device=device, request=request, status_base=status_base))
         return 201, made[0].to_json()
 
-    _, stored = await ctx.write_once(device, key, body, step_issue)
+    burst = _burst()
+    burst.issue_begins()
+    try:
+        _, stored = await ctx.write_once(device, key, body, step_issue)
+    finally:
+        burst.issue_ends()
     if not made:
         return stored if is_told(stored) else await _complete_replay(ctx, stored)
     issued = made[0]
-    shared = _Pending.count > 0 or ctx.hub.wants_board()
-    _Pending.count += 1
+    burst.pending += 1
     try:
+        await burst.until_settled()
+        shared = burst.pending > 1 or ctx.hub.wants_board()  # others will read this state too
         status = await ctx.read(lambda db: status_after(db, ctx.config, issued, ctx.clock.now(), shared=shared))
     finally:
-        _Pending.count -= 1
+        burst.pending -= 1
 
     def step_tell(work: Work) -> dict[str, Any]:
         answer = tell(work, issued, status).to_json()
