@@ -33,18 +33,19 @@ def test_init_makes_streams_and_schema_once_and_says_so(nats_server: Nats, postg
     first = townhall_city("init", "--config", str(config)).stdout
     assert "PostgreSQL: applied migration 1: read model" in first
     assert "PostgreSQL: applied migration 2: errand catalogue" in first
+    assert "PostgreSQL: applied migration 3: statistics" in first
     for stream in ("TOWNHALL_MITTE", "TOWNHALL_NORD", "TOWNHALL_CATALOGUE"):
         assert f"NATS: stream {stream} created" in first
     assert stream_names(nats_server.url) == {"TOWNHALL_MITTE", "TOWNHALL_NORD", "TOWNHALL_CATALOGUE"}
 
     again = townhall_city("init", "--config", str(config)).stdout
-    assert "PostgreSQL: schema up to date (migration 2)" in again and "created" not in again
+    assert "PostgreSQL: schema up to date (migration 3)" in again and "created" not in again
     assert "NATS: stream TOWNHALL_CATALOGUE exists" in again
     with psycopg.connect(postgres.dsn) as conn:
-        assert [r[0] for r in conn.execute("SELECT version FROM city_migrations ORDER BY version")] == [1, 2]
+        assert [r[0] for r in conn.execute("SELECT version FROM city_migrations ORDER BY version")] == [1, 2, 3]
         tables = {r[0] for r in conn.execute("SELECT tablename FROM pg_tables WHERE schemaname = 'public'")}
     assert {"city_events", "tickets", "appointments", "office_stats", "catalogue_versions",
-            "catalogue_reports", "city_migrations"} <= tables
+            "catalogue_reports", "city_migrations", "city_stats_visits", "city_stats_days"} <= tables
 
 
 def test_a_read_model_made_before_migrations_is_kept(nats_server: Nats, postgres: Postgres, tmp_path: Path) -> None:
@@ -54,7 +55,7 @@ def test_a_read_model_made_before_migrations_is_kept(nats_server: Nats, postgres
         conn.execute("INSERT INTO city_events (office, seq, type, at, data) VALUES ('mitte', 1, 'x', now(), '{}')")
     config = write_city_toml(tmp_path, nats_server.url, postgres.dsn, {"mitte": None})
     out = townhall_city("init", "--config", str(config)).stdout
-    assert "applied migration 1" in out and "applied migration 2" in out
+    assert all(f"applied migration {n}" in out for n in (1, 2, 3))
     with psycopg.connect(postgres.dsn) as conn:
         assert conn.execute("SELECT count(*) FROM city_events").fetchone() == (1,)
 
