@@ -189,6 +189,19 @@ def test_adaptive_does_not_call_a_booked_visitor_long_before_the_slot() -> None:
     assert called(decide(waiting, busy={"2": 40}, rules=GUARD)) == "booked"
 
 
+def test_adaptive_calls_a_booked_visitor_who_is_here_up_to_eight_minutes_before_the_slot() -> None:
+    # an ID card booked in 7 minutes, here already; the other ID-card desk is busy for long:
+    # the card walk-in (18.5 min) would make them late, nothing shorter waits
+    booked = ticket("booked", waited=3, slot_in=7)
+    waiting = [ticket("card", waited=20), booked]
+    decision = decide(waiting, busy={"2": 40}, rules=ADAPTIVE)
+    assert decision.ticket is booked and decision.for_slot == booked.appointment_at
+    # the rule before issue 15's third round: only 3 minutes before the slot
+    assert called(decide(waiting, busy={"2": 40}, rules=replace(ADAPTIVE, adaptive_call_min=3))) == "card"
+    # at risk only: with the other desk free in time the ranking stands
+    assert called(decide(waiting, busy={"2": 5}, rules=ADAPTIVE)) == "card"
+
+
 @given(waiting=_tickets, booked=st.lists(st.tuples(st.sampled_from(list(DURATIONS)), st.floats(-5, 40)), max_size=5))
 @settings(max_examples=150, deadline=None)
 def test_adaptive_never_holds_a_counter(waiting: list[Ticket], booked: list[tuple[str, float]]) -> None:
