@@ -137,7 +137,7 @@ def main() -> None:
     parser.add_argument("--days", type=int, default=40)
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("settings", nargs="*", help="office.toml [queue] settings, NAME=VALUE")
-    args = parser.parse_args()
+    args = parser.parse_intermixed_args()
     rules = rules_from_mapping(dict(_setting(s) for s in args.settings))
     print(report(load_scenario(args.scenario), args.days, args.seed, rules))
 
