@@ -8,6 +8,7 @@ from datetime import timedelta
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from counter_server.core.explain import Reason, explain_choice
 from counter_server.core.model import Counter, CounterState, Priority, Ticket
 from counter_server.core.policy import Rules, choose_next
 from counter_server.core.slot_guard import Decision, Hold, Outlook, choose_guarding_slots
@@ -196,6 +197,10 @@ def test_adaptive_calls_a_booked_visitor_who_is_here_up_to_eight_minutes_before_
     waiting = [ticket("card", waited=20), booked]
     decision = decide(waiting, busy={"2": 40}, rules=ADAPTIVE)
     assert decision.ticket is booked and decision.for_slot == booked.appointment_at
+    # the clerk reads why: "Termin 12:07 – sonst zu spät"
+    reason = explain_choice(booked, PICKUP, waiting, [PICKUP, CARDS], NOON, ADAPTIVE, durations=DURATIONS,
+                            for_slot=decision.for_slot)
+    assert reason == Reason("slot_guard", appointment_at=booked.appointment_at)
     # the rule before issue 15's third round: only 3 minutes before the slot
     assert called(decide(waiting, busy={"2": 40}, rules=replace(ADAPTIVE, adaptive_call_min=3))) == "card"
     # at risk only: with the other desk free in time the ranking stands
