@@ -207,6 +207,21 @@ def test_adaptive_calls_a_booked_visitor_who_is_here_up_to_eight_minutes_before_
     assert called(decide(waiting, busy={"2": 5}, rules=ADAPTIVE)) == "card"
 
 
+def test_adaptive_calls_early_only_while_the_walk_in_passed_over_is_below_the_cap() -> None:
+    # adaptive_call_early_min: from 8 minutes before the slot, but a walk-in past the cap is not passed over early
+    rules = replace(ADAPTIVE, adaptive_call_min=3, adaptive_call_early_min=8)
+    booked = ticket("booked", waited=3, slot_in=7)
+    below = [ticket("card", waited=20), booked]
+    decision = decide(below, busy={"2": 40}, rules=rules)
+    assert decision.ticket is booked and decision.for_slot == booked.appointment_at
+    # two walk-ins past the cap (the lone one would be spared anyway): the first stays first ...
+    past = [ticket("card", waited=31), ticket("card2", waited=29), booked]
+    assert called(decide(past, busy={"2": 40}, rules=rules)) == "card"
+    # ... until adaptive_call_min before the slot
+    late = ticket("booked", waited=3, slot_in=2)
+    assert decide([*past[:2], late], busy={"2": 40}, rules=rules).ticket is late
+
+
 @given(waiting=_tickets, booked=st.lists(st.tuples(st.sampled_from(list(DURATIONS)), st.floats(-5, 40)), max_size=5))
 @settings(max_examples=150, deadline=None)
 def test_adaptive_never_holds_a_counter(waiting: list[Ticket], booked: list[tuple[str, float]]) -> None:
