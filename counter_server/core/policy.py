@@ -103,13 +103,11 @@ class Rules:
     # max(slot, check-in) (planning with expected times; the promise is 5).
     adaptive_promise_min: float = 4.0
     # ... and calls a booked visitor who is here out of turn only this close to the slot
-    # (3 until issue 15's third round; 8 keeps more slots on the hard days, bench/RESULTS.md).
-    adaptive_call_min: float = 8.0
-    # ... and, only while the walk-in it would pass over has waited less than
-    # `walk_in_max_wait_min`, from this many minutes before the slot (no walk-in past the cap
-    # waits longer for an early call). Inert while not above `adaptive_call_min`; the
-    # variant measured in bench/RESULTS.md is adaptive_call_min = 3 with this at 8.
-    adaptive_call_early_min: float = 3.0
+    adaptive_call_min: float = 3.0
+    # ... or from this many minutes before the slot, while the walk-in it would pass over has
+    # waited less than `walk_in_max_wait_min` (no walk-in past the cap waits longer for an early
+    # call). Issue 15's third round (bench/RESULTS.md); 3 (= adaptive_call_min) turns it off.
+    adaptive_call_early_min: float = 8.0
     # ... and leaves a walk-in past `walk_in_max_wait_min` alone while they are the only
     # walk-in waiting that long (the tail of an ordinary day: nobody is passed over
     # again and again); when several are (an overloaded day), slots go first as before.

@@ -202,14 +202,14 @@ def test_adaptive_calls_a_booked_visitor_who_is_here_up_to_eight_minutes_before_
                             for_slot=decision.for_slot)
     assert reason == Reason("slot_guard", appointment_at=booked.appointment_at)
     # the rule before issue 15's third round: only 3 minutes before the slot
-    assert called(decide(waiting, busy={"2": 40}, rules=replace(ADAPTIVE, adaptive_call_min=3))) == "card"
+    assert called(decide(waiting, busy={"2": 40}, rules=replace(ADAPTIVE, adaptive_call_early_min=3))) == "card"
     # at risk only: with the other desk free in time the ranking stands
     assert called(decide(waiting, busy={"2": 5}, rules=ADAPTIVE)) == "card"
 
 
 def test_adaptive_calls_early_only_while_the_walk_in_passed_over_is_below_the_cap() -> None:
     # adaptive_call_early_min: from 8 minutes before the slot, but a walk-in past the cap is not passed over early
-    rules = replace(ADAPTIVE, adaptive_call_min=3, adaptive_call_early_min=8)
+    rules = ADAPTIVE
     booked = ticket("booked", waited=3, slot_in=7)
     below = [ticket("card", waited=20), booked]
     decision = decide(below, busy={"2": 40}, rules=rules)
