@@ -102,8 +102,12 @@ class Rules:
     # The adaptive guard aims to call a booked visitor within this many minutes of
     # max(slot, check-in) (planning with expected times; the promise is 5).
     adaptive_promise_min: float = 4.0
-    # ... and calls a booked visitor out of turn only this close to the slot.
+    # ... and calls a booked visitor who is here out of turn only this close to the slot
     adaptive_call_min: float = 3.0
+    # ... or from this many minutes before the slot, while the walk-in it would pass over has
+    # waited less than `walk_in_max_wait_min` (no walk-in past the cap waits longer for an early
+    # call). Issue 15's third round (bench/RESULTS.md); 3 (= adaptive_call_min) turns it off.
+    adaptive_call_early_min: float = 8.0
     # ... and leaves a walk-in past `walk_in_max_wait_min` alone while they are the only
     # walk-in waiting that long (the tail of an ordinary day: nobody is passed over
     # again and again); when several are (an overloaded day), slots go first as before.

@@ -15,7 +15,8 @@ the next `slot_guard_horizon_min`:
 
    - by default (`adaptive_slots`, promise `adaptive_promise_min`) the counter
      calls the policy's choice among the errands that end in time, else, within
-     `adaptive_call_min` of the slot, the booked visitor if they are here, else
+     `adaptive_call_min` of the slot (within `adaptive_call_early_min` if the walk-in
+     passed over is below the cap), the booked visitor if they are here, else
      the policy's choice stands. With `adaptive_spare_overdue` it leaves the
      policy's choice alone when that is a walk-in past `walk_in_max_wait_min` and
      no other walk-in waits that long. It never stays idle, and with nobody at risk it
@@ -182,9 +183,16 @@ def guard_choice(
     instead = in_time(need.deadline)
     if instead is not None:
         return Decision(instead, for_slot=need.slot_at)
-    if need.ticket is not None and need.slot - now <= rules.adaptive_call_min:
+    if need.ticket is not None and _calls_booked(need.slot - now, chosen, rules, waited):
         return Decision(need.ticket, for_slot=need.slot_at)
     return Decision(chosen)
+
+
+def _calls_booked(ahead: float, chosen: Ticket, rules: Rules, waited: Callable[[Ticket], float]) -> bool:
+    """Whether the adaptive step calls the booked visitor, here, `ahead` minutes before the slot."""
+    if ahead <= rules.adaptive_call_min:
+        return True
+    return ahead <= rules.adaptive_call_early_min and waited(chosen) < rules.walk_in_max_wait_min
 
 
 def ends_at(ticket: Ticket, now: float, durations: Mapping[str, float]) -> float:

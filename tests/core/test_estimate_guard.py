@@ -66,6 +66,19 @@ def test_a_short_errand_goes_first_when_a_booked_visitor_is_about_to_come() -> N
     assert on == {"pickup": 0.0, "card": 9.0}
 
 
+def test_a_walk_in_waits_while_a_booked_visitor_who_is_here_goes_first_before_the_slot() -> None:
+    # an ID card booked in 7 minutes, here; the other card desk is busy for 30 minutes
+    waiting = [ticket("card", waited=20), ticket("booked", waited=3, slot_in=7)]
+    off = minutes(waiting, [PICKUP, CARDS], OFF, busy={"2": 30.0})
+    three = minutes(waiting, [PICKUP, CARDS], Rules(adaptive_call_early_min=3), busy={"2": 30.0})
+    on = minutes(waiting, [PICKUP, CARDS], ADAPTIVE, busy={"2": 30.0})
+    # the ranking alone and the rule before: the card first, the booked visitor after it
+    assert off == three == {"card": 0.0, "booked": 18.5}
+    # the adaptive default (within adaptive_call_early_min = 8 of the slot, the card below the cap): the booked visitor now
+    assert on == {"booked": 0.0, "card": 18.5}
+    assert replay(waiting, [PICKUP, CARDS], ADAPTIVE, {"2": 30.0}) == on
+
+
 def replay(waiting: list[Ticket], counters: list[Counter], rules: Rules, busy: dict[str, float]) -> dict[str, float]:
     """The live policy, decision by decision, each case taking its mean time; minute of each call."""
     free = [(busy.get(c.id, 0.0), index) for index, c in enumerate(counters)]
@@ -106,7 +119,8 @@ def offices(draw: st.DrawFn) -> tuple[list[Ticket], list[Counter], dict[str, flo
 
 
 @settings(max_examples=150, deadline=None)
-@given(office=offices(), rules=st.sampled_from((ADAPTIVE, OFF, Rules(adaptive_promise_min=8.0))))
+@given(office=offices(), rules=st.sampled_from((ADAPTIVE, OFF, Rules(adaptive_promise_min=8.0),
+                                                 Rules(adaptive_call_min=8), Rules(adaptive_call_early_min=3))))
 def test_the_estimate_calls_everyone_when_the_live_policy_would(
     office: tuple[list[Ticket], list[Counter], dict[str, float]], rules: Rules,
 ) -> None:

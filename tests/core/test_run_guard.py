@@ -71,7 +71,8 @@ def offices(draw: st.DrawFn) -> QueueState:
     upcoming = [Upcoming(draw(st.sampled_from(SERVICES)), NOON + timedelta(minutes=draw(st.integers(-5, 60))))
                 for _ in range(draw(st.integers(0, 8)))]
     busy = {d.id: draw(st.sampled_from((0.0, 2.5, 9.0, 20.0))) for d in desks}
-    rules = draw(st.sampled_from((Rules(), Rules(guard_slots=True), Rules(adaptive_promise_min=2.0))))
+    rules = draw(st.sampled_from((Rules(), Rules(guard_slots=True), Rules(adaptive_promise_min=2.0),
+                                  Rules(adaptive_call_min=8))))
     return QueueState(waiting=waiting, counters=desks, busy_for_min=busy, rules=rules, upcoming=upcoming)
 
 

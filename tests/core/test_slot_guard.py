@@ -8,6 +8,7 @@ from datetime import timedelta
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from counter_server.core.explain import Reason, explain_choice
 from counter_server.core.model import Counter, CounterState, Priority, Ticket
 from counter_server.core.policy import Rules, choose_next
 from counter_server.core.slot_guard import Decision, Hold, Outlook, choose_guarding_slots
@@ -187,6 +188,38 @@ def test_adaptive_does_not_call_a_booked_visitor_long_before_the_slot() -> None:
     waiting = [ticket("card", waited=20), ticket("booked", waited=3, slot_in=14)]
     assert called(decide(waiting, busy={"2": 40}, rules=ADAPTIVE)) == "card"
     assert called(decide(waiting, busy={"2": 40}, rules=GUARD)) == "booked"
+
+
+def test_adaptive_calls_a_booked_visitor_who_is_here_up_to_eight_minutes_before_the_slot() -> None:
+    # an ID card booked in 7 minutes, here already; the other ID-card desk is busy for long:
+    # the card walk-in (18.5 min) would make them late, nothing shorter waits
+    booked = ticket("booked", waited=3, slot_in=7)
+    waiting = [ticket("card", waited=20), booked]
+    decision = decide(waiting, busy={"2": 40}, rules=ADAPTIVE)
+    assert decision.ticket is booked and decision.for_slot == booked.appointment_at
+    # the clerk reads why: "Termin 12:07 – sonst zu spät"
+    reason = explain_choice(booked, PICKUP, waiting, [PICKUP, CARDS], NOON, ADAPTIVE, durations=DURATIONS,
+                            for_slot=decision.for_slot)
+    assert reason == Reason("slot_guard", appointment_at=booked.appointment_at)
+    # the rule before issue 15's third round: only 3 minutes before the slot
+    assert called(decide(waiting, busy={"2": 40}, rules=replace(ADAPTIVE, adaptive_call_early_min=3))) == "card"
+    # at risk only: with the other desk free in time the ranking stands
+    assert called(decide(waiting, busy={"2": 5}, rules=ADAPTIVE)) == "card"
+
+
+def test_adaptive_calls_early_only_while_the_walk_in_passed_over_is_below_the_cap() -> None:
+    # adaptive_call_early_min: from 8 minutes before the slot, but a walk-in past the cap is not passed over early
+    rules = ADAPTIVE
+    booked = ticket("booked", waited=3, slot_in=7)
+    below = [ticket("card", waited=20), booked]
+    decision = decide(below, busy={"2": 40}, rules=rules)
+    assert decision.ticket is booked and decision.for_slot == booked.appointment_at
+    # two walk-ins past the cap (the lone one would be spared anyway): the first stays first ...
+    past = [ticket("card", waited=31), ticket("card2", waited=29), booked]
+    assert called(decide(past, busy={"2": 40}, rules=rules)) == "card"
+    # ... until adaptive_call_min before the slot
+    late = ticket("booked", waited=3, slot_in=2)
+    assert decide([*past[:2], late], busy={"2": 40}, rules=rules).ticket is late
 
 
 @given(waiting=_tickets, booked=st.lists(st.tuples(st.sampled_from(list(DURATIONS)), st.floats(-5, 40)), max_size=5))
