@@ -26,6 +26,8 @@ if TYPE_CHECKING:
 
 PRINTER_PORT = 9100
 STOP_S = 4.0  # children get this long after SIGTERM before SIGKILL
+# a small office PC (or a loaded test machine) may need this long to start the server
+SERVER_START_S = 60.0
 PRINTER_SECTION = """
 # The demo's ticket printer: the ESC/POS emulator, fed by the print agent.
 [[printers]]
@@ -117,9 +119,10 @@ def demo_clock(data_dir: Path, now: datetime | None = None) -> str | None:
     return local.isoformat(timespec="minutes")
 
 
-def _wait_for(url: str, seconds: float = 20) -> bool:
+def _wait_for(url: str, server: subprocess.Popen[bytes], seconds: float = SERVER_START_S) -> bool:
+    """Whether the server answers /health in time; False at once when it exited."""
     deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
+    while time.monotonic() < deadline and server.poll() is None:
         try:
             if httpx.get(url + "/health", timeout=1).status_code == 200:
                 return True
@@ -170,7 +173,7 @@ def run(args: argparse.Namespace) -> int:
         signal.signal(signum, _raise_stop)
     try:
         processes.append(children.spawn(serve + (["--clock", clock] if clock else [])))
-        if not _wait_for(url):
+        if not _wait_for(url, processes[0]):
             print("the server did not start; see the messages above", file=sys.stderr)
             return 1
         start_companions(processes, data_dir, url, tokens, kiosk=not args.no_kiosk, printer_port=args.printer_port)
