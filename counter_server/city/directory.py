@@ -39,6 +39,8 @@ from ..config.open_data import CC_BY_4
 
 CITY_FIELDS = ("name", "timezone", "search_days", "timeout_s", "licence", "bookings_per_hour",
                "bookings_per_hour_without_js", "proof_of_work_max_number")
+# city.toml's operations tables (settings.py): the city service's engines and its catalogue
+ENGINE_TABLES = {"nats": ("url", "credentials"), "postgres": ("dsn",), "catalogue": ("file",)}
 OFFICE_FIELDS = ("id", "name", "url", "token", "token_file", "district", "lat", "lon")
 Place = tuple[float, float]  # latitude, longitude in degrees
 
@@ -178,17 +180,22 @@ def parse_directory(text: str, base: Path = Path(".")) -> CityDirectory:
         raise CityConfigError("city.licence must be the licence's address (http:// or https://)")
     return CityDirectory(name=_get(city, "name", str, "city", "Stadt"), timezone=timezone,
                          search_days=days, timeout_s=timeout, offices=offices,
-                         postgres=_dsn(root), licence=licence,
+                         postgres=str(engine_table(root, "postgres").get("dsn", "")), licence=licence,
                          postcodes=_postcodes(root.get("postcodes", {})), booking=_booking(city))
 
 
-def _dsn(root: dict[str, Any]) -> str:
-    """`[postgres] dsn`, the one the city service writes to (settings.py checks the table)."""
-    table = root.get("postgres", {})
-    dsn = table.get("dsn", "") if isinstance(table, dict) else ""
-    if not isinstance(dsn, str):
-        raise CityConfigError("postgres.dsn must be a text")
-    return dsn
+def engine_table(root: dict[str, Any], name: str) -> dict[str, Any]:
+    """One of city.toml's operations tables (settings.py), checked: known fields, non-empty texts."""
+    table = root.get(name, {})
+    if not isinstance(table, dict):
+        raise CityConfigError(f"[{name}] must be a table")
+    unknown = sorted(set(table) - set(ENGINE_TABLES[name]))
+    if unknown:
+        raise CityConfigError(f"{name}: unknown field(s) {', '.join(unknown)}")
+    for key, value in table.items():
+        if not isinstance(value, str) or not value.strip():
+            raise CityConfigError(f"{name}.{key} must be a non-empty text, not {value!r}")
+    return table
 
 
 def load_directory(path: Path) -> CityDirectory:

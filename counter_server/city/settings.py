@@ -19,14 +19,8 @@ from __future__ import annotations
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
-from .directory import CityConfigError, CityDirectory, load_directory
-
-NATS_FIELDS = ("url", "credentials")
-POSTGRES_FIELDS = ("dsn",)
-CATALOGUE_FIELDS = ("file",)
-TABLES = {"nats": NATS_FIELDS, "postgres": POSTGRES_FIELDS, "catalogue": CATALOGUE_FIELDS}
+from .directory import ENGINE_TABLES, CityConfigError, CityDirectory, engine_table, load_directory
 
 
 @dataclass(frozen=True)
@@ -44,25 +38,12 @@ class CityFile:
     engines: CityEngines
 
 
-def _table(root: dict[str, Any], name: str) -> dict[str, Any]:
-    table = root.get(name, {})
-    if not isinstance(table, dict):
-        raise CityConfigError(f"[{name}] must be a table")
-    unknown = sorted(set(table) - set(TABLES[name]))
-    if unknown:
-        raise CityConfigError(f"{name}: unknown field(s) {', '.join(unknown)}")
-    for key, value in table.items():
-        if not isinstance(value, str) or not value.strip():
-            raise CityConfigError(f"{name}.{key} must be a non-empty text, not {value!r}")
-    return table
-
-
 def parse_engines(text: str, base: Path) -> CityEngines:
     try:
         root = tomllib.loads(text)
     except tomllib.TOMLDecodeError as error:
         raise CityConfigError(str(error)) from None
-    nats, postgres, catalogue = (_table(root, name) for name in TABLES)
+    nats, postgres, catalogue = (engine_table(root, name) for name in ENGINE_TABLES)
     url = str(nats.get("url", "")).strip()
     if not url.startswith(("nats://", "tls://")):
         raise CityConfigError(f"nats.url must be a NATS URL such as nats://127.0.0.1:4222, not {url!r}")
