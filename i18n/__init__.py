@@ -3,7 +3,6 @@
 from .catalog import (
     CATALOG_DIR,
     FALLBACK_LANG,
-    RTL_LANGS,
     Catalog,
     Entry,
     UnknownLanguage,
@@ -12,13 +11,13 @@ from .catalog import (
     load,
     plural_categories,
     plural_category,
+    rtl_languages,
 )
 from .places import counter_name, designation, room_name
 
 __all__ = [
     "CATALOG_DIR",
     "FALLBACK_LANG",
-    "RTL_LANGS",
     "Catalog",
     "Entry",
     "UnknownLanguage",
@@ -30,4 +29,5 @@ __all__ = [
     "plural_categories",
     "plural_category",
     "room_name",
+    "rtl_languages",
 ]

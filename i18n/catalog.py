@@ -51,7 +51,11 @@ def direction(lang: str) -> Literal["rtl", "ltr"]:
     return "rtl" if _locale(lang).character_order == "right-to-left" else "ltr"
 
 
-RTL_LANGS = frozenset(lang for lang in available_languages() if direction(lang) == "rtl")
+@cache
+def rtl_languages() -> frozenset[str]:
+    """The catalogues written right to left. A function, not a constant made at import: it
+    loads every language's CLDR data (about 2 MB each), which a server seldom needs all of."""
+    return frozenset(lang for lang in available_languages() if direction(lang) == "rtl")
 
 
 @cache
@@ -75,7 +79,7 @@ class Catalog:
 
     @property
     def rtl(self) -> bool:
-        return self.lang in RTL_LANGS
+        return self.direction == "rtl"
 
     @property
     def direction(self) -> Literal["rtl", "ltr"]:

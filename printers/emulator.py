@@ -19,24 +19,14 @@ import socketserver
 import threading
 import time
 from dataclasses import dataclass, field
-from enum import StrEnum
 from pathlib import Path
 
+from .emulated_status import EmulatedStatus
 from .escpos_parse import EscPosParser, Op
 from .paper import Paper
 from .ticket import PAPER_DOTS
 
 log = logging.getLogger(__name__)
-
-
-class EmulatedStatus(StrEnum):
-    """What the emulated printer answers to DLE EOT."""
-
-    OK = "ok"
-    PAPER_LOW = "paper_low"
-    PAPER_OUT = "paper_out"
-    COVER_OPEN = "cover_open"
-    SILENT = "silent"
 
 
 # Answers to DLE EOT 1 (printer), 2 (offline cause), 3 (errors), 4 (paper sensor).

@@ -11,7 +11,6 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 import sqlite_utils
-from icalendar import Calendar, Event
 
 from ..config import OfficeConfig
 from ..core.booking_code import display_code
@@ -24,6 +23,8 @@ SHOWN = ("booked", "checked_in", "no_show")
 def feed_ics(db: sqlite_utils.Database, config: OfficeConfig, *, now: datetime,
              counter_id: str | None = None) -> bytes:
     """Bookings from a week ago to `[booking] weeks` ahead, of one counter or all."""
+    from icalendar import Calendar, Event  # here: about 3 MB the server need not keep all day
+
     until = now + timedelta(weeks=config.booking.weeks + 1)
     where = "start >= ? AND start < ? AND status IN ('booked', 'checked_in', 'no_show')"
     params: list[str] = [(now - PAST).isoformat(), until.isoformat()]

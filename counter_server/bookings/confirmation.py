@@ -12,9 +12,6 @@ import html
 import io
 from zoneinfo import ZoneInfo
 
-import qrcode
-from qrcode.constants import ERROR_CORRECT_M
-
 from ..config import OfficeConfig
 from ..core.appointments import Appointment, ArrivalWindow
 from ..core.booking_code import display_code
@@ -101,6 +98,10 @@ button { font-size: 18px; padding: 10px 24px; margin-top: 12px; }
 
 def qr_png(token: str, *, box_size: int = 8) -> bytes:
     """The token as a QR code PNG, with a quiet zone a phone camera or scanner needs."""
+    # here: qrcode with Pillow is about 4 MB the server need not keep while nobody books
+    import qrcode
+    from qrcode.constants import ERROR_CORRECT_M
+
     code = qrcode.QRCode(error_correction=ERROR_CORRECT_M, box_size=box_size, border=4)
     code.add_data(token)
     code.make(fit=True)

@@ -8,13 +8,15 @@ from __future__ import annotations
 
 import logging
 import ssl
-
-from ldap3 import Connection, Server, Tls
-from ldap3.core.exceptions import LDAPException
-from ldap3.utils.dn import escape_rdn
+from typing import TYPE_CHECKING
 
 from ..config import LdapSettings
 from ..config.ldap import PLACEHOLDER
+
+# ldap3 (about 5 MB resident) is imported by the functions that talk to a directory: most
+# offices have none, and the server would keep it all day for nothing
+if TYPE_CHECKING:
+    from ldap3 import Connection
 
 log = logging.getLogger(__name__)
 # the directory's answers that mean "not this password" (wrong, no such entry, not allowed),
@@ -27,10 +29,14 @@ class DirectoryUnavailable(Exception):
 
 
 def user_dn(settings: LdapSettings, login: str) -> str:
+    from ldap3.utils.dn import escape_rdn
+
     return settings.user_dn.replace(PLACEHOLDER, escape_rdn(login))
 
 
 def _connection(settings: LdapSettings, dn: str, password: str) -> Connection:
+    from ldap3 import Connection, Server, Tls
+
     tls = Tls(validate=ssl.CERT_REQUIRED, ca_certs_file=settings.ca_file or None)
     server = Server(settings.url, use_ssl=settings.use_ssl, tls=tls, connect_timeout=settings.timeout_s,
                     get_info="NO_INFO")
@@ -41,6 +47,8 @@ def _connection(settings: LdapSettings, dn: str, password: str) -> Connection:
 def check(settings: LdapSettings, login: str, password: str) -> bool:
     """True for the right password, False for a wrong one; DirectoryUnavailable if it cannot tell.
     Blocking: run it in a thread, never inside a database write."""
+    from ldap3.core.exceptions import LDAPException
+
     if not password:
         return False  # an empty password would be an anonymous bind, which proves nothing
     connection = _connection(settings, user_dn(settings, login), password)

@@ -6,7 +6,6 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-import holidays
 from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
 
@@ -36,6 +35,8 @@ DAY_NAMES = {"mon": "Montag", "tue": "Dienstag", "wed": "Mittwoch", "thu": "Donn
 def _holidays(state: str, today: date, closed: set[str]) -> list[tuple[str, str]]:
     if state not in STATES:
         return []
+    import holidays  # here: its calendars are about 4 MB, for the admin's settings page only
+
     found = holidays.country_holidays("DE", subdiv=state, years=[today.year, today.year + 1], language="de")
     return [(d.isoformat(), name) for d, name in sorted(found.items())
             if d >= today and d.isoformat() not in closed]

@@ -6,9 +6,6 @@ from __future__ import annotations
 import io
 import json
 
-import qrcode
-import qrcode.image.svg
-
 PAGE_OF_ROLE = {"display": "/display", "counter": "/clerk"}
 
 
@@ -20,6 +17,8 @@ def pairing_text(base_url: str, role: str, token: str) -> str:
 
 
 def qr_svg(text: str) -> str:
+    import qrcode.image.svg  # here: the server need not keep qrcode while nobody pairs a device
+
     image = qrcode.make(text, image_factory=qrcode.image.svg.SvgPathImage, box_size=10, border=2)
     out = io.BytesIO()
     image.save(out)

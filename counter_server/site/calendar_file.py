@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from icalendar import Calendar, Event
-
 from ..core.appointments import Appointment
 from ..core.booking_code import display_code
 from .render import Page
 
 
 def ics_of(page: Page, appointment: Appointment, *, manage_url: str) -> bytes:
+    from icalendar import Calendar, Event  # here: about 3 MB the server need not keep all day
+
     office = page.config.office
     bring = page.config.booking.service(appointment.service_id).bring_in(page.lang)
     lines = [f"{page.t('code')}: {display_code(appointment.code)}"]

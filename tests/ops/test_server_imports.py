@@ -1,0 +1,49 @@
+"""The server's memory (issue 14): `townhall serve` keeps out of memory the libraries that only
+other commands or seldom used routes need; they are imported when used."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+# other commands' libraries (printer agent, kiosk, city operations, doctor), the optional
+# numpy/pandas sqlite_utils would pull in, and the seldom used routes' (staff directory,
+# calendar feeds, QR codes, the admin's holiday suggestions, statistics' charts and exports)
+NOT_AT_START = (
+    "numpy", "pandas", "matplotlib", "openpyxl", "kivy", "escpos", "barcode", "yaml", "usb", "serial",
+    "httpx", "nats", "psycopg", "ldap3", "icalendar", "qrcode", "PIL", "holidays",
+)
+
+# what `townhall serve` does before uvicorn runs: every command's parser, the context, the app
+START = """
+import json, sys
+from pathlib import Path
+from counter_server.app import create_app, open_context
+from counter_server.cli import build_parser, init_data_dir
+from counter_server.clock import Clock
+from i18n import catalog
+
+data_dir = Path(sys.argv[1])
+init_data_dir(data_dir, demo_office=True)
+build_parser()
+create_app(open_context(data_dir, Clock()))
+print(json.dumps({"modules": sorted({name.split(".")[0] for name in sys.modules}),
+                  "locales": catalog._locale.cache_info().currsize}))
+"""
+
+
+def test_serve_starts_without_the_libraries_other_commands_and_seldom_used_routes_need(tmp_path: Path) -> None:
+    done = subprocess.run([sys.executable, "-c", START, str(tmp_path / "office")], capture_output=True,
+                          text=True, timeout=120, check=True, cwd=Path(__file__).resolve().parents[2])
+    started = json.loads(done.stdout.strip().splitlines()[-1])
+    assert sorted(set(NOT_AT_START) & set(started["modules"])) == []
+    assert started["locales"] == 0, "no language's CLDR data is loaded before a page needs it"
+
+
+def test_numpy_still_imports_after_sqlite_utils_was_imported_without_it() -> None:
+    code = "import counter_server, sqlite_utils.db, numpy; print(sqlite_utils.db.np is None, numpy.__name__)"
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120, check=True,
+                          cwd=Path(__file__).resolve().parents[2])
+    assert done.stdout.split() == ["True", "numpy"]
