@@ -12,7 +12,7 @@ import bisect
 import heapq
 import random
 from collections import deque
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -119,6 +119,9 @@ class _Office:
         )
         self.stats: ServiceStats = self.config_stats
         self.stats_learned_at = -1
+        self.learned: dict[str, tuple[int, tuple[float, float]]] = {}  # stats_from_minutes' memo
+        # the baselines ignore the outlook: built only for a policy that reads it
+        self.looks_ahead = (rules.guard_slots or rules.adaptive_slots) and policy not in _BLIND
         self.promised: dict[str, tuple[bool, float | None, float | None, float | None, float]] = {}
         self.result = DayResult(counter_min=len(self.counters) * (scenario.close_min - scenario.open_min))
 
@@ -166,7 +169,7 @@ class _Office:
                 return
             decision = self.policy(
                 self.counters[index], self.waiting, self.counters, now, self.rules, self.config_stats.configured_min,
-                self.outlook(at) if self.rules.guard_slots or self.rules.adaptive_slots else None,
+                self.outlook(at) if self.looks_ahead else None,
             )
             if decision.ticket is not None:
                 self.call(at, now, index, decision.ticket)
@@ -176,14 +179,10 @@ class _Office:
             self.wake_at_next_due(now)
 
     def outlook(self, at: float) -> Outlook:
-        """What the server would pass: expected minutes until each busy counter is free, bookings not here yet."""
-        stats = self.current_stats()
-        busy = {
-            self.counters[index].id: remaining_min(
-                service_id=ticket.service_id, elapsed_min=at - self.called_min[index], stats=stats
-            )
-            for index, ticket in self.serving.items()
-        }
+        """What the server would pass: expected minutes until each busy counter is free, bookings not here yet.
+
+        The busy minutes are worked out only when the guard asks for them (most calls end in time).
+        """
         first = bisect.bisect_left(self.slots, at)
         last = bisect.bisect_right(self.slots, at + self.rules.slot_guard_horizon_min)
         booked = [
@@ -191,7 +190,16 @@ class _Office:
             for b in self.bookings[first:last]
             if b.visitor is None or self.day.visitors[b.visitor].arrives_min > at
         ]
-        return Outlook(busy_for_min=busy, booked=booked)
+        return Outlook(busy_for_min=_BusyFor(self, at), booked=booked)
+
+    def busy_for(self, at: float) -> dict[str, float]:
+        stats = self.current_stats()
+        return {
+            self.counters[index].id: remaining_min(
+                service_id=ticket.service_id, elapsed_min=at - self.called_min[index], stats=stats
+            )
+            for index, ticket in self.serving.items()
+        }
 
     def wake(self, at: float) -> None:
         if at not in self.wakes:
@@ -235,7 +243,7 @@ class _Office:
     def current_stats(self) -> ServiceStats:
         if self.stats_learned_at != self.finished_count:
             # what learn_stats makes of the finished tickets, without building them
-            self.stats = stats_from_minutes(per_service=self.took, config=self.config_stats)
+            self.stats = stats_from_minutes(per_service=self.took, config=self.config_stats, memo=self.learned)
             self.stats_learned_at = self.finished_count
         return self.stats
 
@@ -280,6 +288,28 @@ class _Office:
         return sum(s.share * (s.mean_min + self.scenario.walk_up_min) for s in self.scenario.services) / total
 
 
+class _BusyFor(Mapping[str, float]):
+    """`_Office.busy_for(at)`, worked out on first use: the guard asks for it only before changing a call."""
+
+    def __init__(self, office: _Office, at: float) -> None:
+        self._office, self._at = office, at
+        self._found: dict[str, float] | None = None
+
+    def _busy(self) -> dict[str, float]:
+        if self._found is None:
+            self._found = self._office.busy_for(self._at)
+        return self._found
+
+    def __getitem__(self, counter_id: str) -> float:
+        return self._busy()[counter_id]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._busy())
+
+    def __len__(self) -> int:
+        return len(self._busy())
+
+
 def simulate_day(
     *, scenario: Scenario, day: Day, policy: Policy, rules: Rules, estimating: bool = False
 ) -> DayResult:
@@ -304,9 +334,14 @@ def _baseline(decide: BaselinePolicy) -> Policy:
     return policy
 
 
+_BASELINES: dict[str, Policy] = {n: _baseline(p) for n, p in BASELINES.items()}
+# the policies that ignore the outlook: the simulator does not build one for them
+_BLIND = frozenset(_BASELINES.values())
+
+
 def policies_by_name(names: Sequence[str]) -> dict[str, Policy]:
     """`ours` is the core's choose_next; the rest are core.baselines by name."""
-    known: dict[str, Policy] = {"ours": ours, **{n: _baseline(p) for n, p in BASELINES.items()}}
+    known: dict[str, Policy] = {"ours": ours, **_BASELINES}
     unknown = [n for n in names if n not in known]
     if unknown:
         raise ValueError(f"unknown policies {unknown}; known: {', '.join(known)}")

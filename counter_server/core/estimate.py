@@ -160,16 +160,28 @@ def add_visit(per_service: dict[str, list[float]], service_id: str, called_at: d
 
 
 def stats_from_minutes(
-    *, per_service: Mapping[str, Sequence[float]], config: ServiceStats, prior_weight: float = 5.0
+    *, per_service: Mapping[str, Sequence[float]], config: ServiceStats, prior_weight: float = 5.0,
+    memo: dict[str, tuple[int, tuple[float, float]]] | None = None,
 ) -> ServiceStats:
-    """`learn_stats` from the minutes each finished ticket took, per service."""
+    """`learn_stats` from the minutes each finished ticket took, per service.
+
+    `memo` (service id -> (how many minutes, their mean and cv)), for lists that only
+    grow between calls, as the simulator's do: a service with no new minutes is not
+    worked out again. The same config and prior weight must come with the same memo.
+    """
     means = dict(config.mean_min)
     cvs = dict(config.cv)
     for service_id, durations in per_service.items():
-        if durations:
-            means[service_id], cvs[service_id] = _robust_mean_cv(
-                durations, config.mean(service_id), config.cv_of(service_id), prior_weight
-            )
+        if not durations:
+            continue
+        known = memo.get(service_id) if memo is not None else None
+        if known is not None and known[0] == len(durations):
+            learned = known[1]
+        else:
+            learned = _robust_mean_cv(durations, config.mean(service_id), config.cv_of(service_id), prior_weight)
+            if memo is not None:
+                memo[service_id] = (len(durations), learned)
+        means[service_id], cvs[service_id] = learned
     return replace(config, mean_min=means, cv=cvs)
 
 
