@@ -110,6 +110,7 @@ class _Office:
         self.finished_min = 0.0
         self.bookings = sorted(day.bookings, key=lambda b: b.slot_min)
         self.slots = [b.slot_min for b in self.bookings]
+        self.slot_at = [self.base + timedelta(minutes=b.slot_min) for b in self.bookings]
         self.events: list[tuple[float, int, int, int]] = []
         self.seq = 0
         self.wakes: set[float] = set()
@@ -185,10 +186,11 @@ class _Office:
         """
         first = bisect.bisect_left(self.slots, at)
         last = bisect.bisect_right(self.slots, at + self.rules.slot_guard_horizon_min)
+        visitors, slot_at = self.day.visitors, self.slot_at
         booked = [
-            (b.service_id, self.base + timedelta(minutes=b.slot_min))
-            for b in self.bookings[first:last]
-            if b.visitor is None or self.day.visitors[b.visitor].arrives_min > at
+            (b.service_id, slot_at[i])
+            for i, b in enumerate(self.bookings[first:last], start=first)
+            if b.visitor is None or visitors[b.visitor].arrives_min > at
         ]
         return Outlook(busy_for_min=_BusyFor(self, at), booked=booked)
 
@@ -252,10 +254,10 @@ class _Office:
         found = []
         first = bisect.bisect_left(self.slots, at - self.scenario.late_window_min)
         last = bisect.bisect_right(self.slots, at + HORIZON_MIN)
-        for booking in self.bookings[first:last]:
+        for i, booking in enumerate(self.bookings[first:last], start=first):
             if booking.visitor is not None and self.day.visitors[booking.visitor].arrives_min <= at:
                 continue
-            slot = self.base + timedelta(minutes=booking.slot_min)
+            slot = self.slot_at[i]
             chance = show_probability(
                 appointment_at=slot, now=now, show_rate=1 - self.scenario.no_show,
                 offset_mean_min=self.scenario.offset_mean_min, offset_sd_min=self.scenario.offset_sd_min,

@@ -115,6 +115,24 @@ def desks_of(counters: Sequence[Counter]) -> Desks:
     return Desks([c.id for c in counters], takers)
 
 
+# (id of each counter) -> (the counters, their desks): the last desks of each roster; see _desks_of()
+_DESKS: dict[tuple[int, ...], tuple[list[Counter], Desks]] = {}
+_DESKS_KEPT = 64
+
+
+def _desks_of(counters: list[Counter]) -> Desks:
+    """`desks_of`, kept for the same counters (frozen: the same objects give the same desks)."""
+    key = tuple(map(id, counters))
+    known = _DESKS.get(key)
+    if known is not None and all(a is b for a, b in zip(known[0], counters, strict=True)):
+        return known[1]
+    desks = desks_of(counters)
+    if len(_DESKS) >= _DESKS_KEPT:  # a server builds its counters anew per request: keep the memo small
+        _DESKS.clear()
+    _DESKS[key] = (counters, desks)
+    return desks
+
+
 def promise_min(rules: Rules) -> float:
     return rules.slot_promise_min if rules.guard_slots else rules.adaptive_promise_min
 
@@ -242,14 +260,16 @@ def choose_guarding_slots(
     needs = booking_needs(here, [(s, minutes(at), at) for s, at in outlook.booked], 0.0, rules)
     roster = list(counters) if any(c.id == counter.id for c in counters) else [*counters, counter]
     me = next(i for i, c in enumerate(roster) if c.id == counter.id)
-    free = [max(0.0, outlook.busy_for_min.get(c.id, 0.0)) for c in roster]
+
+    def free() -> list[float]:  # asked only when the choice may miss a deadline: the busy minutes cost
+        return [max(0.0, outlook.busy_for_min.get(c.id, 0.0)) for c in roster]
 
     def in_time(deadline: float) -> Ticket | None:
         fits = [t for t in waiting if durations.get(t.service_id, _DEFAULT_MIN) <= deadline]
         return choose_with(terms, fits, now, rules) if fits else None
 
-    return guard_choice(chosen, me, 0.0, rules=rules, needs=needs, desks=desks_of(roster),
-                        free=lambda: free, durations=durations, in_time=in_time,
+    return guard_choice(chosen, me, 0.0, rules=rules, needs=needs, desks=_desks_of(roster),
+                        free=free, durations=durations, in_time=in_time,
                         walk_ins=lambda: (t for t in waiting if t.kind is TicketKind.WALK_IN and t.state is TicketState.WAITING),
                         waited=lambda t: -minutes(t.arrived_at))
 
