@@ -92,6 +92,19 @@ def _ticket(visitor: Visitor, base: datetime) -> Ticket:
     )
 
 
+# the last day's tickets: every policy replays the same day (run_days), and a ticket is frozen
+_TICKETS: dict[int, tuple[Day, datetime, list[Ticket]]] = {}
+
+
+def _tickets(day: Day, base: datetime) -> list[Ticket]:
+    """One ticket per visitor of `day` (by index), made once for all policies that replay it."""
+    known = _TICKETS.get(id(day))
+    if known is None or known[0] is not day or known[1] != base:
+        _TICKETS.clear()
+        known = _TICKETS[id(day)] = (day, base, [_ticket(v, base) for v in day.visitors])
+    return known[2]
+
+
 class _Office:
     """The state of one simulated day."""
 
@@ -109,6 +122,7 @@ class _Office:
         self.finished_count = 0
         self.finished_min = 0.0
         self.bookings = sorted(day.bookings, key=lambda b: b.slot_min)
+        self.tickets = _tickets(day, self.base)
         self.slots = [b.slot_min for b in self.bookings]
         self.slot_at = [self.base + timedelta(minutes=b.slot_min) for b in self.bookings]
         self.events: list[tuple[float, int, int, int]] = []
@@ -148,7 +162,7 @@ class _Office:
         return self.result
 
     def arrive(self, at: float, visitor: Visitor) -> None:
-        ticket = _ticket(visitor, self.base)
+        ticket = self.tickets[visitor.index]
         self.waiting.append(ticket)
         # only walk-ins' estimates are scored (booked visitors are called by their slot)
         if self.estimating and visitor.slot_min is None:

@@ -142,9 +142,9 @@ class CallOrder:
     def _view(self, index: int) -> View:
         view = self._views[index]
         if view is None:
+            pools = self._pools
             view = self._views[index] = View(
-                [(pool, bonus) for pool, bonus in ((self._pools[p], b) for p, b in self._sources[index])
-                 if pool is not None])
+                [(pool, bonus) for p, bonus in self._sources[index] if (pool := pools[p]) is not None])
         return view
 
     def emptied(self) -> CallOrder:

@@ -404,13 +404,14 @@ class _Sampled:
     def free_at(self) -> list[float]:
         """Minutes until each counter is free: the rest of a log-normal case that has run so far."""
         found = []
+        draw, inv_cdf, exp = self.rng.random, _NORMAL.inv_cdf, math.exp  # locals: once per counter and run
         for case in self._busy:
             if case is None:
                 found.append(0.0)
                 continue
             mu, sigma, elapsed, done = case
-            u = min(done + (1 - done) * self.rng.random(), 1 - 1e-12)
-            total = math.exp(mu + sigma * _NORMAL.inv_cdf(u)) if u > 0 else 0.0
+            u = min(done + (1 - done) * draw(), 1 - 1e-12)
+            total = exp(mu + sigma * inv_cdf(u)) if u > 0 else 0.0
             found.append(max(0.0, total - elapsed))
         return found
 
