@@ -226,8 +226,10 @@ def first_deadline(me: int, services: Collection[str], needs: Sequence[Need], de
     only for a booked visitor the counter may take (`_needed_for`) whose deadline the call
     would miss.
     """
-    return next((need.deadline for need in needs if need.service_id in services and _may_take(me, desks, need)),
-                math.inf)
+    for need in needs:  # a loop, not next() over a generator: asked once per counter and change of needs
+        if need.service_id in services and _may_take(me, desks, need):
+            return need.deadline
+    return math.inf
 
 
 def choose_guarding_slots(
