@@ -32,6 +32,9 @@ class Joiner:
     bookings of the next hours.
     """
 
+    # an estimate makes one for every booking of the next hours: slots make them cheaper
+    __slots__ = ("slot_min", "chance", "service_id", "slot_at", "_make", "_ticket")
+
     def __init__(
         self, *, slot_min: float, chance: float, stand_in: Callable[[], Ticket], service_id: str = "",
         slot_at: datetime | None = None,
