@@ -463,9 +463,15 @@ def estimate_waits(
         # the counters of the runs check their picks against the slots ahead, as live ones do
         guard = GuardPlan(counters=counters, terms=terms, rules=rules, origin=now, durations=dict(stats.configured_min),
                           expected_free=busy, expected=stats.mean, joiners=joiners)
+    scope_ids = _waiting_ids(state.waiting)
+    least = 0
+    if wanted is not None:
+        # Past the wanted tickets, only who is among the first 2 x sample_positions in line
+        # matters (the sampled runs' queue): the run may stop once both are known.
+        least = min(2 * stats.sample_positions, len(scope_ids))
+        scope_ids = scope_ids.intersection(wanted)
     expected = forward_run(
-        order=order, free_at=busy, joiners=joiners, draws=_Expected(stats), scope=_waiting_ids(state.waiting),
-        guard=guard,
+        order=order, free_at=busy, joiners=joiners, draws=_Expected(stats), scope=scope_ids, guard=guard, least=least,
     )
     points = {ticket_id: at * stats.pace for ticket_id, at in expected.items()}
     in_line = list(expected)
