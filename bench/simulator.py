@@ -12,7 +12,7 @@ import bisect
 import heapq
 import random
 from collections import deque
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -92,6 +92,19 @@ def _ticket(visitor: Visitor, base: datetime) -> Ticket:
     )
 
 
+# the last day's tickets: every policy replays the same day (run_days), and a ticket is frozen
+_TICKETS: dict[int, tuple[Day, datetime, list[Ticket]]] = {}
+
+
+def _tickets(day: Day, base: datetime) -> list[Ticket]:
+    """One ticket per visitor of `day` (by index), made once for all policies that replay it."""
+    known = _TICKETS.get(id(day))
+    if known is None or known[0] is not day or known[1] != base:
+        _TICKETS.clear()
+        known = _TICKETS[id(day)] = (day, base, [_ticket(v, base) for v in day.visitors])
+    return known[2]
+
+
 class _Office:
     """The state of one simulated day."""
 
@@ -109,7 +122,9 @@ class _Office:
         self.finished_count = 0
         self.finished_min = 0.0
         self.bookings = sorted(day.bookings, key=lambda b: b.slot_min)
+        self.tickets = _tickets(day, self.base)
         self.slots = [b.slot_min for b in self.bookings]
+        self.slot_at = [self.base + timedelta(minutes=b.slot_min) for b in self.bookings]
         self.events: list[tuple[float, int, int, int]] = []
         self.seq = 0
         self.wakes: set[float] = set()
@@ -119,6 +134,9 @@ class _Office:
         )
         self.stats: ServiceStats = self.config_stats
         self.stats_learned_at = -1
+        self.learned: dict[str, tuple[int, tuple[float, float]]] = {}  # stats_from_minutes' memo
+        # the baselines ignore the outlook: built only for a policy that reads it
+        self.looks_ahead = (rules.guard_slots or rules.adaptive_slots) and policy not in _BLIND
         self.promised: dict[str, tuple[bool, float | None, float | None, float | None, float]] = {}
         self.result = DayResult(counter_min=len(self.counters) * (scenario.close_min - scenario.open_min))
 
@@ -144,7 +162,7 @@ class _Office:
         return self.result
 
     def arrive(self, at: float, visitor: Visitor) -> None:
-        ticket = _ticket(visitor, self.base)
+        ticket = self.tickets[visitor.index]
         self.waiting.append(ticket)
         # only walk-ins' estimates are scored (booked visitors are called by their slot)
         if self.estimating and visitor.slot_min is None:
@@ -166,7 +184,7 @@ class _Office:
                 return
             decision = self.policy(
                 self.counters[index], self.waiting, self.counters, now, self.rules, self.config_stats.configured_min,
-                self.outlook(at) if self.rules.guard_slots or self.rules.adaptive_slots else None,
+                self.outlook(at) if self.looks_ahead else None,
             )
             if decision.ticket is not None:
                 self.call(at, now, index, decision.ticket)
@@ -176,22 +194,28 @@ class _Office:
             self.wake_at_next_due(now)
 
     def outlook(self, at: float) -> Outlook:
-        """What the server would pass: expected minutes until each busy counter is free, bookings not here yet."""
+        """What the server would pass: expected minutes until each busy counter is free, bookings not here yet.
+
+        The busy minutes are worked out only when the guard asks for them (most calls end in time).
+        """
+        first = bisect.bisect_left(self.slots, at)
+        last = bisect.bisect_right(self.slots, at + self.rules.slot_guard_horizon_min)
+        visitors, slot_at = self.day.visitors, self.slot_at
+        booked = [
+            (b.service_id, slot_at[i])
+            for i, b in enumerate(self.bookings[first:last], start=first)
+            if b.visitor is None or visitors[b.visitor].arrives_min > at
+        ]
+        return Outlook(busy_for_min=_BusyFor(self, at), booked=booked)
+
+    def busy_for(self, at: float) -> dict[str, float]:
         stats = self.current_stats()
-        busy = {
+        return {
             self.counters[index].id: remaining_min(
                 service_id=ticket.service_id, elapsed_min=at - self.called_min[index], stats=stats
             )
             for index, ticket in self.serving.items()
         }
-        first = bisect.bisect_left(self.slots, at)
-        last = bisect.bisect_right(self.slots, at + self.rules.slot_guard_horizon_min)
-        booked = [
-            (b.service_id, self.base + timedelta(minutes=b.slot_min))
-            for b in self.bookings[first:last]
-            if b.visitor is None or self.day.visitors[b.visitor].arrives_min > at
-        ]
-        return Outlook(busy_for_min=busy, booked=booked)
 
     def wake(self, at: float) -> None:
         if at not in self.wakes:
@@ -235,7 +259,7 @@ class _Office:
     def current_stats(self) -> ServiceStats:
         if self.stats_learned_at != self.finished_count:
             # what learn_stats makes of the finished tickets, without building them
-            self.stats = stats_from_minutes(per_service=self.took, config=self.config_stats)
+            self.stats = stats_from_minutes(per_service=self.took, config=self.config_stats, memo=self.learned)
             self.stats_learned_at = self.finished_count
         return self.stats
 
@@ -244,10 +268,10 @@ class _Office:
         found = []
         first = bisect.bisect_left(self.slots, at - self.scenario.late_window_min)
         last = bisect.bisect_right(self.slots, at + HORIZON_MIN)
-        for booking in self.bookings[first:last]:
+        for i, booking in enumerate(self.bookings[first:last], start=first):
             if booking.visitor is not None and self.day.visitors[booking.visitor].arrives_min <= at:
                 continue
-            slot = self.base + timedelta(minutes=booking.slot_min)
+            slot = self.slot_at[i]
             chance = show_probability(
                 appointment_at=slot, now=now, show_rate=1 - self.scenario.no_show,
                 offset_mean_min=self.scenario.offset_mean_min, offset_sd_min=self.scenario.offset_sd_min,
@@ -280,6 +304,28 @@ class _Office:
         return sum(s.share * (s.mean_min + self.scenario.walk_up_min) for s in self.scenario.services) / total
 
 
+class _BusyFor(Mapping[str, float]):
+    """`_Office.busy_for(at)`, worked out on first use: the guard asks for it only before changing a call."""
+
+    def __init__(self, office: _Office, at: float) -> None:
+        self._office, self._at = office, at
+        self._found: dict[str, float] | None = None
+
+    def _busy(self) -> dict[str, float]:
+        if self._found is None:
+            self._found = self._office.busy_for(self._at)
+        return self._found
+
+    def __getitem__(self, counter_id: str) -> float:
+        return self._busy()[counter_id]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._busy())
+
+    def __len__(self) -> int:
+        return len(self._busy())
+
+
 def simulate_day(
     *, scenario: Scenario, day: Day, policy: Policy, rules: Rules, estimating: bool = False
 ) -> DayResult:
@@ -304,9 +350,14 @@ def _baseline(decide: BaselinePolicy) -> Policy:
     return policy
 
 
+_BASELINES: dict[str, Policy] = {n: _baseline(p) for n, p in BASELINES.items()}
+# the policies that ignore the outlook: the simulator does not build one for them
+_BLIND = frozenset(_BASELINES.values())
+
+
 def policies_by_name(names: Sequence[str]) -> dict[str, Policy]:
     """`ours` is the core's choose_next; the rest are core.baselines by name."""
-    known: dict[str, Policy] = {"ours": ours, **{n: _baseline(p) for n, p in BASELINES.items()}}
+    known: dict[str, Policy] = {"ours": ours, **_BASELINES}
     unknown = [n for n in names if n not in known]
     if unknown:
         raise ValueError(f"unknown policies {unknown}; known: {', '.join(known)}")

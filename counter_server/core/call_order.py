@@ -53,6 +53,15 @@ _Serving = tuple[int, str, int, timedelta]
 _Put = Callable[[list[int], int], None]
 
 
+# What `CallOrder._lay_out` makes, kept per terms and rules: the estimate makes a call order for
+# the same counters at every check-in. Nothing in it changes once made but the memo of
+# personal bonuses, which depends on the terms and rules only.
+_LAYOUT = ("_personal", "_serving", "_groups", "_sources", "_drawing")
+# (id(rules), id of each terms) -> (rules, terms, the layout)
+_LAYOUTS: dict[tuple[int, ...], tuple[Rules, list[CounterTerms], dict[str, object]]] = {}
+_LAYOUTS_KEPT = 64
+
+
 class CallOrder:
     """The waiting tickets of a forward run, ranked per counter.
 
@@ -66,6 +75,19 @@ class CallOrder:
         self._cap = micros(timedelta(minutes=rules.walk_in_max_wait_min))
         self._late = micros(timedelta(minutes=rules.appointment_max_late_min))
         self._weight = micros(timedelta(minutes=rules.appointment_weight_min))
+        key = (id(rules), *map(id, self._terms))
+        known = _LAYOUTS.get(key)
+        if known is not None and known[0] is rules and all(a is b for a, b in zip(known[1], self._terms, strict=True)):
+            self.__dict__.update(known[2])
+        else:
+            self._lay_out()
+            if len(_LAYOUTS) >= _LAYOUTS_KEPT:
+                _LAYOUTS.clear()
+            _LAYOUTS[key] = (rules, self._terms, {name: getattr(self, name) for name in _LAYOUT})
+        self._reset([None] * len(self._drawing), [])
+
+    def _lay_out(self) -> None:
+        """The pools and who draws on them: they depend on the terms and rules only."""
         # (counter index, priority, language, target counter) -> personal bonus; see _personal_bonus()
         self._personal: dict[tuple[int, Priority, str, str | None], int] = {}
         self._serving: dict[str, list[_Serving]] = {}
@@ -92,7 +114,6 @@ class CallOrder:
         for index, sources in enumerate(self._sources):
             for pool, _ in sources:
                 self._drawing[pool].append(index)
-        self._reset([None] * pools, [])
 
     def _reset(self, pools: list[Pool | None], tickets: list[Ticket | None], gone: set[int] | None = None,
                urgent: int = 0, booked: dict[int, Ticket] | None = None) -> None:
@@ -121,9 +142,9 @@ class CallOrder:
     def _view(self, index: int) -> View:
         view = self._views[index]
         if view is None:
+            pools = self._pools
             view = self._views[index] = View(
-                [(pool, bonus) for pool, bonus in ((self._pools[p], b) for p, b in self._sources[index])
-                 if pool is not None])
+                [(pool, bonus) for p, bonus in self._sources[index] if (pool := pools[p]) is not None])
         return view
 
     def emptied(self) -> CallOrder:

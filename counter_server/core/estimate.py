@@ -160,16 +160,28 @@ def add_visit(per_service: dict[str, list[float]], service_id: str, called_at: d
 
 
 def stats_from_minutes(
-    *, per_service: Mapping[str, Sequence[float]], config: ServiceStats, prior_weight: float = 5.0
+    *, per_service: Mapping[str, Sequence[float]], config: ServiceStats, prior_weight: float = 5.0,
+    memo: dict[str, tuple[int, tuple[float, float]]] | None = None,
 ) -> ServiceStats:
-    """`learn_stats` from the minutes each finished ticket took, per service."""
+    """`learn_stats` from the minutes each finished ticket took, per service.
+
+    `memo` (service id -> (how many minutes, their mean and cv)), for lists that only
+    grow between calls, as the simulator's do: a service with no new minutes is not
+    worked out again. The same config and prior weight must come with the same memo.
+    """
     means = dict(config.mean_min)
     cvs = dict(config.cv)
     for service_id, durations in per_service.items():
-        if durations:
-            means[service_id], cvs[service_id] = _robust_mean_cv(
-                durations, config.mean(service_id), config.cv_of(service_id), prior_weight
-            )
+        if not durations:
+            continue
+        known = memo.get(service_id) if memo is not None else None
+        if known is not None and known[0] == len(durations):
+            learned = known[1]
+        else:
+            learned = _robust_mean_cv(durations, config.mean(service_id), config.cv_of(service_id), prior_weight)
+            if memo is not None:
+                memo[service_id] = (len(durations), learned)
+        means[service_id], cvs[service_id] = learned
     return replace(config, mean_min=means, cv=cvs)
 
 
@@ -331,6 +343,10 @@ class _Expected:
         return max(0.0, at), joiner.chance
 
 
+# seed -> the state random.Random(seed) starts in; see _Sampled.begin()
+_SEEDED: dict[int, tuple[object, ...]] = {}
+
+
 class _Sampled:
     """Log-normal service times; a booked visitor comes or does not, at a random time.
 
@@ -371,19 +387,31 @@ class _Sampled:
         return mu, sigma, elapsed, done
 
     def begin(self, run: int) -> None:
-        """Start run number `run` with its own generator."""
-        self.rng = random.Random(self.stats.seed * 1_000_003 + run)
+        """Start run number `run` with its own generator.
+
+        The generator starts from a state kept per seed: seeding anew costs twice as much
+        as setting a state, and every estimate seeds the same few.
+        """
+        seed = self.stats.seed * 1_000_003 + run
+        state = _SEEDED.get(seed)
+        if state is None:
+            state = _SEEDED[seed] = random.Random(seed).getstate()
+        rng = getattr(self, "rng", None)
+        if rng is None:  # a generator not seeded at all: the state comes next
+            rng = self.rng = random.Random.__new__(random.Random)
+        rng.setstate(state)
 
     def free_at(self) -> list[float]:
         """Minutes until each counter is free: the rest of a log-normal case that has run so far."""
         found = []
+        draw, inv_cdf, exp = self.rng.random, _NORMAL.inv_cdf, math.exp  # locals: once per counter and run
         for case in self._busy:
             if case is None:
                 found.append(0.0)
                 continue
             mu, sigma, elapsed, done = case
-            u = min(done + (1 - done) * self.rng.random(), 1 - 1e-12)
-            total = math.exp(mu + sigma * _NORMAL.inv_cdf(u)) if u > 0 else 0.0
+            u = min(done + (1 - done) * draw(), 1 - 1e-12)
+            total = exp(mu + sigma * inv_cdf(u)) if u > 0 else 0.0
             found.append(max(0.0, total - elapsed))
         return found
 
@@ -435,9 +463,15 @@ def estimate_waits(
         # the counters of the runs check their picks against the slots ahead, as live ones do
         guard = GuardPlan(counters=counters, terms=terms, rules=rules, origin=now, durations=dict(stats.configured_min),
                           expected_free=busy, expected=stats.mean, joiners=joiners)
+    scope_ids = _waiting_ids(state.waiting)
+    least = 0
+    if wanted is not None:
+        # Past the wanted tickets, only who is among the first 2 x sample_positions in line
+        # matters (the sampled runs' queue): the run may stop once both are known.
+        least = min(2 * stats.sample_positions, len(scope_ids))
+        scope_ids = scope_ids.intersection(wanted)
     expected = forward_run(
-        order=order, free_at=busy, joiners=joiners, draws=_Expected(stats), scope=_waiting_ids(state.waiting),
-        guard=guard,
+        order=order, free_at=busy, joiners=joiners, draws=_Expected(stats), scope=scope_ids, guard=guard, least=least,
     )
     points = {ticket_id: at * stats.pace for ticket_id, at in expected.items()}
     in_line = list(expected)

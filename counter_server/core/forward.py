@@ -32,6 +32,9 @@ class Joiner:
     bookings of the next hours.
     """
 
+    # an estimate makes one for every booking of the next hours: slots make them cheaper
+    __slots__ = ("slot_min", "chance", "service_id", "slot_at", "_make", "_ticket")
+
     def __init__(
         self, *, slot_min: float, chance: float, stand_in: Callable[[], Ticket], service_id: str = "",
         slot_at: datetime | None = None,
@@ -71,13 +74,15 @@ def forward_run(
     draws: Draws,
     scope: Collection[str],
     guard: GuardPlan | None = None,
+    least: int = 0,
 ) -> dict[str, float]:
     """Minutes from the origin of `order` until each ticket is called, in calling order.
 
     `free_at`: minutes until each counter of `order` is free; `joiners` by slot,
-    earliest first. The run ends once every ticket in `scope` is called, or when
-    no counter will call anybody again. `order` is used up. `guard`: the slot
-    guard's plan for these counters and joiners, when the policy has it on.
+    earliest first. The run ends once every ticket in `scope` is called and at
+    least `least` tickets of the queue are, or when no counter will call anybody
+    again. `order` is used up. `guard`: the slot guard's plan for these counters
+    and joiners, when the policy has it on.
     """
     # (minute, counter index, generation): a counter is free at that minute, unless a
     # newer entry of the same counter has replaced it; index -1: somebody checks in
@@ -92,7 +97,7 @@ def forward_run(
     left = len(scope)
     pop, push, first, remove, taken = heapq.heappop, heapq.heappush, order.first, order.remove, draws.taken
     run_guard = guard.begin(order) if guard is not None else None
-    while events and left:
+    while events and (left or len(calls) < least):
         at, index, stamp = pop(events)
         if index < 0:
             if at == math.inf:

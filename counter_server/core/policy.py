@@ -266,11 +266,31 @@ def counter_terms(
     *,
     counts: Mapping[str, int] | None = None,
 ) -> CounterTerms:
-    """`counts`: open_counts(counters), when the caller has it already."""
+    """`counts`: open_counts(counters), when the caller has it already.
+
+    The last terms of each counter and rules are kept: the simulator and the estimate
+    ask again and again for the same counters, and working them out is most of a
+    decision's cost. Counter and Rules are frozen, so the same objects with equal
+    counts and durations give the same terms.
+    """
     if counts is None:
         counts = open_counts(counters)
-    bonus, due_before = _service_terms(counter, counts, rules, durations or {})
-    return CounterTerms(counter, bonus, due_before)
+    durations = durations or {}
+    key = (id(counter), id(rules))
+    known = _TERMS.get(key)
+    if known is not None and known[0] is counter and known[1] is rules and known[2] == counts and known[3] == durations:
+        return known[4]
+    bonus, due_before = _service_terms(counter, counts, rules, durations)
+    terms = CounterTerms(counter, bonus, due_before)
+    if len(_TERMS) >= _TERMS_KEPT:  # a server builds its counters anew per request: keep the memo small
+        _TERMS.clear()
+    _TERMS[key] = (counter, rules, dict(counts), dict(durations), terms)
+    return terms
+
+
+# (id(counter), id(rules)) -> (counter, rules, counts, durations, the terms); see counter_terms()
+_TERMS: dict[tuple[int, int], tuple[Counter, Rules, dict[str, int], dict[str, float], CounterTerms]] = {}
+_TERMS_KEPT = 256
 
 
 def choose_next(

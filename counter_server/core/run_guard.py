@@ -34,6 +34,10 @@ _APPOINTMENT, _URGENT = TicketKind.APPOINTMENT, Priority.URGENT
 _DEFAULT_MIN = 10.0
 
 
+# the booked visitors queued in a run, each with the minutes of their slot and check-in
+_Here = list[tuple[Ticket, float, float]]
+
+
 class GuardPlan:
     """What the runs of one estimate share. Minutes count from `origin`, the start of the runs.
 
@@ -55,6 +59,11 @@ class GuardPlan:
         # the services each counter may take a booked visitor of (the guard asks only then)
         self.serves = [frozenset(c.skills) if c.state is CounterState.OPEN else frozenset() for c in counters]
         self._slot_of: dict[int, tuple[float, float]] = {}  # id(ticket) -> (slot, check-in) minutes
+        # What a run's guard works out while nobody has joined and no booked visitor has been
+        # called yet, the same in every run over the same queue: (id of each booked visitor
+        # queued) -> (their (ticket, slot, check-in), their slots sorted, the needs by
+        # (lo, hi, inside) of RunGuard._needs_at)
+        self.untouched: dict[tuple[int, ...], tuple[_Here, list[float], dict[tuple[int, int, int], list[Need]]]] = {}
 
     def times(self, ticket: Ticket) -> tuple[float, float]:
         """(slot, check-in) of a queued booked visitor, in minutes from the origin."""
@@ -100,18 +109,24 @@ class RunGuard:
         self._earliest: dict[int, float] = {}  # counter index -> first_deadline of `_needs`
         # the key stays while the clock is at most `_until_at` and the horizon before `_until_horizon`
         self._until_at, self._until_horizon = -math.inf, -math.inf
+        # nobody has joined and no booked visitor has been called: the needs are the plan's
+        # (GuardPlan.untouched), kept in `_memo`
+        self._untouched = True
+        self._memo: dict[tuple[int, int, int], list[Need]] | None = None
 
     def joins(self, joiner: Joiner, ticket: Ticket, at: float) -> None:
         self.joined.add(id(joiner))
         self.came[id(ticket)] = at
         self._joins += 1
-        self._stale, self._quiet = True, False
+        self._stale, self._quiet, self._untouched = True, False, False
 
     def called(self, index: int, at: float, ticket: Ticket, share: float) -> None:
         """Counter `index` called `ticket` at `at`: expected free after its mean time."""
         self.free[index] = at + self.plan.expected(ticket.service_id) * share
-        if ticket.kind is _APPOINTMENT and not self._stale:
-            self._drop(ticket)
+        if ticket.kind is _APPOINTMENT:
+            self._untouched = False
+            if not self._stale:
+                self._drop(ticket)
 
     def _drop(self, ticket: Ticket) -> None:
         """The booked visitor `ticket` is called: out of `_here` and `_needs`, as if made without them."""
@@ -176,8 +191,7 @@ class RunGuard:
         """`booking_needs` at minute `at`: made anew only when what it is made of has changed."""
         plan = self.plan
         if self._stale:
-            self._here = [(t, *self._times(t)) for t in self.order.booked().values()]
-            self._here_slots = sorted(slot for _, slot, _ in self._here)
+            self._here, self._here_slots = self._booked_here()
             self._stale = False
             self._key, self._until_at = None, -math.inf
         horizon = at + plan.rules.slot_guard_horizon_min
@@ -198,12 +212,36 @@ class RunGuard:
         self._until_horizon = min(slots[hi] if hi < len(slots) else math.inf,
                                   here_slots[inside] if inside < len(here_slots) else math.inf)
         if key != self._key:
-            to_come = [(j.service_id, j.slot_min, j.slot_at or plan.origin + timedelta(minutes=j.slot_min))
-                       for j in plan.joiners[lo:hi] if id(j) not in self.joined]
-            self._needs = booking_needs(self._here, to_come, at, plan.rules)
+            memo = self._memo if self._untouched else None
+            needs = memo.get((lo, hi, inside)) if memo is not None else None
+            if needs is None:
+                to_come = [(j.service_id, j.slot_min, j.slot_at or plan.origin + timedelta(minutes=j.slot_min))
+                           for j in plan.joiners[lo:hi] if id(j) not in self.joined]
+                needs = booking_needs(self._here, to_come, at, plan.rules)
+                if memo is not None:
+                    memo[(lo, hi, inside)] = needs
+            self._needs = needs  # never changed in place: _drop makes a new list
             self._key, self._horizon = key, horizon
             self._earliest = {}
         return self._needs
+
+    def _booked_here(self) -> tuple[_Here, list[float]]:
+        """The booked visitors queued in the run, with (slot, check-in), and their slots sorted.
+
+        While the run is untouched these are the plan's (copies: `_drop` changes them).
+        """
+        booked = self.order.booked().values()
+        if not self._untouched:
+            self._memo = None
+            here = [(t, *self._times(t)) for t in booked]
+            return here, sorted(slot for _, slot, _ in here)
+        key = tuple(map(id, booked))
+        known = self.plan.untouched.get(key)
+        if known is None:
+            here = [(t, *self._times(t)) for t in booked]
+            known = self.plan.untouched[key] = (here, sorted(slot for _, slot, _ in here), {})
+        self._memo = known[2]
+        return known[0][:], known[1][:]
 
     def _times(self, ticket: Ticket) -> tuple[float, float]:
         slot, came = self.plan.times(ticket)

@@ -41,6 +41,7 @@ import math
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from operator import itemgetter
 from typing import NamedTuple
 
 from .model import Counter, CounterState, Priority, Ticket, TicketKind, TicketState
@@ -115,6 +116,24 @@ def desks_of(counters: Sequence[Counter]) -> Desks:
     return Desks([c.id for c in counters], takers)
 
 
+# (id of each counter) -> (the counters, their desks): the last desks of each roster; see _desks_of()
+_DESKS: dict[tuple[int, ...], tuple[list[Counter], Desks]] = {}
+_DESKS_KEPT = 64
+
+
+def _desks_of(counters: list[Counter]) -> Desks:
+    """`desks_of`, kept for the same counters (frozen: the same objects give the same desks)."""
+    key = tuple(map(id, counters))
+    known = _DESKS.get(key)
+    if known is not None and all(a is b for a, b in zip(known[0], counters, strict=True)):
+        return known[1]
+    desks = desks_of(counters)
+    if len(_DESKS) >= _DESKS_KEPT:  # a server builds its counters anew per request: keep the memo small
+        _DESKS.clear()
+    _DESKS[key] = (counters, desks)
+    return desks
+
+
 def promise_min(rules: Rules) -> float:
     return rules.slot_promise_min if rules.guard_slots else rules.adaptive_promise_min
 
@@ -138,12 +157,11 @@ def booking_needs(
     ]
     found += [Need(slot + promise, slot, service_id, None, at) for service_id, slot, at in to_come
               if now <= slot <= horizon]
-    found.sort(key=_deadline)
+    found.sort(key=_DEADLINE)
     return found
 
 
-def _deadline(need: Need) -> float:
-    return need.deadline
+_DEADLINE = itemgetter(0)  # a Need's deadline, without a Python call per need
 
 
 def guard_choice(
@@ -208,8 +226,10 @@ def first_deadline(me: int, services: Collection[str], needs: Sequence[Need], de
     only for a booked visitor the counter may take (`_needed_for`) whose deadline the call
     would miss.
     """
-    return next((need.deadline for need in needs if need.service_id in services and _may_take(me, desks, need)),
-                math.inf)
+    for need in needs:  # a loop, not next() over a generator: asked once per counter and change of needs
+        if need.service_id in services and _may_take(me, desks, need):
+            return need.deadline
+    return math.inf
 
 
 def choose_guarding_slots(
@@ -242,14 +262,16 @@ def choose_guarding_slots(
     needs = booking_needs(here, [(s, minutes(at), at) for s, at in outlook.booked], 0.0, rules)
     roster = list(counters) if any(c.id == counter.id for c in counters) else [*counters, counter]
     me = next(i for i, c in enumerate(roster) if c.id == counter.id)
-    free = [max(0.0, outlook.busy_for_min.get(c.id, 0.0)) for c in roster]
+
+    def free() -> list[float]:  # asked only when the choice may miss a deadline: the busy minutes cost
+        return [max(0.0, outlook.busy_for_min.get(c.id, 0.0)) for c in roster]
 
     def in_time(deadline: float) -> Ticket | None:
         fits = [t for t in waiting if durations.get(t.service_id, _DEFAULT_MIN) <= deadline]
         return choose_with(terms, fits, now, rules) if fits else None
 
-    return guard_choice(chosen, me, 0.0, rules=rules, needs=needs, desks=desks_of(roster),
-                        free=lambda: free, durations=durations, in_time=in_time,
+    return guard_choice(chosen, me, 0.0, rules=rules, needs=needs, desks=_desks_of(roster),
+                        free=free, durations=durations, in_time=in_time,
                         walk_ins=lambda: (t for t in waiting if t.kind is TicketKind.WALK_IN and t.state is TicketState.WAITING),
                         waited=lambda t: -minutes(t.arrived_at))
 
