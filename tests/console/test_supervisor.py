@@ -58,6 +58,10 @@ def test_the_supervisor_view_is_live_and_acts(live_server: LiveServer, artifacts
         # move the waiting Reisepass visitor to Anmeldung
         row = page.locator("tr[data-ticket^='P']")
         row.locator("select[name=service_id]").select_option("anmeldung")
+        with live_server.client("kiosk") as kiosk:  # an event arrives between the choice and the click
+            assert kiosk.post("/api/v1/checkins", json={"service_id": "ausweis"}).status_code == 201
+        page.wait_for_timeout(1500)  # the refresh after an event is due after 150 ms
+        assert row.locator("select[name=service_id]").input_value() == "anmeldung"  # the choice survived
         row.locator("button").click()
         page.wait_for_selector("tr[data-service='anmeldung'] td:nth-child(2):text-is('1')")
 

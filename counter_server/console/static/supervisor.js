@@ -6,11 +6,24 @@
   const panel = document.getElementById("panel");
   const live = document.getElementById("live");
   let timer = null;
+  const HOLD_CHOICE_MS = 30000;  // an abandoned choice holds the panel no longer than this
+
+  let chosenAt = 0;
+  panel.addEventListener("change", (event) => {
+    if (event.target.tagName === "SELECT") chosenAt = Date.now();
+  });
+
+  function choicePending() {
+    // a choice made in a select but not sent yet: the swap would silently undo it
+    if (Date.now() - chosenAt > HOLD_CHOICE_MS) return false;
+    return Array.from(panel.querySelectorAll("select")).some(
+      (select) => Array.from(select.options).some((option) => option.selected !== option.defaultSelected));
+  }
 
   function busy() {
-    // never swap the panel under a select the office head has open
+    // never swap the panel under a select the office head has open, or a choice not yet sent
     const focused = document.activeElement;
-    return focused && panel.contains(focused) && focused.tagName === "SELECT";
+    return (focused && panel.contains(focused) && focused.tagName === "SELECT") || choicePending();
   }
 
   async function refresh() {
