@@ -12,6 +12,7 @@ writing one of those words into the file `status` in the output folder.
 
 from __future__ import annotations
 
+import io
 import logging
 import os
 import socket
@@ -230,14 +231,16 @@ class Emulator:
             index = self._next_index
             self._next_index += 1
         stem = self.out_dir / f"ticket-{index:04d}"
-        stem.with_suffix(".bin").write_bytes(raw)
+        _write_whole(stem.with_suffix(".bin"), raw)
         text, qr = _ticket_text(ops)
         stem.with_suffix(".txt").write_text(text, encoding="utf-8")
         png = stem.with_suffix(".png")
         if self.render_png:
             paper = Paper(dots=PAPER_DOTS.get(self.paper_mm, 576), paper_mm=self.paper_mm)
             paper.apply(ops)
-            paper.image().save(png)
+            image = io.BytesIO()
+            paper.image().save(image, format="PNG")
+            _write_whole(png, image.getvalue())
         ticket = PrintedTicket(
             index=index, raw=raw, text=text, qr=qr, received_at=received_at, png=png
         )
@@ -250,8 +253,16 @@ class Emulator:
         """Bytes that never reached a cut: a real printer would leave a torn, uncut half."""
         if raw.strip(b"\x1b@\n"):
             path = self.out_dir / f"partial-{time.time_ns()}.bin"
-            path.write_bytes(raw)
+            _write_whole(path, raw)
             log.warning("connection closed mid-ticket, %d bytes kept in %s", len(raw), path)
+
+
+def _write_whole(path: Path, data: bytes) -> None:
+    """Whole or not at all: whoever finds the file (a test, a person watching the folder) finds
+    all of it, never a file just created and still empty."""
+    writing = path.with_name(f".{path.name}.tmp")
+    writing.write_bytes(data)
+    os.replace(writing, path)
 
 
 def _parse_status(text: str) -> EmulatedStatus:
