@@ -36,6 +36,7 @@ from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime, timedelta
 
 from .call_pools import Pool, View
+from .kept import Kept
 from .model import Priority, Ticket, TicketKind, TicketState
 from .policy import CounterTerms, Rules, personal_bonus
 from .run_clock import ORDER, SHIFT, micros, reached, wake_min
@@ -57,9 +58,7 @@ _Put = Callable[[list[int], int], None]
 # the same counters at every check-in. Nothing in it changes once made but the memo of
 # personal bonuses, which depends on the terms and rules only.
 _LAYOUT = ("_personal", "_serving", "_groups", "_sources", "_drawing")
-# (id(rules), id of each terms) -> (rules, terms, the layout)
-_LAYOUTS: dict[tuple[int, ...], tuple[Rules, list[CounterTerms], dict[str, object]]] = {}
-_LAYOUTS_KEPT = 64
+_LAYOUTS: Kept[dict[str, object]] = Kept(64)  # by (rules, *terms)
 
 
 class CallOrder:
@@ -75,15 +74,12 @@ class CallOrder:
         self._cap = micros(timedelta(minutes=rules.walk_in_max_wait_min))
         self._late = micros(timedelta(minutes=rules.appointment_max_late_min))
         self._weight = micros(timedelta(minutes=rules.appointment_weight_min))
-        key = (id(rules), *map(id, self._terms))
-        known = _LAYOUTS.get(key)
-        if known is not None and known[0] is rules and all(a is b for a, b in zip(known[1], self._terms, strict=True)):
-            self.__dict__.update(known[2])
+        known = _LAYOUTS.get((rules, *self._terms))
+        if known is not None:
+            self.__dict__.update(known)
         else:
             self._lay_out()
-            if len(_LAYOUTS) >= _LAYOUTS_KEPT:
-                _LAYOUTS.clear()
-            _LAYOUTS[key] = (rules, self._terms, {name: getattr(self, name) for name in _LAYOUT})
+            _LAYOUTS.put((rules, *self._terms), {name: getattr(self, name) for name in _LAYOUT})
         self._reset([None] * len(self._drawing), [])
 
     def _lay_out(self) -> None:

@@ -30,6 +30,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, fields
 from datetime import datetime, timedelta
 
+from .kept import Kept
 from .model import PRIMARY, Counter, CounterState, Priority, Ticket, TicketKind, TicketState
 
 
@@ -276,21 +277,15 @@ def counter_terms(
     if counts is None:
         counts = open_counts(counters)
     durations = durations or {}
-    key = (id(counter), id(rules))
-    known = _TERMS.get(key)
-    if known is not None and known[0] is counter and known[1] is rules and known[2] == counts and known[3] == durations:
-        return known[4]
+    known = _TERMS.get((counter, rules), (counts, durations))
+    if known is not None:
+        return known
     bonus, due_before = _service_terms(counter, counts, rules, durations)
-    terms = CounterTerms(counter, bonus, due_before)
-    if len(_TERMS) >= _TERMS_KEPT:  # a server builds its counters anew per request: keep the memo small
-        _TERMS.clear()
-    _TERMS[key] = (counter, rules, dict(counts), dict(durations), terms)
-    return terms
+    return _TERMS.put((counter, rules), CounterTerms(counter, bonus, due_before), (dict(counts), dict(durations)))
 
 
-# (id(counter), id(rules)) -> (counter, rules, counts, durations, the terms); see counter_terms()
-_TERMS: dict[tuple[int, int], tuple[Counter, Rules, dict[str, int], dict[str, float], CounterTerms]] = {}
-_TERMS_KEPT = 256
+# the last terms of each counter and rules, for the counts and durations they were made for
+_TERMS: Kept[CounterTerms] = Kept(256)
 
 
 def choose_next(

@@ -44,6 +44,7 @@ from datetime import datetime
 from operator import itemgetter
 from typing import NamedTuple
 
+from .kept import Kept
 from .model import Counter, CounterState, Priority, Ticket, TicketKind, TicketState
 from .policy import Rules, choose_with, counter_terms
 
@@ -116,22 +117,14 @@ def desks_of(counters: Sequence[Counter]) -> Desks:
     return Desks([c.id for c in counters], takers)
 
 
-# (id of each counter) -> (the counters, their desks): the last desks of each roster; see _desks_of()
-_DESKS: dict[tuple[int, ...], tuple[list[Counter], Desks]] = {}
-_DESKS_KEPT = 64
+# the last desks of each roster (frozen counters: the same objects give the same desks)
+_DESKS: Kept[Desks] = Kept(64)
 
 
 def _desks_of(counters: list[Counter]) -> Desks:
-    """`desks_of`, kept for the same counters (frozen: the same objects give the same desks)."""
-    key = tuple(map(id, counters))
-    known = _DESKS.get(key)
-    if known is not None and all(a is b for a, b in zip(known[0], counters, strict=True)):
-        return known[1]
-    desks = desks_of(counters)
-    if len(_DESKS) >= _DESKS_KEPT:  # a server builds its counters anew per request: keep the memo small
-        _DESKS.clear()
-    _DESKS[key] = (counters, desks)
-    return desks
+    """`desks_of`, kept for the same counters."""
+    known = _DESKS.get(counters)
+    return known if known is not None else _DESKS.put(counters, desks_of(counters))
 
 
 def promise_min(rules: Rules) -> float:
