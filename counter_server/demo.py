@@ -16,6 +16,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
+import httpx
+
 from . import children
 from .paths import DataDir
 
@@ -119,8 +121,6 @@ def demo_clock(data_dir: Path, now: datetime | None = None) -> str | None:
 
 def _wait_for(url: str, server: subprocess.Popen[bytes], seconds: float = SERVER_START_S) -> bool:
     """Whether the server answers /health in time; False at once when it exited."""
-    import httpx  # here: `serve` builds this command's parser too, and needs no HTTP client
-
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline and server.poll() is None:
         try:

@@ -16,15 +16,14 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from pathlib import Path
-from typing import TYPE_CHECKING
+
+import httpx
+from prometheus_client.parser import text_string_to_metric_families
 
 from . import keys, tls
 from .backup import integrity
 from .paths import DataDir
 from .tls_client import ssl_context, untrusted_certificate
-
-if TYPE_CHECKING:  # imported by check_server only: `serve` builds this command's parser too
-    import httpx
 
 OK, WARN, FAIL = "OK", "WARNUNG", "FEHLER"
 SKEW_S = 30.0
@@ -71,9 +70,6 @@ def run(args: argparse.Namespace) -> int:
 
 
 def check_server(url: str, token: str, verify: ssl.SSLContext | bool = True) -> Iterator[Finding]:
-    import httpx
-    from prometheus_client.parser import text_string_to_metric_families
-
     try:
         health = httpx.get(url + "/health", timeout=5, verify=verify)
     except httpx.HTTPError as error:

@@ -12,8 +12,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-# kiosk.config (with the kiosk's flow) is imported by the command only: every `townhall`
-# command, `serve` too, builds this parser
+from kiosk.config import KioskConfigError, load_config
 
 
 def add_parser(subparsers: Any) -> argparse.ArgumentParser:
@@ -43,8 +42,6 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
 
 
 def handle(args: argparse.Namespace) -> int:
-    from kiosk.config import KioskConfigError, load_config
-
     overrides: dict[str, Any] = {
         "server": args.server,
         "token": args.token,
@@ -70,8 +67,6 @@ def handle(args: argparse.Namespace) -> int:
 
 
 def _size(text: str) -> tuple[int, int]:
-    from kiosk.config import KioskConfigError
-
     try:
         width, height = (int(part) for part in text.lower().split("x"))
     except ValueError:

@@ -12,11 +12,11 @@ import threading
 from pathlib import Path
 from typing import Any
 
-from .emulated_status import EmulatedStatus
+from counter_server.tls_client import TrustError
 
-# the agent, the emulator and the transports (httpx, websockets, python-escpos, Pillow) are
-# imported by their command only: `townhall serve` builds this parser too, and would keep them
-# in memory all day for nothing
+from .agent import AgentSettings, AgentSetupError, run_agent
+from .emulator import EmulatedStatus, Emulator
+from .transports import Timeouts, TransportAddressError
 
 
 def add_parser(subparsers: Any) -> None:
@@ -55,8 +55,6 @@ def _logging() -> None:
 
 
 def cmd_emulate(args: argparse.Namespace) -> int:
-    from .emulator import Emulator
-
     _logging()
     try:
         emulator = Emulator(
@@ -85,11 +83,6 @@ def cmd_emulate(args: argparse.Namespace) -> int:
 
 
 def cmd_agent(args: argparse.Namespace) -> int:
-    from counter_server.tls_client import TrustError
-
-    from .agent import AgentSettings, AgentSetupError, run_agent
-    from .transports import Timeouts, TransportAddressError
-
     _logging()
     settings = AgentSettings(
         server=args.server,

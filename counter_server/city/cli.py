@@ -10,6 +10,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from . import ops_cli
+
 CITY_PORT = 8100
 
 
@@ -62,32 +64,6 @@ def _add_serve(sub: Any) -> None:
     serve.set_defaults(handler=cmd_city_serve)
 
 
-def _ops(name: str) -> Any:
-    """The handler `name` of ops_cli, imported when it runs: NATS and psycopg stay out of every
-    other `townhall` command (`serve` too)."""
-    def run(args: argparse.Namespace) -> int:
-        from . import ops_cli
-
-        return ops_cli.guarded(getattr(ops_cli, name), args)
-    return run
-
-
-def _add_ops(sub: Any) -> None:
-    init = sub.add_parser("init", help="the city's JetStream streams and PostgreSQL schema (re-runnable)")
-    init.add_argument("--config", required=True, help="city.toml")
-    init.set_defaults(handler=_ops("cmd_init"))
-    cat = sub.add_parser("catalogue", help="the errand catalogue: publish it to every office, see what they applied")
-    actions = cat.add_subparsers(dest="catalogue_command", required=True)
-    publish = actions.add_parser("publish", help="check the catalogue file and publish it over NATS")
-    publish.add_argument("--config", required=True, help="city.toml")
-    publish.add_argument("--file", help="the catalogue (default: [catalogue] file of city.toml)")
-    publish.set_defaults(handler=_ops("cmd_publish"))
-    status = actions.add_parser("status", help="per office: the version it applied, added/changed/skipped errands")
-    status.add_argument("--config", required=True, help="city.toml")
-    status.add_argument("--json", action="store_true")
-    status.set_defaults(handler=_ops("cmd_status"))
-
-
 def add_parser(sub: Any) -> None:
     city = sub.add_parser("city", help="the city service: every office's events into PostgreSQL")
     city.add_argument("--config", help="city.toml: [nats] and [postgres] (the options below override it)")
@@ -102,4 +78,4 @@ def add_parser(sub: Any) -> None:
     city.set_defaults(handler=cmd_city)
     commands = city.add_subparsers(dest="city_command", required=False)
     _add_serve(commands)
-    _add_ops(commands)
+    ops_cli.add_parsers(commands)

@@ -1,6 +1,5 @@
 """`townhall city init` and `townhall city catalogue publish|status`: the city's operations,
-all from city.toml ([nats], [postgres], [catalogue] and the offices). Their parsers are in
-city/cli.py, which imports this module (with NATS and psycopg) only when one of them runs."""
+all from city.toml ([nats], [postgres], [catalogue] and the offices)."""
 
 from __future__ import annotations
 
@@ -8,7 +7,6 @@ import argparse
 import asyncio
 import json
 import sys
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -165,13 +163,31 @@ def cmd_status(args: argparse.Namespace) -> int:
     return 0
 
 
-def guarded(handler: Callable[[argparse.Namespace], int], args: argparse.Namespace) -> int:
+def _guarded(handler: Any) -> Any:
     """A bad city.toml or catalogue: exit 2 with its reason; an engine away: exit 1."""
-    try:
-        return int(handler(args))
-    except (CityConfigError, ConfigError) as error:
-        print(f"townhall city: refused: {error}; nothing changed", file=sys.stderr)
-        return 2
-    except OpsFailed as error:
-        print(f"townhall city: {error}", file=sys.stderr)
-        return 1
+    def run(args: argparse.Namespace) -> int:
+        try:
+            return int(handler(args))
+        except (CityConfigError, ConfigError) as error:
+            print(f"townhall city: refused: {error}; nothing changed", file=sys.stderr)
+            return 2
+        except OpsFailed as error:
+            print(f"townhall city: {error}", file=sys.stderr)
+            return 1
+    return run
+
+
+def add_parsers(sub: Any) -> None:
+    init = sub.add_parser("init", help="the city's JetStream streams and PostgreSQL schema (re-runnable)")
+    init.add_argument("--config", required=True, help="city.toml")
+    init.set_defaults(handler=_guarded(cmd_init))
+    cat = sub.add_parser("catalogue", help="the errand catalogue: publish it to every office, see what they applied")
+    actions = cat.add_subparsers(dest="catalogue_command", required=True)
+    publish = actions.add_parser("publish", help="check the catalogue file and publish it over NATS")
+    publish.add_argument("--config", required=True, help="city.toml")
+    publish.add_argument("--file", help="the catalogue (default: [catalogue] file of city.toml)")
+    publish.set_defaults(handler=_guarded(cmd_publish))
+    status = actions.add_parser("status", help="per office: the version it applied, added/changed/skipped errands")
+    status.add_argument("--config", required=True, help="city.toml")
+    status.add_argument("--json", action="store_true")
+    status.set_defaults(handler=_guarded(cmd_status))

@@ -16,7 +16,8 @@ NOT_AT_START = (
     "httpx", "nats", "psycopg", "ldap3", "icalendar", "qrcode", "PIL", "holidays",
 )
 
-# what `townhall serve` does before uvicorn runs: every command's parser, the context, the app
+# what `townhall serve` does before uvicorn runs: its parser (cli.py imports no other command's
+# module), the context, the app
 START = """
 import json, sys
 from pathlib import Path
@@ -27,7 +28,7 @@ from i18n import catalog
 
 data_dir = Path(sys.argv[1])
 init_data_dir(data_dir, demo_office=True)
-build_parser()
+build_parser("serve")
 create_app(open_context(data_dir, Clock()))
 print(json.dumps({"modules": sorted({name.split(".")[0] for name in sys.modules}),
                   "locales": catalog._locale.cache_info().currsize}))
