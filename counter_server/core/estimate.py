@@ -356,6 +356,7 @@ class _Sampled:
 
     def __init__(self, stats: ServiceStats, state: QueueState, counters: Sequence[Counter]) -> None:
         self.stats = stats
+        self.rng = random.Random.__new__(random.Random)  # not seeded: begin() sets its state
         self.begin(0)
         # three spreads: the rare earlier check-in (one in 700) joins the run a little late
         self.lead_min = 3 * stats.booked_offset_sd_min - stats.booked_offset_mean_min
@@ -396,10 +397,7 @@ class _Sampled:
         state = _SEEDED.get(seed)
         if state is None:
             state = _SEEDED[seed] = random.Random(seed).getstate()
-        rng = getattr(self, "rng", None)
-        if rng is None:  # a generator not seeded at all: the state comes next
-            rng = self.rng = random.Random.__new__(random.Random)
-        rng.setstate(state)
+        self.rng.setstate(state)
 
     def free_at(self) -> list[float]:
         """Minutes until each counter is free: the rest of a log-normal case that has run so far."""
