@@ -124,16 +124,20 @@ def _robust_mean_cv(minutes: Sequence[float], prior_mean: float, prior_cv: float
     """Winsorised mean and cv, shrunk towards the prior so a few tickets cannot swing it.
 
     Clipping at a factor of four around the median keeps one forgotten
-    "finish" click (a two-hour ticket) from doubling the day's figure.
+    "finish" click (a two-hour ticket) from doubling the day's figure. The sums
+    are exact (`math.fsum`): the figures depend on which minutes there are, not
+    on their order, so a list kept up to date visit by visit learns what a list
+    read anew would.
     """
     mid = median(minutes)
     clipped = [min(max(m, mid / 4), mid * 4) for m in minutes]
     n = len(clipped)
-    mean = (prior_weight * prior_mean + sum(clipped)) / (prior_weight + n)
+    total = math.fsum(clipped)
+    mean = (prior_weight * prior_mean + total) / (prior_weight + n)
     if n < 2:
         return mean, prior_cv
-    sample_mean = sum(clipped) / n
-    variance = sum((m - sample_mean) ** 2 for m in clipped) / (n - 1)
+    sample_mean = total / n
+    variance = math.fsum((m - sample_mean) ** 2 for m in clipped) / (n - 1)
     sample_cv = math.sqrt(variance) / sample_mean if sample_mean > 0 else prior_cv
     cv = (prior_weight * prior_cv + n * sample_cv) / (prior_weight + n)
     return mean, cv

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import threading
 from collections import OrderedDict
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 import sqlite_utils
 
@@ -13,6 +13,7 @@ from ..core.estimate import (
     Estimate,
     ServiceStats,
     Upcoming,
+    add_visit,
     estimate_waits,
     queue_state,
     show_probability,
@@ -30,28 +31,71 @@ UPCOMING_AHEAD = timedelta(hours=3)
 UPCOMING_BEHIND = timedelta(minutes=15)
 
 
+class _Learned:
+    """The minutes of one day's finished visits and what they teach, kept up to date visit
+    by visit: a new finished visit costs a lookup of the newest, not a read of the day."""
+
+    def __init__(self, config: ServiceStats) -> None:
+        self.config = config
+        self.minutes: dict[str, list[float]] = {}
+        self.finished: dict[str, datetime] = {}  # ticket id -> finished at, of those counted
+        self.highest: str | None = None  # the highest finished_at (as stored) read so far
+        # stats_from_minutes' memo: the lists only grow
+        self.memo: dict[str, tuple[int, tuple[float, float]]] = {}
+        self.fingerprint: tuple[int, str | None, str | None] = (0, None, None)
+        self.stats = config
+
+    def add(self, visits: list[tuple[str, str, datetime, datetime]], fingerprint: tuple[int, str | None, str | None]) -> None:
+        for ticket_id, service_id, called_at, finished_at in visits:
+            self.finished[ticket_id] = finished_at
+            add_visit(self.minutes, service_id, called_at, finished_at)
+        self.fingerprint = fingerprint
+        self.highest = fingerprint[2]
+        self.stats = stats_from_minutes(per_service=self.minutes, config=self.config, memo=self.memo)
+
+    def news(self, db: sqlite_utils.Database, day: date, fingerprint: tuple[int, str | None, str | None]
+             ) -> list[tuple[str, str, datetime, datetime]] | None:
+        """The visits finished since, when the day only gained some (else None: read it anew)."""
+        if fingerprint[0] <= self.fingerprint[0]:
+            return None  # one taken back, or an older snapshot than ours
+        fresh = []
+        for visit in rows.finished_visits(db, day, since=self.highest or ""):
+            known = self.finished.get(visit[0])
+            if known is None:
+                fresh.append(visit)
+            elif known != visit[3]:
+                return None  # taken back and finished again: its minutes changed
+        # every visit we know is still finished only if the count adds up
+        return fresh if self.fingerprint[0] + len(fresh) == fingerprint[0] else None
+
+
 class StatsCache:
     """Service times change only when a visit of the day finishes (or is taken back).
 
     A day with 3,000 finished visits would otherwise be read and parsed for every
-    estimate; one small count query tells whether the learned figures still hold.
+    estimate; one small query over an index tells whether the learned figures still hold,
+    and a visit finished since is added to them, not the whole day read again.
     """
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
-        self._kept: dict[tuple[object, ...], ServiceStats] = {}
+        self._kept: dict[tuple[object, ...], _Learned] = {}
 
     def get(self, db: sqlite_utils.Database, config: OfficeConfig, now: datetime) -> ServiceStats:
         day = office_day(now, config.office.timezone)
-        key = (database_path(db), id(config), day, *rows.finished_fingerprint(db, day))
-        with self._lock:
-            found = self._kept.get(key)
-        if found is None:
-            found = stats_from_minutes(per_service=rows.finished_minutes(db, day),
-                                       config=stats_from_config(config.office.services))
-            with self._lock:
-                self._kept = {key: found}  # only the newest: older states never come back
-        return found
+        key = (database_path(db), id(config), day)
+        fingerprint = rows.finished_fingerprint(db, day)
+        with self._lock:  # short: a lookup, and at most the visits finished since
+            known = self._kept.get(key)
+            if known is not None and known.fingerprint == fingerprint:
+                return known.stats
+            fresh = known.news(db, day, fingerprint) if known is not None else None
+            if known is None or fresh is None:
+                known = _Learned(stats_from_config(config.office.services))
+                fresh = rows.finished_visits(db, day)
+            known.add(fresh, fingerprint)
+            self._kept = {key: known}  # only the newest: older states seldom come back
+            return known.stats
 
 
 STATS = StatsCache()

@@ -168,32 +168,40 @@ def finished_today(db: sqlite_utils.Database, day: date) -> list[Ticket]:
     return [ticket_from_row(r) for r in rows]
 
 
+# a finished visit: what the service times are learned from (the index of migration m019 covers it)
+_FINISHED = ("FROM tickets WHERE office_day = ? AND state = 'done'"
+             " AND started_at IS NOT NULL AND finished_at IS NOT NULL AND called_at IS NOT NULL")
+
+
 def finished_minutes(db: sqlite_utils.Database, day: date) -> dict[str, list[float]]:
     """Service id -> minutes of each visit finished on `day`: `learn_stats` on
-    `finished_today`, without making a ticket of every row (3,000 a busy day).
-
-    Same rows in the same order (same query, same index), so the same sums."""
+    `finished_today`, without making a ticket of every row (3,000 a busy day)."""
     per_service: dict[str, list[float]] = {}
-    parse = datetime.fromisoformat
-    for service_id, called_at, finished_at in db.execute(
-        "SELECT service_id, called_at, finished_at FROM tickets WHERE office_day = ? AND state = 'done'"
-        " AND started_at IS NOT NULL AND finished_at IS NOT NULL",
-        [day.isoformat()],
-    ).fetchall():
-        if called_at is not None:
-            add_visit(per_service, service_id, parse(called_at), parse(finished_at))
+    for _, service_id, called_at, finished_at in finished_visits(db, day):
+        add_visit(per_service, service_id, called_at, finished_at)
     return per_service
 
 
-def finished_fingerprint(db: sqlite_utils.Database, day: date) -> tuple[str, int, str | None]:
-    """What changes whenever a visit of `day` finishes or is taken back: which database, how many, the last."""
-    path = str(db.execute("PRAGMA database_list").fetchone()[2])
-    count, last = db.execute(
-        "SELECT count(*), max(finished_at || id) FROM tickets WHERE office_day = ? AND state = 'done'"
-        " AND started_at IS NOT NULL AND finished_at IS NOT NULL",
-        [day.isoformat()],
+def finished_visits(
+    db: sqlite_utils.Database, day: date, *, since: str | None = None
+) -> list[tuple[str, str, datetime, datetime]]:
+    """(id, service, called, finished) of `day`'s finished visits; `since`: only those whose
+    stored `finished_at` is not below it (the newest first)."""
+    query, params = f"SELECT id, service_id, called_at, finished_at {_FINISHED}", [day.isoformat()]
+    if since is not None:
+        query, params = query + " AND finished_at >= ? ORDER BY finished_at DESC", [*params, since]
+    parse = datetime.fromisoformat
+    return [(ticket_id, service_id, parse(called_at), parse(finished_at))
+            for ticket_id, service_id, called_at, finished_at in db.execute(query, params).fetchall()]
+
+
+def finished_fingerprint(db: sqlite_utils.Database, day: date) -> tuple[int, str | None, str | None]:
+    """What changes whenever a visit of `day` finishes or is taken back: how many, the last
+    (finished_at || id), and the highest `finished_at` as stored."""
+    count, last, highest = db.execute(
+        f"SELECT count(*), max(finished_at || id), max(finished_at) {_FINISHED}", [day.isoformat()]
     ).fetchone()
-    return path, int(count), last
+    return int(count), last, highest
 
 
 def counter_states(db: sqlite_utils.Database) -> dict[str, str]:
