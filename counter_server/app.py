@@ -38,6 +38,7 @@ from .console.router import install_console
 from .context import Context
 from .events import Hub
 from .feeds import BoardFeed
+from .frames import KeepProtocol
 from .limits import BodyLimit
 from .mail import reminders as mail_reminders
 from .mail import sender as mail_sender
@@ -158,6 +159,7 @@ def create_app(ctx: Context, *, max_status_streams: int = DEFAULT_MAX_STREAMS) -
     app.state.request_observers = observers
     app.add_middleware(RequestLog, observers=observers)  # outermost: sees every answer, 413s too
     metrics.install(app, ctx, observers)
+    app.add_middleware(KeepProtocol)  # outermost: a websocket's connection, for frames.py
     ctx.hub.listeners.append(log_events)
     for module in ROUTERS:
         app.include_router(module.router)

@@ -15,6 +15,7 @@ from typing import Any
 
 import sqlite_utils
 
+from .frames import FrameWriter, text_frame
 from .store import Event
 
 log = logging.getLogger(__name__)
@@ -36,12 +37,33 @@ class Subscriber:
         self.device_id = device_id
         # set when the device is revoked or its token rotated: the websocket is closed
         self.revoked = asyncio.Event()
+        # once caught up, the hub writes to the socket itself (frames.py); until then, the queue
+        self.direct: FrameWriter | None = None
 
-    def offer(self, seq: int, text: str) -> None:
+    def offer(self, seq: int, text: str, frame: Frame) -> None:
+        if self.direct is not None:
+            if not self.direct.write(frame.bytes()):
+                self.overflowed.set()
+            return
         try:
             self.queue.put_nowait((seq, text))
         except asyncio.QueueFull:
             self.overflowed.set()
+
+
+class Frame:
+    """A message's websocket frame, made on first use and then the same bytes for every socket."""
+
+    __slots__ = ("_text", "_bytes")
+
+    def __init__(self, text: str) -> None:
+        self._text = text
+        self._bytes: bytes | None = None
+
+    def bytes(self) -> bytes:
+        if self._bytes is None:
+            self._bytes = text_frame(self._text)
+        return self._bytes
 
 
 class Hub:
@@ -77,16 +99,18 @@ class Hub:
     def publish(self, events: list[Event]) -> None:
         for event in events:
             text = event.to_json()
+            frame = Frame(text)
             for subscriber in tuple(self.subscribers):
-                subscriber.offer(event.seq, text)
+                subscriber.offer(event.seq, text, frame)
         for listener in self.listeners:
             listener(events)
 
     def send_derived(self, text: str, *, to: Callable[[Subscriber], bool]) -> None:
         """A message that is no event (it has no seq of its own): to the subscribers that want it."""
+        frame = Frame(text)
         for subscriber in tuple(self.subscribers):
             if to(subscriber):
-                subscriber.offer(0, text)
+                subscriber.offer(0, text, frame)
 
 
 def events_after(db: sqlite_utils.Database, since: int) -> tuple[list[str], int, bool]:
@@ -126,9 +150,16 @@ def queue_seq(db: sqlite_utils.Database, *, before: int | None = None) -> int:
 Sender = Callable[[str], Any]
 
 
-async def pump(subscriber: Subscriber, send: Sender, last_sent: int) -> None:
-    """Send live events newer than `last_sent` until the client goes away or overflows."""
+async def pump(subscriber: Subscriber, send: Sender, last_sent: int, direct: FrameWriter | None = None) -> None:
+    """Send live events newer than `last_sent` until the client goes away or overflows.
+
+    `direct`: once the queue is empty (the client has caught up and its last send is
+    written), the hub writes the following ones to the socket itself, in the same order."""
     while not subscriber.overflowed.is_set():
+        if direct is not None and subscriber.queue.empty():
+            subscriber.direct = direct
+            await subscriber.overflowed.wait()
+            return
         seq, text = await subscriber.queue.get()
         if seq == 0:
             await send(text)  # a derived message (the board): not part of the event order

@@ -75,6 +75,9 @@ class OfficeState(Collector):
         yield _gauge("townhall_counters_open", "counters open now", [], [([], counters.get("open", 0))])
         yield _gauge("townhall_websocket_clients", "open websocket connections", [],
                      [([], len(self.ctx.hub.subscribers))])
+        yield _gauge("townhall_websocket_clients_direct",
+                     "websocket connections caught up, written to at once with each event's frame", [],
+                     [([], sum(1 for s in tuple(self.ctx.hub.subscribers) if s.direct is not None))])
         jobs = dict(state["jobs"])
         printers = {p.id for p in self.ctx.config.printers}
         yield _gauge("townhall_print_jobs_pending", "print jobs not yet acknowledged, per printer", ["printer"],

@@ -11,6 +11,7 @@ from ..auth import Device
 from ..console.sessions import session_device
 from ..context import Context, CtxDep, bearer, role
 from ..events import Subscriber, events_after, pump, until_first
+from ..frames import frame_writer
 from ..queue.views import board, snapshot
 from ..store import Event
 from .models import Board, errors
@@ -72,7 +73,8 @@ async def events(ws: WebSocket) -> None:
     subscriber: Subscriber = ctx.hub.join(wants_board=ws.query_params.get("board") == "1", device_id=device.id)
     try:
         last = await _catch_up(ws, ctx, _since(ws.query_params.get("since")))
-        await until_first(pump(subscriber, ws.send_text, last), _drain_incoming(ws), subscriber.overflowed.wait(),
+        await until_first(pump(subscriber, ws.send_text, last, frame_writer(ws.scope)), _drain_incoming(ws),
+                          subscriber.overflowed.wait(),
                           subscriber.revoked.wait())
         if subscriber.revoked.is_set():
             await ws.close(code=4401, reason="revoked")
