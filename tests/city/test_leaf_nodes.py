@@ -70,7 +70,7 @@ def leaves(server_factory: ServerFactory, postgres: Postgres, tmp_path: Path) ->
                     yield city_hub, office_leaves, wan, servers, config
                 finally:
                     service.stop()
-                    wan.cut()
+                    wan.close()
         except EngineMissing as missing:
             pytest.skip(str(missing))
 

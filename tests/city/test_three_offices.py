@@ -87,7 +87,7 @@ def city(server_factory: ServerFactory, nats_server: Nats, postgres: Postgres,
     yield servers, links, service
     service.stop()
     for link in links.values():
-        link.cut()
+        link.close()
 
 
 def test_three_offices_one_city(city: tuple[dict[str, LiveServer], dict[str, Link], CityService],
