@@ -40,29 +40,32 @@ class Subscriber:
         # once caught up, the hub writes to the socket itself (frames.py); until then, the queue
         self.direct: FrameWriter | None = None
 
-    def offer(self, seq: int, text: str, frame: Frame) -> None:
+    def offer(self, items: list[Item], frames: Frames) -> None:
+        """`items` in order: written at once when caught up, else queued for the pump."""
         if self.direct is not None:
-            if not self.direct.write(frame.bytes()):
+            if not self.direct.write(frames.bytes()):
                 self.overflowed.set()
             return
         try:
-            self.queue.put_nowait((seq, text))
+            for item in items:
+                self.queue.put_nowait(item)
         except asyncio.QueueFull:
             self.overflowed.set()
 
 
-class Frame:
-    """A message's websocket frame, made on first use and then the same bytes for every socket."""
+class Frames:
+    """The websocket frames of some messages, one after the other: made on first use, then
+    the same bytes, in one write, for every socket."""
 
-    __slots__ = ("_text", "_bytes")
+    __slots__ = ("_texts", "_bytes")
 
-    def __init__(self, text: str) -> None:
-        self._text = text
+    def __init__(self, texts: list[str]) -> None:
+        self._texts = texts
         self._bytes: bytes | None = None
 
     def bytes(self) -> bytes:
         if self._bytes is None:
-            self._bytes = text_frame(self._text)
+            self._bytes = b"".join(text_frame(text) for text in self._texts)
         return self._bytes
 
 
@@ -97,20 +100,20 @@ class Hub:
         return {s.device_id for s in tuple(self.subscribers) if s.device_id}
 
     def publish(self, events: list[Event]) -> None:
-        for event in events:
-            text = event.to_json()
-            frame = Frame(text)
-            for subscriber in tuple(self.subscribers):
-                subscriber.offer(event.seq, text, frame)
+        # one commit's events: to a caught-up socket in one write (several events per Next)
+        items = [(event.seq, event.to_json()) for event in events]
+        frames = Frames([text for _, text in items])
+        for subscriber in tuple(self.subscribers):
+            subscriber.offer(items, frames)
         for listener in self.listeners:
             listener(events)
 
     def send_derived(self, text: str, *, to: Callable[[Subscriber], bool]) -> None:
         """A message that is no event (it has no seq of its own): to the subscribers that want it."""
-        frame = Frame(text)
+        items, frames = [(0, text)], Frames([text])
         for subscriber in tuple(self.subscribers):
             if to(subscriber):
-                subscriber.offer(0, text, frame)
+                subscriber.offer(items, frames)
 
 
 def events_after(db: sqlite_utils.Database, since: int) -> tuple[list[str], int, bool]:
