@@ -9,8 +9,8 @@ own `broadcast` does, on the event loop's thread.
 
 That needs the connection's protocol, which ASGI does not hand to the app: an outermost
 middleware (`KeepProtocol`) notes it in the websocket's scope. Only uvicorn's
-`websockets` protocols without extensions (no compression: serve_cli.py) are written to
-this way; any other server or protocol (wsproto) keeps the coroutine per subscriber.
+`websockets` sans-I/O protocol without extensions (no compression: serve_cli.py) is
+written to this way; any other server or protocol keeps the coroutine per subscriber.
 """
 
 from __future__ import annotations
@@ -22,7 +22,6 @@ from typing import Any
 from starlette.types import ASGIApp, Receive, Scope, Send
 from uvicorn.protocols.websockets.websockets_sansio_impl import WebSocketsSansIOProtocol
 from websockets.frames import OP_TEXT, Frame
-from websockets.legacy.protocol import WebSocketCommonProtocol
 from websockets.protocol import State
 
 SCOPE_KEY = "townhall.websocket_protocol"
@@ -58,20 +57,13 @@ class FrameWriter:
 
 def frame_writer(scope: Scope) -> FrameWriter | None:
     """A writer for this websocket, when its server lets frames be written directly:
-    uvicorn's websockets protocols (sans-I/O, its default, or the legacy one), uncompressed."""
+    uvicorn's websockets protocol (sans-I/O, its default with `websockets` installed),
+    uncompressed."""
     owner = scope.get(SCOPE_KEY)
-    if isinstance(owner, WebSocketsSansIOProtocol):
-        conn = owner.conn
-        if conn.extensions:
-            return None
-        return FrameWriter(owner.transport, lambda: conn.state is State.OPEN and not owner.close_sent)
-    if isinstance(owner, WebSocketCommonProtocol):
-        legacy = owner
-        if legacy.extensions:
-            return None
-        return FrameWriter(legacy.transport, lambda: legacy.state is State.OPEN
-                           and legacy._fragmented_message_waiter is None)
-    return None
+    if not isinstance(owner, WebSocketsSansIOProtocol) or owner.conn.extensions:
+        return None
+    conn = owner.conn
+    return FrameWriter(owner.transport, lambda: conn.state is State.OPEN and not owner.close_sent)
 
 
 class KeepProtocol:
@@ -84,6 +76,6 @@ class KeepProtocol:
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "websocket":
             owner: Any = getattr(send, "__self__", None)
-            if isinstance(owner, WebSocketsSansIOProtocol | WebSocketCommonProtocol):
+            if isinstance(owner, WebSocketsSansIOProtocol):
                 scope[SCOPE_KEY] = owner
         await self.app(scope, receive, send)

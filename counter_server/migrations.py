@@ -188,6 +188,11 @@ def m019_finished_visits(db: sqlite_utils.Database) -> None:
     )
 
 
+def m020_walk_ins_by_day(db: sqlite_utils.Database) -> None:
+    """A check-in counts the walk-ins of its errand that day (the cap) in an index, not the day's rows."""
+    db.execute("CREATE INDEX IF NOT EXISTS idx_tickets_walk_ins ON tickets (office_day, kind, service_id)")
+
+
 MIGRATIONS: list[Migration] = [
     m001_core, m002_appointments, m003_print_jobs, m004_number_leases, m005_lease_outcomes, m006_idempotency_hashes,
     m007_tickets_by_day_and_state, m008_booking_secrets, m009_waitlist,
@@ -204,7 +209,7 @@ MIGRATIONS += MAIL_MIGRATIONS
 # the booking site's month of free times read from one covering index
 MIGRATIONS += [m016_appointments_by_day_counter]
 # the day's finished visits (service times) from one covering index
-MIGRATIONS += [m019_finished_visits]
+MIGRATIONS += [m019_finished_visits, m020_walk_ins_by_day]
 
 
 def pending(applied: list[str]) -> list[str]:

@@ -70,7 +70,7 @@ def check_in_walk_in(work: Work, *, service_id: str, lang: str, priority: Priori
     if service is None:
         raise UnknownService(f"no service {service_id!r} in this office", service_id=service_id)
     day = office_day(work.now, office.timezone)
-    issued = tickets.walk_ins_issued(work.db, day).get(service.id, 0)
+    issued = tickets.walk_ins_of(work.db, day, service.id)
     admission.check_walk_in(office=office, service=service, now=work.now, issued_today=issued,
                             stopped=service.id in stopped_services(work.db, day))
     return issue_ticket(work, service_id=service.id, kind=TicketKind.WALK_IN, lang=lang,

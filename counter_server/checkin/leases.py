@@ -21,7 +21,7 @@ import sqlite_utils
 from ..core import hours, leasing
 from ..core.errors import Conflict, DomainError, NotFound, NumbersExhausted
 from ..core.model import Priority, Service, Ticket, TicketKind
-from ..core.numbering import next_leased_number, office_day
+from ..core.numbering import LEASED, next_leased_number, office_day
 from ..core.tokens import read_appointment_token
 from ..queue import rows as tickets
 from ..queue.commands import Preassigned, issue_ticket
@@ -140,7 +140,8 @@ def _unused(work: Work, device_id: str, day: date) -> list[dict[str, Any]]:
 
 
 def _lease_one(work: Work, *, service: Service, device_id: str, day: date) -> dict[str, Any]:
-    number = next_leased_number(service, day, tickets.numbers_of_day(work.db, day, service.prefix))
+    used = tickets.numbers_between(work.db, day, service.prefix, *LEASED)
+    number = next_leased_number(service, day, used)
     row = {
         "id": str(uuid.uuid4()),
         "device_id": device_id,

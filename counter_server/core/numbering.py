@@ -13,6 +13,9 @@ MAX_NUMBER = 999
 # Numbers from 900 up are kept for kiosks to issue while the server is away: the
 # day's sequence has no gaps, and staff can tell an outage ticket by its number.
 LEASED_FIRST = 900
+# the numbers the server counts through, and those kept for kiosks' leases (first, last)
+ISSUED = (1, LEASED_FIRST - 1)
+LEASED = (LEASED_FIRST, MAX_NUMBER)
 
 
 def office_day(now: datetime, timezone: str) -> date:
@@ -32,7 +35,7 @@ def next_number(service: Service, day: date, used: Iterable[str]) -> str:
     Counting continues after the highest number used with this prefix, so a number
     freed by a cancelled ticket is never handed out again the same day.
     """
-    return _after_highest(service, day, used, first=1, last=LEASED_FIRST - 1)
+    return _after_highest(service, day, used, first=ISSUED[0], last=ISSUED[1])
 
 
 def next_leased_number(service: Service, day: date, used: Iterable[str]) -> str:

@@ -23,7 +23,7 @@ from ..core.errors import (
     UnknownService,
 )
 from ..core.model import CounterState, Priority, Ticket, TicketKind, TicketState
-from ..core.numbering import next_number, office_day
+from ..core.numbering import ISSUED, next_number, office_day
 from ..core.slot_guard import Decision
 from ..uow import Work
 from . import rows
@@ -81,7 +81,7 @@ def issue_ticket(
         raise UnknownService(f"no service {service_id!r} in this office", service_id=service_id)
     day = office_day(work.now, office.timezone)
     if preassigned is None:
-        number = next_number(service, day, rows.numbers_of_day(work.db, day, service.prefix))
+        number = next_number(service, day, rows.highest_numbers(work.db, day, service.prefix, *ISSUED))
         preassigned = Preassigned(number=number, public_id=secrets.token_urlsafe(16), at=work.now)
     ticket = Ticket(
         id=str(uuid.uuid4()),

@@ -120,14 +120,37 @@ def tickets_of_day(db: sqlite_utils.Database, day: date) -> list[Ticket]:
     return [ticket_from_row(r) for r in rows]
 
 
-def numbers_of_day(db: sqlite_utils.Database, day: date, prefix: str) -> list[str]:
-    """Numbers issued or leased to a kiosk on `day`: neither may be handed out again."""
+def numbers_between(db: sqlite_utils.Database, day: date, prefix: str, first: int, last: int) -> list[str]:
+    """Numbers `prefix` + `first`..`last` (three digits) issued or leased to a kiosk on `day`:
+    neither may be handed out again. From the indexes by day and number, not the day's rows."""
+    low, high = f"{prefix}{first:03d}", f"{prefix}{last:03d}"
     rows = db.execute(
-        "SELECT number FROM tickets WHERE office_day = ? AND number LIKE ?"
-        " UNION SELECT number FROM number_leases WHERE office_day = ? AND number LIKE ?",
-        [day.isoformat(), prefix + "%", day.isoformat(), prefix + "%"],
+        "SELECT number FROM tickets WHERE office_day = ? AND number BETWEEN ? AND ?"
+        " UNION SELECT number FROM number_leases WHERE office_day = ? AND number BETWEEN ? AND ?",
+        [day.isoformat(), low, high, day.isoformat(), low, high],
     ).fetchall()
     return [r[0] for r in rows]
+
+
+def highest_numbers(db: sqlite_utils.Database, day: date, prefix: str, first: int, last: int) -> list[str]:
+    """The highest of `numbers_between` (numbers have three digits: the highest sorts last),
+    for counting on after it; a lookup in the indexes however many were issued."""
+    low, high = f"{prefix}{first:03d}", f"{prefix}{last:03d}"
+    found = db.execute(
+        "SELECT max(number) FROM tickets WHERE office_day = ? AND number BETWEEN ? AND ?"
+        " UNION ALL SELECT max(number) FROM number_leases WHERE office_day = ? AND number BETWEEN ? AND ?",
+        [day.isoformat(), low, high, day.isoformat(), low, high],
+    ).fetchall()
+    return [r[0] for r in found if r[0] is not None]
+
+
+def walk_ins_of(db: sqlite_utils.Database, day: date, service_id: str) -> int:
+    """Walk-in tickets issued for one errand on `day` (its cap), counted in an index."""
+    row = db.execute(
+        "SELECT count(*) FROM tickets WHERE office_day = ? AND kind = 'walk_in' AND service_id = ?",
+        [day.isoformat(), service_id],
+    ).fetchone()
+    return int(row[0])
 
 
 def walk_ins_issued(db: sqlite_utils.Database, day: date) -> dict[str, int]:
@@ -196,12 +219,12 @@ def finished_visits(
 
 
 def finished_fingerprint(db: sqlite_utils.Database, day: date) -> tuple[int, str | None, str | None]:
-    """What changes whenever a visit of `day` finishes or is taken back: how many, the last
-    (finished_at || id), and the highest `finished_at` as stored."""
-    count, last, highest = db.execute(
-        f"SELECT count(*), max(finished_at || id), max(finished_at) {_FINISHED}", [day.isoformat()]
-    ).fetchone()
-    return int(count), last, highest
+    """What changes whenever a visit of `day` finishes or is taken back: how many, the id of
+    the last, and the highest `finished_at` as stored (the last two a lookup in the index)."""
+    (count,) = db.execute(f"SELECT count(*) {_FINISHED}", [day.isoformat()]).fetchone()
+    last = db.execute(f"SELECT finished_at, id {_FINISHED} ORDER BY finished_at DESC, id DESC LIMIT 1",
+                      [day.isoformat()]).fetchone()
+    return int(count), last[1] if last else None, last[0] if last else None
 
 
 def counter_states(db: sqlite_utils.Database) -> dict[str, str]:
