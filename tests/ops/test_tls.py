@@ -8,6 +8,7 @@ import logging
 import stat
 import subprocess
 import sys
+import uuid
 from pathlib import Path
 
 import httpx
@@ -97,14 +98,27 @@ def test_https_with_the_ca(tls_server: LiveServer, other_ca: Path) -> None:
 
 
 def test_websocket_over_wss(tls_server: LiveServer) -> None:
-    async def first_event() -> dict[str, object]:
+    """The snapshot, then live events, which a caught-up socket gets written at once (frames.py)
+    through the TLS transport too."""
+
+    async def first_events() -> list[dict[str, object]]:
         url = tls_server.ws_url("display")
         assert url.startswith("wss://")
         async with websockets.connect(url, ssl=ssl_context(tls_server.ca_file), open_timeout=10) as socket:
-            event: dict[str, object] = json.loads(await asyncio.wait_for(socket.recv(), 10))
-            return event
+            events = [json.loads(await asyncio.wait_for(socket.recv(), 10))]
+            await asyncio.sleep(0.2)  # caught up: written to directly from now on
+            with tls_server.client("kiosk") as kiosk:
+                for service_id in ("ausweis", "pass"):
+                    answer = await asyncio.to_thread(kiosk.post, "/api/v1/checkins", json={"service_id": service_id},
+                                                     headers={"Idempotency-Key": str(uuid.uuid4())})
+                    assert answer.status_code == 201, answer.text
+            events += [json.loads(await asyncio.wait_for(socket.recv(), 10)) for _ in range(2)]
+            return events
 
-    assert asyncio.run(first_event())["type"] == "snapshot"
+    snapshot, *live = asyncio.run(first_events())
+    assert snapshot["type"] == "snapshot"
+    assert [e["type"] for e in live] == ["ticket.created", "ticket.created"]
+    assert [e["data"]["ticket"]["service_id"] for e in live] == ["ausweis", "pass"]  # type: ignore[index]
 
 
 def test_kiosk_trusts_only_the_office_ca(tls_server: LiveServer, other_ca: Path,
