@@ -39,18 +39,32 @@ class Subscriber:
         self.revoked = asyncio.Event()
         # once caught up, the hub writes to the socket itself (frames.py); until then, the queue
         self.direct: FrameWriter | None = None
+        self.last_sent = 0  # the newest event's seq written directly (or by the pump before)
 
     def offer(self, items: list[Item], frames: Frames) -> None:
-        """`items` in order: written at once when caught up, else queued for the pump."""
+        """`items` (one commit's events in seq order, or one derived message): written at once
+        when caught up, else queued for the pump."""
         if self.direct is not None:
-            if not self.direct.write(frames.bytes()):
-                self.overflowed.set()
+            self._write(items, frames)
             return
         try:
             for item in items:
                 self.queue.put_nowait(item)
         except asyncio.QueueFull:
             self.overflowed.set()
+
+    def _write(self, items: list[Item], frames: Frames) -> None:
+        assert self.direct is not None
+        first, newest = items[0][0], items[-1][0]
+        if first == 0 or first > self.last_sent:
+            data = frames.bytes()
+        else:
+            # committed before the catch-up read them, published after the pump handed over:
+            # sent already
+            data = Frames([text for seq, text in items if seq > self.last_sent]).bytes()
+        if data and not self.direct.write(data):
+            self.overflowed.set()
+        self.last_sent = max(self.last_sent, newest)
 
 
 class Frames:
@@ -160,7 +174,7 @@ async def pump(subscriber: Subscriber, send: Sender, last_sent: int, direct: Fra
     written), the hub writes the following ones to the socket itself, in the same order."""
     while not subscriber.overflowed.is_set():
         if direct is not None and subscriber.queue.empty():
-            subscriber.direct = direct
+            subscriber.direct, subscriber.last_sent = direct, last_sent
             await subscriber.overflowed.wait()
             return
         seq, text = await subscriber.queue.get()
