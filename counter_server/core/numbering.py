@@ -45,11 +45,11 @@ def next_leased_number(service: Service, day: date, used: Iterable[str]) -> str:
     """
     prefix = service.prefix
     taken = {n[len(prefix):] for n in used if n.startswith(prefix)}
-    for value in range(LEASED_FIRST, MAX_NUMBER + 1):
+    for value in range(LEASED[0], LEASED[1] + 1):
         if f"{value:03d}" not in taken:
             return f"{prefix}{value:03d}"
     raise NumbersExhausted(
-        f"numbers {prefix}{LEASED_FIRST:03d}-{prefix}{MAX_NUMBER:03d} are all used on {day.isoformat()}",
+        f"numbers {prefix}{LEASED[0]:03d}-{prefix}{LEASED[1]:03d} are all used on {day.isoformat()}",
         prefix=prefix,
     )
 
