@@ -184,8 +184,8 @@ def guard_choice(
     ends = ends_at(chosen, now, durations)
     if ends <= needs[0].deadline:  # ends before every deadline: nobody needs this counter
         return Decision(chosen)
-    need = _needed_for(me, needs, desks, free(), durations, rules)
-    if need is None or ends <= need.deadline:
+    need = _needed_for(me, needs, desks, free(), durations, rules, ends)
+    if need is None:
         return Decision(chosen)
     if rules.guard_slots:
         return _full_guard(need, chosen, now, rules, in_time)
@@ -300,14 +300,20 @@ def _may_take(index: int, desks: Desks, need: Need) -> bool:
 
 def _needed_for(
     me: int, needs: Sequence[Need], desks: Desks, free: list[float], durations: Mapping[str, float], rules: Rules,
+    ends: float,
 ) -> Need | None:
-    """The first booked visitor (by deadline) no other open counter is expected free for in time.
+    """The first booked visitor (by deadline) no other open counter is expected free for in time,
+    if their deadline comes before `ends` (when the counter's call would end).
 
     In that order, each booked visitor is given the other counter free first, which
-    is then taken for their service time (`free` is used up).
+    is then taken for their service time (`free` is used up). The needs from `ends` on
+    are not looked at: a call ending by their deadline keeps them anyway, and that
+    saves most of the loop (the horizon reaches far beyond most calls).
     """
     due_before = rules.appointment_due_before_min
     for need in needs:
+        if need.deadline >= ends:
+            return None
         first, first_free = -1, 0.0
         takers = desks.takers.get(need.service_id, ())
         for index in takers:
