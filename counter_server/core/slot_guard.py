@@ -143,18 +143,26 @@ def booking_needs(
     """
     promise = promise_min(rules)
     horizon = now + rules.slot_guard_horizon_min
-    found = [
-        Need(max(slot, came) + promise, slot, t.service_id, t, t.appointment_at)
-        for t, slot, came in here
-        if t.appointment_at is not None and slot <= horizon and t.priority is not Priority.URGENT
-    ]
-    found += [Need(slot + promise, slot, service_id, None, at) for service_id, slot, at in to_come
+    found = [need for t, slot, came in here if (need := need_here(t, slot, came, horizon, promise)) is not None]
+    found += [need_to_come(service_id, slot, at, promise) for service_id, slot, at in to_come
               if now <= slot <= horizon]
-    found.sort(key=_DEADLINE)
+    found.sort(key=DEADLINE)
     return found
 
 
-_DEADLINE = itemgetter(0)  # a Need's deadline, without a Python call per need
+def need_here(ticket: Ticket, slot: float, came: float, horizon: float, promise: float) -> Need | None:
+    """The need of a booked visitor waiting (`booking_needs`); None: not one of the horizon (or urgent)."""
+    if ticket.appointment_at is None or slot > horizon or ticket.priority is Priority.URGENT:
+        return None
+    return Need(max(slot, came) + promise, slot, ticket.service_id, ticket, ticket.appointment_at)
+
+
+def need_to_come(service_id: str, slot: float, at: datetime, promise: float) -> Need:
+    """The need of a booked visitor not checked in yet whose slot is inside the horizon (`booking_needs`)."""
+    return Need(slot + promise, slot, service_id, None, at)
+
+
+DEADLINE = itemgetter(0)  # a Need's deadline, without a Python call per need
 
 
 def guard_choice(
