@@ -284,7 +284,7 @@ class CallOrder:
     def first(self, index: int, at: float) -> int | None:
         """The join order of whom counter `index` would call at minute `at` (`take` without the call)."""
         view = self._views[index] or self._view(index)
-        chosen = view.least(view.urgent, self._gone) if self._urgent else None
+        chosen = view.least(view.urgent(), self._gone) if self._urgent else None
         if chosen is None:
             chosen = view.least(view.deadline, self._gone)
             if chosen is not None and not reached(at, chosen >> SHIFT):
@@ -294,7 +294,7 @@ class CallOrder:
             # once the due ones have moved over, every live one in `early` is in tier 3.
             chosen = view.least_ranked(at, self._gone)
             if chosen is None:
-                chosen = view.least(view.early, self._gone)
+                chosen = view.least(view.early(), self._gone)
         return None if chosen is None else chosen & ORDER
 
     def ticket(self, order: int) -> Ticket:

@@ -56,16 +56,23 @@ class View:
 
     `sources`: each pool with the counter's bonus for its errand (shifted as the
     entries are), which the ranked keys of a shared pool do not carry.
+
+    Only the deadline heaps, which every decision looks at, are listed when the view is
+    made: each sampled run of the estimate makes its views anew for a few decisions, and
+    the other tiers are looked at seldom (urgent tickets, early booked visitors, idle counters).
     """
 
-    __slots__ = ("urgent", "deadline", "early", "wakes", "sources")
+    __slots__ = ("deadline", "sources")
 
     def __init__(self, sources: list[tuple[Pool, int]]) -> None:
-        self.urgent = [p.urgent for p, _ in sources]
         self.deadline = [p.deadline for p, _ in sources]
-        self.early = [p.early for p, _ in sources]
-        self.wakes = [p.wakes for p, _ in sources]
         self.sources = sources
+
+    def urgent(self) -> list[list[int]]:
+        return [p.urgent for p, _ in self.sources]
+
+    def early(self) -> list[list[int]]:
+        return [p.early for p, _ in self.sources]
 
     @staticmethod
     def least(heaps: list[list[int]], gone: set[int]) -> int | None:
@@ -98,7 +105,8 @@ class View:
     def next_wake(self, at: float, gone: set[int]) -> float | None:
         """The first minute after `at` at which a booked visitor this counter may call becomes due."""
         found = None
-        for wakes in self.wakes:
+        for pool, _ in self.sources:
+            wakes = pool.wakes
             while wakes and (wakes[0][0] <= at or wakes[0][1] in gone):
                 heapq.heappop(wakes)
             if wakes and (found is None or wakes[0][0] < found):

@@ -17,9 +17,10 @@ from datetime import datetime, timedelta
 
 from .call_order import CallOrder
 from .forward import Joiner
-from .model import Counter, CounterState, Priority, Ticket, TicketKind
+from .model import Counter, CounterState, Priority, Ticket, TicketKind, TicketState
 from .policy import CounterTerms, Rules, choose_with
 from .slot_guard import (
+    DEADLINE,
     Decision,
     Need,
     booking_needs,
@@ -27,15 +28,35 @@ from .slot_guard import (
     ends_at,
     first_deadline,
     guard_choice,
+    need_here,
+    need_to_come,
+    promise_min,
 )
 
-_APPOINTMENT, _URGENT = TicketKind.APPOINTMENT, Priority.URGENT
+_APPOINTMENT, _URGENT, _WAITING = TicketKind.APPOINTMENT, Priority.URGENT, TicketState.WAITING
 # minutes a service takes when office.toml does not say (as slot_guard.py)
 _DEFAULT_MIN = 10.0
 
 
 # the booked visitors queued in a run, each with the minutes of their slot and check-in
 _Here = list[tuple[Ticket, float, float]]
+
+
+def _to_come(joiner: Joiner, plan: GuardPlan) -> tuple[str, float, datetime]:
+    """A booked visitor not checked in yet, as `booking_needs` takes them."""
+    return joiner.service_id, joiner.slot_min, joiner.slot_at or plan.origin + timedelta(minutes=joiner.slot_min)
+
+
+def _place(needs: list[Need], deadline: float) -> int:
+    """Where the need of a booked visitor who just checked in goes among `needs` (booking_needs' order).
+
+    After every earlier deadline and after those here with the same deadline (they joined
+    before), before those to come with the same deadline.
+    """
+    for position, need in enumerate(needs):
+        if need.deadline > deadline or (need.deadline == deadline and need.ticket is None):
+            return position
+    return len(needs)
 
 
 class GuardPlan:
@@ -84,8 +105,10 @@ class GuardPlan:
 class RunGuard:
     """The guard's view in one forward run: expected free times, who has checked in when.
 
-    The booked visitors' `Need`s are kept between decisions: one called leaves them, and
-    they are made anew only when somebody joins or the horizon takes in or lets go of a slot.
+    The booked visitors' `Need`s are kept between decisions and brought up to date as the
+    clock passes slots, the horizon takes in slots to come, booked visitors check in or are
+    called (`_moved`, `_drop`); they are made anew only when the horizon takes in the slot of
+    someone here, or after a check-in the order does not keep as booked.
     """
 
     def __init__(self, plan: GuardPlan, order: CallOrder) -> None:
@@ -105,6 +128,9 @@ class RunGuard:
         self._joins = 0
         self._key: tuple[int, int, int, int] | None = None
         self._horizon = 0.0
+        self._built_at = 0.0  # the minute `_needs` were made for (booking_needs' `now`)
+        # booked visitors who checked in since `_needs` were made, with their ticket (None: called since)
+        self._arrived: list[tuple[Joiner, Ticket | None]] = []
         self._needs: list[Need] = []
         self._earliest: dict[int, float] = {}  # counter index -> first_deadline of `_needs`
         # the key stays while the clock is at most `_until_at` and the horizon before `_until_horizon`
@@ -115,10 +141,22 @@ class RunGuard:
         self._memo: dict[tuple[int, int, int], list[Need]] | None = None
 
     def joins(self, joiner: Joiner, ticket: Ticket, at: float) -> None:
+        """The booked visitor of `joiner` checks in at `at` as `ticket`, which then joins the order."""
         self.joined.add(id(joiner))
         self.came[id(ticket)] = at
         self._joins += 1
-        self._stale, self._quiet, self._untouched = True, False, False
+        self._quiet, self._untouched = False, False
+        if self._stale:
+            return
+        if ticket.kind is not _APPOINTMENT or ticket.appointment_at is None or ticket.state is not _WAITING:
+            self._stale = True  # the order does not keep them as booked: leave it to _booked_here
+            return
+        # the order queues them after everyone so far: last in `_here`, as _booked_here puts them
+        slot, came = self._times(ticket)
+        self._here.append((ticket, slot, came))
+        bisect.insort(self._here_slots, slot)
+        self._arrived.append((joiner, ticket))
+        self._until_at = -math.inf  # the needs are brought up to date at the next decision
 
     def called(self, index: int, at: float, ticket: Ticket, share: float) -> None:
         """Counter `index` called `ticket` at `at`: expected free after its mean time."""
@@ -130,6 +168,12 @@ class RunGuard:
 
     def _drop(self, ticket: Ticket) -> None:
         """The booked visitor `ticket` is called: out of `_here` and `_needs`, as if made without them."""
+        for position, (joiner, arrived) in enumerate(self._arrived):
+            if arrived is ticket:  # checked in since the needs were made: not among them yet
+                self._arrived[position] = (joiner, None)
+                del self._here[next(i for i, (t, _, _) in enumerate(self._here) if t is ticket)]
+                self._here_slots.remove(self.plan.times(ticket)[0])
+                return
         here = self._here
         for position, (t, slot, _) in enumerate(here):
             if t is ticket:
@@ -193,7 +237,7 @@ class RunGuard:
         if self._stale:
             self._here, self._here_slots = self._booked_here()
             self._stale = False
-            self._key, self._until_at = None, -math.inf
+            self._key, self._until_at, self._arrived = None, -math.inf, []
         horizon = at + plan.rules.slot_guard_horizon_min
         if at <= self._until_at and horizon < self._until_horizon:
             return self._needs
@@ -215,15 +259,51 @@ class RunGuard:
             memo = self._memo if self._untouched else None
             needs = memo.get((lo, hi, inside)) if memo is not None else None
             if needs is None:
-                to_come = [(j.service_id, j.slot_min, j.slot_at or plan.origin + timedelta(minutes=j.slot_min))
-                           for j in plan.joiners[lo:hi] if id(j) not in self.joined]
+                needs = self._moved(lo, hi, inside, at, horizon)
+            if needs is None:
+                to_come = [_to_come(j, plan) for j in plan.joiners[lo:hi] if id(j) not in self.joined]
                 needs = booking_needs(self._here, to_come, at, plan.rules)
-                if memo is not None:
-                    memo[(lo, hi, inside)] = needs
-            self._needs = needs  # never changed in place: _drop makes a new list
-            self._key, self._horizon = key, horizon
+            if memo is not None:
+                memo[(lo, hi, inside)] = needs
+            self._needs = needs  # never changed in place: _drop and _moved make a new list
+            self._key, self._horizon, self._built_at, self._arrived = key, horizon, at, []
             self._earliest = {}
         return self._needs
+
+    def _moved(self, lo: int, hi: int, inside: int, at: float, horizon: float) -> list[Need] | None:
+        """`booking_needs` at `at` (key lo, hi, inside) from the needs made earlier; None: make them anew.
+
+        Since then the clock may have passed slots to come (`lo`), the horizon taken in slots
+        to come (`hi`), and booked visitors checked in (`_arrived`). The horizon taking in the
+        slot of someone here already is left to booking_needs. The list keeps booking_needs'
+        order: by deadline, and with the same deadline those here (in the order they joined)
+        before those to come (by slot).
+        """
+        if self._key is None:
+            return None
+        plan, joined = self.plan, self.joined
+        _, was_lo, was_hi, was_inside = self._key
+        arrived = [(joiner, ticket, *self._times(ticket)) for joiner, ticket in self._arrived if ticket is not None]
+        if lo < was_lo or hi < was_hi or inside != was_inside + sum(slot <= horizon for *_, slot, _ in arrived):
+            return None
+        promise = promise_min(plan.rules)
+        needs = self._needs[:]
+        for joiner, _ in self._arrived:  # no longer to come: out, if the horizon had them
+            if self._built_at <= joiner.slot_min <= self._horizon:
+                gone = need_to_come(*_to_come(joiner, plan), promise)
+                if gone not in needs:
+                    return None  # not as booking_needs made them: make them anew
+                needs.remove(gone)
+        if lo > was_lo:  # the clock passed their slot before they checked in
+            needs = [n for n in needs if n.ticket is not None or n.slot >= at]
+        for joiner in plan.joiners[max(was_hi, lo):hi]:  # the horizon reaches their slot
+            if id(joiner) not in joined:
+                bisect.insort_right(needs, need_to_come(*_to_come(joiner, plan), promise), key=DEADLINE)
+        for _, ticket, slot, came in arrived:
+            need = need_here(ticket, slot, came, horizon, promise)
+            if need is not None:
+                needs.insert(_place(needs, need.deadline), need)
+        return needs
 
     def _booked_here(self) -> tuple[_Here, list[float]]:
         """The booked visitors queued in the run, with (slot, check-in), and their slots sorted.

@@ -143,18 +143,26 @@ def booking_needs(
     """
     promise = promise_min(rules)
     horizon = now + rules.slot_guard_horizon_min
-    found = [
-        Need(max(slot, came) + promise, slot, t.service_id, t, t.appointment_at)
-        for t, slot, came in here
-        if t.appointment_at is not None and slot <= horizon and t.priority is not Priority.URGENT
-    ]
-    found += [Need(slot + promise, slot, service_id, None, at) for service_id, slot, at in to_come
+    found = [need for t, slot, came in here if (need := need_here(t, slot, came, horizon, promise)) is not None]
+    found += [need_to_come(service_id, slot, at, promise) for service_id, slot, at in to_come
               if now <= slot <= horizon]
-    found.sort(key=_DEADLINE)
+    found.sort(key=DEADLINE)
     return found
 
 
-_DEADLINE = itemgetter(0)  # a Need's deadline, without a Python call per need
+def need_here(ticket: Ticket, slot: float, came: float, horizon: float, promise: float) -> Need | None:
+    """The need of a booked visitor waiting (`booking_needs`); None: not one of the horizon (or urgent)."""
+    if ticket.appointment_at is None or slot > horizon or ticket.priority is Priority.URGENT:
+        return None
+    return Need(max(slot, came) + promise, slot, ticket.service_id, ticket, ticket.appointment_at)
+
+
+def need_to_come(service_id: str, slot: float, at: datetime, promise: float) -> Need:
+    """The need of a booked visitor not checked in yet whose slot is inside the horizon (`booking_needs`)."""
+    return Need(slot + promise, slot, service_id, None, at)
+
+
+DEADLINE = itemgetter(0)  # a Need's deadline, without a Python call per need
 
 
 def guard_choice(
@@ -184,8 +192,8 @@ def guard_choice(
     ends = ends_at(chosen, now, durations)
     if ends <= needs[0].deadline:  # ends before every deadline: nobody needs this counter
         return Decision(chosen)
-    need = _needed_for(me, needs, desks, free(), durations, rules)
-    if need is None or ends <= need.deadline:
+    need = _needed_for(me, needs, desks, free(), durations, rules, ends)
+    if need is None:
         return Decision(chosen)
     if rules.guard_slots:
         return _full_guard(need, chosen, now, rules, in_time)
@@ -300,14 +308,20 @@ def _may_take(index: int, desks: Desks, need: Need) -> bool:
 
 def _needed_for(
     me: int, needs: Sequence[Need], desks: Desks, free: list[float], durations: Mapping[str, float], rules: Rules,
+    ends: float,
 ) -> Need | None:
-    """The first booked visitor (by deadline) no other open counter is expected free for in time.
+    """The first booked visitor (by deadline) no other open counter is expected free for in time,
+    if their deadline comes before `ends` (when the counter's call would end).
 
     In that order, each booked visitor is given the other counter free first, which
-    is then taken for their service time (`free` is used up).
+    is then taken for their service time (`free` is used up). The needs from `ends` on
+    are not looked at: a call ending by their deadline keeps them anyway, and that
+    saves most of the loop (the horizon reaches far beyond most calls).
     """
     due_before = rules.appointment_due_before_min
     for need in needs:
+        if need.deadline >= ends:
+            return None
         first, first_free = -1, 0.0
         takers = desks.takers.get(need.service_id, ())
         for index in takers:

@@ -158,3 +158,20 @@ def test_running_cases_read_called_tickets() -> None:
     called = replace(walk_in("a"), state=TicketState.CALLED, counter_id="3",
                      called_at=NOON - timedelta(minutes=4))
     assert running_cases(calls=[called, walk_in("b")], now=NOON) == {"3": Running("ausweis", 4.0)}
+
+
+def test_sampled_runs_draw_as_a_seeded_generator() -> None:
+    """The runs' generators read a kept tape of draws, then go on: the numbers are random.Random(seed)'s."""
+    import random
+
+    from counter_server.core.estimate import _TAPE_DRAWS, _Sampled
+
+    stats = ServiceStats(mean_min={"ausweis": 10.0}, seed=7)
+    draws = _Sampled(stats, QueueState(waiting=[], counters=[]), [])
+    for run in (0, 3, 0):
+        draws.begin(run)
+        seeded = random.Random(7 * 1_000_003 + run)
+        got = [draws.rng.random() for _ in range(_TAPE_DRAWS - 5)] + [draws.taken("ausweis") for _ in range(20)]
+        mu, sigma = draws._params("ausweis")
+        assert got == [seeded.random() for _ in range(_TAPE_DRAWS - 5)] + [
+            seeded.lognormvariate(mu, sigma) for _ in range(20)]
