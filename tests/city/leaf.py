@@ -51,10 +51,15 @@ class NatsNode:
         self.process = None
 
 
-def hub(folder: Path, leaf_port: int) -> NatsNode:
+def hub(folder: Path, leaf_port: int, advertise: int | None = None) -> NatsNode:
+    """The city's NATS. `advertise`: the port leaf nodes are told to reach it at (the WAN
+    link's): a leaf learns the address the hub advertises and, once its link is cut, reconnects
+    there, around the link, unless that is the link itself (a CI run saw Nord's leaf do so a
+    second after the cut; nats-server 2.9's `no_advertise` does not stop it)."""
     store = folder / "hub-store"
+    told = f', advertise: "127.0.0.1:{advertise}"' if advertise is not None else ""
     return NatsNode("hub", folder, f'jetstream {{ store_dir: "{store}", domain: "{DOMAIN}" }}\n'
-                                   f'leafnodes {{ listen: "127.0.0.1:{leaf_port}" }}\n')
+                                   f'leafnodes {{ listen: "127.0.0.1:{leaf_port}"{told} }}\n')
 
 
 def leaf(office_id: str, folder: Path, remote_port: int) -> NatsNode:

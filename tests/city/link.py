@@ -6,8 +6,7 @@ the other offices go on. Mending it relays again.
 
 The relay keeps listening while cut and closes each new connection at once: were the port
 let go, another test running beside this one could bind it, and the office's NATS client,
-retrying, would reach that test's NATS instead (a CI run saw an office's events acknowledged
-while its link was cut).
+retrying, would reach that test's NATS instead.
 """
 
 from __future__ import annotations

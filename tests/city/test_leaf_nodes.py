@@ -51,8 +51,8 @@ def leaves(server_factory: ServerFactory, postgres: Postgres, tmp_path: Path) ->
         tuple[NatsNode, dict[str, NatsNode], Link, dict[str, LiveServer], Path]]:
     with scratch() as folder:
         leaf_port = free_port()
-        city_hub = hub(folder, leaf_port)
         wan = Link(leaf_port)  # Nord's WAN link; Mitte's leaf goes to the hub directly
+        city_hub = hub(folder, leaf_port, advertise=wan.port)
         wan.mend()
         office_leaves = {"nord": leaf("nord", folder, wan.port), "mitte": leaf("mitte", folder, leaf_port)}
         try:
