@@ -123,22 +123,23 @@ def tickets_of_day(db: sqlite_utils.Database, day: date) -> list[Ticket]:
 def numbers_between(db: sqlite_utils.Database, day: date, prefix: str, first: int, last: int) -> list[str]:
     """Numbers `prefix` + `first`..`last` (three digits) issued or leased to a kiosk on `day`:
     neither may be handed out again. From the indexes by day and number, not the day's rows."""
-    low, high = f"{prefix}{first:03d}", f"{prefix}{last:03d}"
-    rows = db.execute(
-        "SELECT number FROM tickets WHERE office_day = ? AND number BETWEEN ? AND ?"
-        " UNION SELECT number FROM number_leases WHERE office_day = ? AND number BETWEEN ? AND ?",
-        [day.isoformat(), low, high, day.isoformat(), low, high],
-    ).fetchall()
-    return [r[0] for r in rows]
+    return _numbers(db, day, prefix, first, last, "number", "UNION")
 
 
 def highest_numbers(db: sqlite_utils.Database, day: date, prefix: str, first: int, last: int) -> list[str]:
     """The highest of `numbers_between` (numbers have three digits: the highest sorts last),
     for counting on after it; a lookup in the indexes however many were issued."""
+    return _numbers(db, day, prefix, first, last, "max(number)", "UNION ALL")
+
+
+def _numbers(
+    db: sqlite_utils.Database, day: date, prefix: str, first: int, last: int, column: str, union: str
+) -> list[str]:
+    """`column` over the day's tickets and kiosks' leases numbered `prefix` + `first`..`last`."""
     low, high = f"{prefix}{first:03d}", f"{prefix}{last:03d}"
+    where = "WHERE office_day = ? AND number BETWEEN ? AND ?"
     found = db.execute(
-        "SELECT max(number) FROM tickets WHERE office_day = ? AND number BETWEEN ? AND ?"
-        " UNION ALL SELECT max(number) FROM number_leases WHERE office_day = ? AND number BETWEEN ? AND ?",
+        f"SELECT {column} FROM tickets {where} {union} SELECT {column} FROM number_leases {where}",
         [day.isoformat(), low, high, day.isoformat(), low, high],
     ).fetchall()
     return [r[0] for r in found if r[0] is not None]
