@@ -72,8 +72,14 @@ class Journey:
         self.checker = None if javascript else chromium.new_context(viewport=PHONE).new_page()
         self.name = f"{lang}-{'js' if javascript else 'nojs'}"
 
-    def check(self, shot: str) -> None:
-        """axe (no serious or critical finding), the language and direction, a screenshot."""
+    def check(self, shot: str, ready: str) -> None:
+        """axe (no serious or critical finding), the language and direction, a screenshot.
+
+        `ready` is a selector only the expected page has: a click that submits a form or
+        follows a link returns before the next page is there, and a check of the page
+        being left (or of no document at all, mid-navigation) proves nothing.
+        """
+        self.page.wait_for_selector(ready)
         page = self.page
         if self.checker is not None:
             self.checker.goto(page.url)
@@ -94,17 +100,17 @@ def t(lang: str, key: str, **params: object) -> str:
 def book_move_cancel(journey: Journey, server: LiveServer, mail: MailServer) -> None:
     page, lang = journey.page, journey.lang
     page.goto(f"{server.url}/book?lang={lang}")
-    journey.check("errands")
+    journey.check("errands", "a.button[href^='/book/ausweis?']")
     page.locator("a.button[href^='/book/ausweis?']").click()
-    journey.check("times")
+    journey.check("times", ".earliest button")
     page.locator(".earliest button").first.click()
-    journey.check("details")
+    journey.check("details", "form[data-altcha] #name")
     page.locator("#name").fill("Erika Mustermann" if lang == "de" else "أمل")
     page.locator("#email").fill(f"erika-{journey.name}@example.org")
     page.locator("form[data-altcha] button[type=submit]").click()
     page.wait_for_selector(".qr img")
     assert journey.heading() == t(lang, "booked_title")
-    journey.check("booked")
+    journey.check("booked", ".qr img")
     code = page.locator(".code").inner_text()
     booked_when = page.locator(".facts dd").nth(1).inner_text()
 
@@ -115,13 +121,13 @@ def book_move_cancel(journey: Journey, server: LiveServer, mail: MailServer) -> 
 
     page.goto(manage)  # the link from the mail, opened later: in the booking's language
     assert journey.heading() == t(lang, "manage_title")
-    journey.check("manage-from-mail")
+    journey.check("manage-from-mail", "form[action$='/cancel']")
     assert page.locator(".facts dd").nth(1).inner_text() == booked_when
     page.locator(f"a.button[href*='{manage[manage.index('/book/'):]}/move']").click()
-    journey.check("move")
+    journey.check("move", ".earliest button")
     page.locator(".earliest button").nth(2).click()
     page.wait_for_selector(f"text={t(lang, 'moved')}")
-    journey.check("moved")
+    journey.check("moved", f"text={t(lang, 'moved')}")
     moved_when = page.locator(".facts dd").nth(1).inner_text()
     assert moved_when != booked_when
     moved = mail.inbox.wait_for(2)[1]
@@ -131,7 +137,7 @@ def book_move_cancel(journey: Journey, server: LiveServer, mail: MailServer) -> 
 
     page.locator("section.card form button").click()  # cancel
     page.wait_for_selector(f"h1:text('{t(lang, 'cancelled_title')}')")
-    journey.check("cancelled")
+    journey.check("cancelled", f"h1:text('{t(lang, 'cancelled_title')}')")
     cancelled = mail.inbox.wait_for(3)[2]
     assert code in text_of(cancelled) and not list(cancelled.iter_attachments())
     assert len({m["Subject"] for m in mail.inbox.messages}) == 3
@@ -150,7 +156,7 @@ def waiting_list_offer(journey: Journey, server: LiveServer, mail: MailServer) -
     page.locator("#wait-email").press("Enter")
     page.wait_for_url("**/book/wait/**")
     assert journey.heading() == t(lang, "waitlist_joined")
-    journey.check("waitlist")
+    journey.check("waitlist", "form[action$='/leave']")
 
     with httpx.Client(base_url=server.url, timeout=30) as client:  # someone else cancels
         assert client.post(others[0] + "/cancel", data={"lang": "de"}).status_code == 303
@@ -158,12 +164,12 @@ def waiting_list_offer(journey: Journey, server: LiveServer, mail: MailServer) -
     assert offer["To"] == f"wait-{journey.name}@example.org" and offer["Content-Language"] == lang
     page.goto(link_in(offer, "offer"))  # in the language the citizen joined the list in
     assert journey.heading() == t(lang, "offer_title")
-    journey.check("offer")
+    journey.check("offer", "form[action$='/accept']")
     page.locator("#name").fill("Max Warteliste" if lang == "de" else "سامي")
     page.locator("form[action$='/accept'] button[type=submit]").click()
     page.wait_for_selector(".qr img")
     assert journey.heading() == t(lang, "booked_title")
-    journey.check("offer-taken")
+    journey.check("offer-taken", ".qr img")
     confirmation = mail.inbox.wait_for(already + 2)[already + 1]
     assert confirmation["To"] == f"wait-{journey.name}@example.org"
     assert page.locator(".code").inner_text() in text_of(confirmation)
