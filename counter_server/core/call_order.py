@@ -32,7 +32,7 @@ tests/core/test_estimate_same.py).
 from __future__ import annotations
 
 import heapq
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import datetime, timedelta
 
 from .call_pools import Pool, View
@@ -125,6 +125,10 @@ class CallOrder:
         self._urgent = urgent
         # join order -> a booked visitor queued and not called yet (for the slot guard, run_guard.py)
         self._booked = booked if booked is not None else {}
+        # (arrival, join order) of the walk-ins queued, earliest first: made when `walk_ins` is first
+        # asked, never changed (a copy shares it); those before `_arrival_front` are called
+        self._by_arrival: list[tuple[datetime, int]] | None = None
+        self._arrival_front = 0
 
     def _pool(self, index: int) -> Pool:
         """Pool `index`, made on first use (the views of the counters drawing on it then change)."""
@@ -156,6 +160,7 @@ class CallOrder:
         twin.__dict__.update(self.__dict__)
         pools = [p and p.copy() for p in self._pools]
         twin._reset(pools, self._tickets[:], set(self._gone), self._urgent, dict(self._booked))
+        twin._by_arrival, twin._arrival_front = self._by_arrival, self._arrival_front
         return twin
 
     def fill(self, tickets: Iterable[Ticket]) -> None:
@@ -165,12 +170,15 @@ class CallOrder:
         for pool in self._pools:
             if pool is not None:
                 pool.heapify()
+        self._by_arrival = None
 
     def add(self, ticket: Ticket) -> tuple[int, ...]:
         """Queue a waiting ticket at every counter that may call it, behind those queued before.
 
         Returns the indexes of those counters.
         """
+        if ticket.kind is not _APPOINTMENT:
+            self._by_arrival = None
         return self._queue(ticket, heapq.heappush)
 
     def _queue(self, ticket: Ticket, put: _Put) -> tuple[int, ...]:
@@ -322,6 +330,29 @@ class CallOrder:
         """Everyone queued and not called yet, with their join order, first joined first."""
         gone = self._gone
         return [(order, t) for order, t in enumerate(self._tickets) if t is not None and order not in gone]
+
+    def walk_ins(self) -> Iterator[Ticket]:
+        """The walk-ins queued and not called yet, longest waiting (earliest arrival) first.
+
+        For the slot guard, which asks only for the first one or two: the arrivals are sorted
+        once per queue, and those called from the front are passed over for good.
+        """
+        if self._by_arrival is None:
+            self._by_arrival = sorted(
+                (t.arrived_at, order) for order, t in enumerate(self._tickets)
+                if t is not None and t.kind is not _APPOINTMENT)
+            self._arrival_front = 0
+        by_arrival, gone = self._by_arrival, self._gone
+        front = self._arrival_front
+        while front < len(by_arrival) and by_arrival[front][1] in gone:
+            front += 1
+        self._arrival_front = front
+        for position in range(front, len(by_arrival)):
+            order = by_arrival[position][1]
+            if order not in gone:
+                ticket = self._tickets[order]
+                assert ticket is not None
+                yield ticket
 
     def next_wake(self, index: int, at: float) -> float | None:
         """The first minute after `at` at which a booked visitor counter `index` may call becomes due.

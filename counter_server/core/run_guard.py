@@ -226,7 +226,7 @@ class RunGuard:
         decision = guard_choice(
             chosen, index, at, rules=rules, needs=needs, desks=plan.desks,
             free=lambda: [f if f > at else at for f in self.free], durations=plan.durations, in_time=in_time,
-            walk_ins=lambda: (t for _, t in order.queued() if t.kind is not _APPOINTMENT),
+            walk_ins=order.walk_ins,
             waited=lambda t: at - plan.minutes(t.arrived_at),
         )
         return self._outcome(decision, chosen, first, booked, picked)

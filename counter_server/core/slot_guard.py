@@ -41,7 +41,7 @@ import math
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from operator import itemgetter
+from operator import attrgetter, itemgetter
 from typing import NamedTuple
 
 from .kept import Kept
@@ -183,8 +183,9 @@ def guard_choice(
 
     Minutes on one clock: `now`, the needs' slots and deadlines, `free()` (when each
     counter of `desks` is expected free; asked only when needed). `in_time(deadline)`: the policy's
-    choice among the errands that end by then. `walk_ins()`: the walk-ins waiting, `waited(t)`:
-    minutes `t` has waited at `now` (both asked only before changing the choice). The live
+    choice among the errands that end by then. `walk_ins()`: the walk-ins waiting, longest waiting
+    first; `waited(t)`: minutes `t` has waited at `now` (both asked only before changing the
+    choice). The live
     decision and the estimate's forward run both come here.
     """
     if chosen.kind is TicketKind.APPOINTMENT or chosen.priority is Priority.URGENT or not needs:
@@ -273,7 +274,8 @@ def choose_guarding_slots(
 
     return guard_choice(chosen, me, 0.0, rules=rules, needs=needs, desks=_desks_of(roster),
                         free=free, durations=durations, in_time=in_time,
-                        walk_ins=lambda: (t for t in waiting if t.kind is TicketKind.WALK_IN and t.state is TicketState.WAITING),
+                        walk_ins=lambda: _by_arrival(t for t in waiting
+                                                     if t.kind is TicketKind.WALK_IN and t.state is TicketState.WAITING),
                         waited=lambda t: -minutes(t.arrived_at))
 
 
@@ -294,11 +296,22 @@ def _full_guard(
 def _only_overdue(
     chosen: Ticket, rules: Rules, walk_ins: Callable[[], Iterable[Ticket]], waited: Callable[[Ticket], float]
 ) -> bool:
-    """Whether `chosen` waits past the walk-in cap and no other walk-in does."""
+    """Whether `chosen` waits past the walk-in cap and no other walk-in does.
+
+    `walk_ins()` gives the longest waiting first, so the first other one decides.
+    """
     cap = rules.walk_in_max_wait_min
     if waited(chosen) < cap:
         return False
-    return not any(t is not chosen and waited(t) >= cap for t in walk_ins())
+    for other in walk_ins():
+        if other is not chosen:
+            return waited(other) < cap
+    return True
+
+
+def _by_arrival(tickets: Iterable[Ticket]) -> list[Ticket]:
+    """`tickets`, earliest arrival (longest waiting) first."""
+    return sorted(tickets, key=attrgetter("arrived_at"))
 
 
 def _may_take(index: int, desks: Desks, need: Need) -> bool:

@@ -200,5 +200,8 @@ class ScanOrder:
         chosen = self.first(index, at)
         return None if chosen is None else self.remove(chosen)
 
+    def walk_ins(self) -> list[Ticket]:
+        return sorted((t for _, t in self.queued() if t.kind is not TicketKind.APPOINTMENT), key=lambda t: t.arrived_at)
+
     def next_wake(self, index: int, at: float) -> float | None:
         return _plain_next_wake(self.terms[index], [t for _, t in self.queued()], at, self.origin)

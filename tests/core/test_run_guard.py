@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 
 from counter_server.core import run_guard
 from counter_server.core.estimate import QueueState, ServiceStats, Upcoming, estimate_waits
-from counter_server.core.model import Counter, CounterState, Ticket
+from counter_server.core.model import Counter, CounterState, Ticket, TicketKind
 from counter_server.core.policy import Rules, choose_with
 from counter_server.core.run_guard import RunGuard
 from counter_server.core.slot_guard import booking_needs, guard_choice
@@ -49,7 +49,8 @@ def from_scratch(guard: RunGuard, index: int, at: float, first: int) -> tuple[in
     decision = guard_choice(
         chosen, index, at, rules=rules, needs=booking_needs(here, to_come, at, rules), desks=plan.desks,
         free=lambda: [f if f > at else at for f in guard.free], durations=plan.durations, in_time=in_time,
-        walk_ins=lambda: [t for _, t in order.queued() if t.appointment_at is None],
+        walk_ins=lambda: sorted((t for _, t in order.queued() if t.kind is not TicketKind.APPOINTMENT),
+                                key=lambda t: t.arrived_at),
         waited=lambda t: at - plan.minutes(t.arrived_at),
     )
     return guard._outcome(decision, chosen, first, booked, picked)
