@@ -110,6 +110,31 @@ def test_each_decision_equals_choose_with(data: st.DataObject, rules: Rules) -> 
             assert order.next_wake(index, at) == _plain_next_wake(terms[index], pool, at, now)
         else:
             pool.remove(expected)
+        assert list(order.walk_ins()) == _by_arrival(pool)  # as the slot guard asks, after each call
+        assert list(order.copy().walk_ins()) == _by_arrival(pool)
+
+
+def _by_arrival(pool: list[Ticket]) -> list[Ticket]:
+    """The walk-ins of `pool` (in join order), earliest arrival first; ties in join order."""
+    return sorted((t for t in pool if t.kind is not TicketKind.APPOINTMENT), key=lambda t: t.arrived_at)
+
+
+def test_walk_ins_follow_a_walk_in_who_joins_later() -> None:
+    now = datetime(2026, 3, 2, 11, 0, tzinfo=UTC)
+    desk = _working_counters([Counter(id="1", label="1", skills={"a": 1}, state=CounterState.OPEN)])
+    order = CallOrder(terms=[counter_terms(desk[0], desk, Rules(), DURATIONS)], rules=Rules(), origin=now)
+    early, late, later = (_walk_in(name, now - timedelta(minutes=m)) for name, m in (("x", 30), ("y", 10), ("z", 20)))
+    order.fill([early, late])
+    assert list(order.walk_ins()) == [early, late]
+    order.add(later)  # arrived before `late`: sorted in, though it joined last
+    assert list(order.walk_ins()) == [early, later, late]
+    assert order.take(0, 0.0) is early
+    assert list(order.walk_ins()) == [later, late]
+
+
+def _walk_in(name: str, arrived: datetime) -> Ticket:
+    return Ticket(id=name, number=name, service_id="a", kind=TicketKind.WALK_IN, priority=Priority.NORMAL,
+                  lang="de", created_at=arrived, arrived_at=arrived, office_day=arrived.date(), public_id=name)
 
 
 @settings(max_examples=150, deadline=None)
