@@ -55,7 +55,7 @@ def test_notices_reach_the_display_and_the_kiosk_at_once(live_server: LiveServer
     with browser() as chromium:
         display = chromium.new_page(viewport={"width": 1920, "height": 1080})
         display.goto(f"{live_server.url}/display?token={live_server.tokens['display']}&also=tr")
-        display.wait_for_selector("#office:text-is('Bürgeramt Musterstadt')", timeout=10000)
+        display.wait_for_selector("#office:text-is('Bürgeramt Musterstadt')", timeout=20000)
         assert display.is_hidden("#notice")
         page = browser_login(chromium, live_server, width=1366, height=768, next_path="/admin")
         page.fill("#t-kiosk_notice-de", "x" * 201)
@@ -71,7 +71,7 @@ def test_notices_reach_the_display_and_the_kiosk_at_once(live_server: LiveServer
         _save(page, "/admin/texts/save")
         assert "Gespeichert" in page.inner_text("main")
         assert_accessible(page)
-        display.wait_for_selector(f"#notice:has-text('{WELCOME_DE}')", timeout=10000)
+        display.wait_for_selector(f"#notice:has-text('{WELCOME_DE}')", timeout=20000)
         assert WELCOME_TR in display.inner_text("#notice")
         display.screenshot(path=str(artifacts / "display-notice.png"))
     with live_server.client("kiosk") as kiosk:

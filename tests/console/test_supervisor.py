@@ -38,10 +38,10 @@ def test_the_supervisor_view_is_live_and_acts(live_server: LiveServer, artifacts
         with live_server.client("kiosk") as kiosk:
             for service in ("ausweis", "ausweis", "pass"):
                 assert kiosk.post("/api/v1/checkins", json={"service_id": service}).status_code == 201
-        page.wait_for_selector("tr[data-service='ausweis'] td:nth-child(2):text-is('2')", timeout=5000)
+        page.wait_for_selector("tr[data-service='ausweis'] td:nth-child(2):text-is('2')", timeout=20000)
         with live_server.client("counter:1") as clerk:
             clerk.post("/api/v1/counters/1/next")
-        page.wait_for_selector("tr[data-counter='1'] td:nth-child(3):has-text('A')", timeout=5000)
+        page.wait_for_selector("tr[data-counter='1'] td:nth-child(3):has-text('A')", timeout=20000)
         page.screenshot(path=str(artifacts / "supervisor-1920.png"), full_page=True)
         assert_accessible(page)
 

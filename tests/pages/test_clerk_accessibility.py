@@ -53,5 +53,5 @@ def test_check_in_answers_and_the_offline_state_pass_axe(live_server: LiveServer
         check(page, artifacts, "checkin-refused")
 
         live_server.stop()
-        page.wait_for_selector(".conn.down", timeout=10000)
+        page.wait_for_selector(".conn.down", timeout=20000)
         check(page, artifacts, "offline")

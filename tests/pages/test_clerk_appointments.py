@@ -121,11 +121,11 @@ def test_clerk_sees_todays_visitors_and_check_ins_arrive_live(live_server: LiveS
 
         ticket = check_in(live_server, appointment_code=code)
         row = f"tr[data-id='{booked['arrives_live']['id']}']"
-        page.wait_for_selector(f"{row}[data-state='checked_in']", timeout=5000)
+        page.wait_for_selector(f"{row}[data-state='checked_in']", timeout=20000)
         assert ticket["number"] in page.inner_text(row)
         assert "3 angekommen" in page.inner_text("#appointments-summary")
         for number in [*walk_ins, ticket["number"]]:
-            page.wait_for_selector(f"#queue td.num:text('{number}')", timeout=5000)
+            page.wait_for_selector(f"#queue td.num:text('{number}')", timeout=20000)
         page.screenshot(path=str(artifacts / "clerk-appointments-after-checkin.png"))
 
         page.set_viewport_size({"width": 1366, "height": 768})
@@ -135,7 +135,7 @@ def test_clerk_sees_todays_visitors_and_check_ins_arrive_live(live_server: LiveS
         assert problems == []
 
         live_server.stop()  # from here the browser rightly logs failed reconnects
-        page.wait_for_selector("#appointments-stale:not([hidden])", timeout=10000)
+        page.wait_for_selector("#appointments-stale:not([hidden])", timeout=20000)
         assert "nicht aktuell" in page.inner_text("#appointments-stale")
         assert len(states_on_page(page)) == len(expected)
         page.screenshot(path=str(artifacts / "clerk-appointments-offline.png"))
@@ -158,7 +158,7 @@ def test_only_appointment_events_refetch_the_list_and_bursts_coalesce(live_serve
         before = appointment_fetches(requests)
 
         walk_ins = [check_in(live_server, service_id="ausweis")["number"] for _ in range(3)]
-        page.wait_for_selector(f"#queue td.num:text('{walk_ins[-1]}')", timeout=5000)
+        page.wait_for_selector(f"#queue td.num:text('{walk_ins[-1]}')", timeout=20000)
         page.wait_for_timeout(1500)
         assert appointment_fetches(requests) == before
 
@@ -166,13 +166,13 @@ def test_only_appointment_events_refetch_the_list_and_bursts_coalesce(live_serve
             for _ in range(6):
                 clerk_post(clerk, f"/api/v1/tickets/{ticket['id']}/recall")
             clerk_post(clerk, f"/api/v1/tickets/{ticket['id']}/start")
-        page.wait_for_selector(f"tr[data-id='{booked['id']}'][data-state='serving']", timeout=5000)
+        page.wait_for_selector(f"tr[data-id='{booked['id']}'][data-state='serving']", timeout=20000)
         page.wait_for_timeout(2500)
         assert 1 <= appointment_fetches(requests) - before <= 3
 
         # a new booking and a cancellation reach the page by event, not by the slow refresh
         fresh = book(live_server, "pass", "11:15")
-        page.wait_for_selector(f"tr[data-id='{fresh['id']}'][data-state='expected']", timeout=5000)
+        page.wait_for_selector(f"tr[data-id='{fresh['id']}'][data-state='expected']", timeout=20000)
         with live_server.client("booking") as booking:
             booking.post(f"/api/v1/appointments/{fresh['id']}/cancel")
-        page.wait_for_selector(f"tr[data-id='{fresh['id']}'][data-state='cancelled']", timeout=5000)
+        page.wait_for_selector(f"tr[data-id='{fresh['id']}'][data-state='cancelled']", timeout=20000)

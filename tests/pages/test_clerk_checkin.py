@@ -27,7 +27,7 @@ def submit_code(page: Any, code: str) -> str:
     page.focus("#checkin-code")
     page.keyboard.type(code)
     page.keyboard.press("Enter")
-    page.wait_for_function(f"document.querySelector('{RESULT}').textContent !== ''", timeout=5000)
+    page.wait_for_function(f"document.querySelector('{RESULT}').textContent !== ''", timeout=20000)
     text: str = page.inner_text(RESULT)
     return text
 
@@ -68,9 +68,9 @@ def test_clerk_checks_in_by_code_sees_the_number_and_calls_now(live_server: Live
         number = page.inner_text("#checkin-result .checkin-number")
         assert text.startswith(f"Wartenummer {number} – eingecheckt")
         row = f"tr[data-id='{booked['paper']['id']}']"
-        page.wait_for_selector(f"{row}[data-state='checked_in']", timeout=5000)
+        page.wait_for_selector(f"{row}[data-state='checked_in']", timeout=20000)
         assert "eingecheckt" in page.inner_text(row) and number in page.inner_text(row)
-        page.wait_for_selector(f"#queue td.num:text('{number}')", timeout=5000)
+        page.wait_for_selector(f"#queue td.num:text('{number}')", timeout=20000)
         assert page.is_visible("#checkin-call") and page.input_value("#checkin-code") == ""
         # keyboard: from the code field on to the button and to "Jetzt aufrufen"
         page.keyboard.press("Tab")
@@ -100,14 +100,14 @@ def test_clerk_checks_in_by_code_sees_the_number_and_calls_now(live_server: Live
         other = f"tr[data-id='{booked['row']['id']}']"
         page.focus(f"{other} button.row-checkin")
         page.keyboard.press("Enter")
-        page.wait_for_selector(f"{other}[data-state='checked_in']", timeout=5000)
+        page.wait_for_selector(f"{other}[data-state='checked_in']", timeout=20000)
         called = page.inner_text("#checkin-result .checkin-number")
         assert page.input_value("#checkin-code") == ""  # the refused code is not left behind
         assert called.startswith("A") and page.evaluate("document.activeElement.id") == "checkin-call"
         page.keyboard.press("Enter")
-        page.wait_for_selector(f"#current .number:text('{called}')", timeout=5000)
+        page.wait_for_selector(f"#current .number:text('{called}')", timeout=20000)
         assert page.inner_text(RESULT).startswith(f"Wartenummer {called} – aufgerufen")
-        page.wait_for_selector(f"{other}[data-state='called']", timeout=5000)
+        page.wait_for_selector(f"{other}[data-state='called']", timeout=20000)
         assert page.locator(f"{row} button.row-checkin").count() == 0
         assert page.is_hidden("#checkin-call")
         page.screenshot(path=str(artifacts / "clerk-checkin-by-code-called-1920.png"))
@@ -117,8 +117,8 @@ def test_clerk_checks_in_by_code_sees_the_number_and_calls_now(live_server: Live
         text = submit_code(page, booked["busy"]["code"])
         # Schalter 1 is busy now: checked in, but not offered to call
         assert text.startswith("Wartenummer P") and page.is_hidden("#checkin-call")
-        page.wait_for_selector(f"tr[data-id='{booked['busy']['id']}'][data-state='checked_in']", timeout=5000)
-        page.wait_for_selector(f"#queue td.num:text('{page.inner_text('.checkin-number')}')", timeout=5000)
+        page.wait_for_selector(f"tr[data-id='{booked['busy']['id']}'][data-state='checked_in']", timeout=20000)
+        page.wait_for_selector(f"#queue td.num:text('{page.inner_text('.checkin-number')}')", timeout=20000)
         assert form_height(page) == height
         page.screenshot(path=str(artifacts / "clerk-checkin-by-code-1366.png"))
         assert submit_code(page, "ZZZZ-ZZZZ") == "Unbekannter Buchungscode."

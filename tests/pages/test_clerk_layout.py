@@ -33,8 +33,8 @@ def test_appointments_stay_in_view_after_a_check_in_by_code_at_1366x768(live_ser
         page.wait_for_selector("#queue tr.proposed")
         assert submit_code(page, booked["paper"]["code"]).startswith("Wartenummer P")
         number = page.inner_text("#checkin-result .checkin-number")
-        page.wait_for_selector(f"#queue td.num:text('{number}')", timeout=5000)
-        page.wait_for_selector(f"tr[data-id='{booked['paper']['id']}'][data-state='checked_in']", timeout=5000)
+        page.wait_for_selector(f"#queue td.num:text('{number}')", timeout=20000)
+        page.wait_for_selector(f"tr[data-id='{booked['paper']['id']}'][data-state='checked_in']", timeout=20000)
         page.screenshot(path=str(artifacts / "clerk-checkin-long-queue-1366.png"))
         assert page.evaluate("scrollY") == 0
         assert rows_in_view(page) >= VISIBLE_ROWS

@@ -100,7 +100,7 @@ def test_failures_and_the_offline_state_speak_plain_german(live_server: LiveServ
         assert "bitte erneut versuchen" in texts["something_new"].lower()
 
         live_server.stop()
-        page.wait_for_selector(".conn.down", timeout=10000)
+        page.wait_for_selector(".conn.down", timeout=20000)
         assert page.inner_text("#conn") == "Verbindung unterbrochen – verbinde neu …"
         assert page.inner_text("#offline").startswith("Keine Verbindung zum Server.")
         disabled = page.eval_on_selector_all(
@@ -110,7 +110,7 @@ def test_failures_and_the_offline_state_speak_plain_german(live_server: LiveServ
 
         live_server.start()
         page.wait_for_selector(".conn:not(.down)", timeout=15000)
-        page.wait_for_selector("button.next:not([disabled])", timeout=5000)
+        page.wait_for_selector("button.next:not([disabled])", timeout=20000)
         assert page.is_hidden("#offline")
 
 

@@ -54,7 +54,7 @@ def test_the_hold_shows_where_the_ticket_would_and_the_clerk_may_call_anyway(
         assert page.is_visible(f"text={ANYWAY}") and page.is_visible("button.next")
 
         page.keyboard.press("Enter")
-        page.wait_for_selector(f"#current .number:text('{walk_in['number']}')", timeout=5000)
+        page.wait_for_selector(f"#current .number:text('{walk_in['number']}')", timeout=20000)
         assert page.locator(NOTICE).count() == 0
         # neither the notice nor a called ticket moves the Next button
         assert next_button_top(page) == held_top[1366]
@@ -65,13 +65,13 @@ def test_the_hold_shows_where_the_ticket_would_and_the_clerk_may_call_anyway(
         # with another walk-in waiting, Next closes the visit and holds again; the booked visitor's
         # check-in ends the hold
         second = check_in(server, service_id="ausweis")
-        page.wait_for_selector(f"#queue td.num:text('{second['number']}')", timeout=5000)
+        page.wait_for_selector(f"#queue td.num:text('{second['number']}')", timeout=20000)
         page.get_by_role("button", name="Nächster ▸").click()
         # the walk-in was called, never started: Next asks how it ended (issue 12, item 6)
         page.locator("#outcome").get_by_role("button", name="Erledigt").click()
-        page.wait_for_selector(NOTICE, timeout=5000)
+        page.wait_for_selector(NOTICE, timeout=20000)
         booked = check_in(server, appointment_code=pickup["code"])
-        page.wait_for_selector(NOTICE, state="detached", timeout=5000)
-        page.wait_for_selector(f"#queue td.num:text('{booked['number']}')", timeout=5000)
+        page.wait_for_selector(NOTICE, state="detached", timeout=20000)
+        page.wait_for_selector(f"#queue td.num:text('{booked['number']}')", timeout=20000)
         assert "Kein Vorgang" in page.inner_text("#current")
         assert problems == []

@@ -37,14 +37,14 @@ def test_next_on_the_clerk_page_shows_on_the_display(live_server: LiveServer, ar
         clerk.get_by_role("button", name="Nächster ▸").click()
         clerk.wait_for_selector(f"#current .number:text('{proposed}')")
 
-        display.wait_for_selector(f"#current li[data-number='{proposed}']", timeout=5000)
+        display.wait_for_selector(f"#current li[data-number='{proposed}']", timeout=20000)
         text = display.inner_text("#current")
         assert proposed in text and "Schalter 1" in text
         clerk.screenshot(path=str(artifacts / "clerk-after-next.png"))
         display.screenshot(path=str(artifacts / "display-after-next.png"))
 
         live_server.stop()
-        display.wait_for_selector("#offline:not([hidden])", timeout=10000)
+        display.wait_for_selector("#offline:not([hidden])", timeout=20000)
         display.screenshot(path=str(artifacts / "display-offline.png"))
         assert proposed in display.inner_text("#current")
 
@@ -73,7 +73,7 @@ def test_a_printer_out_of_paper_warns_staff_on_display_and_clerk_page(server_fac
         clerk.screenshot(path=str(artifacts / "clerk-printer-warning.png"))
         with server.client("printer") as agent:
             agent.post("/api/v1/printers/eingang/status", json={"status": "ok"})
-        display.wait_for_selector(".printer-warning", state="detached", timeout=5000)
+        display.wait_for_selector(".printer-warning", state="detached", timeout=20000)
 
 
 def test_the_display_follows_events_without_refetching_the_board(live_server: LiveServer) -> None:
@@ -91,5 +91,5 @@ def test_the_display_follows_events_without_refetching_the_board(live_server: Li
             desk.post("/api/v1/counters/1/state", json={"state": "open"})
             called = desk.post("/api/v1/counters/1/next").json()["ticket"]["number"]
         assert called in numbers
-        display.wait_for_selector(f"#current li[data-number='{called}']", timeout=5000)
+        display.wait_for_selector(f"#current li[data-number='{called}']", timeout=20000)
         assert len(fetched) == before  # every change came with the pushed board

@@ -95,5 +95,5 @@ def test_a_new_call_moves_to_the_top_and_the_others_stay(server_factory: ServerF
         page = open_display(chromium, server.url, server.tokens["display"], (1920, 1080))
         assert_every_call_shown(page, called, (1920, 1080))
         newest = call_next(server, 6)["number"]
-        page.wait_for_selector(f"#current li.newest[data-number='{newest}']", timeout=5000)
+        page.wait_for_selector(f"#current li.newest[data-number='{newest}']", timeout=20000)
         assert_every_call_shown(page, [*called, newest], (1920, 1080))

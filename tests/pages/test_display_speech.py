@@ -115,7 +115,7 @@ def test_a_display_without_voices_plays_the_servers_wav(live_server: LiveServer,
         assert display.evaluate("window.speechSynthesis.getVoices().length") == 0
 
         ticket = call_next(live_server)
-        display.wait_for_selector(f"#current li[data-number='{ticket['number']}']", timeout=5000)
+        display.wait_for_selector(f"#current li[data-number='{ticket['number']}']", timeout=20000)
         display.screenshot(path=str(artifacts / "display-spoken-call.png"))
         display.wait_for_function(
             "['playing', 'ended'].includes(document.getElementById('announcement').dataset.state)", timeout=10000
@@ -141,7 +141,7 @@ def test_speech_off_and_browser_fetch_no_wav(live_server: LiveServer, mode: str,
         display.goto(f"{live_server.url}/display?token={live_server.tokens['display']}&speech={mode}")
         display.wait_for_function("window.townhallDisplay && window.townhallDisplay.connected()")
         ticket = call_next(live_server)
-        display.wait_for_selector(f"#current li[data-number='{ticket['number']}']", timeout=5000)
+        display.wait_for_selector(f"#current li[data-number='{ticket['number']}']", timeout=20000)
         # Nothing to wait for when nothing should happen: give the page the chime's length.
         display.wait_for_timeout(2000)
         assert fetched == expected

@@ -56,7 +56,7 @@ def test_the_page_follows_the_call_live_and_signals_it(live_server: LiveServer, 
         assert call_next(live_server)["id"] == mine["id"]
         asked = time.monotonic()
         # well before the 15 s poll: the stream brought it
-        page.wait_for_selector("#card.called", timeout=8000)
+        page.wait_for_selector("#card.called", timeout=20000)
         assert time.monotonic() - asked < 10
         assert page.inner_text("#turn") == "Sie sind dran – Schalter 1"
         assert "Bitte kommen Sie jetzt zu Schalter 1" in page.inner_text("#card")
@@ -65,7 +65,7 @@ def test_the_page_follows_the_call_live_and_signals_it(live_server: LiveServer, 
         assert_accessible(page)
 
         ticket_action(live_server, mine["id"], "recall")
-        page.wait_for_function("window.__vibrations.length === 2", timeout=8000)
+        page.wait_for_function("window.__vibrations.length === 2", timeout=20000)
         page.reload()  # a reloaded page does not ring again for the same call
         page.wait_for_selector("#card.called")
         time.sleep(1)
