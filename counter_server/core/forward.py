@@ -96,7 +96,7 @@ def forward_run(
     calls: dict[str, float] = {}
     left = len(scope)
     pop, push, first, remove, taken = heapq.heappop, heapq.heappush, order.first, order.remove, draws.taken
-    run_guard = guard.begin(order) if guard is not None else None
+    run_guard = guard.begin(order) if guard is not None and guard.may_act(order) else None
     while events and (left or len(calls) < least):
         at, index, stamp = pop(events)
         if index < 0:

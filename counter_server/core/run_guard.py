@@ -101,6 +101,14 @@ class GuardPlan:
         """The guard of one run over `order`."""
         return RunGuard(self, order)
 
+    def may_act(self, order: CallOrder) -> bool:
+        """Whether a run over `order` has a booked visitor to guard: queued, or to come.
+
+        Without one a run's guard keeps every choice (it is quiet from its first decision),
+        so the run may do without it.
+        """
+        return bool(self.joiners) or bool(order.booked())
+
 
 class RunGuard:
     """The guard's view in one forward run: expected free times, who has checked in when.
