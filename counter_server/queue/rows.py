@@ -145,21 +145,19 @@ def _numbers(
     return [r[0] for r in found if r[0] is not None]
 
 
+# the tickets that count towards an errand's daily walk-in cap (index m020)
+_WALK_INS = "FROM tickets WHERE office_day = ? AND kind = 'walk_in'"
+
+
 def walk_ins_of(db: sqlite_utils.Database, day: date, service_id: str) -> int:
     """Walk-in tickets issued for one errand on `day` (its cap), counted in an index."""
-    row = db.execute(
-        "SELECT count(*) FROM tickets WHERE office_day = ? AND kind = 'walk_in' AND service_id = ?",
-        [day.isoformat(), service_id],
-    ).fetchone()
-    return int(row[0])
+    (count,) = db.execute(f"SELECT count(*) {_WALK_INS} AND service_id = ?", [day.isoformat(), service_id]).fetchone()
+    return int(count)
 
 
 def walk_ins_issued(db: sqlite_utils.Database, day: date) -> dict[str, int]:
-    rows = db.execute(
-        "SELECT service_id, count(*) FROM tickets WHERE office_day = ? AND kind = 'walk_in'"
-        " GROUP BY service_id",
-        [day.isoformat()],
-    ).fetchall()
+    """`walk_ins_of` for every errand with walk-ins on `day`."""
+    rows = db.execute(f"SELECT service_id, count(*) {_WALK_INS} GROUP BY service_id", [day.isoformat()]).fetchall()
     return {r[0]: r[1] for r in rows}
 
 

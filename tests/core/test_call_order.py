@@ -37,6 +37,8 @@ from counter_server.core.model import (
 from counter_server.core.policy import CounterTerms, Rules, choose_with, counter_terms, eligible
 from counter_server.core.run_clock import wake_min
 
+from . import test_policy
+
 SERVICES = ("a", "b", "c", "d")
 ZONES = (UTC, ZoneInfo("Europe/Berlin"))
 
@@ -120,21 +122,15 @@ def _by_arrival(pool: list[Ticket]) -> list[Ticket]:
 
 
 def test_walk_ins_follow_a_walk_in_who_joins_later() -> None:
-    now = datetime(2026, 3, 2, 11, 0, tzinfo=UTC)
     desk = _working_counters([Counter(id="1", label="1", skills={"a": 1}, state=CounterState.OPEN)])
-    order = CallOrder(terms=[counter_terms(desk[0], desk, Rules(), DURATIONS)], rules=Rules(), origin=now)
-    early, late, later = (_walk_in(name, now - timedelta(minutes=m)) for name, m in (("x", 30), ("y", 10), ("z", 20)))
+    order = CallOrder(terms=[counter_terms(desk[0], desk, Rules(), DURATIONS)], rules=Rules(), origin=test_policy.NOON)
+    early, late, later = (test_policy.ticket(name, "a", waited=m) for name, m in (("x", 30), ("y", 10), ("z", 20)))
     order.fill([early, late])
     assert list(order.walk_ins()) == [early, late]
     order.add(later)  # arrived before `late`: sorted in, though it joined last
     assert list(order.walk_ins()) == [early, later, late]
     assert order.take(0, 0.0) is early
     assert list(order.walk_ins()) == [later, late]
-
-
-def _walk_in(name: str, arrived: datetime) -> Ticket:
-    return Ticket(id=name, number=name, service_id="a", kind=TicketKind.WALK_IN, priority=Priority.NORMAL,
-                  lang="de", created_at=arrived, arrived_at=arrived, office_day=arrived.date(), public_id=name)
 
 
 @settings(max_examples=150, deadline=None)
