@@ -23,11 +23,13 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import json
 import logging
 import os
+import threading
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -69,11 +71,14 @@ class AgentSettings:
 
 
 class Journal:
-    """Which jobs this agent has printed but not yet had acknowledged, safe across a crash."""
+    """Which jobs this agent has printed but not yet had acknowledged, safe across a crash.
+
+    Marked from the printer's worker thread, forgotten on the event loop: one lock."""
 
     def __init__(self, path: Path) -> None:
         self.path = path
         self.entries: dict[str, str] = {}
+        self._lock = threading.Lock()
         if path.exists():
             try:
                 self.entries = dict(json.loads(path.read_text(encoding="utf-8")))
@@ -84,13 +89,15 @@ class Journal:
         return self.entries.get(job_id)
 
     def mark(self, job_id: str, state: str) -> None:
-        self.entries[job_id] = state
-        self._save(durable=True)
+        with self._lock:
+            self.entries[job_id] = state
+            self._save(durable=True)
 
     def forget(self, job_id: str) -> None:
         # Not synced: an entry that survives a crash only repeats an idempotent acknowledgement.
-        if self.entries.pop(job_id, None) is not None:
-            self._save(durable=False)
+        with self._lock:
+            if self.entries.pop(job_id, None) is not None:
+                self._save(durable=False)
 
     def _save(self, *, durable: bool) -> None:
         self.path.parent.mkdir(parents=True, exist_ok=True)
@@ -117,9 +124,11 @@ class PrinterLink:
         """Printers that can answer must say they can print; others are trusted blindly."""
         return status.can_print or (status is PrinterStatus.UNKNOWN and not self.transport.can_read)
 
-    def send(self, data: bytes) -> PrinterStatus:
-        """Send one ticket, then ask again, so a roll that just ran out is reported at once."""
+    def send(self, data: bytes, *, taken: Callable[[], None] = lambda: None) -> PrinterStatus:
+        """Send one ticket, call `taken` once the printer has all its bytes, then ask again,
+        so a roll that just ran out is reported at once."""
         self.transport.write(data)
+        taken()
         return self.status()
 
 
@@ -137,6 +146,7 @@ class PrintAgent:
         self.last_status = PrinterStatus.UNKNOWN
         self.last_status_at = 0.0
         self.last_seq: int | None = None
+        self.acking: dict[str, asyncio.Task[None]] = {}  # printed, acknowledgement under way
         self.wake = asyncio.Event()
         self.printer_lock = asyncio.Lock()
         self.ssl = ssl_context(settings.ca_file)
@@ -153,6 +163,8 @@ class PrintAgent:
             await self._resolve_printer()
             await asyncio.gather(self._listen(), self._work(), self._watch_status())
         finally:
+            if self.acking:  # a moment for those under way; the journal repeats the rest
+                await asyncio.wait(list(self.acking.values()), timeout=1.0)
             await self.http.aclose()
             self.link.transport.close()
 
@@ -226,25 +238,36 @@ class PrintAgent:
     async def sync(self) -> None:
         """Handle the pending jobs in order; stop at the first one the printer cannot take.
 
-        Acknowledgements run alongside the next ticket's printing: the journal
+        Acknowledgements run alongside the next tickets' printing, and the next fetch does
+        not wait for them (in a burst, the jobs released meanwhile are printed at once): a
+        job listed again while its acknowledgement is under way is passed over. The journal
         already says "printed", so a lost acknowledgement is repeated, never the print.
         """
         response = await self.http.get(f"/api/v1/printers/{self.printer_id}/jobs")
         response.raise_for_status()
         answer = response.json()
         clock = _ServerClock(datetime.fromisoformat(answer["now"]))
-        acks: list[asyncio.Task[None]] = []
-        try:
-            for job in answer["jobs"]:
-                outcome = await self._handle(job, clock)
-                if outcome is None:
-                    break
-                acks.append(asyncio.create_task(self._ack(str(job["id"]), *outcome)))
-        finally:
-            results = await asyncio.gather(*acks, return_exceptions=True)
-        for result in results:
-            if isinstance(result, Exception):
-                raise result
+        for job in answer["jobs"]:
+            if str(job["id"]) in self.acking:
+                continue
+            outcome = await self._handle(job, clock)
+            if outcome is None:
+                break
+            self._acknowledge(str(job["id"]), *outcome)
+
+    def _acknowledge(self, job_id: str, outcome: str, reason: str | None) -> None:
+        task = asyncio.create_task(self._ack(job_id, outcome, reason))
+        self.acking[job_id] = task
+
+        def done(task: asyncio.Task[None]) -> None:
+            self.acking.pop(job_id, None)
+            if task.cancelled() or task.exception() is None:
+                return
+            log.warning("acknowledging job %s failed (%s); it will be acknowledged again",
+                        job_id, task.exception())
+            asyncio.get_running_loop().call_later(0.5, self.wake.set)  # the next fetch lists it
+
+        task.add_done_callback(done)
 
     async def _handle(
         self, job: Mapping[str, Any], clock: _ServerClock
@@ -279,15 +302,16 @@ class PrintAgent:
             if not self.link.may_print(status):
                 await self._report(status)
                 return False
+            # All bytes were taken: printed, even if the paper ends right after. Reprinting
+            # would hand out the same number twice once the roll is changed. Marked in the
+            # printer's thread, before its status is asked: the loop goes on meanwhile.
+            taken = functools.partial(self.journal.mark, job_id, "printed")
             try:
-                after = await asyncio.to_thread(self.link.send, data)
+                after = await asyncio.to_thread(self.link.send, data, taken=taken)
             except PrinterUnavailable as error:
                 log.warning("printing job %s failed: %s", job_id, error)
                 await self._report(PrinterStatus.OFFLINE)
                 return False
-            # All bytes were taken: printed, even if the paper ends right after. Reprinting
-            # would hand out the same number twice once the roll is changed.
-            self.journal.mark(job_id, "printed")
             await self._report(after if after is not PrinterStatus.UNKNOWN else status)
             return True
 
