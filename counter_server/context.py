@@ -109,6 +109,12 @@ def context(request: Request) -> Context:
     return ctx
 
 
+async def context_dependency(request: Request) -> Context:
+    """`context` as a dependency: a coroutine, which FastAPI calls on the event loop. (A plain
+    function it would hand to a worker thread and back, for every request.)"""
+    return context(request)
+
+
 def bearer(connection: HTTPConnection, *, query: bool = False) -> str | None:
     """The device token from `Authorization: Bearer`; from `?token=` only where `query` says
     a browser cannot send a header (the websocket, an <audio> element's WAV)."""
@@ -148,7 +154,7 @@ def status_url_base(ctx: Context, request: Request) -> str:
     return f"{base}/t/"
 
 
-CtxDep = Annotated[Context, Depends(context)]
+CtxDep = Annotated[Context, Depends(context_dependency)]
 IdempotencyKey = Annotated[str | None, Header(alias="Idempotency-Key")]
 AnyDevice = Annotated[Device, Depends(role())]
 KioskDevice = Annotated[Device, Depends(role("kiosk"))]

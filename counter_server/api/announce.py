@@ -17,7 +17,7 @@ from speech import SpeechCache, SpeechUnavailable, call_sentence
 
 from ..auth import Device
 from ..config import LANGUAGES
-from ..context import Context, context, role
+from ..context import Context, context_dependency, role
 from ..core.errors import Conflict
 from ..core.model import Ticket, TicketState
 from ..errors import ApiError, bad_request
@@ -76,7 +76,7 @@ async def announcement_wav(
     ticket_id: str,
     request: Request,
     lang: str = Query("de", json_schema_extra=one_of(*LANGUAGES)),
-    ctx: Context = Depends(context),
+    ctx: Context = Depends(context_dependency),
     # an <audio> element cannot send a header: the WAV also takes ?token=
     _: Device = Depends(role("display", query_token=True)),
 ) -> Response:
@@ -92,7 +92,7 @@ async def announcement_wav(
 async def announcement(
     ticket_id: str,
     lang: str = Query("de", json_schema_extra=one_of(*LANGUAGES)),
-    ctx: Context = Depends(context),
+    ctx: Context = Depends(context_dependency),
     _: Device = Depends(role("display")),
 ) -> dict[str, Any]:
     ticket, text = await _text(ctx, ticket_id, lang)

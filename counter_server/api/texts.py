@@ -13,7 +13,7 @@ from pydantic import BaseModel
 from i18n import Catalog, Entry, available_languages, counter_name, load, room_name
 
 from ..config import LANGUAGES
-from ..context import Context, context
+from ..context import Context, context_dependency
 from ..errors import bad_request
 from .fields import one_of
 from .models import errors
@@ -55,7 +55,7 @@ def _namespaces(asked: list[str]) -> list[str]:
 async def page_texts(
     lang: Annotated[str, Path(json_schema_extra=one_of(*LANGUAGES))],
     ns: list[str] = Query(default=[], json_schema_extra={"items": {"type": "string", "enum": NAMESPACES}}),
-    ctx: Context = Depends(context),
+    ctx: Context = Depends(context_dependency),
 ) -> PageTexts:
     if lang not in available_languages():
         known = ", ".join(available_languages())
