@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import pickle
 import platform
 import tempfile
-from importlib import resources
 from pathlib import Path
 
 
@@ -23,20 +23,33 @@ def _escpos_cache() -> Path | None:
     return cache
 
 
+def _capabilities_json() -> Path | None:
+    """escpos's printer database, found without importing escpos (a server that never prints
+    through python-escpos does not load it)."""
+    spec = importlib.util.find_spec("escpos")
+    folders = list(spec.submodule_search_locations or []) if spec is not None else []
+    return Path(folders[0]) / "capabilities.json" if folders else None
+
+
 def _write_pickle_whole(cache: Path) -> bool:
     """Write the pickle python-escpos would write, but whole: under a temporary name, then
     renamed. escpos writes it in place, so a second process starting meanwhile found the file
     and read it half written (EOFError at import, seen with four test workers on a fresh
-    machine). escpos reads the same database with yaml.safe_load; so do we."""
+    machine). escpos reads the same database with yaml.safe_load; so do we, only when the
+    pickle is missing or older than the database (PyYAML is not loaded otherwise)."""
+    source = _capabilities_json()
+    target = cache / f"{platform.python_version()}.capabilities.pickle"
+    if source is None:
+        return False
+    try:
+        if target.exists() and target.stat().st_mtime >= source.stat().st_mtime:
+            return True
+    except OSError:
+        return False
     import yaml  # type: ignore[import-untyped]  # escpos's own dependency; needed once
 
-    source = resources.files("escpos") / "capabilities.json"
-    target = cache / f"{platform.python_version()}.capabilities.pickle"
     try:
-        with resources.as_file(source) as path:
-            if target.exists() and target.stat().st_mtime >= path.stat().st_mtime:
-                return True
-            capabilities = yaml.safe_load(path.read_text(encoding="utf-8"))
+        capabilities = yaml.safe_load(source.read_text(encoding="utf-8"))
         fd, temporary = tempfile.mkstemp(dir=cache, suffix=".part")
     except (OSError, yaml.YAMLError):
         return False
