@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import gc
 from importlib import metadata
 from pathlib import Path
 from typing import Any
@@ -18,6 +19,12 @@ from .tls import TlsFiles
 DEFAULT_PORT = 8000
 GRACEFUL_SHUTDOWN_S = 3
 PRE_MIGRATION_KEEP = 5
+# A collection of the youngest objects after this many allocations (Python's default: 700).
+# Under load the server allocates that many in well under a millisecond; its collections
+# then ran about 25 times a second and took 2-3 s of every minute, their full ones up to
+# 100 ms each (bench/RESULTS.md, "garbage collector"). Most garbage is freed at once by
+# reference counting; the collector is only for cycles, which can wait a little longer.
+GC_YOUNG_THRESHOLD = 20_000
 
 
 def version() -> str:
@@ -25,6 +32,16 @@ def version() -> str:
         return metadata.version("townhall-queue")
     except metadata.PackageNotFoundError:
         return "unknown"
+
+
+def steady_collector() -> None:
+    """Before serving: what is loaded by now (modules, routes, schemas, the office) lives as
+    long as the process, so the collector's full passes stop visiting it (`gc.freeze`), and
+    the young generation is collected less often (GC_YOUNG_THRESHOLD)."""
+    gc.collect()
+    gc.freeze()
+    _, middle, old = gc.get_threshold()
+    gc.set_threshold(GC_YOUNG_THRESHOLD, middle, old)
 
 
 def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -109,6 +126,7 @@ def run(args: argparse.Namespace) -> int:
     # after uvicorn set its loggers up: the websocket's handshake line carries ?token=
     hide_tokens("uvicorn", "uvicorn.error", "uvicorn.access")
     request_log.info("starting", version=version(), data_dir=str(data_dir), **_urls(args))
+    steady_collector()
     if args.public_port is None:
         server.run()
     else:
