@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
@@ -46,8 +47,9 @@ class Context:
     # configurations replaced by a reload: kept so no cache keyed by id() meets a reused id
     retired_configs: list[OfficeConfig] = field(default_factory=list)
 
-    @property
+    @functools.cached_property
     def keyring(self) -> KeyRing:
+        """Asked by every write: found once (the ring itself reads key files again when they change)."""
         return keyring_for(self.data_dir)
 
     def work(self, tx: Tx, staff_id: str | None = None) -> Work:

@@ -161,14 +161,5 @@ _RINGS: dict[Path, KeyRing] = {}
 
 
 def keyring_for(data_dir: Path) -> KeyRing:
-    """The one KeyRing of a data directory in this process. (Every write asks: an absolute
-    path is looked up as given first, so the common case costs no `resolve()` and its system
-    calls; a relative one depends on the working directory, so it is always resolved.)"""
-    ring = _RINGS.get(data_dir) if data_dir.is_absolute() else None
-    if ring is None:
-        resolved = data_dir.resolve()
-        ring = _RINGS.get(resolved) or KeyRing(resolved)
-        _RINGS[resolved] = ring
-        if data_dir.is_absolute():
-            _RINGS[data_dir] = ring
-    return ring
+    """The one KeyRing of a data directory in this process."""
+    return _RINGS.setdefault(data_dir.resolve(), KeyRing(data_dir.resolve()))

@@ -22,7 +22,7 @@ PRE_MIGRATION_KEEP = 5
 # A collection of the youngest objects after this many allocations (Python's default: 700).
 # Under load the server allocates that many in well under a millisecond; its collections
 # then ran about 25 times a second and took 2-3 s of every minute, their full ones up to
-# 100 ms each (bench/RESULTS.md, "garbage collector"). Most garbage is freed at once by
+# 100 ms each (bench/RESULTS.md, "Flat cost (issue 14), stop 28"). Most garbage is freed at once by
 # reference counting; the collector is only for cycles, which can wait a little longer.
 GC_YOUNG_THRESHOLD = 20_000
 
