@@ -37,7 +37,8 @@ class Desk:
         self.clerks = {c: server.client(f"counter:{c}") for c in COUNTERS}
         self.display = server.client("display")
         self.cpu = CpuMeter(server.process.pid if server.process else 0)
-        self.waiting = 0
+        # those a finished day left waiting (a Next finds nobody its counter serves) count too
+        self.waiting = waiting_count(server)
         self._turn = 0
 
     def close(self) -> None:
@@ -160,9 +161,18 @@ async def finished_day(server: LiveServer, tickets: int) -> None:
 
 def finished_count(server: LiveServer) -> int:
     """How many visits of the day are done, read from the data directory's database."""
+    return tickets_in(server, "done")
+
+
+def waiting_count(server: LiveServer) -> int:
+    return tickets_in(server, "waiting")
+
+
+def tickets_in(server: LiveServer, state: str) -> int:
+    """How many tickets are in `state`, read from the data directory's database."""
     db = sqlite3.connect(server.data_dir / "townhall.db")
     try:
-        return int(db.execute("SELECT count(*) FROM tickets WHERE state = 'done'").fetchone()[0])
+        return int(db.execute("SELECT count(*) FROM tickets WHERE state = ?", [state]).fetchone()[0])
     finally:
         db.close()
 

@@ -1,7 +1,7 @@
 """cProfile of the server's own work at a long queue, in process (no HTTP, no client):
 the check-in's and Next's write transactions, and the board and clerk view reads.
 
-    python -m bench.profile_server [--waiting 800] [--count 100] [--top 14]
+    python -m bench.profile_server [--waiting 800] [--finished 0] [--count 100] [--top 14]
 
 The same functions the routes call (the kiosk check-in's three steps, `call_next`, `board`,
 `counter_view`), each inside the store's write or read as the server runs them, on the
@@ -61,6 +61,7 @@ def profile(label: str, fn: Callable[[], Any], count: int, top: int) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(prog="bench.profile_server")
     parser.add_argument("--waiting", type=int, default=800)
+    parser.add_argument("--finished", type=int, default=0, help="visits called and finished before the queue fills")
     parser.add_argument("--count", type=int, default=100)
     parser.add_argument("--top", type=int, default=14)
     args = parser.parse_args()
@@ -104,6 +105,10 @@ def main() -> None:
                 ctx.store._read(view)
             return run
 
+        for _ in range(args.finished):
+            writers_part()
+        for _ in range(args.finished + len(COUNTERS)):
+            next_()
         for _ in range(args.waiting):
             check_in()
         profile(f"check-in at {args.waiting} waiting", check_in, args.count, args.top)

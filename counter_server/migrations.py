@@ -193,6 +193,16 @@ def m020_walk_ins_by_day(db: sqlite_utils.Database) -> None:
     db.execute("CREATE INDEX IF NOT EXISTS idx_tickets_walk_ins ON tickets (office_day, kind, service_id)")
 
 
+def m021_latest_calls(db: sqlite_utils.Database) -> None:
+    """The board's last calls and last served (`rows.recent_calls`, `rows.recently_done`) read
+    backwards from an index and stopped after a few, not the day's tickets sorted on every
+    read; and a printer's pending jobs (`printer_health`) counted without the day's jobs."""
+    db.execute("CREATE INDEX IF NOT EXISTS idx_tickets_calls ON tickets (office_day, called_at)")
+    db.execute("CREATE INDEX IF NOT EXISTS idx_tickets_served ON tickets (office_day, state, called_at)")
+    db.execute("DROP INDEX IF EXISTS idx_tickets_office_day_state")  # the one above serves its queries
+    db.execute("CREATE INDEX IF NOT EXISTS idx_print_jobs_pending ON print_jobs (state, printer_id)")
+
+
 MIGRATIONS: list[Migration] = [
     m001_core, m002_appointments, m003_print_jobs, m004_number_leases, m005_lease_outcomes, m006_idempotency_hashes,
     m007_tickets_by_day_and_state, m008_booking_secrets, m009_waitlist,
@@ -210,6 +220,8 @@ MIGRATIONS += MAIL_MIGRATIONS
 MIGRATIONS += [m016_appointments_by_day_counter]
 # the day's finished visits (service times) from one covering index
 MIGRATIONS += [m019_finished_visits, m020_walk_ins_by_day]
+# the board's last calls from an index
+MIGRATIONS += [m021_latest_calls]
 
 
 def pending(applied: list[str]) -> list[str]:

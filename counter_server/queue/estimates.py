@@ -43,6 +43,7 @@ class _Learned:
         # stats_from_minutes' memo: the lists only grow
         self.memo: dict[str, tuple[int, tuple[float, float]]] = {}
         self.fingerprint: tuple[int, str | None, str | None] = (0, None, None)
+        self.marks: tuple[object, ...] = ()  # `rows.finishing_marks` of the state learned from
         self.stats = config
 
     def add(self, visits: list[tuple[str, str, datetime, datetime]], fingerprint: tuple[int, str | None, str | None]) -> None:
@@ -73,8 +74,10 @@ class StatsCache:
     """Service times change only when a visit of the day finishes (or is taken back).
 
     A day with 3,000 finished visits would otherwise be read and parsed for every
-    estimate; one small query over an index tells whether the learned figures still hold,
-    and a visit finished since is added to them, not the whole day read again.
+    estimate. Two lookups in the events' index tell whether any visit finished or was taken
+    back since (a check-in's estimate, the board after a check-in: none did); only then a
+    count over the day's finished visits tells which, and a visit finished since is added
+    to the learned figures, not the whole day read again.
     """
 
     def __init__(self) -> None:
@@ -84,16 +87,23 @@ class StatsCache:
     def get(self, db: sqlite_utils.Database, config: OfficeConfig, now: datetime) -> ServiceStats:
         day = office_day(now, config.office.timezone)
         key = (database_path(db), id(config), day)
+        marks = rows.finishing_marks(db)
+        with self._lock:
+            known = self._kept.get(key)
+            if known is not None and known.marks == marks:
+                return known.stats
         fingerprint = rows.finished_fingerprint(db, day)
         with self._lock:  # short: a lookup, and at most the visits finished since
             known = self._kept.get(key)
             if known is not None and known.fingerprint == fingerprint:
+                known.marks = marks
                 return known.stats
             fresh = known.news(db, day, fingerprint) if known is not None else None
             if known is None or fresh is None:
                 known = _Learned(stats_from_config(config.office.services))
                 fresh = rows.finished_visits(db, day)
             known.add(fresh, fingerprint)
+            known.marks = marks
             self._kept = {key: known}  # only the newest: older states seldom come back
             return known.stats
 

@@ -9,6 +9,7 @@ import sqlite_utils
 
 from ..core.errors import UnknownTicket
 from ..core.estimate import add_visit
+from ..core.lifecycle import EVENT_TYPES
 from ..core.model import OPEN_TICKET_STATES, Priority, Ticket, TicketKind, TicketState
 from ..events import queue_seq
 from ..store import Tx
@@ -224,6 +225,21 @@ def finished_fingerprint(db: sqlite_utils.Database, day: date) -> tuple[int, str
     last = db.execute(f"SELECT finished_at, id {_FINISHED} ORDER BY finished_at DESC, id DESC LIMIT 1",
                       [day.isoformat()]).fetchone()
     return int(count), last[1] if last else None, last[0] if last else None
+
+
+_FINISHING = (EVENT_TYPES["finish"], EVENT_TYPES["reopen"])  # the only ways into and out of `done`
+
+
+def finishing_marks(db: sqlite_utils.Database) -> tuple[object, ...]:
+    """The last `ticket.finished` and the last `ticket.reopened` event, each its seq and data
+    (a lookup in an index): the finished visits are the same while neither changes, so the
+    costlier `finished_fingerprint` need only be asked when one did. The data as well as the
+    seq, as a write that rolled back may have used a seq that a later one uses again."""
+    marks: list[object] = []
+    for type_ in _FINISHING:
+        row = db.execute("SELECT seq, data FROM events WHERE type = ? ORDER BY seq DESC LIMIT 1", [type_]).fetchone()
+        marks += row or (0, None)
+    return tuple(marks)
 
 
 def counter_states(db: sqlite_utils.Database) -> dict[str, str]:

@@ -108,3 +108,46 @@ def test_an_older_snapshot_gets_its_own_figures(office: Office) -> None:
     assert office.read(lambda db: _kept(office, db)) == newest == office.read(lambda db: _whole_day(office, db))
     old.conn.execute("COMMIT")
     old.close()
+
+
+def test_check_ins_do_not_count_the_days_finished_visits(office: Office, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Only a visit finished or taken back moves the learned figures: a check-in's estimate
+    and the board after it look up two events, not the day's finished visits."""
+    _open_and_fill(office, 20)
+    for i in range(8):
+        _next(office, i)
+    office.read(lambda db: _kept(office, db))
+    counts: list[Any] = []
+    real = rows.finished_fingerprint
+    monkeypatch.setattr(rows, "finished_fingerprint", lambda db, day: counts.append(day) or real(db, day))
+    _open_and_fill(office, 5)
+    assert office.read(lambda db: _kept(office, db)) == office.read(lambda db: _whole_day(office, db))
+    assert counts == []
+    _next(office, 8)
+    assert office.read(lambda db: _kept(office, db)) == office.read(lambda db: _whole_day(office, db))
+    assert len(counts) == 1
+
+
+class _Undone(Exception):
+    pass
+
+
+def test_figures_of_a_write_that_rolled_back_are_not_kept(office: Office) -> None:
+    """A Next learns inside its write (its proposal needs the service times); if that write
+    rolls back, its event's seq is used again by the next write, for another visit."""
+    _open_and_fill(office, 12)
+    for i in range(4):
+        _next(office, i)
+    office.read(lambda db: _kept(office, db))
+
+    def finish_then_fail(w: Any) -> None:
+        commands.call_next(w, counter_id="1", previous="done")
+        _kept(office, w.db)  # learned from the state inside the write
+        raise _Undone
+
+    office.later(6.0)
+    with pytest.raises(_Undone):
+        office.write(finish_then_fail)
+    office.later(0.5)
+    office.write(lambda w: commands.call_next(w, counter_id="3", previous="done"))  # another visit, the same seq
+    assert office.read(lambda db: _kept(office, db)) == office.read(lambda db: _whole_day(office, db))
