@@ -11,11 +11,11 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import json
 import logging
 
 from .context import Context
 from .events import Subscriber
+from .jsontext import text
 from .queue.views import board
 from .store import Event
 
@@ -64,4 +64,4 @@ class BoardFeed:
         now = self.ctx.clock.now()
         data = await self.ctx.read(lambda db: board(db, self.ctx.config, now))
         message = {"seq": data["seq"], "type": "board", "at": now.isoformat(), "data": data}
-        return json.dumps(message, ensure_ascii=False, separators=(",", ":"))
+        return text(message)

@@ -20,6 +20,7 @@ from typing import Any, TypeVar
 
 import sqlite_utils
 
+from .jsontext import text
 from .migrations import migrate
 
 T = TypeVar("T")
@@ -33,11 +34,8 @@ class Event:
     data: dict[str, Any]
 
     def to_json(self) -> str:
-        return json.dumps(
-            {"seq": self.seq, "type": self.type, "at": self.at, "data": self.data},
-            ensure_ascii=False,
-            separators=(",", ":"),
-        )
+        """The event as screens are sent it (once per broadcast, the same text for all)."""
+        return text({"seq": self.seq, "type": self.type, "at": self.at, "data": self.data})
 
 
 @dataclass

@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 
 import sqlite_utils
 from fastapi import APIRouter, Depends, Query, Request
-from fastapi.responses import HTMLResponse, JSONResponse, Response
+from fastapi.responses import HTMLResponse, Response
 
 from ..auth import Device
 from ..bookings import commands as bookings
@@ -23,6 +23,7 @@ from ..context import AnyDevice, BookingDevice, CtxDep, IdempotencyKey, role
 from ..errors import bad_request
 from ..keys import public_key_text
 from ..uow import Work
+from .answer import JsonAnswer
 from .fields import DATE, AnyJson, Body, Code, Id, one_of
 from .models import errors
 
@@ -71,7 +72,7 @@ async def list_slots(
 @router.post("/api/v1/appointments", status_code=201, responses=errors(401, 403, 404, 409, 422))
 async def book(
     body: BookingBody, ctx: CtxDep, device: BookingDevice, idempotency_key: IdempotencyKey = None
-) -> JSONResponse:
+) -> JsonAnswer:
     """Book a free time; the answer carries the QR token and the confirmation's address."""
     def act(work: Work) -> tuple[int, Any]:
         appointment = bookings.book(
@@ -80,7 +81,7 @@ async def book(
         return 201, booked_answer(work.config, work.keyring, appointment)
 
     status, answer = await ctx.write_once(device, idempotency_key, body.model_dump_json(), act)
-    return JSONResponse(answer, status_code=status)
+    return JsonAnswer(answer, status_code=status)
 
 
 @router.get("/api/v1/appointments", responses=errors(401, 403, 422))

@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, WebSocket, WebSocketDisconnect
-from fastapi.responses import JSONResponse
 
 from ..auth import Device
 from ..console.sessions import session_device
@@ -14,6 +13,7 @@ from ..events import Subscriber, events_after, pump, until_first
 from ..frames import frame_writer
 from ..queue.views import board, snapshot
 from ..store import Event
+from .answer import JsonAnswer
 from .models import Board, errors
 
 router = APIRouter(prefix="/api/v1")
@@ -23,10 +23,10 @@ BoardReader = Annotated[Device, Depends(role("display"))]
 
 
 @router.get("/board", response_model=Board, responses=errors(401, 403))
-async def get_board(ctx: CtxDep, _: BoardReader) -> JSONResponse:
+async def get_board(ctx: CtxDep, _: BoardReader) -> JsonAnswer:
     """What a waiting-room screen shows: recent calls and who waits for what."""
     now = ctx.clock.now()
-    return JSONResponse(await ctx.read(lambda db: board(db, ctx.config, now)))
+    return JsonAnswer(await ctx.read(lambda db: board(db, ctx.config, now)))
 
 
 def _since(text: str | None) -> int | None:

@@ -10,7 +10,6 @@ from __future__ import annotations
 from typing import Any
 
 from fastapi import APIRouter, Request
-from fastapi.responses import JSONResponse
 from pydantic import Field
 
 from ..auth import Device
@@ -32,6 +31,7 @@ from ..core.errors import UnknownCounter, WalkInRefused
 from ..core.model import Priority
 from ..errors import bad_request
 from ..uow import Work
+from .answer import JsonAnswer
 from .fields import Body, Code, Id, Lang, Token, Word, one_of
 from .models import CheckinAnswer, CounterCheckinAnswer, errors
 
@@ -99,7 +99,7 @@ def _checkin(body: CheckinBody, device: Device) -> KioskCheckin:
 )
 async def create_checkin(
     body: CheckinBody, request: Request, ctx: CtxDep, device: KioskDevice, idempotency_key: IdempotencyKey = None
-) -> JSONResponse:
+) -> JsonAnswer:
     """A walk-in ticket for an errand, or a booked visitor's ticket by QR token or booking code."""
     base = status_url_base(ctx, request)
     try:
@@ -110,7 +110,7 @@ async def create_checkin(
             service_id, reason = body.service_id, error.code
             await ctx.write(lambda work: note_refused_walk_in(work, service_id=service_id, reason=reason))
         raise
-    return JSONResponse(answer, status_code=201)
+    return JsonAnswer(answer, status_code=201)
 
 
 @router.post(
@@ -120,7 +120,7 @@ async def create_checkin(
 async def create_counter_checkin(
     counter_id: str, body: CounterCheckinBody, request: Request, ctx: CtxDep, device: CounterDevice,
     idempotency_key: IdempotencyKey = None,
-) -> JSONResponse:
+) -> JsonAnswer:
     """The kiosk's check-in by code, at a counter: same rules, same ticket, same events.
 
     `call_offered` says whether this counter may call the visitor at once
@@ -140,4 +140,4 @@ async def create_counter_checkin(
 
     request_text = f"counter-checkin:{counter_id}:{body.model_dump_json()}"
     status, answer = await ctx.write_once(device, idempotency_key, request_text, act)
-    return JSONResponse(answer, status_code=status)
+    return JsonAnswer(answer, status_code=status)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from fastapi import APIRouter, Query
-from fastapi.responses import JSONResponse, Response
+from fastapi.responses import Response
 from pydantic import Field
 
 from ..context import CounterDevice, CtxDep, IdempotencyKey, own_counter
@@ -15,6 +15,7 @@ from ..queue import commands, counters, rows
 from ..queue.shapes import counter_json, hold_json, ticket_json
 from ..queue.views import counter_view
 from ..uow import Work
+from .answer import JsonAnswer
 from .fields import Body, Id, Word, one_of
 from .models import CounterAnswer, CounterView, NextAnswer, TicketAnswer, errors
 
@@ -71,7 +72,7 @@ class Unrecorded(Exception):
 def _answer(status: int, body: Any) -> Response:
     if status == 204:
         return Response(status_code=204)
-    return JSONResponse(body, status_code=status)
+    return JsonAnswer(body, status_code=status)
 
 
 @router.post("/{counter_id}/state", response_model=CounterAnswer, responses=errors(401, 403, 404, 422))
@@ -160,8 +161,8 @@ async def call_checked_in(
 
 
 @router.get("/{counter_id}/queue", response_model=CounterView, responses=errors(401, 403, 404))
-async def counter_queue(counter_id: str, ctx: CtxDep, device: CounterDevice) -> JSONResponse:
+async def counter_queue(counter_id: str, ctx: CtxDep, device: CounterDevice) -> JsonAnswer:
     """What the clerk sees: the current ticket and who waits for this counter."""
     own_counter(device, counter_id)
     now = ctx.clock.now()
-    return JSONResponse(await ctx.read(lambda db: counter_view(db, ctx.config, counter_id, now)))
+    return JsonAnswer(await ctx.read(lambda db: counter_view(db, ctx.config, counter_id, now)))

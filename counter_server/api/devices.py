@@ -6,7 +6,6 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Request
-from fastapi.responses import JSONResponse
 from pydantic import Field
 
 from ..auth import ROLES, Device
@@ -14,6 +13,7 @@ from ..console import device_actions
 from ..console.audit import Actor, recent
 from ..console.pairing import pairing_text
 from ..context import CtxDep, role
+from .answer import JsonAnswer
 from .fields import Body, Id, Note, Word, one_of
 from .models import Open, errors
 
@@ -54,47 +54,47 @@ def _device_json(device: Device) -> dict[str, object]:
 
 
 @router.get("/devices", response_model=DeviceList, responses=errors(401, 403))
-async def list_devices(ctx: CtxDep, _: AdminDevice) -> JSONResponse:
+async def list_devices(ctx: CtxDep, _: AdminDevice) -> JsonAnswer:
     """Every device: role, name, counter, last seen and from where, connected now, revoked."""
-    return JSONResponse({"devices": await device_actions.listing(ctx)})
+    return JsonAnswer({"devices": await device_actions.listing(ctx)})
 
 
 @router.post("/devices", response_model=NewToken, status_code=201, responses=errors(401, 403, 422))
-async def add_device(body: NewDevice, ctx: CtxDep, admin: AdminDevice, request: Request) -> JSONResponse:
+async def add_device(body: NewDevice, ctx: CtxDep, admin: AdminDevice, request: Request) -> JsonAnswer:
     """A new device; its token is in this answer only (and `pairing`, the text of its QR code)."""
     device, token = await device_actions.add(ctx, _actor(admin), role=body.role, name=body.name or body.role,
                                              counter_id=body.counter_id)
     base = str(request.base_url).rstrip("/")
-    return JSONResponse({"device": _device_json(device), "token": token,
+    return JsonAnswer({"device": _device_json(device), "token": token,
                          "pairing": pairing_text(base, device.role, token)}, status_code=201)
 
 
 @router.post("/devices/{device_id}/rename", responses=errors(401, 403, 404, 422))
-async def rename_device(device_id: str, body: Rename, ctx: CtxDep, admin: AdminDevice) -> JSONResponse:
+async def rename_device(device_id: str, body: Rename, ctx: CtxDep, admin: AdminDevice) -> JsonAnswer:
     """Give the device another name."""
     await device_actions.rename(ctx, _actor(admin), device_id, body.name)
-    return JSONResponse({"id": device_id, "name": " ".join(body.name.split())})
+    return JsonAnswer({"id": device_id, "name": " ".join(body.name.split())})
 
 
 @router.post("/devices/{device_id}/revoke", responses=errors(401, 403, 404))
-async def revoke_device(device_id: str, ctx: CtxDep, admin: AdminDevice) -> JSONResponse:
+async def revoke_device(device_id: str, ctx: CtxDep, admin: AdminDevice) -> JsonAnswer:
     """Refuse this device's token from now on and close its websockets."""
     await device_actions.revoke(ctx, _actor(admin), device_id)
-    return JSONResponse({"id": device_id, "revoked": True})
+    return JsonAnswer({"id": device_id, "revoked": True})
 
 
 @router.post("/devices/{device_id}/rotate", response_model=NewToken, responses=errors(401, 403, 404, 422))
-async def rotate_device(device_id: str, ctx: CtxDep, admin: AdminDevice, request: Request) -> JSONResponse:
+async def rotate_device(device_id: str, ctx: CtxDep, admin: AdminDevice, request: Request) -> JsonAnswer:
     """A new token for the device (shown once); the old one is refused at once."""
     token = await device_actions.rotate(ctx, _actor(admin), device_id)
     rows = [d for d in await device_actions.listing(ctx) if d["id"] == device_id]
     device = rows[0]
     base = str(request.base_url).rstrip("/")
-    return JSONResponse({"device": {k: device[k] for k in ("id", "name", "role", "counter_id")}, "token": token,
+    return JsonAnswer({"device": {k: device[k] for k in ("id", "name", "role", "counter_id")}, "token": token,
                          "pairing": pairing_text(base, str(device["role"]), token)})
 
 
 @router.get("/audit", response_model=AuditList, responses=errors(401, 403))
-async def audit_log(ctx: CtxDep, _: AdminDevice) -> JSONResponse:
+async def audit_log(ctx: CtxDep, _: AdminDevice) -> JsonAnswer:
     """The newest 200 admin and office-head actions: who, what, when."""
-    return JSONResponse({"entries": await ctx.read(lambda db: recent(db, 200))})
+    return JsonAnswer({"entries": await ctx.read(lambda db: recent(db, 200))})

@@ -6,7 +6,6 @@ from datetime import date, datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request
-from fastapi.responses import JSONResponse
 from pydantic import BeforeValidator, Field
 
 from ..auth import Device
@@ -18,6 +17,7 @@ from ..core.numbering import office_day
 from ..errors import ApiError, bad_request
 from ..idempotency import key_taken, run_once
 from ..uow import Work
+from .answer import JsonAnswer
 from .checkins import parse_priority
 from .fields import Body, Id, Lang, Note, Token, Word, number_not_flag, one_of
 from .models import RedeemAnswer, errors
@@ -48,7 +48,7 @@ class RedeemBody(Body):
 @router.post("/api/v1/leases", responses=errors(401, 403, 422))
 async def lease_numbers(
     body: LeaseBody, request: Request, ctx: CtxDep, device: KioskDevice, idempotency_key: IdempotencyKey = None
-) -> JSONResponse:
+) -> JsonAnswer:
     """The kiosk's unused numbers of today, topped up per service, for issuing tickets offline."""
     base = status_url_base(ctx, request)
 
@@ -59,7 +59,7 @@ async def lease_numbers(
         return 200, {**answer, "status_url_base": base}
 
     status, answer = await ctx.write_once(device, idempotency_key, body.model_dump_json(), act)
-    return JSONResponse(answer, status_code=status)
+    return JsonAnswer(answer, status_code=status)
 
 
 @router.post(
@@ -69,7 +69,7 @@ async def lease_numbers(
 async def redeem_number(
     lease_id: str, body: RedeemBody, request: Request, ctx: CtxDep, device: KioskDevice,
     idempotency_key: IdempotencyKey = None,
-) -> JSONResponse:
+) -> JsonAnswer:
     """A ticket for a number the kiosk issued offline; its arrival is when the kiosk issued it.
 
     `checkin_key` names a check-in that got no answer before the kiosk issued this
@@ -107,7 +107,7 @@ async def redeem_number(
             work, device_id=device.id, lease_id=lease_id, code=code, issued_at=body.issued_at
         ))
         raise
-    return JSONResponse(answer, status_code=status)
+    return JsonAnswer(answer, status_code=status)
 
 
 @router.get("/api/v1/leases/refused", responses=errors(401, 403, 422))

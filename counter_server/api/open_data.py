@@ -15,7 +15,7 @@ from datetime import date, timedelta
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
-from fastapi.responses import HTMLResponse, JSONResponse, Response
+from fastapi.responses import HTMLResponse, Response
 
 from i18n.catalog import Catalog, UnknownLanguage
 
@@ -26,6 +26,7 @@ from ..errors import bad_request
 from ..queue.views import waiting_per_service
 from ..stats import exports, open_page
 from ..stats.query import daily_cells
+from .answer import JsonAnswer
 from .models import errors, page_errors
 
 # one of the six languages (the OpenAPI names them; another gets 422 unknown_language)
@@ -81,7 +82,7 @@ def _live(request: Request) -> LiveWait:
     return live
 
 
-@router.get("/open/v1/waiting", response_class=JSONResponse, responses=errors(422))
+@router.get("/open/v1/waiting", response_class=JsonAnswer, responses=errors(422))
 async def open_waiting(request: Request, ctx: CtxDep) -> Response:
     """Now, per errand: how many wait and about how many minutes a newcomer waits (`wait_min`,
     null when no estimate). Updated live (about 2 s old at most)."""
@@ -114,10 +115,10 @@ async def open_daily_csv(ctx: CtxDep, start: date | None = None, end: date | Non
 
 
 @router.get("/open/v1/catalog.jsonld", responses={200: {"content": {"application/ld+json": {}}}, **page_errors(422)})
-async def open_catalog(request: Request, ctx: CtxDep) -> JSONResponse:
+async def open_catalog(request: Request, ctx: CtxDep) -> JsonAnswer:
     """DCAT-AP.de description (JSON-LD) of the data sets, with the office's licence."""
     base = (ctx.config.public_url or str(request.base_url)).rstrip("/")
-    return JSONResponse(open_page.dcat(ctx.config, base), media_type="application/ld+json",
+    return JsonAnswer(open_page.dcat(ctx.config, base), media_type="application/ld+json",
                         headers={"Access-Control-Allow-Origin": "*"})
 
 

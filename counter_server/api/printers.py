@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query
-from fastapi.responses import JSONResponse
 from pydantic import AfterValidator, Field
 
 from ..auth import Device
@@ -21,6 +20,7 @@ from ..printing.status import (
 )
 from ..text import plain
 from ..uow import Work
+from .answer import JsonAnswer
 from .fields import Body, Note, Word, one_of
 from .models import errors
 
@@ -67,7 +67,7 @@ async def list_jobs(
 async def acknowledge_job(
     printer_id: str, job_id: str, body: AckBody, ctx: CtxDep, device: PrinterDevice,
     idempotency_key: IdempotencyKey = None,
-) -> JSONResponse:
+) -> JsonAnswer:
     """A job printed, or dropped (too old to hand to a visitor)."""
     check_device_may_serve(device, printer_by_id(ctx.config, printer_id))
     if body.outcome not in jobs.OUTCOMES:
@@ -79,7 +79,7 @@ async def acknowledge_job(
 
     request = f"ack:{printer_id}:{job_id}:{body.model_dump_json()}"
     status, answer = await ctx.write_once(device, idempotency_key, request, act)
-    return JSONResponse(answer, status_code=status)
+    return JsonAnswer(answer, status_code=status)
 
 
 @router.post("/{printer_id}/status", responses=errors(401, 403, 404, 422))

@@ -8,13 +8,14 @@ causes carries the clerk's staff id. A counter workstation's own token may come 
 from __future__ import annotations
 
 from fastapi import APIRouter, Request
-from fastapi.responses import JSONResponse, Response
+from fastapi.responses import Response
 
 from .. import shifts
 from ..auth import Device
 from ..console.staff_login import DirectoryUnavailable, login_staff
 from ..context import CounterDevice, CtxDep, bearer
 from ..errors import ApiError, bad_request, forbidden, unauthorized
+from .answer import JsonAnswer
 from .fields import Body, Id, Note
 from .models import errors
 
@@ -52,7 +53,7 @@ def _counter(ctx: CtxDep, asked: str | None, workstation: Device | None) -> str:
 
 
 @router.post("", status_code=201, responses=errors(401, 403, 404, 422, 429, 503))
-async def start_shift(body: ShiftLogin, ctx: CtxDep, request: Request) -> JSONResponse:
+async def start_shift(body: ShiftLogin, ctx: CtxDep, request: Request) -> JsonAnswer:
     """Log a clerk in at a counter: `{token, shift_id, staff: {id, name, role}, counter_id}`.
     401 `login_failed`; 429 `account_locked` after five wrong passwords in a row (a few minutes);
     503 `directory_unavailable` when a directory account's directory (LDAP) cannot be reached."""
@@ -74,7 +75,7 @@ async def start_shift(body: ShiftLogin, ctx: CtxDep, request: Request) -> JSONRe
     device_id = workstation.id if workstation else None
     shift_id, token = await ctx.store.write(
         lambda tx: shifts.start(tx.db, tx.now, actor, counter_id=counter_id, device_id=device_id), now=now)
-    return JSONResponse({"token": token, "shift_id": shift_id, "counter_id": counter_id,
+    return JsonAnswer({"token": token, "shift_id": shift_id, "counter_id": counter_id,
                          "staff": {"id": actor.id, "name": actor.name, "role": actor.role}}, status_code=201)
 
 

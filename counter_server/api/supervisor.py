@@ -6,7 +6,6 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends
-from fastapi.responses import JSONResponse
 from pydantic import Field
 
 from ..auth import Device
@@ -16,6 +15,7 @@ from ..console.supervisor import supervisor_state
 from ..context import CtxDep, role
 from ..queue.shapes import counter_json, ticket_json
 from ..uow import Work
+from .answer import JsonAnswer
 from .fields import Body, Id, Word, one_of
 from .models import CounterAnswer, Open, TicketAnswer, errors
 
@@ -57,32 +57,32 @@ def _actor(device: Device) -> Actor:
 
 
 @router.get("", response_model=SupervisorState, responses=errors(401, 403))
-async def supervisor(ctx: CtxDep, _: HeadDevice) -> JSONResponse:
+async def supervisor(ctx: CtxDep, _: HeadDevice) -> JsonAnswer:
     """What /supervisor shows: every counter, the waiting per errand, due bookings, printers,
     kiosks and the alerts of `[alerts]`."""
     now, seen, online = ctx.clock.now(), dict(ctx.seen), ctx.hub.online()
     state = await ctx.read(lambda db: supervisor_state(db, ctx.config, now, seen=seen, online=online))
-    return JSONResponse(state)
+    return JsonAnswer(state)
 
 
 @router.post("/counters/{counter_id}/state", response_model=CounterAnswer, responses=errors(401, 403, 404, 422))
-async def counter_state(counter_id: str, body: StateBody, ctx: CtxDep, head: HeadDevice) -> JSONResponse:
+async def counter_state(counter_id: str, body: StateBody, ctx: CtxDep, head: HeadDevice) -> JsonAnswer:
     """Open, pause or close any counter (audited as `counter.state`)."""
     counter = await ctx.write(lambda work: actions.counter_state(work, _actor(head), counter_id, body.state))
-    return JSONResponse({"counter": counter_json(counter)})
+    return JsonAnswer({"counter": counter_json(counter)})
 
 
 @router.post("/tickets/{ticket_id}/move", response_model=TicketAnswer, responses=errors(401, 403, 404, 409, 422))
-async def move_ticket(ticket_id: str, body: MoveBody, ctx: CtxDep, head: HeadDevice) -> JSONResponse:
+async def move_ticket(ticket_id: str, body: MoveBody, ctx: CtxDep, head: HeadDevice) -> JsonAnswer:
     """Move a waiting or called ticket to another errand and/or counter (audited as `ticket.move`)."""
     def act(work: Work) -> Any:
         return actions.move_ticket(work, _actor(head), ticket_id, body.service_id, body.counter_id)
 
-    return JSONResponse({"ticket": ticket_json(await ctx.write(act))})
+    return JsonAnswer({"ticket": ticket_json(await ctx.write(act))})
 
 
 @router.post("/services/{service_id}/walk-ins", response_model=WalkInsAnswer, responses=errors(401, 403, 404, 422))
-async def walk_ins(service_id: str, body: WalkInsBody, ctx: CtxDep, head: HeadDevice) -> JSONResponse:
+async def walk_ins(service_id: str, body: WalkInsBody, ctx: CtxDep, head: HeadDevice) -> JsonAnswer:
     """Stop (`stopped: true`) walk-in tickets for an errand for the rest of the day, or resume them."""
     stopped = await ctx.write(lambda work: actions.walk_ins(work, _actor(head), service_id, stop=body.stopped))
-    return JSONResponse({"service_id": service_id, "walk_in_stopped": stopped})
+    return JsonAnswer({"service_id": service_id, "walk_in_stopped": stopped})

@@ -6,7 +6,6 @@ import json
 from typing import Any
 
 from fastapi import APIRouter, Request
-from fastapi.responses import JSONResponse
 
 from .. import text
 from ..auth import Device
@@ -19,6 +18,7 @@ from ..queue.shapes import ticket_json
 from ..queue.visitor import public_status
 from ..queue.visitor_live import StatusStreamResponse, TooManyStreams, VisitorFeed
 from ..uow import Work
+from .answer import JsonAnswer
 from .models import ErrorBody, PublicTicket, TicketAnswer, errors
 
 router = APIRouter(prefix="/api/v1/tickets")
@@ -57,7 +57,7 @@ async def _body(request: Request) -> dict[str, Any]:
 async def act_on_ticket(
     ticket_id: str, action: str, request: Request, ctx: CtxDep, device: CounterDevice,
     idempotency_key: IdempotencyKey = None,
-) -> JSONResponse:
+) -> JsonAnswer:
     """recall, start, finish, no_show, park, return, cancel; transfer takes `service_id` and/or `counter_id`;
     reopen takes back a finish or no-show within office.toml `undo_s` (409 `undo_expired` after that),
     and the call Next made after it."""
@@ -79,14 +79,14 @@ async def act_on_ticket(
 
     fingerprint = f"{action}:{ticket_id}:{json.dumps(body, sort_keys=True)}"
     status, answer = await ctx.write_once(device, idempotency_key, fingerprint, act)
-    return JSONResponse(answer, status_code=status)
+    return JsonAnswer(answer, status_code=status)
 
 
 @router.get("/public/{public_id}", response_model=PublicTicket, responses=errors(404))
-async def get_public(public_id: str, ctx: CtxDep) -> JSONResponse:
+async def get_public(public_id: str, ctx: CtxDep) -> JsonAnswer:
     """A visitor's own ticket; no token, the id is unguessable."""
     now = ctx.clock.now()
-    return JSONResponse(await ctx.read(lambda db: public_status(db, ctx.config, public_id, now)))
+    return JsonAnswer(await ctx.read(lambda db: public_status(db, ctx.config, public_id, now)))
 
 
 @router.get(

@@ -17,12 +17,13 @@ from zoneinfo import ZoneInfo
 from babel.dates import format_date
 from babel.numbers import format_decimal
 from fastapi import FastAPI, Request
-from fastapi.responses import HTMLResponse, JSONResponse
+from fastapi.responses import HTMLResponse
 from fastapi.staticfiles import StaticFiles
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from i18n import Catalog
 
+from ..api.answer import JsonAnswer
 from ..bookings.confirmation import qr_png
 from ..config.office import LANGUAGES
 from ..site.common import client_of
@@ -135,8 +136,8 @@ def create_city_app(directory: CityDirectory) -> FastAPI:
     app.mount("/static/city", StaticFiles(directory=Path(__file__).parent / "static"), name="city_static")
 
     @app.get("/health")
-    async def health() -> JSONResponse:
-        return JSONResponse({"status": "ok", "offices": [o.id for o in directory.offices]})
+    async def health() -> JsonAnswer:
+        return JsonAnswer({"status": "ok", "offices": [o.id for o in directory.offices]})
 
     @app.get("/", response_class=HTMLResponse)
     async def start(lang: str | None = None) -> HTMLResponse:

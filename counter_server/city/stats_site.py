@@ -20,10 +20,11 @@ import psycopg
 from babel.dates import format_date
 from babel.numbers import format_decimal, format_percent
 from fastapi import FastAPI, Request
-from fastapi.responses import HTMLResponse, JSONResponse, Response
+from fastapi.responses import HTMLResponse, Response
 
 from i18n.catalog import Catalog
 
+from ..api.answer import JsonAnswer
 from ..core import stats
 from ..stats import exports, open_page, plots
 from ..stats.cache import ReportCache
@@ -184,14 +185,14 @@ def add_routes(app: FastAPI, directory: CityDirectory) -> None:
     async def report_csv(period: str = "month", date: date | None = None, office: str = "") -> Response:
         offices = _offices(directory, office)
         if not directory.postgres or offices is None:
-            return JSONResponse({"error": "not_found"}, status_code=404)
+            return JsonAnswer({"error": "not_found"}, status_code=404)
         try:
             sel = select(period, date or _today(directory))
             by_office, _ = await asyncio.to_thread(_gather, directory, sel, offices)
         except BadPeriod as error:
-            return JSONResponse({"error": "bad_request", "message": str(error)}, status_code=422)
+            return JsonAnswer({"error": "bad_request", "message": str(error)}, status_code=422)
         except psycopg.Error:
-            return JSONResponse({"error": "unavailable"}, status_code=503)
+            return JsonAnswer({"error": "unavailable"}, status_code=503)
         cells = [{"office": o, **c} for o, visits in by_office.items() for c in exports.published(visits, exports.DETAIL)]
         body = exports.cells_csv(cells, ["office", *exports.DETAIL])
         return Response(body, media_type="text/csv; charset=utf-8", headers={
@@ -213,14 +214,14 @@ def add_routes(app: FastAPI, directory: CityDirectory) -> None:
     async def report_plot(name: str, period: str = "month", date: date | None = None, office: str = "") -> Response:
         offices = _offices(directory, office)
         if not directory.postgres or offices is None or name not in plots.PLOTS:
-            return JSONResponse({"error": "not_found"}, status_code=404)
+            return JsonAnswer({"error": "not_found"}, status_code=404)
         try:
             sel = select(period, date or _today(directory))
             image = await _drawn(sel, office, offices, ("plot", name), lambda v, c: plots.png(name, v, **c))
         except BadPeriod as error:
-            return JSONResponse({"error": "bad_request", "message": str(error)}, status_code=422)
+            return JsonAnswer({"error": "bad_request", "message": str(error)}, status_code=422)
         except psycopg.Error:
-            return JSONResponse({"error": "unavailable"}, status_code=503)
+            return JsonAnswer({"error": "unavailable"}, status_code=503)
         return Response(image, media_type="image/png", headers={"Cache-Control": "no-store"})
 
     @app.get("/reports/{kind}", response_class=Response)
@@ -228,7 +229,7 @@ def add_routes(app: FastAPI, directory: CityDirectory) -> None:
         """The report as an Excel workbook (`export.xlsx`) or the month's PDF for the council (`monthly.pdf`)."""
         offices = _offices(directory, office)
         if not directory.postgres or offices is None or kind not in ("export.xlsx", "monthly.pdf"):
-            return JSONResponse({"error": "not_found"}, status_code=404)
+            return JsonAnswer({"error": "not_found"}, status_code=404)
         place = directory.office(office).name if office else directory.name  # type: ignore[union-attr]
         try:
             sel = select("month" if kind == "monthly.pdf" else period, date or _today(directory))
@@ -239,9 +240,9 @@ def add_routes(app: FastAPI, directory: CityDirectory) -> None:
                 body = await _drawn(sel, office, offices, ("pdf",),
                                     lambda v, c: exports.pdf_bytes(sel.title, place, v, c))
         except BadPeriod as error:
-            return JSONResponse({"error": "bad_request", "message": str(error)}, status_code=422)
+            return JsonAnswer({"error": "bad_request", "message": str(error)}, status_code=422)
         except psycopg.Error:
-            return JSONResponse({"error": "unavailable"}, status_code=503)
+            return JsonAnswer({"error": "unavailable"}, status_code=503)
         media = ("application/pdf" if kind == "monthly.pdf"
                  else "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
         filename = f"stadt-{'monatsbericht' if kind == 'monthly.pdf' else 'bericht'}-{sel.title}.{kind.split('.')[1]}"
@@ -252,27 +253,27 @@ def add_routes(app: FastAPI, directory: CityDirectory) -> None:
     async def daily_csv(start: date | None = None, end: date | None = None, office: str = "") -> Response:
         offices = _offices(directory, office)
         if not directory.postgres or offices is None:
-            return JSONResponse({"error": "not_found"}, status_code=404)
+            return JsonAnswer({"error": "not_found"}, status_code=404)
         days = _range(directory, start, end)
         if days is None:
-            return JSONResponse({"error": "bad_request", "message": f"start <= end, at most {MAX_DAYS} days"},
+            return JsonAnswer({"error": "bad_request", "message": f"start <= end, at most {MAX_DAYS} days"},
                                 status_code=422)
         sel = Selection("day", *days)
         try:
             by_office, _ = await asyncio.to_thread(_gather, directory, sel, offices)
         except psycopg.Error:
-            return JSONResponse({"error": "unavailable"}, status_code=503)
+            return JsonAnswer({"error": "unavailable"}, status_code=503)
         body = exports.cells_csv(stats_query.daily_rows(by_office, office or None), ["office_day", "service_id"])
         return Response(body, media_type="text/csv; charset=utf-8", headers=OPEN_HEADERS)
 
     @app.get("/open/v1/waiting")
     async def open_waiting(office: str = "") -> Response:
         if office and directory.office(office) is None:
-            return JSONResponse({"error": "not_found"}, status_code=404)
+            return JsonAnswer({"error": "not_found"}, status_code=404)
         body = await waiting.get()
         if office:
             body = {**body, "offices": [o for o in body["offices"] if o["id"] == office]}
-        return JSONResponse(body, headers={"Access-Control-Allow-Origin": "*", "Cache-Control": "max-age=2"})
+        return JsonAnswer(body, headers={"Access-Control-Allow-Origin": "*", "Cache-Control": "max-age=2"})
 
     @app.get("/open/wait", response_class=HTMLResponse)
     async def open_wait(lang: str | None = None) -> HTMLResponse:
@@ -284,8 +285,8 @@ def add_routes(app: FastAPI, directory: CityDirectory) -> None:
                       wait=open_page.wait_text, updated=updated)
 
     @app.get("/open/v1/catalog.jsonld")
-    async def open_catalog(request: Request) -> JSONResponse:
+    async def open_catalog(request: Request) -> JsonAnswer:
         base = str(request.base_url).rstrip("/")
-        return JSONResponse(open_page.catalog(base, title=directory.name, publisher=directory.name,
+        return JsonAnswer(open_page.catalog(base, title=directory.name, publisher=directory.name,
                                               licence=directory.licence),
                             media_type="application/ld+json", headers={"Access-Control-Allow-Origin": "*"})
