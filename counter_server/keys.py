@@ -162,4 +162,8 @@ _RINGS: dict[Path, KeyRing] = {}
 
 def keyring_for(data_dir: Path) -> KeyRing:
     """The one KeyRing of a data directory in this process."""
-    return _RINGS.setdefault(data_dir.resolve(), KeyRing(data_dir.resolve()))
+    resolved = data_dir.resolve()
+    ring = _RINGS.get(resolved)
+    if ring is None:
+        ring = _RINGS[resolved] = KeyRing(resolved)
+    return ring

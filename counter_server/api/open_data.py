@@ -9,7 +9,6 @@ visitors suppressed.
 from __future__ import annotations
 
 import asyncio
-import json
 import time
 from datetime import date, timedelta
 from typing import Annotated, Any
@@ -23,6 +22,7 @@ from ..config import LANGUAGES
 from ..context import Context, CtxDep
 from ..core.numbering import office_day
 from ..errors import bad_request
+from ..jsontext import encode
 from ..queue.views import waiting_per_service
 from ..stats import exports, open_page
 from ..stats.query import daily_cells
@@ -69,7 +69,7 @@ class LiveWait:
                     for r in rows
                 ],
             }
-            self.body, self.encoded = body, json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode()
+            self.body, self.encoded = body, encode(body)
             self.at = time.monotonic()
         finally:
             self.refreshing = None

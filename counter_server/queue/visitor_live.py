@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import json
 import logging
 from collections.abc import AsyncIterator
 from datetime import datetime
@@ -19,6 +18,7 @@ import sqlite_utils
 from starlette.responses import StreamingResponse
 from starlette.types import Receive, Scope, Send
 
+from .. import jsontext
 from ..config import OfficeConfig
 from ..context import Context
 from ..core.errors import UnknownTicket
@@ -39,8 +39,6 @@ class TooManyStreams(Exception):
     """Every stream slot is taken: the page follows its ticket by polling instead."""
 
 
-def _status_text(status: dict[str, Any]) -> str:
-    return json.dumps(status, ensure_ascii=False, separators=(",", ":"))
 
 
 class Watcher:
@@ -58,7 +56,7 @@ class Watcher:
         if status is None:
             self.gone = True
         else:
-            text = _status_text(status)
+            text = jsontext.text(status)
             if text == self._sent:
                 return
             self._sent, self._latest, self.state = text, text, str(status["state"])
