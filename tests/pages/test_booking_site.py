@@ -88,11 +88,13 @@ def test_every_page_passes_axe(server_factory: ServerFactory, artifacts: Path, l
             check("times-open", open_details=True)
             page.locator(".weeks a[rel=next]").scroll_into_view_if_needed()
             check("times-weeks", open_details=True)
-            page.locator(".weeks a[rel=next]").click()  # the next week, without JavaScript's help
+            with page.expect_navigation():  # the next week, without JavaScript's help
+                page.locator(".weeks a[rel=next]").click()
             page.locator(".weeks a[rel=prev]").scroll_into_view_if_needed()
             check("times-next-week", open_details=True)
             page.goto(f"{server.url}/book/ausweis?lang={lang}")
-            page.locator(".earliest button").first.click()
+            with page.expect_navigation():  # asking before the new page stands finds no document
+                page.locator(".earliest button").first.click()
             check("details")
             page.locator("#name").fill("Test" if lang == "de" else "اختبار")
             page.locator("form[data-altcha] button[type=submit]").click()

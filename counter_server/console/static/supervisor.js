@@ -30,8 +30,12 @@
     timer = null;
     if (busy()) { refreshSoon(2000); return; }
     const answer = await fetch("/supervisor/panel", { credentials: "same-origin" });
-    if (answer.status === 200) panel.innerHTML = await answer.text();
-    else if (answer.redirected || answer.status === 401 || answer.status === 403) location.reload();
+    if (answer.status === 200) {
+      const html = await answer.text();
+      // a choice made while the panel was on its way would be undone by the swap
+      if (busy()) { refreshSoon(2000); return; }
+      panel.innerHTML = html;
+    } else if (answer.redirected || answer.status === 401 || answer.status === 403) location.reload();
   }
 
   function refreshSoon(ms) {
