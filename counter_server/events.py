@@ -10,6 +10,7 @@ import asyncio
 import contextlib
 import json
 import logging
+import time
 from collections.abc import Callable
 from typing import Any
 
@@ -89,6 +90,8 @@ class Hub:
     def __init__(self) -> None:
         self.subscribers: set[Subscriber] = set()
         self.listeners: list[Callable[[list[Event]], None]] = []
+        # (time.monotonic) the board feed reads no board before this: see feeds.py
+        self.board_paced_until = 0.0
 
     def join(self, *, wants_board: bool = False, device_id: str | None = None) -> Subscriber:
         subscriber = Subscriber(wants_board=wants_board, device_id=device_id)
@@ -108,6 +111,12 @@ class Hub:
     def wants_board(self) -> bool:
         """Whether a display follows the board (it is then read after every burst)."""
         return any(s.wants_board for s in tuple(self.subscribers))
+
+    def board_read_soon(self) -> bool:
+        """Whether the board feed will read the state committed now: a display follows the
+        board, and the feed's pace lets it read right after this burst (under a rush it reads
+        at most every `feeds.EVERY_S`, and the state will have moved on by then)."""
+        return self.wants_board() and time.monotonic() >= self.board_paced_until
 
     def online(self) -> set[str]:
         """The devices with an open websocket now."""

@@ -4,7 +4,10 @@ every display that asked for it (`?board=1` on the websocket).
 Without it every display refetched the whole board after every event: 200 displays
 meant 200 board reads per event. Now the server reads it once, a moment after the
 burst (events come in bursts: Next closes one visit and calls the next), and the
-displays render what they are sent.
+displays render what they are sent. At most one board every `EVERY_S`, however many events
+come: under a rush every board is a full estimate of the queue, and a screen read from
+across the room loses nothing by half a second (the call's chime and voice follow the event
+itself, not the board).
 """
 
 from __future__ import annotations
@@ -12,6 +15,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import time
 
 from .context import Context
 from .events import Subscriber
@@ -21,6 +25,7 @@ from .store import Event
 
 log = logging.getLogger(__name__)
 SETTLE_S = 0.05  # wait this long after an event for the rest of its burst
+EVERY_S = 0.5  # and this long after the last board was read
 
 
 def _wants_board(subscriber: Subscriber) -> bool:
@@ -50,9 +55,11 @@ class BoardFeed:
             self._task = asyncio.get_running_loop().create_task(self._send_while_dirty())
 
     async def _send_while_dirty(self) -> None:
+        hub = self.ctx.hub
         while self._dirty:
-            await asyncio.sleep(SETTLE_S)
+            await asyncio.sleep(max(SETTLE_S, hub.board_paced_until - time.monotonic()))
             self._dirty = False
+            hub.board_paced_until = time.monotonic() + EVERY_S
             try:
                 text = await self._board_text()
             except Exception:

@@ -158,7 +158,7 @@ async def check_in(
     burst.pending += 1
     try:
         await burst.until_settled()
-        shared = burst.pending > 1 or ctx.hub.wants_board()  # others will read this state too
+        shared = burst.pending > 1 or ctx.hub.board_read_soon()  # others will read this state too
         status = await ctx.read(lambda db: status_after(db, ctx.config, issued, ctx.clock.now(), shared=shared))
     finally:
         burst.pending -= 1

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
+import threading
+import time
 import uuid
 from typing import Any
 
@@ -44,3 +47,33 @@ def test_a_display_that_asks_gets_the_board_after_each_burst(live_server: LiveSe
         except TimeoutError:
             pass
         assert "board" not in kinds and "ticket.created" in kinds
+
+
+def test_under_a_rush_the_board_is_read_at_most_twice_a_second_and_the_last_state_is_shown(
+        live_server: LiveServer) -> None:
+    """Forty check-ins as fast as one kiosk can send them: the displays get a board at most
+    every `feeds.EVERY_S` (each is a full estimate of the queue), and the last board they get
+    shows the last check-in (a rush never leaves a screen behind)."""
+    boards: list[tuple[float, dict[str, Any]]] = []
+    with connect(live_server.ws_url("display") + "&board=1") as display:
+        assert json.loads(display.recv(timeout=10))["type"] == "snapshot"
+
+        def watch() -> None:  # received as they come, while the kiosk sends
+            with contextlib.suppress(TimeoutError):
+                while True:
+                    board = _next_board(display, timeout=2)
+                    boards.append((time.monotonic(), board))
+
+        watcher = threading.Thread(target=watch)
+        watcher.start()
+        with live_server.client("kiosk") as kiosk:
+            for _ in range(40):
+                kiosk.post("/api/v1/checkins", json={"service_id": "ausweis"},
+                           headers={"Idempotency-Key": str(uuid.uuid4())}).raise_for_status()
+        watcher.join(30)
+    totals = [b["data"]["waiting_total"] for _, b in boards]
+    assert totals[-1] == 40 and totals == sorted(totals), totals
+    assert len(boards) >= 2, totals  # the rush lasted longer than one pace
+    gaps = [later - earlier for (earlier, _), (later, _) in zip(boards, boards[1:], strict=False)]
+    # received times jitter a little with the socket; the server's pace is EVERY_S = 0.5 s
+    assert all(gap > 0.35 for gap in gaps), gaps
