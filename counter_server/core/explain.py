@@ -77,15 +77,19 @@ def explain_choice(
     *,
     durations: Mapping[str, float] | None = None,
     for_slot: datetime | None = None,
+    ranked: Ticket | None = None,
 ) -> Reason:
     """Why `counter` would call `chosen` now out of `waiting` (as `choose_next` or the slot guard chose).
 
     `for_slot`: the slot the guard kept (`Decision.for_slot`), when it changed the choice.
+    `ranked`: the policy's own choice (`Decision.ranked`), when known: else ranked here again.
     """
     durations = durations or {}
     if chosen.priority is Priority.URGENT:
         return Reason("urgent", waited_min=_waited(chosen, now))
-    if chosen != choose_with(counter_terms(counter, counters, rules, durations), waiting, now, rules):
+    if ranked is None:
+        ranked = choose_with(counter_terms(counter, counters, rules, durations), waiting, now, rules)
+    if chosen != ranked:
         if chosen.kind is TicketKind.APPOINTMENT:
             return Reason("slot_guard", appointment_at=chosen.appointment_at)
         return Reason("slot_guard_short", appointment_at=for_slot)

@@ -39,7 +39,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from operator import attrgetter, itemgetter
 from typing import NamedTuple
@@ -78,12 +78,14 @@ class Decision:
     """Whom a counter calls (None: nobody), and, when it stays free on purpose, for whom.
 
     `for_slot`: the slot whose promise made the guard change the policy's choice
-    (the clerk page says so).
+    (the clerk page says so). `ranked`: the policy's own choice before the guard looked at
+    it, when known (the clerk's reason compares the two).
     """
 
     ticket: Ticket | None
     held_for: Hold | None = None
     for_slot: datetime | None = None
+    ranked: Ticket | None = field(default=None, compare=False)  # bookkeeping, not part of the decision
 
 
 class Need(NamedTuple):
@@ -254,7 +256,7 @@ def choose_guarding_slots(
     terms = counter_terms(counter, counters, rules, durations)
     chosen = choose_with(terms, waiting, now, rules)
     if chosen is None or outlook is None or not (rules.guard_slots or rules.adaptive_slots):
-        return Decision(chosen)
+        return Decision(chosen, ranked=chosen)
 
     def minutes(at: datetime) -> float:
         return (at - now).total_seconds() / 60
@@ -272,11 +274,12 @@ def choose_guarding_slots(
         fits = [t for t in waiting if durations.get(t.service_id, _DEFAULT_MIN) <= deadline]
         return choose_with(terms, fits, now, rules) if fits else None
 
-    return guard_choice(chosen, me, 0.0, rules=rules, needs=needs, desks=_desks_of(roster),
-                        free=free, durations=durations, in_time=in_time,
-                        walk_ins=lambda: _by_arrival(t for t in waiting
-                                                     if t.kind is TicketKind.WALK_IN and t.state is TicketState.WAITING),
-                        waited=lambda t: -minutes(t.arrived_at))
+    decision = guard_choice(chosen, me, 0.0, rules=rules, needs=needs, desks=_desks_of(roster),
+                            free=free, durations=durations, in_time=in_time,
+                            walk_ins=lambda: _by_arrival(t for t in waiting
+                                                         if t.kind is TicketKind.WALK_IN and t.state is TicketState.WAITING),
+                            waited=lambda t: -minutes(t.arrived_at))
+    return replace(decision, ranked=chosen)
 
 
 def _full_guard(

@@ -53,7 +53,8 @@ def decide_next(
     decision = choose_guarding_slots(counter, waiting, counters, now, config.rules,
                                      durations=durations, outlook=outlook)
     if decision.held_for is not None and not hold:
-        return Decision(choose_next(counter, waiting, counters, now, config.rules, durations=durations))
+        ranked = choose_next(counter, waiting, counters, now, config.rules, durations=durations)
+        return Decision(ranked, ranked=ranked)
     return decision
 
 
@@ -67,4 +68,4 @@ def why_next(
     waiting = [t for t in open_now if t.state is TicketState.WAITING]
     durations = stats_from_config(config.office.services).configured_min
     return explain_choice(decision.ticket, counter, waiting, counters, now, config.rules, durations=durations,
-                          for_slot=decision.for_slot)
+                          for_slot=decision.for_slot, ranked=decision.ranked)

@@ -201,6 +201,10 @@ def test_adaptive_calls_a_booked_visitor_who_is_here_up_to_eight_minutes_before_
     reason = explain_choice(booked, PICKUP, waiting, [PICKUP, CARDS], NOON, ADAPTIVE, durations=DURATIONS,
                             for_slot=decision.for_slot)
     assert reason == Reason("slot_guard", appointment_at=booked.appointment_at)
+    # the decision carries the ranking's own choice: the clerk's view need not rank again
+    assert decision.ranked is waiting[0]
+    assert explain_choice(booked, PICKUP, waiting, [PICKUP, CARDS], NOON, ADAPTIVE, durations=DURATIONS,
+                          for_slot=decision.for_slot, ranked=decision.ranked) == reason
     # the rule before issue 15's third round: only 3 minutes before the slot
     assert called(decide(waiting, busy={"2": 40}, rules=replace(ADAPTIVE, adaptive_call_early_min=3))) == "card"
     # at risk only: with the other desk free in time the ranking stands
