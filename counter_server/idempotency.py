@@ -13,6 +13,7 @@ from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 
+from . import jsontext
 from .errors import ApiError
 from .store import Tx
 
@@ -54,7 +55,7 @@ def run_once(tx: Tx, *, device_id: str, key: str | None, request: str, act: Call
     tx.db.table("idempotency").insert(
         {
             "device_id": device_id, "key": key, "request": digest, "status": status,
-            "body": json.dumps(body, ensure_ascii=False) if body is not None else "",
+            "body": jsontext.text(body) if body is not None else "",
             "created_at": tx.now.isoformat(),
         }
     )

@@ -19,13 +19,13 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import json
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 import sqlite_utils
 
+from .. import jsontext
 from ..auth import Device
 from ..config import OfficeConfig
 from ..context import Context
@@ -187,7 +187,7 @@ def remember_answer(work: Work, *, device_id: str, key: str | None, answer: dict
     """A retry under the same Idempotency-Key replays the told answer, not the unfinished one."""
     if key:
         work.db.execute("UPDATE idempotency SET body = ? WHERE device_id = ? AND key = ?",
-                        [json.dumps(answer, ensure_ascii=False), device_id, key])
+                        [jsontext.text(answer), device_id, key])
 
 
 def is_told(answer: dict[str, Any]) -> bool:
