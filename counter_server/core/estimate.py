@@ -395,8 +395,8 @@ class _Sampled:
             self._shape[service_id] = found
         return found
 
-    def _case(self, counter_id: str, state: QueueState) -> tuple[float, float, float, float] | None:
-        """(mu, sigma, elapsed minutes, share of such cases over by now) of a counter's case."""
+    def _case(self, counter_id: str, state: QueueState) -> tuple[float, float, float, float, float] | None:
+        """(mu, sigma, elapsed minutes, share of such cases over by now, the share not over) of a counter's case."""
         running = state.running.get(counter_id)
         if running is not None:
             mu, sigma = self._params(running.service_id)
@@ -408,7 +408,7 @@ class _Sampled:
             mu, sigma = lognormal_params(busy, self.stats.default_cv)
             elapsed = 0.0
         done = _NORMAL.cdf((math.log(elapsed) - mu) / sigma) if elapsed > 0 else 0.0
-        return mu, sigma, elapsed, done
+        return mu, sigma, elapsed, done, 1 - done
 
     def begin(self, run: int) -> None:
         """Start run number `run` with its own generator, as random.Random(seed) would draw.
@@ -416,39 +416,52 @@ class _Sampled:
         Every estimate draws with the same few seeds, and a run draws a few dozen numbers:
         the generator's `random` reads them from a tape kept per seed (then goes on from the
         state after it), which costs a tenth of setting the generator's 625-word state per run.
-        Its other methods (lognormvariate) draw through `random`, so they draw the same.
+        Its other methods (normalvariate) draw through `random`, so they draw the same.
         """
         numbers, after = _tape(self.stats.seed * 1_000_003 + run)
-        self.rng.random = chain(numbers, _drawn_on(after)).__next__  # type: ignore[method-assign]
+        self.rng.random = self._draw = chain(numbers, _drawn_on(after)).__next__  # type: ignore[method-assign]
 
     def free_at(self) -> list[float]:
         """Minutes until each counter is free: the rest of a log-normal case that has run so far."""
         found = []
-        draw, inv_cdf, exp = self.rng.random, _NORMAL.inv_cdf, math.exp  # locals: once per counter and run
+        draw, inv_cdf, exp = self._draw, _NORMAL.inv_cdf, math.exp  # locals: once per counter and run
         for case in self._busy:
             if case is None:
                 found.append(0.0)
                 continue
-            mu, sigma, elapsed, done = case
-            u = min(done + (1 - done) * draw(), 1 - 1e-12)
+            mu, sigma, elapsed, done, rest = case
+            # min() and max() spelt out: the same values without two calls per counter and run
+            u = done + rest * draw()
+            if u > _BELOW_ONE:
+                u = _BELOW_ONE
             total = exp(mu + sigma * inv_cdf(u)) if u > 0 else 0.0
-            found.append(max(0.0, total - elapsed))
+            found.append(total - elapsed if total - elapsed > 0.0 else 0.0)
         return found
 
     def taken(self, service_id: str) -> float:
-        return self.rng.lognormvariate(*self._params(service_id))
+        # what rng.lognormvariate(mu, sigma) draws (exp of normalvariate), one call fewer
+        mu, sigma = self._shape.get(service_id) or self._params(service_id)
+        return math.exp(self.rng.normalvariate(mu, sigma))
 
     def comes(self, joiner: Joiner) -> tuple[float, float] | None:
-        if self.rng.random() >= joiner.chance:
+        draw = self._draw
+        if draw() >= joiner.chance:
             return None
         known = self._late.get(id(joiner))
         if known is None:
             lowest, spread = _still_to_come(joiner, self.stats)
             known = self._late[id(joiner)] = (lowest, spread, _NORMAL.cdf(lowest))
         lowest, spread, done = known
-        u = min(done + (1 - done) * self.rng.random(), 1 - 1e-12)
+        u = done + (1 - done) * draw()
+        if u > _BELOW_ONE:
+            u = _BELOW_ONE
         z = _NORMAL.inv_cdf(u) if u > 0 else lowest
-        return max(0.0, joiner.slot_min + self.stats.booked_offset_mean_min + spread * z), 1.0
+        at = joiner.slot_min + self.stats.booked_offset_mean_min + spread * z
+        return (at if at > 0.0 else 0.0), 1.0
+
+
+# the largest share a draw is given, so that inv_cdf stays finite
+_BELOW_ONE = 1 - 1e-12
 
 
 def estimate_waits(

@@ -85,23 +85,25 @@ def forward_run(
     and joiners, when the policy has it on.
     """
     # (minute, counter index, generation): a counter is free at that minute, unless a
-    # newer entry of the same counter has replaced it; index -1: somebody checks in
+    # newer entry of the same counter has replaced it
     events = [(at, index, 0) for index, at in enumerate(free_at)]
+    heapq.heapify(events)
     generation = [0] * len(free_at)
     idle: set[int] = set()  # free counters that wait for somebody to check in
+    # Check-ins are not events of the heap: the next one is compared with the heap's head
+    # (at the same minute, the check-in comes first), which spares a push and a pop per batch.
     arrivals = _Arrivals(joiners, draws)
-    events.append((arrivals.next_min, -1, 0))
-    heapq.heapify(events)
+    next_in = arrivals.next_min
     weight: dict[str, float] = {}
     calls: dict[str, float] = {}
     left = len(scope)
     pop, push, first, remove, taken = heapq.heappop, heapq.heappush, order.first, order.remove, draws.taken
     run_guard = guard.begin(order) if guard is not None and guard.may_act(order) else None
-    while events and (left or len(calls) < least):
-        at, index, stamp = pop(events)
-        if index < 0:
-            if at == math.inf:
+    while left or len(calls) < least:
+        if not events or next_in <= events[0][0]:
+            if next_in == math.inf:
                 break
+            at = next_in
             for joiner, share in arrivals.until(at):
                 ticket = joiner.ticket()
                 weight[ticket.id] = share
@@ -111,8 +113,9 @@ def forward_run(
                     idle.discard(woken)
                     generation[woken] += 1
                     push(events, (at, woken, generation[woken]))
-            push(events, (arrivals.next_min, -1, 0))
+            next_in = arrivals.next_min
             continue
+        at, index, stamp = pop(events)
         if stamp != generation[index]:
             continue
         if idle:
@@ -149,37 +152,34 @@ class _Arrivals:
     batch_min = 5.0
 
     def __init__(self, joiners: Sequence[Joiner], draws: Draws) -> None:
-        self._draws = draws
+        self._comes = draws.comes
+        self._lead = draws.lead_min
         self._joiners = joiners
         self._drawn = 0  # joiners[:_drawn] are drawn
         self._heap: list[tuple[float, int, Joiner, float]] = []
         # the next minute at which somebody may check in (inf: nobody)
-        self.next_min = math.inf
-        self._update()
+        self.next_min = joiners[0].slot_min - self._lead if joiners else math.inf
 
     def until(self, at: float) -> list[tuple[Joiner, float]]:
         """Who has checked in by minute `at` and not joined yet, with their share, first come first."""
-        joiners = self._joiners
-        reach = at + self.batch_min + self._draws.lead_min
-        while self._drawn < len(joiners) and joiners[self._drawn].slot_min <= reach:
-            joiner = joiners[self._drawn]
-            self._drawn += 1
-            when = self._draws.comes(joiner)
+        joiners, heap, drawn, lead = self._joiners, self._heap, self._drawn, self._lead
+        count = len(joiners)
+        reach = at + self.batch_min + lead
+        while drawn < count and joiners[drawn].slot_min <= reach:
+            joiner = joiners[drawn]
+            drawn += 1
+            when = self._comes(joiner)
             if when is not None:
-                heapq.heappush(self._heap, (when[0], self._drawn, joiner, when[1]))
+                heapq.heappush(heap, (when[0], drawn, joiner, when[1]))
+        self._drawn = drawn
         joined = []
-        while self._heap and self._heap[0][0] <= at:
-            _, _, joiner, share = heapq.heappop(self._heap)
+        while heap and heap[0][0] <= at:
+            _, _, joiner, share = heapq.heappop(heap)
             joined.append((joiner, share))
-        self._update()
+        # the first still to check in, or the next to draw
+        self.next_min = min(heap[0][0] if heap else math.inf,
+                            joiners[drawn].slot_min - lead if drawn < count else math.inf)
         return joined
-
-    def _update(self) -> None:
-        self.next_min = min(
-            self._heap[0][0] if self._heap else math.inf,
-            self._joiners[self._drawn].slot_min - self._draws.lead_min
-            if self._drawn < len(self._joiners) else math.inf,
-        )
 
 
 def lognormal_params(mean: float, cv: float) -> tuple[float, float]:
