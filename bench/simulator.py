@@ -266,15 +266,16 @@ class _Office:
     def upcoming(self, at: float, now: datetime) -> list[Upcoming]:
         """The bookings the server knows of whose visitor has not checked in yet."""
         found = []
-        first = bisect.bisect_left(self.slots, at - self.scenario.late_window_min)
+        scenario, visitors, slot_at = self.scenario, self.day.visitors, self.slot_at
+        show_rate, offset_mean, offset_sd = 1 - scenario.no_show, scenario.offset_mean_min, scenario.offset_sd_min
+        first = bisect.bisect_left(self.slots, at - scenario.late_window_min)
         last = bisect.bisect_right(self.slots, at + HORIZON_MIN)
         for i, booking in enumerate(self.bookings[first:last], start=first):
-            if booking.visitor is not None and self.day.visitors[booking.visitor].arrives_min <= at:
+            if booking.visitor is not None and visitors[booking.visitor].arrives_min <= at:
                 continue
-            slot = self.slot_at[i]
+            slot = slot_at[i]
             chance = show_probability(
-                appointment_at=slot, now=now, show_rate=1 - self.scenario.no_show,
-                offset_mean_min=self.scenario.offset_mean_min, offset_sd_min=self.scenario.offset_sd_min,
+                appointment_at=slot, now=now, show_rate=show_rate, offset_mean_min=offset_mean, offset_sd_min=offset_sd,
             )
             found.append(Upcoming(booking.service_id, slot, chance))
         return found

@@ -17,13 +17,15 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 from functools import partial
 from itertools import chain
+from operator import attrgetter
 from statistics import NormalDist, median
 from typing import NamedTuple
 
 from .call_order import CallOrder
 from .forward import Joiner, forward_run, lognormal_params
+from .kept import Kept
 from .model import Counter, CounterState, Priority, Service, Ticket, TicketKind, TicketState
-from .policy import Rules, counter_terms, open_counts
+from .policy import CounterTerms, Rules, counter_terms, open_counts
 from .run_guard import GuardPlan
 
 _NORMAL = NormalDist()
@@ -43,9 +45,11 @@ class Estimate(NamedTuple):
     high: float
 
 
-@dataclass(frozen=True)
-class Upcoming:
-    """A booked visitor who has not checked in yet."""
+class Upcoming(NamedTuple):
+    """A booked visitor who has not checked in yet.
+
+    A named tuple (see Estimate): every estimate is given one per booking of the next hours.
+    """
 
     service_id: str
     appointment_at: datetime
@@ -306,12 +310,18 @@ def _stand_in(booked: Upcoming, index: int, now: datetime, rules: Rules) -> Tick
     )
 
 
-def _joiner(booked: Upcoming, index: int, now: datetime, rules: Rules) -> Joiner:
-    return Joiner(
-        slot_min=(booked.appointment_at - now).total_seconds() / 60, chance=booked.show_probability,
-        stand_in=partial(_stand_in, booked, index, now, rules), service_id=booked.service_id,
-        slot_at=booked.appointment_at,
-    )
+def _joiners(upcoming: Sequence[Upcoming], now: datetime, rules: Rules) -> list[Joiner]:
+    """One Joiner per booked visitor still to come, by slot (a plain loop: one per booking of the next hours)."""
+    found = []
+    for index, booked in enumerate(upcoming):
+        slot_at = booked.appointment_at
+        found.append(Joiner((slot_at - now).total_seconds() / 60, booked.show_probability,
+                            partial(_stand_in, booked, index, now, rules), booked.service_id, slot_at))
+    found.sort(key=_SLOT_MIN)  # stable, as sorted() was
+    return found
+
+
+_SLOT_MIN = attrgetter("slot_min")
 
 
 def _still_to_come(joiner: Joiner, stats: ServiceStats) -> tuple[float, float]:
@@ -484,12 +494,11 @@ def estimate_waits(
     """
     rules = state.rules
     counters = _working_counters(state.counters)
-    counts = open_counts(counters)
-    terms = [counter_terms(c, counters, rules, stats.configured_min, counts=counts) for c in counters]
+    terms = _terms(counters, rules, stats.configured_min)
     order = CallOrder(terms=terms, rules=rules, origin=now)
     front = order.emptied()
     order.fill(state.waiting)
-    joiners = sorted((_joiner(b, i, now, rules) for i, b in enumerate(state.upcoming)), key=lambda j: j.slot_min)
+    joiners = _joiners(state.upcoming, now, rules)
     busy = [state.busy_for_min.get(c.id, 0.0) for c in counters]
     guard = None
     if rules.guard_slots or rules.adaptive_slots:
@@ -524,6 +533,20 @@ def estimate_waits(
         low, high = _band(points[ticket_id], stats)
         result[ticket_id] = Estimate(ticket_id, position, points[ticket_id], low, high)
     return result
+
+
+# each working counter's terms, for the same counters and rules (frozen objects) and configured minutes:
+# one look-up per estimate instead of one per counter
+_TERMS: Kept[list[CounterTerms]] = Kept(64)
+
+
+def _terms(counters: list[Counter], rules: Rules, configured: Mapping[str, float]) -> list[CounterTerms]:
+    known = _TERMS.get((rules, *counters), configured)
+    if known is None:
+        counts = open_counts(counters)
+        terms = [counter_terms(c, counters, rules, configured, counts=counts) for c in counters]
+        known = _TERMS.put((rules, *counters), terms, dict(configured))
+    return known
 
 
 def _waiting_ids(tickets: Sequence[Ticket]) -> set[str]:

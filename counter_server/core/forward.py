@@ -36,7 +36,7 @@ class Joiner:
     __slots__ = ("slot_min", "chance", "service_id", "slot_at", "_make", "_ticket")
 
     def __init__(
-        self, *, slot_min: float, chance: float, stand_in: Callable[[], Ticket], service_id: str = "",
+        self, slot_min: float, chance: float, stand_in: Callable[[], Ticket], service_id: str = "",
         slot_at: datetime | None = None,
     ) -> None:
         self.slot_min = slot_min

@@ -24,10 +24,10 @@ from .slot_guard import (
     Decision,
     Need,
     booking_needs,
-    desks_of,
     ends_at,
     first_deadline,
     guard_choice,
+    kept_desks_of,
     need_here,
     need_to_come,
     promise_min,
@@ -71,7 +71,7 @@ class GuardPlan:
         durations: dict[str, float], expected_free: Sequence[float], expected: Callable[[str], float],
         joiners: Sequence[Joiner],
     ) -> None:
-        self.desks = desks_of(counters)
+        self.desks = kept_desks_of(counters)  # the same counters at every check-in: kept
         self.terms, self.rules, self.origin = terms, rules, origin
         self.durations, self.expected = durations, expected
         self.expected_free = [max(0.0, f) for f in expected_free]

@@ -123,7 +123,7 @@ def desks_of(counters: Sequence[Counter]) -> Desks:
 _DESKS: Kept[Desks] = Kept(64)
 
 
-def _desks_of(counters: list[Counter]) -> Desks:
+def kept_desks_of(counters: Sequence[Counter]) -> Desks:
     """`desks_of`, kept for the same counters."""
     known = _DESKS.get(counters)
     return known if known is not None else _DESKS.put(counters, desks_of(counters))
@@ -274,7 +274,7 @@ def choose_guarding_slots(
         fits = [t for t in waiting if durations.get(t.service_id, _DEFAULT_MIN) <= deadline]
         return choose_with(terms, fits, now, rules) if fits else None
 
-    decision = guard_choice(chosen, me, 0.0, rules=rules, needs=needs, desks=_desks_of(roster),
+    decision = guard_choice(chosen, me, 0.0, rules=rules, needs=needs, desks=kept_desks_of(roster),
                             free=free, durations=durations, in_time=in_time,
                             walk_ins=lambda: _by_arrival(t for t in waiting
                                                          if t.kind is TicketKind.WALK_IN and t.state is TicketState.WAITING),

@@ -8,7 +8,7 @@ from datetime import timedelta
 from counter_server.core.call_order import CallOrder
 from counter_server.core.model import Counter, CounterState
 from counter_server.core.policy import Rules, _service_terms, counter_terms, open_counts
-from counter_server.core.slot_guard import _desks_of, desks_of
+from counter_server.core.slot_guard import desks_of, kept_desks_of
 
 from .test_policy import NOON, counter
 
@@ -54,9 +54,9 @@ def test_terms_follow_open_counters_durations_and_rules() -> None:
 
 def test_desks_follow_the_roster() -> None:
     roster = [ONE, TWO]
-    assert _desks_of(roster) is _desks_of([ONE, TWO])
+    assert kept_desks_of(roster) is kept_desks_of([ONE, TWO])
     closed = [ONE, replace(TWO, state=CounterState.CLOSED)]
-    assert _desks_of(closed) == desks_of(closed) != desks_of(roster)
+    assert kept_desks_of(closed) == desks_of(closed) != desks_of(roster)
 
 
 def test_call_orders_of_the_same_terms_share_their_layout_only() -> None:
