@@ -163,14 +163,21 @@ class CallOrder:
         twin._by_arrival, twin._arrival_front = self._by_arrival, self._arrival_front
         return twin
 
-    def fill(self, tickets: Iterable[Ticket]) -> None:
-        """`add` each ticket, in order; faster, as the heaps are built once at the end."""
+    def fill(self, tickets: Iterable[Ticket]) -> set[str]:
+        """`add` each ticket, in order; faster, as the heaps are built once at the end.
+
+        Returns the ids of those queued at some counter: a forward run calls each of them
+        sooner or later (no counter is closed in a run, and a held counter looks again).
+        """
+        queued = set()
         for ticket in tickets:
-            self._queue(ticket, list.append)
+            if self._queue(ticket, list.append):
+                queued.add(ticket.id)
         for pool in self._pools:
             if pool is not None:
                 pool.heapify()
         self._by_arrival = None
+        return queued
 
     def add(self, ticket: Ticket) -> tuple[int, ...]:
         """Queue a waiting ticket at every counter that may call it, behind those queued before.

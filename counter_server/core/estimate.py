@@ -497,7 +497,7 @@ def estimate_waits(
     terms = _terms(counters, rules, stats.configured_min)
     order = CallOrder(terms=terms, rules=rules, origin=now)
     front = order.emptied()
-    order.fill(state.waiting)
+    queued = order.fill(state.waiting)
     joiners = _joiners(state.upcoming, now, rules)
     busy = [state.busy_for_min.get(c.id, 0.0) for c in counters]
     guard = None
@@ -507,10 +507,15 @@ def estimate_waits(
                           expected_free=busy, expected=stats.mean, joiners=joiners)
     scope_ids = _waiting_ids(state.waiting)
     least = 0
+    ahead: set[str] | None = None
     if wanted is not None:
         # Past the wanted tickets, only who is among the first 2 x sample_positions in line
-        # matters (the sampled runs' queue): the run may stop once both are known.
-        least = min(2 * stats.sample_positions, len(scope_ids))
+        # matters (the sampled runs' queue): the run may stop once both are known. In a
+        # queue no longer than that, they are everyone queued at some counter, known already.
+        if len(scope_ids) <= 2 * stats.sample_positions:
+            ahead = queued
+        else:
+            least = 2 * stats.sample_positions
         scope_ids = scope_ids.intersection(wanted)
     expected = forward_run(
         order=order, free_at=busy, joiners=joiners, draws=_Expected(stats), scope=scope_ids, guard=guard, least=least,
@@ -521,7 +526,8 @@ def estimate_waits(
     if stats.samples > 0 and scope:
         # Those far back in line hardly change when the first ones are called; leaving
         # them out keeps the sampled runs short however long the queue grows.
-        ahead = set(in_line[: 2 * stats.sample_positions])
+        if ahead is None:
+            ahead = set(in_line[: 2 * stats.sample_positions])
         front.fill(t for t in state.waiting if t.id in ahead)
         sampled = _sampled_points(state, scope, front, joiners, now, stats, guard)
         keep = stats.sampled_weight
