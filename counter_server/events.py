@@ -109,7 +109,7 @@ class Hub:
         return len(mine)
 
     def wants_board(self) -> bool:
-        """Whether a display follows the board (it is then read after every burst)."""
+        """Whether a display follows the board (the board feed then reads it after bursts, at its pace)."""
         return any(s.wants_board for s in tuple(self.subscribers))
 
     def board_read_soon(self) -> bool:
