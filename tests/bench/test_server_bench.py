@@ -7,6 +7,7 @@ import json
 import pytest
 
 from bench.server_bench import PARTS, main
+from bench.server_report import level_checks
 
 
 def test_quick_run_reports_every_part(capsys: pytest.CaptureFixture[str]) -> None:
@@ -31,3 +32,16 @@ def test_skip_and_text_report(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["--quick", *skipped]) == 0
     text = capsys.readouterr().out
     assert "bare uvicorn + SQLite" in text and "load average after" in text
+
+
+def test_a_level_names_only_the_goals_it_missed() -> None:
+    def level(waiting: int, cpu: float, clerk_cold: float) -> dict[str, object]:
+        reads = {k: {"p99_ms": 5.0} for k in ("board_cold", "board_warm", "clerk_warm")}
+        return {"waiting": waiting, "checkin": {"p99_ms": 9.0, "cpu_ms_per_request": cpu},
+                "next": {"p99_ms": 8.0}, "clerk_cold": {"p99_ms": clerk_cold}, **reads}
+
+    lines = level_checks([level(0, 4.2, 7.0), level(100, 5.33, 7.0), level(800, 7.17, 31.66)])
+    assert lines == [
+        "  100 waiting: MISSED: CPU per check-in 5.33 ms (< 5)",
+        "  800 waiting: MISSED: CPU per check-in 7.17 ms (< 5); clerk view p99 31.7 ms (< 20)",
+    ]
