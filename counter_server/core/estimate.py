@@ -358,18 +358,39 @@ class _Expected:
         return max(0.0, at), joiner.chance
 
 
-# how many draws of each run's generator are kept (a run of the standard day draws ~35)
+# how many draws of each run are kept on its tape (a run of the standard day draws ~35)
 _TAPE_DRAWS = 128
-# seed -> (the first _TAPE_DRAWS numbers random.Random(seed) draws, its state after them); see _Sampled.begin()
-_TAPES: dict[int, tuple[tuple[float, ...], tuple[object, ...]]] = {}
+# (seed, runs) -> per run: (its first _TAPE_DRAWS numbers, its generator's state after them); see _tapes()
+_TAPES: dict[tuple[int, int], list[tuple[tuple[float, ...], tuple[object, ...]]]] = {}
 
 
-def _tape(seed: int) -> tuple[tuple[float, ...], tuple[object, ...]]:
-    """The kept start of the numbers random.Random(seed) draws, and its state after them."""
-    found = _TAPES.get(seed)
+def _tapes(seed: int, runs: int) -> list[tuple[tuple[float, ...], tuple[object, ...]]]:
+    """The kept start of each run's numbers, stratified across the runs, and where each goes on.
+
+    Draw k of the `runs` runs falls once into each of `runs` equal strata of [0, 1), the
+    runs' order shuffled anew for every k (a Latin hypercube). The k-th draw of a run
+    is mostly the same thing in every run (counter i's rest of its case, the next call's
+    time), so the runs spread over its range instead of clumping by chance: in the
+    simulator, the median of 8 such runs is within 5 minutes of the call as often as that
+    of 16 to 32 independent runs (bench/RESULTS.md, stop 31). Past the tape, run r goes on
+    as random.Random(seed * 1_000_003 + r) after _TAPE_DRAWS draws.
+    """
+    found = _TAPES.get((seed, runs))
     if found is None:
-        rng = random.Random(seed)
-        found = _TAPES[seed] = (tuple(rng.random() for _ in range(_TAPE_DRAWS)), rng.getstate())
+        shuffler = random.Random(f"strata/{seed}/{runs}")
+        columns = [[0.0] * _TAPE_DRAWS for _ in range(runs)]
+        order = list(range(runs))
+        for k in range(_TAPE_DRAWS):
+            shuffler.shuffle(order)
+            for run, stratum in enumerate(order):
+                columns[run][k] = (stratum + shuffler.random()) / runs
+        found = []
+        for run in range(runs):
+            after = random.Random(seed * 1_000_003 + run)
+            for _ in range(_TAPE_DRAWS):
+                after.random()
+            found.append((tuple(columns[run]), after.getstate()))
+        _TAPES[(seed, runs)] = found
     return found
 
 
@@ -389,7 +410,7 @@ class _Sampled:
 
     def __init__(self, stats: ServiceStats, state: QueueState, counters: Sequence[Counter]) -> None:
         self.stats = stats
-        self.rng = random.Random.__new__(random.Random)  # not seeded: begin() sets what it draws
+        self._tapes = _tapes(stats.seed, max(1, stats.samples))
         self.begin(0)
         # three spreads: the rare earlier check-in (one in 700) joins the run a little late
         self.lead_min = 3 * stats.booked_offset_sd_min - stats.booked_offset_mean_min
@@ -421,15 +442,15 @@ class _Sampled:
         return mu, sigma, elapsed, done, 1 - done
 
     def begin(self, run: int) -> None:
-        """Start run number `run` with its own generator, as random.Random(seed) would draw.
+        """Start run number `run`: its numbers are its tape (_tapes), then its own generator's.
 
-        Every estimate draws with the same few seeds, and a run draws a few dozen numbers:
-        the generator's `random` reads them from a tape kept per seed (then goes on from the
-        state after it), which costs a tenth of setting the generator's 625-word state per run.
-        Its other methods (normalvariate) draw through `random`, so they draw the same.
+        Every draw is one number, service times and check-ins included (by the inverse of
+        their distribution), so that draw k holds its stratum in every run. Every estimate
+        draws from the same few tapes, and a run draws a few dozen numbers: reading a kept
+        tape costs a tenth of setting a generator's 625-word state per run.
         """
-        numbers, after = _tape(self.stats.seed * 1_000_003 + run)
-        self.rng.random = self._draw = chain(numbers, _drawn_on(after)).__next__  # type: ignore[method-assign]
+        numbers, after = self._tapes[run]
+        self._draw = chain(numbers, _drawn_on(after)).__next__
 
     def free_at(self) -> list[float]:
         """Minutes until each counter is free: the rest of a log-normal case that has run so far."""
@@ -449,20 +470,23 @@ class _Sampled:
         return found
 
     def taken(self, service_id: str) -> float:
-        # what rng.lognormvariate(mu, sigma) draws (exp of normalvariate), one call fewer
+        """A log-normal service time from one number (its inverse distribution function)."""
         mu, sigma = self._shape.get(service_id) or self._params(service_id)
-        return math.exp(self.rng.normalvariate(mu, sigma))
+        u = self._draw()
+        return math.exp(mu + sigma * _NORMAL.inv_cdf(u if u > 0.0 else _ABOVE_ZERO))
 
     def comes(self, joiner: Joiner) -> tuple[float, float] | None:
         draw = self._draw
-        if draw() >= joiner.chance:
+        # two numbers whether they come or not: the runs' later draws stay in step
+        shows, when = draw(), draw()
+        if shows >= joiner.chance:
             return None
         known = self._late.get(id(joiner))
         if known is None:
             lowest, spread = _still_to_come(joiner, self.stats)
             known = self._late[id(joiner)] = (lowest, spread, _NORMAL.cdf(lowest))
         lowest, spread, done = known
-        u = done + (1 - done) * draw()
+        u = done + (1 - done) * when
         if u > _BELOW_ONE:
             u = _BELOW_ONE
         z = _NORMAL.inv_cdf(u) if u > 0 else lowest
@@ -472,6 +496,7 @@ class _Sampled:
 
 # the largest share a draw is given, so that inv_cdf stays finite
 _BELOW_ONE = 1 - 1e-12
+_ABOVE_ZERO = 1e-12
 
 
 def estimate_waits(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 
@@ -160,18 +161,32 @@ def test_running_cases_read_called_tickets() -> None:
     assert running_cases(calls=[called, walk_in("b")], now=NOON) == {"3": Running("ausweis", 4.0)}
 
 
-def test_sampled_runs_draw_as_a_seeded_generator() -> None:
-    """The runs' generators read a kept tape of draws, then go on: the numbers are random.Random(seed)'s."""
+def test_sampled_runs_draw_one_number_per_stratum_then_as_a_seeded_generator() -> None:
+    """Draw k of the runs of one estimate falls once into each of their strata (a Latin
+    hypercube); past the tape, run r draws what random.Random(seed * 1_000_003 + r) draws
+    after as many numbers. Begun again, a run draws the same."""
     import random
+    from statistics import NormalDist
 
     from counter_server.core.estimate import _TAPE_DRAWS, _Sampled
 
-    stats = ServiceStats(mean_min={"ausweis": 10.0}, seed=7)
+    runs = 8
+    stats = ServiceStats(mean_min={"ausweis": 10.0}, seed=7, samples=runs)
     draws = _Sampled(stats, QueueState(waiting=[], counters=[]), [])
-    for run in (0, 3, 0):
+    tapes = []
+    for run in range(runs):
         draws.begin(run)
+        tapes.append([draws._draw() for _ in range(_TAPE_DRAWS)])
         seeded = random.Random(7 * 1_000_003 + run)
-        got = [draws.rng.random() for _ in range(_TAPE_DRAWS - 5)] + [draws.taken("ausweis") for _ in range(20)]
-        mu, sigma = draws._params("ausweis")
-        assert got == [seeded.random() for _ in range(_TAPE_DRAWS - 5)] + [
-            seeded.lognormvariate(mu, sigma) for _ in range(20)]
+        for _ in range(_TAPE_DRAWS):
+            seeded.random()
+        assert [draws._draw() for _ in range(5)] == [seeded.random() for _ in range(5)]
+    for k in range(_TAPE_DRAWS):
+        assert sorted(int(tape[k] * runs) for tape in tapes) == list(range(runs))
+    assert len({tuple(tape[:3]) for tape in tapes}) == runs
+    draws.begin(3)
+    assert [draws._draw() for _ in range(4)] == tapes[3][:4]
+    # a service time is one number through the log-normal's inverse distribution function
+    mu, sigma = draws._params("ausweis")
+    draws.begin(3)
+    assert draws.taken("ausweis") == pytest.approx(math.exp(mu + sigma * NormalDist().inv_cdf(tapes[3][0])))
