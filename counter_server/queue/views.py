@@ -148,14 +148,15 @@ def snapshot(db: sqlite_utils.Database, config: OfficeConfig, now: datetime) -> 
 
 
 def counter_view(db: sqlite_utils.Database, config: OfficeConfig, counter_id: str, now: datetime) -> dict[str, Any]:
-    """The clerk's picture: their counter, its current ticket, its queue, its parked tickets."""
+    """The clerk's picture: their counter, its current ticket, its queue, its parked tickets.
+
+    No estimate: its reads are a few lookups and one pass over the open tickets."""
     office = config.office
     counters = counters_now(db, office)
     counter = find_counter(counters, counter_id)
     open_now = rows.open_tickets(db)
     waiting = [t for t in open_now if t.state is TicketState.WAITING and counter.can_serve(t.service_id)
                and t.target_counter_id in (None, counter_id)]
-    found = READ_ESTIMATES.get(db, config, now)
     # the whole queue, as call_next sees it: other counters' booked visitors take their time too
     as_open = replace(counter, state=CounterState.OPEN)
     proposed = decide_next(db, config=config, counter=as_open, counters=counters, open_now=open_now, now=now)
@@ -172,11 +173,10 @@ def counter_view(db: sqlite_utils.Database, config: OfficeConfig, counter_id: st
         # the office clock (a training clock need not be the browser's): when a hold ends
         "now": now.astimezone(ZoneInfo(office.timezone)).isoformat(),
         "timezone": office.timezone,
-        "waiting": [
-            {**ticket_json(t), "waited_min": round((now - t.arrived_at).total_seconds() / 60),
-             "eta_min": round(found[t.id].minutes) if t.id in found else None}
-            for t in waiting
-        ],
+        # How long each has waited, not when each will be called: the clerk page shows the
+        # one, and the other would make every clerk's refetch after an event an estimate of
+        # the whole queue (bench/RESULTS.md, stop 32).
+        "waiting": [{**ticket_json(t), "waited_min": round((now - t.arrived_at).total_seconds() / 60)} for t in waiting],
         "parked": [ticket_json(t) for t in parked],
         "services": [{"id": s.id, "names": s.names, "prefix": s.prefix} for s in office.services],
         "printers": printer_health(db, config),
