@@ -71,6 +71,12 @@ class CallOrder:
         self._terms = list(terms)
         self._rules = rules
         self._origin = origin
+        # Keys are microseconds since `_frame`, which is `origin` unless the queue was lent
+        # from one filled earlier (`fill_kept`); `_shift` is origin - frame, in microseconds.
+        self._frame = origin
+        self._shift = 0
+        # (pool, due time, join order) of each booked visitor's wake, while `fill_kept` fills
+        self._dues: list[tuple[int, datetime, int]] | None = None
         self._cap = micros(timedelta(minutes=rules.walk_in_max_wait_min))
         self._late = micros(timedelta(minutes=rules.appointment_max_late_min))
         self._weight = micros(timedelta(minutes=rules.appointment_weight_min))
@@ -179,6 +185,22 @@ class CallOrder:
         self._by_arrival = None
         return queued
 
+    def fill_kept(self, tickets: Sequence[Ticket]) -> set[str]:
+        """`fill`, from the queue filled for an earlier estimate at the same counters when
+        that only lost tickets and gained new ones behind: copying its heaps costs a fiftieth
+        of filling them (800 waiting: 0.03 against 1.7 ms).
+
+        The kept heaps are keyed from the moment they were filled (`_frame`); every key
+        moves by the same amount, so they order alike, and the clock is compared with them
+        less `_shift`. Join orders keep their order too, and so ties break alike: the
+        answers are `fill`'s (tests/core/test_call_order.py).
+        """
+        key = (self._rules, *self._terms)
+        kept = _FILLED.get(key)
+        if kept is None or not kept.update(tickets):
+            kept = _FILLED.put(key, _Filled(self, tickets))
+        return kept.lend(self)
+
     def add(self, ticket: Ticket) -> tuple[int, ...]:
         """Queue a waiting ticket at every counter that may call it, behind those queued before.
 
@@ -195,7 +217,7 @@ class CallOrder:
             self._tickets.append(None)
             return ()
         self._tickets.append(ticket)
-        since = ticket.arrived_at - self._origin
+        since = ticket.arrived_at - self._frame
         arrived = (since.days * 86_400 + since.seconds) * 1_000_000 + since.microseconds  # micros(), inlined
         if (ticket.priority is _NORMAL and ticket.appointment_at is None and ticket.target_counter_id is None
                 and ticket.lang == self._rules.office_language):
@@ -214,7 +236,7 @@ class CallOrder:
         """`_queue` for the urgent, the booked and those with a bonus of their own."""
         slot = None
         if ticket.kind is _APPOINTMENT and ticket.appointment_at is not None:
-            slot = micros(ticket.appointment_at - self._origin)
+            slot = micros(ticket.appointment_at - self._frame)
         urgent = ticket.priority is _URGENT
         if slot is not None:
             self._booked[order] = ticket
@@ -222,7 +244,7 @@ class CallOrder:
         if ticket.target_counter_id is None and (urgent or (
                 ticket.priority is not _ASSIST and ticket.lang == self._rules.office_language)):
             for pool, due_before, drawing in self._groups.get(ticket.service_id, ()):
-                self._put(ticket, order, arrived, slot, self._pool(pool), due_before, 0, put)
+                self._put(ticket, order, arrived, slot, pool, due_before, 0, put)
                 counters += drawing
         elif ticket.target_counter_id is None and ticket.appointment_at is None:
             counters = self._queue_personal_walk_in(ticket, order, arrived, put)
@@ -253,7 +275,7 @@ class CallOrder:
         for index, counter_id, bonus, due_before in self._serving.get(ticket.service_id, ()):
             if target is None or target == counter_id:
                 bonus += self._personal_bonus(index, ticket)
-                self._put(ticket, order, arrived, slot, self._pool(index), due_before, bonus, put)
+                self._put(ticket, order, arrived, slot, index, due_before, bonus, put)
                 counters.append(index)
         return tuple(counters)
 
@@ -270,12 +292,16 @@ class CallOrder:
         return found
 
     def _put(
-        self, ticket: Ticket, order: int, arrived: int, slot: int | None, pool: Pool, due_before: timedelta,
+        self, ticket: Ticket, order: int, arrived: int, slot: int | None, index: int, due_before: timedelta,
         bonus: int, put: _Put,
     ) -> None:
-        """`ticket`'s entries in `pool`; `bonus`: what its ranked keys carry already (own pools)."""
+        """`ticket`'s entries in pool `index`; `bonus`: what its ranked keys carry already (own pools)."""
+        pool = self._pool(index)
         if ticket.appointment_at is not None:
-            pool.wake(wake_min(ticket.appointment_at - due_before, self._origin), order, put is list.append)
+            due = ticket.appointment_at - due_before
+            pool.wake(wake_min(due, self._origin), order, put is list.append)
+            if self._dues is not None:
+                self._dues.append((index, due, order))
         if ticket.priority is _URGENT:
             put(pool.urgent, arrived << SHIFT | order)
         elif slot is None:
@@ -302,12 +328,12 @@ class CallOrder:
         chosen = view.least(view.urgent(), self._gone) if self._urgent else None
         if chosen is None:
             chosen = view.least(view.deadline, self._gone)
-            if chosen is not None and not reached(at, chosen >> SHIFT):
+            if chosen is not None and not reached(at, (chosen >> SHIFT) - self._shift):
                 chosen = None
         if chosen is None:
             # Nobody is overdue here, so every live ticket in `ranked` is in tier 2, and
             # once the due ones have moved over, every live one in `early` is in tier 3.
-            chosen = view.least_ranked(at, self._gone)
+            chosen = view.least_ranked(at, self._gone, self._shift)
             if chosen is None:
                 chosen = view.least(view.early(), self._gone)
         return None if chosen is None else chosen & ORDER
@@ -367,3 +393,83 @@ class CallOrder:
         `at` must not go back between calls (of any counter).
         """
         return self._view(index).next_wake(at, self._gone)
+
+
+class _Filled:
+    """A queue filled once and brought up to date while tickets only leave it or join it
+    behind everyone (see `CallOrder.fill_kept`); never run itself."""
+
+    __slots__ = ("order", "index", "queued", "urgent", "live")
+
+    def __init__(self, like: CallOrder, tickets: Sequence[Ticket]) -> None:
+        self.order = like.emptied()
+        self.order._dues = []
+        self.index: dict[str, int] = {}  # ticket id -> join order
+        self.queued: set[int] = set()  # join orders queued at some counter
+        self.urgent: list[int] = []  # join orders of urgent tickets queued
+        self.live: list[int] = []  # join orders of the queue last asked for, in order
+        self._join(tickets, list.append)
+        for pool in self.order._pools:
+            if pool is not None:
+                pool.heapify()
+
+    def _join(self, tickets: Iterable[Ticket], put: _Put) -> None:
+        order, index, live = self.order, self.index, self.live
+        for ticket in tickets:
+            joined = len(order._tickets)
+            index[ticket.id] = joined
+            live.append(joined)
+            if order._queue(ticket, put):
+                self.queued.add(joined)
+                if ticket.priority is _URGENT:
+                    self.urgent.append(joined)
+
+    def update(self, tickets: Sequence[Ticket]) -> bool:
+        """Bring the kept queue to `tickets`; False when they did more than leave or join behind."""
+        index, known = self.index, self.order._tickets
+        live: list[int] = []
+        last = -1
+        new = len(tickets)
+        for position, ticket in enumerate(tickets):
+            joined = index.get(ticket.id)
+            if joined is None:
+                new = position
+                break
+            if joined <= last or known[joined] is not ticket:  # moved, or changed since
+                return False
+            live.append(joined)
+            last = joined
+        behind = tickets[new:]
+        if any(t.id in index for t in behind) or len(known) + len(behind) > 2 * len(tickets) + 64:
+            return False  # out of order, or more gone than left: fill anew
+        self.live = live
+        self._join(behind, heapq.heappush)
+        return True
+
+    def lend(self, to: CallOrder) -> set[str]:
+        """Give `to` (same counters and rules, any origin) a copy of the kept queue; the ids queued."""
+        kept = self.order
+        live = self.live
+        gone = set(range(len(kept._tickets)))
+        gone.difference_update(live)
+        pools = [p and p.copy() for p in kept._pools]
+        for pool in pools:
+            if pool is not None and pool.wakes:
+                pool.wakes = []
+        for index, due, joined in kept._dues or ():
+            if joined not in gone:
+                pools[index].wakes.append((wake_min(due, to._origin), joined))  # type: ignore[union-attr]
+        for pool in pools:
+            if pool is not None:
+                heapq.heapify(pool.wakes)
+        to._frame = kept._frame
+        to._shift = micros(to._origin - kept._frame)
+        urgent = sum(1 for joined in self.urgent if joined not in gone)
+        booked = {joined: t for joined, t in kept._booked.items() if joined not in gone}
+        to._reset(pools, kept._tickets[:], gone, urgent, booked)
+        tickets, queued = kept._tickets, self.queued
+        return {tickets[joined].id for joined in live if joined in queued}  # type: ignore[union-attr]
+
+
+# the kept queue per counters' terms and rules (see CallOrder.fill_kept)
+_FILLED: Kept[_Filled] = Kept(8)

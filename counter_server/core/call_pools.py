@@ -86,15 +86,17 @@ class View:
                 best = heap[0]
         return best
 
-    def least_ranked(self, at: float, gone: set[int]) -> int | None:
-        """The best of tier 2 at minute `at`, each pool's entries less the counter's bonus for it."""
+    def least_ranked(self, at: float, gone: set[int], shift: int = 0) -> int | None:
+        """The best of tier 2 at minute `at`, each pool's entries less the counter's bonus for it.
+
+        `shift`: the run's origin less the keys' frame, in microseconds (call_order.py)."""
         best = None
         pop, push = heapq.heappop, heapq.heappush
         for pool, bonus in self.sources:
             heap, not_due = pool.ranked, pool.not_due
             # The clock only moves on, so a booked visitor due for one counter of a shared
             # pool is due for every later decision too.
-            while not_due and reached(at, not_due[0] >> SHIFT):
+            while not_due and reached(at, (not_due[0] >> SHIFT) - shift):
                 push(heap, pool.due_key.pop(pop(not_due) & ORDER))
             while heap and heap[0] & ORDER in gone:
                 pop(heap)

@@ -522,7 +522,7 @@ def estimate_waits(
     terms = _terms(counters, rules, stats.configured_min)
     order = CallOrder(terms=terms, rules=rules, origin=now)
     front = order.emptied()
-    queued = order.fill(state.waiting)
+    queued = order.fill_kept(state.waiting)
     joiners = _joiners(state.upcoming, now, rules)
     busy = [state.busy_for_min.get(c.id, 0.0) for c in counters]
     guard = None

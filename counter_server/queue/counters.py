@@ -24,11 +24,27 @@ def sync_counters(work: Work) -> None:
 
 
 def counters_now(db: sqlite_utils.Database, office: Office) -> list[Counter]:
+    """The configured counters in their current states.
+
+    The same objects while a counter's state stays: the estimate keeps what it worked
+    out for the very counters it was given (core/kept.py), such as the queue it filled."""
     states = counter_states(db)
-    return [
-        replace(c, state=CounterState(states.get(c.id, CounterState.CLOSED.value)))
-        for c in office.counters
-    ]
+    return [_in_state(c, states.get(c.id, CounterState.CLOSED.value)) for c in office.counters]
+
+
+# (id of a configured counter, state) -> (that counter, it in that state)
+_IN_STATE: dict[tuple[int, str], tuple[Counter, Counter]] = {}
+
+
+def _in_state(counter: Counter, state: str) -> Counter:
+    known = _IN_STATE.get((id(counter), state))
+    if known is not None and known[0] is counter:
+        return known[1]
+    if len(_IN_STATE) >= 512:  # configs reloaded many times
+        _IN_STATE.clear()
+    made = replace(counter, state=CounterState(state))
+    _IN_STATE[(id(counter), state)] = (counter, made)
+    return made
 
 
 def find_counter(counters: list[Counter], counter_id: str) -> Counter:

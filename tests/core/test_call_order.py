@@ -190,6 +190,8 @@ class ScanOrder:
         for ticket in tickets:
             self.add(ticket)
 
+    fill_kept = fill  # nothing kept: filled anew for every estimate
+
     def add(self, ticket: Ticket) -> list[int]:
         if ticket.state is not TicketState.WAITING:
             self.joined.append(None)
