@@ -32,6 +32,7 @@ tests/core/test_estimate_same.py).
 from __future__ import annotations
 
 import heapq
+import threading
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import datetime, timedelta
 
@@ -196,10 +197,11 @@ class CallOrder:
         answers are `fill`'s (tests/core/test_call_order.py).
         """
         key = (self._rules, *self._terms)
-        kept = _FILLED.get(key)
-        if kept is None or not kept.update(tickets):
-            kept = _FILLED.put(key, _Filled(self, tickets))
-        return kept.lend(self)
+        with _FILLED_LOCK:  # a server's readers estimate on threads of their own
+            kept = _FILLED.get(key)
+            if kept is None or not kept.update(tickets):
+                kept = _FILLED.put(key, _Filled(self, tickets))
+            return kept.lend(self)
 
     def add(self, ticket: Ticket) -> tuple[int, ...]:
         """Queue a waiting ticket at every counter that may call it, behind those queued before.
@@ -473,3 +475,4 @@ class _Filled:
 
 # the kept queue per counters' terms and rules (see CallOrder.fill_kept)
 _FILLED: Kept[_Filled] = Kept(8)
+_FILLED_LOCK = threading.Lock()
