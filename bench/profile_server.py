@@ -1,7 +1,12 @@
 """cProfile of the server's own work at a long queue, in process (no HTTP, no client):
 the check-in's and Next's write transactions, and the board and clerk view reads.
 
-    python -m bench.profile_server [--waiting 800] [--finished 0] [--count 100] [--top 14]
+    python -m bench.profile_server [--waiting 800] [--finished 0] [--count 100] [--top 14] [--cpu]
+
+`--cpu`: no profiler; the median CPU time of this process per check-in, Next, and board and
+clerk view just after an event (cold) and once more (warm), each kind in turn `count`
+times. Without HTTP and the host's other work in between, two trees compare closer than
+through the server benchmark (run them alternately: the host's pace still varies).
 
 The same functions the routes call (the kiosk check-in's three steps, `call_next`, `board`,
 `counter_view`), each inside the store's write or read as the server runs them, on the
@@ -15,6 +20,7 @@ import cProfile
 import io
 import pstats
 import re
+import statistics
 import tempfile
 import time
 from collections.abc import Callable
@@ -58,12 +64,24 @@ def profile(label: str, fn: Callable[[], Any], count: int, top: int) -> None:
             print("    " + re.sub(r"\S*/(site-packages|python3\.11)/", "", line.replace(str(Path.cwd()) + "/", "")))
 
 
+def cpu_medians(steps: dict[str, Callable[[], Any]], count: int) -> dict[str, float]:
+    """Median milliseconds of process CPU per step, the steps taken in turn `count` times."""
+    took: dict[str, list[float]] = {name: [] for name in steps}
+    for _ in range(count):
+        for name, step in steps.items():
+            started = time.process_time()
+            step()
+            took[name].append((time.process_time() - started) * 1000)
+    return {name: round(statistics.median(values), 2) for name, values in took.items()}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(prog="bench.profile_server")
     parser.add_argument("--waiting", type=int, default=800)
     parser.add_argument("--finished", type=int, default=0, help="visits called and finished before the queue fills")
     parser.add_argument("--count", type=int, default=100)
     parser.add_argument("--top", type=int, default=14)
+    parser.add_argument("--cpu", action="store_true", help="median CPU per kind of request, no profiler")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         data_dir = Path(tmp) / "office"
@@ -111,11 +129,21 @@ def main() -> None:
             next_()
         for _ in range(args.waiting):
             check_in()
+        now = ctx.clock.now
+        if args.cpu:
+            board_now, clerk_now = (lambda: ctx.store._read(lambda db: board(db, ctx.config, now())),
+                                    lambda: ctx.store._read(lambda db: counter_view(db, ctx.config, "8", now())))
+            steps = {"check-in": check_in, "board cold": board_now, "board warm": board_now,
+                     "Next": next_, "clerk view cold": clerk_now, "clerk view warm": clerk_now}
+            medians = cpu_medians(steps, args.count)
+            print(f"{args.waiting} waiting, {args.finished} finished, CPU ms (median of {args.count}): "
+                  + ", ".join(f"{name} {ms}" for name, ms in medians.items()))
+            ctx.store.close()
+            return
         profile(f"check-in at {args.waiting} waiting", check_in, args.count, args.top)
         profile(f"the writer's part of a check-in at {args.waiting + args.count} waiting", writers_part,
                 args.count, args.top)
         profile(f"Next at {args.waiting + args.count} waiting", next_, args.count, args.top)
-        now = ctx.clock.now
         profile("check-in + board (cold)", read(lambda db: board(db, ctx.config, now())), args.count // 2, args.top)
         profile("Next + board (cold)", read(lambda db: board(db, ctx.config, now()), next_), args.count // 2,
                 args.top)

@@ -34,6 +34,14 @@ def ticket_from_row(row: dict[str, Any]) -> Ticket:
 _FIELDS = tuple(Ticket.__dataclass_fields__)
 
 
+def select(db: sqlite_utils.Database, sql: str, params: Any = ()) -> list[dict[str, Any]]:
+    """The rows of a SELECT as dicts, as `db.query` gives them, without the savepoint that
+    sqlite-utils puts around each query (two statements more, on every read of the queue)."""
+    cursor = db.execute(sql, params)
+    keys = [column[0] for column in cursor.description]
+    return [dict(zip(keys, row, strict=True)) for row in cursor]
+
+
 def ticket_to_row(ticket: Ticket) -> dict[str, Any]:
     # every field is immutable: no deep copy needed (dataclasses.asdict makes one)
     row = {name: getattr(ticket, name) for name in _FIELDS}
@@ -62,7 +70,7 @@ def save_ticket(tx: Tx, ticket: Ticket, *, device_id: str | None = None) -> None
 
 
 def get_ticket(db: sqlite_utils.Database, ticket_id: str) -> Ticket | None:
-    rows = list(db.query("SELECT * FROM tickets WHERE id = ?", [ticket_id]))
+    rows = select(db, "SELECT * FROM tickets WHERE id = ?", [ticket_id])
     return ticket_from_row(rows[0]) if rows else None
 
 
@@ -80,24 +88,23 @@ def issuing_device(db: sqlite_utils.Database, ticket_id: str) -> str | None:
 
 
 def current_ticket(db: sqlite_utils.Database, counter_id: str) -> Ticket | None:
-    rows = list(
-        db.query(
-            "SELECT * FROM tickets WHERE counter_id = ? AND state IN ('called', 'serving')"
-            " ORDER BY called_at DESC LIMIT 1",
-            [counter_id],
-        )
+    rows = select(
+        db,
+        "SELECT * FROM tickets WHERE counter_id = ? AND state IN ('called', 'serving') ORDER BY called_at DESC LIMIT 1",
+        [counter_id],
     )
     return ticket_from_row(rows[0]) if rows else None
 
 
 def get_ticket_by_public_id(db: sqlite_utils.Database, public_id: str) -> Ticket | None:
-    rows = list(db.query("SELECT * FROM tickets WHERE public_id = ?", [public_id]))
+    rows = select(db, "SELECT * FROM tickets WHERE public_id = ?", [public_id])
     return ticket_from_row(rows[0]) if rows else None
 
 
 def _load_open(db: sqlite_utils.Database) -> list[Ticket]:
     marks = ",".join("?" for _ in OPEN_TICKET_STATES)
-    rows = db.query(
+    rows = select(
+        db,
         f"SELECT * FROM tickets WHERE state IN ({marks}) ORDER BY arrived_at, rowid",
         [s.value for s in OPEN_TICKET_STATES],
     )
@@ -117,7 +124,7 @@ def open_tickets_in(tx: Tx) -> list[Ticket]:
 
 
 def tickets_of_day(db: sqlite_utils.Database, day: date) -> list[Ticket]:
-    rows = db.query("SELECT * FROM tickets WHERE office_day = ? ORDER BY created_at", [day.isoformat()])
+    rows = select(db, "SELECT * FROM tickets WHERE office_day = ? ORDER BY created_at", [day.isoformat()])
     return [ticket_from_row(r) for r in rows]
 
 
@@ -163,7 +170,8 @@ def walk_ins_issued(db: sqlite_utils.Database, day: date) -> dict[str, int]:
 
 
 def recent_calls(db: sqlite_utils.Database, day: date, limit: int) -> list[Ticket]:
-    rows = db.query(
+    rows = select(
+        db,
         "SELECT * FROM tickets WHERE office_day = ? AND called_at IS NOT NULL"
         " AND state IN ('called', 'serving', 'done', 'no_show', 'parked')"
         " ORDER BY called_at DESC LIMIT ?",
@@ -174,7 +182,8 @@ def recent_calls(db: sqlite_utils.Database, day: date, limit: int) -> list[Ticke
 
 def recently_done(db: sqlite_utils.Database, day: date, limit: int) -> list[Ticket]:
     """`day`'s finished (served) visits, the latest call first."""
-    rows = db.query(
+    rows = select(
+        db,
         "SELECT * FROM tickets WHERE office_day = ? AND called_at IS NOT NULL AND state = 'done'"
         " ORDER BY called_at DESC LIMIT ?",
         [day.isoformat(), limit],
@@ -183,7 +192,8 @@ def recently_done(db: sqlite_utils.Database, day: date, limit: int) -> list[Tick
 
 
 def finished_today(db: sqlite_utils.Database, day: date) -> list[Ticket]:
-    rows = db.query(
+    rows = select(
+        db,
         "SELECT * FROM tickets WHERE office_day = ? AND state = 'done'"
         " AND started_at IS NOT NULL AND finished_at IS NOT NULL",
         [day.isoformat()],
@@ -243,7 +253,7 @@ def finishing_marks(db: sqlite_utils.Database) -> tuple[object, ...]:
 
 
 def counter_states(db: sqlite_utils.Database) -> dict[str, str]:
-    return {r["id"]: r["state"] for r in db.query("SELECT id, state FROM counters")}
+    return dict(db.execute("SELECT id, state FROM counters").fetchall())
 
 
 def booked_between(
