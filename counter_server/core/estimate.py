@@ -334,9 +334,21 @@ def _still_to_come(joiner: Joiner, stats: ServiceStats) -> tuple[float, float]:
     return (-joiner.slot_min - stats.booked_offset_mean_min) / spread, spread
 
 
-def _band(minutes: float, stats: ServiceStats) -> tuple[float, float]:
-    half = stats.band_z * stats.band_spread * math.sqrt(minutes + stats.band_floor_min)
-    return max(0.0, minutes - half), minutes + half
+def _estimates(in_line: Iterable[str], points: Mapping[str, float], stats: ServiceStats,
+               wanted: Collection[str] | None) -> dict[str, Estimate]:
+    """An Estimate per ticket in calling order (of the `wanted` only, if given), with its band:
+    point +- band_z * band_spread * sqrt(point + band_floor_min), never below zero.
+    One loop with the constants taken out: a long queue makes 800 of them per estimate."""
+    result: dict[str, Estimate] = {}
+    spread, floor, sqrt = stats.band_z * stats.band_spread, stats.band_floor_min, math.sqrt
+    for position, ticket_id in enumerate(in_line, start=1):
+        if wanted is not None and ticket_id not in wanted:
+            continue
+        minutes = points[ticket_id]
+        half = spread * sqrt(minutes + floor)
+        low = minutes - half
+        result[ticket_id] = Estimate(ticket_id, position, minutes, low if low > 0.0 else 0.0, minutes + half)
+    return result
 
 
 class _Expected:
@@ -557,13 +569,7 @@ def estimate_waits(
         sampled = _sampled_points(state, scope, front, joiners, now, stats, guard)
         keep = stats.sampled_weight
         points |= {ticket_id: keep * minutes + (1 - keep) * points[ticket_id] for ticket_id, minutes in sampled.items()}
-    result: dict[str, Estimate] = {}
-    for position, ticket_id in enumerate(expected, start=1):
-        if wanted is not None and ticket_id not in wanted:
-            continue
-        low, high = _band(points[ticket_id], stats)
-        result[ticket_id] = Estimate(ticket_id, position, points[ticket_id], low, high)
-    return result
+    return _estimates(expected, points, stats, wanted)
 
 
 # each working counter's terms, for the same counters and rules (frozen objects) and configured minutes:
