@@ -16,17 +16,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from counter_server.core import call_order
+from counter_server.core import call_order, model
 from counter_server.core.call_order import CallOrder
 from counter_server.core.estimate import QueueState, Running, ServiceStats, Upcoming, estimate_waits
-from counter_server.core.model import (
-    Counter,
-    CounterState,
-    Priority,
-    Ticket,
-    TicketKind,
-    TicketState,
-)
+from counter_server.core.model import Priority, Ticket, TicketKind
 from counter_server.core.policy import Rules
 
 from .test_call_order import DURATIONS, SERVICES, ZONES, counters, rules_strategy, tickets
@@ -59,7 +52,7 @@ def test_estimates_from_the_kept_queue_equal_those_from_a_queue_filled_anew(
 ) -> None:
     start = datetime(2026, 3, 2, 11, 0, tzinfo=data.draw(st.sampled_from(ZONES)))
     desks = data.draw(counters())
-    queue = [t for t in data.draw(tickets(start, len(desks))) if t.state is TicketState.WAITING]
+    queue = [t for t in data.draw(tickets(start, len(desks))) if t.state is model.TicketState.WAITING]
     stats = ServiceStats(mean_min=DURATIONS, configured_min=DURATIONS, samples=samples, sample_positions=6)
     upcoming = [Upcoming(data.draw(st.sampled_from(SERVICES)), start + timedelta(minutes=m), 0.85)
                 for m in data.draw(st.lists(st.integers(0, 90), max_size=3))]
@@ -86,7 +79,8 @@ def test_estimates_from_the_kept_queue_equal_those_from_a_queue_filled_anew(
 def test_a_queue_that_only_lost_and_gained_behind_is_lent_not_filled() -> None:
     """Calls and new arrivals: the kept queue is brought up to date, not filled anew."""
     start = datetime(2026, 3, 2, 11, 0, tzinfo=ZONES[1])
-    desks = [Counter(id=str(i), label=str(i), skills={"a": 1, "b": 1}, state=CounterState.OPEN) for i in range(3)]
+    desks = [model.Counter(id=str(i), label=str(i), skills={"a": 1, "b": 1}, state=model.CounterState.OPEN)
+             for i in range(3)]
     stats = ServiceStats(mean_min=DURATIONS, configured_min=DURATIONS)
     queue = [Ticket(id=f"t{i}", number=str(i), service_id="ab"[i % 2], kind=TicketKind.WALK_IN,
                     priority=Priority.NORMAL, lang="de", created_at=start, arrived_at=start + timedelta(seconds=i),
