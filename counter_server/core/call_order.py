@@ -27,6 +27,10 @@ of their counters. Keys and the clock are microseconds (run_clock.py).
 Ties are broken by the order in which tickets joined, as `choose_with`'s single
 pass does, so both give the very same answers (tests/core/test_call_order.py,
 tests/core/test_estimate_same.py).
+
+Filling the heaps is the one step of an estimate that grows with the whole queue before
+any call: `fill_kept` lends a copy of the queue filled for the previous estimate instead,
+brought up to date, while tickets have only left it or joined it behind everyone.
 """
 
 from __future__ import annotations
@@ -194,7 +198,7 @@ class CallOrder:
         The kept heaps are keyed from the moment they were filled (`_frame`); every key
         moves by the same amount, so they order alike, and the clock is compared with them
         less `_shift`. Join orders keep their order too, and so ties break alike: the
-        answers are `fill`'s (tests/core/test_call_order.py).
+        answers are `fill`'s (tests/core/test_call_order_kept.py).
         """
         key = (self._rules, *self._terms)
         with _FILLED_LOCK:  # a server's readers estimate on threads of their own
