@@ -86,7 +86,7 @@ class View:
                 best = heap[0]
         return best
 
-    def least_ranked(self, at: float, gone: set[int], shift: int = 0) -> int | None:
+    def least_ranked(self, at: float, gone: set[int], shift: int) -> int | None:
         """The best of tier 2 at minute `at`, each pool's entries less the counter's bonus for it.
 
         `shift`: the run's origin less the keys' frame, in microseconds (call_order.py)."""

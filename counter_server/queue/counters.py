@@ -7,6 +7,7 @@ from dataclasses import replace
 import sqlite_utils
 
 from ..core.errors import UnknownCounter
+from ..core.kept import Kept
 from ..core.model import Counter, CounterState, Office
 from ..uow import Work
 from .rows import counter_states
@@ -32,19 +33,15 @@ def counters_now(db: sqlite_utils.Database, office: Office) -> list[Counter]:
     return [_in_state(c, states.get(c.id, CounterState.CLOSED.value)) for c in office.counters]
 
 
-# (id of a configured counter, state) -> (that counter, it in that state)
-_IN_STATE: dict[tuple[int, str], tuple[Counter, Counter]] = {}
+# a configured counter -> it in its state (the last state asked for)
+_IN_STATE: Kept[Counter] = Kept(256)
 
 
 def _in_state(counter: Counter, state: str) -> Counter:
-    known = _IN_STATE.get((id(counter), state))
-    if known is not None and known[0] is counter:
-        return known[1]
-    if len(_IN_STATE) >= 512:  # configs reloaded many times
-        _IN_STATE.clear()
-    made = replace(counter, state=CounterState(state))
-    _IN_STATE[(id(counter), state)] = (counter, made)
-    return made
+    known = _IN_STATE.get((counter,), state)
+    if known is None:
+        known = _IN_STATE.put((counter,), replace(counter, state=CounterState(state)), state)
+    return known
 
 
 def find_counter(counters: list[Counter], counter_id: str) -> Counter:
