@@ -31,8 +31,11 @@
     return place.label + (place.room ? " (" + place.room + ")" : "");
   }
 
-  // A count that grows (a booked visitor or an urgent case put ahead) is never shown
-  // without saying why; the reason stays until the count shrinks again.
+  // A count that grows is never shown without saying why; the reason stays until the count
+  // shrinks again. It counts those who came first (core/ahead.py), so it grows only when one
+  // of them waits again: back from the counter (parked, transferred, a no-show taken back) or
+  // a ticket an offline kiosk issued earlier and sent late. Booked visitors and urgent cases
+  // called out of turn move the minutes, not this count.
   let lastAhead = null;
   let movedBack = false;
 

@@ -120,3 +120,28 @@ def test_the_page_polls_when_the_stream_is_refused(server_factory: ServerFactory
         assert page.inner_text("#turn") == "Sie sind dran – Schalter 1"
         assert vibrations(page) == 1
         assert not page.is_visible("#offline")
+
+
+def test_a_count_that_grows_says_why(live_server: LiveServer, artifacts: Path) -> None:
+    """Issue 15: the number ahead never jumps up without a reason on the visitor's page.
+
+    A visitor parked at the counter (papers missing) comes back to the queue with the place
+    of their arrival, so the next visitor's count grows from 0 to 1."""
+    first = check_in(live_server, service_id="ausweis")
+    mine = check_in(live_server, service_id="ausweis")
+    assert call_next(live_server)["id"] == first["id"]
+    with browser() as chromium:
+        page, _, problems = phone_page(chromium, live_server, mine["public_id"])
+        page.wait_for_function("document.getElementById('card').textContent.includes('Vor Ihnen')")
+        card = page.inner_text("#card")
+        assert "Vor Ihnen: 0" in card and "wartet wieder" not in card
+        ticket_action(live_server, first["id"], "park")
+        ticket_action(live_server, first["id"], "return")
+        page.wait_for_function(
+            "document.getElementById('card').textContent.includes('wartet wieder')", timeout=20000
+        )
+        card = page.inner_text("#card")
+        assert "Vor Ihnen: 1" in card and "Jemand, der vor Ihnen gekommen ist, wartet wieder" in card
+        page.screenshot(path=str(artifacts / "ticket-page-moved-back.png"))
+        assert_accessible(page)
+        assert not problems
