@@ -21,6 +21,8 @@ def test_quick_run_reports_every_part(capsys: pytest.CaptureFixture[str]) -> Non
     assert out["finished"]["finished"] >= 8
     assert out["fanout"]["10"]["server"]["last_socket"]["n"] == 2
     assert out["fanout"]["10"]["bare"]["last_socket"]["n"] == 2
+    # the Next itself (request, transaction, commit) against the bare trigger: the first socket
+    assert out["fanout"]["10"]["server"]["first_socket"]["n"] == 2
     assert out["printer"]["last_byte"]["n"] == 4
     assert out["sustain"]["checkin"]["n"] > 0 and out["sustain"]["next"]["n"] > 0
     assert 0 < out["memory"]["rss_mb"] < 1000
