@@ -101,11 +101,13 @@ class ServiceStats:
     band_spread: float = 1.8
     band_z: float = 1.28
     band_floor_min: float = 4.0
-    # runs with sampled service times whose median is the estimate (0: mean times only),
-    # for the first `sample_positions` tickets in line
+    # runs with sampled service times whose densest window gives the estimate (0: mean
+    # times only), for the first `sample_positions` tickets in line; see densest_centre()
     samples: int = 8
+    # the width of that window: the estimate aims to be within half of it of the call
+    window_min: float = 10.0
     sample_positions: int = 40
-    # The median of a few runs is itself noisy: the estimate leans this much on it
+    # The centre of a few runs is itself noisy: the estimate leans this much on it
     # and the rest on the run with mean times (bench/RESULTS.md).
     sampled_weight: float = 0.8
     seed: int = 1
@@ -521,11 +523,11 @@ def estimate_waits(
     per check-in).
 
     The order of calls (the position) comes from a run with expected service
-    times. The minutes are mostly the median over `stats.samples` runs with
-    sampled times, for the first `stats.sample_positions` tickets: service
-    times are skewed, so the median is nearer the real call than the run with
-    mean times, and it weighs correctly that the first of several busy clerks
-    is free sooner than any one of them. Beyond those (or with samples = 0)
+    times. The minutes are mostly the centre of the densest window of the
+    `stats.samples` runs with sampled times (densest_centre), for the first
+    `stats.sample_positions` tickets: service times are skewed, so the runs'
+    centre is nearer the real call than the run with mean times, and it weighs
+    correctly that the first of several busy clerks is free sooner than any one of them. Beyond those (or with samples = 0)
     the run with mean times, scaled by `stats.pace`. The sampled runs see only
     the first 2 x `sample_positions` tickets of the queue.
     """
@@ -595,7 +597,7 @@ def _sampled_points(
     state: QueueState, scope: list[str], order: CallOrder, joiners: list[Joiner], now: datetime, stats: ServiceStats,
     guard: GuardPlan | None,
 ) -> dict[str, float]:
-    """Median minutes until the call over runs with sampled times, for the tickets in `scope`.
+    """Minutes until the call over runs with sampled times (densest_centre), for the tickets in `scope`.
 
     The seed is fixed: the same queue gives the same estimate, and a queue a
     moment later is drawn with the same numbers, so estimates do not jitter.
@@ -610,4 +612,34 @@ def _sampled_points(
         for ticket_id, minutes in found.items():
             if ticket_id in calls:
                 minutes.append(calls[ticket_id])
-    return {ticket_id: median(minutes) for ticket_id, minutes in found.items() if len(minutes) == stats.samples}
+    width = stats.window_min
+    return {ticket_id: densest_centre(minutes, width) for ticket_id, minutes in found.items()
+            if len(minutes) == stats.samples}
+
+
+def densest_centre(minutes: Sequence[float], width: float) -> float:
+    """The mean of the runs in the `width`-minute window that holds the most of them.
+
+    An estimate is judged by how often the call falls within width / 2 of it, and the
+    window holding the most runs is where the runs say the call most likely falls
+    (bench/RESULTS.md, stop 33: within ±5 minutes more often than their median).
+    Windows that hold equally many are averaged (their means), so an even spread
+    gives its middle.
+    Each window starts at a run; the runs are few (8), so the scan is short.
+    """
+    runs = sorted(minutes)
+    count = len(runs)
+    most, centres = 0, []
+    last = 0
+    for first in range(count):
+        last = max(last, first)
+        while last + 1 < count and runs[last + 1] - runs[first] <= width:
+            last += 1
+        held = last - first + 1
+        if held >= most:
+            centre = math.fsum(runs[first:last + 1]) / held
+            if held > most:
+                most, centres = held, [centre]
+            else:
+                centres.append(centre)
+    return math.fsum(centres) / len(centres)

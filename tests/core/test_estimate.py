@@ -14,6 +14,7 @@ from counter_server.core.estimate import (
     ServiceStats,
     Upcoming,
     busy_for,
+    densest_centre,
     estimate_waits,
     learn_stats,
     remaining_min,
@@ -131,7 +132,19 @@ def test_show_probability_falls_once_the_slot_is_near_and_nobody_came() -> None:
     assert past < near < far
 
 
-def test_sampled_estimate_is_the_median_and_does_not_jitter() -> None:
+def test_densest_centre_is_the_mean_of_the_window_holding_the_most_runs() -> None:
+    # four runs within 10 minutes, the rest spread out: their mean, far below the median (17)
+    assert densest_centre([60, 1, 31, 2, 50, 3, 30, 4], 10.0) == pytest.approx(2.5)
+    # a narrower window holds three of them at most: windows (1, 2, 3) and (2, 3, 4) tie, their means averaged
+    assert densest_centre([60, 1, 31, 2, 50, 3, 30, 4], 2.0) == pytest.approx(2.5)
+    assert densest_centre([1, 2, 3, 10], 2.0) == pytest.approx(2.0)
+    # nothing bunches: every window holds one run, so the mean of all
+    assert densest_centre([0, 20, 40], 10.0) == pytest.approx(20.0)
+    # one run is its own estimate
+    assert densest_centre([7.5], 10.0) == 7.5
+
+
+def test_sampled_estimate_lies_where_the_runs_bunch_and_does_not_jitter() -> None:
     sampled = replace(TEN, samples=400, sampled_weight=1.0)
     counters = [counter("1", ausweis=1), counter("2", ausweis=1)]
     state = QueueState(waiting=[walk_in("a")], counters=counters, busy_for_min={"1": 10.0, "2": 10.0},
