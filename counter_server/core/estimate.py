@@ -605,8 +605,10 @@ def estimate_waits(
     guard = None
     if rules.guard_slots or rules.adaptive_slots:
         # the counters of the runs check their picks against the slots ahead, as live ones do
+        cases = [_case_at_origin(state.running.get(c.id)) for c in counters]
         guard = GuardPlan(counters=counters, terms=terms, rules=rules, origin=now, durations=dict(stats.configured_min),
-                          expected_free=busy, expected=stats.mean, joiners=joiners)
+                          expected_free=busy, expected=stats.mean, joiners=joiners, cases=cases,
+                          rest=partial(_rest_of_case, stats))
     scope_ids = _waiting_ids(state.waiting)
     least = 0
     ahead: set[str] | None = None
@@ -635,6 +637,16 @@ def estimate_waits(
         keep = stats.sampled_weight
         points |= {ticket_id: keep * minutes + (1 - keep) * points[ticket_id] for ticket_id, minutes in sampled.items()}
     return _estimates(expected, points, stats, wanted)
+
+
+def _case_at_origin(running: Running | None) -> tuple[str, float] | None:
+    """(service id, the minute it began) of a counter's case, for the run's guard."""
+    return None if running is None else (running.service_id, -running.elapsed_min)
+
+
+def _rest_of_case(stats: ServiceStats, service_id: str, elapsed_min: float) -> float:
+    """remaining_min, positionally: what the run's guard expects left of a case (as busy_for does)."""
+    return remaining_min(service_id=service_id, elapsed_min=elapsed_min, stats=stats)
 
 
 # each working counter's terms, for the same counters and rules (frozen objects) and configured minutes:

@@ -174,6 +174,8 @@ def test_densest_centre_is_the_mean_of_the_window_holding_the_most_runs() -> Non
     assert densest_centre([1, 2, 3, 10], 2.0) == pytest.approx(2.0)
     # nothing bunches: every window holds one run, so the mean of all
     assert densest_centre([0, 20, 40], 10.0) == pytest.approx(20.0)
+    # equal runs start one window: (0, 0, 2) and (5, 6, 7) tie, each counted once
+    assert densest_centre([0, 0, 2, 5, 6, 7], 2.0) == pytest.approx((2 / 3 + 6) / 2)
     # one run is its own estimate
     assert densest_centre([7.5], 10.0) == 7.5
 

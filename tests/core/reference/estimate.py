@@ -277,7 +277,7 @@ def _sampled_points(
 def _densest_centre(minutes: list[float], width: float) -> float:
     """The mean of the runs in the window of `width` minutes holding the most; ties: the mean of their means."""
     runs = sorted(minutes)
-    windows = [[m for m in runs if start <= m <= start + width] for start in runs]
+    windows = [[m for m in runs if start <= m <= start + width] for start in sorted(set(runs))]
     most = max(len(w) for w in windows)
     centres = [math.fsum(w) / len(w) for w in windows if len(w) == most]
     return math.fsum(centres) / len(centres)
