@@ -12,17 +12,15 @@ from __future__ import annotations
 
 import argparse
 import random
-from collections import deque
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import replace
 from pathlib import Path
 
-from counter_server.core.estimate import HISTORY_DAYS
 from counter_server.core.policy import Rules, rules_from_mapping
 
 from .report import Summary, summarise
 from .scenario import draw_day, load_scenario
-from .simulator import DayResult, Policy, past_day, policies_by_name, simulate_day
+from .simulator import DayResult, Policy, policies_by_name, simulate_day
 
 BASELINES = ("fcfs", "longest-queue", "dedicated")
 ROWS = (("booked_on_time", "booked ≤ 5 min after max(slot, check-in)", True),
@@ -45,13 +43,10 @@ def compare(path: Path, days: int, seed: int, before: Rules) -> tuple[str, dict[
     runs: dict[str, tuple[Policy, Rules]] = {"ours": (known["ours"], Rules()), "ours, before": (known["ours"], before)}
     runs |= {name: (known[name], Rules()) for name in BASELINES}
     results: dict[str, list[DayResult]] = {name: [] for name in runs}
-    history: deque[Mapping[str, Sequence[float]]] = deque(maxlen=HISTORY_DAYS)  # as run_days learns
     for index in range(days):
         day = draw_day(scenario, random.Random(f"{seed}/{index}"))
         for name, (policy, rules) in runs.items():
-            results[name].append(simulate_day(scenario=scenario, day=day, policy=policy, rules=rules,
-                                              history=tuple(history)))
-        history.append(past_day(results))
+            results[name].append(simulate_day(scenario=scenario, day=day, policy=policy, rules=rules))
     return scenario.name, {name: summarise(found) for name, found in results.items()}
 
 

@@ -3,8 +3,7 @@
 Counters call with the policy under test (`choose_next` of the core, or one of
 `core.baselines`); when asked, every check-in also gets the estimates the
 server would give: ours (`estimate_waits` with service times learned from the
-day so far, and from the office's past days, as the server does) and ZMS's
-(position x average duration / open counters).
+day so far) and ZMS's (position x average duration / open counters).
 """
 
 from __future__ import annotations
@@ -21,7 +20,6 @@ from zoneinfo import ZoneInfo
 from counter_server.core.baselines import BASELINES, ZMS_DUE_BEFORE, zms_estimate_min
 from counter_server.core.baselines import Policy as BaselinePolicy
 from counter_server.core.estimate import (
-    HISTORY_DAYS,
     ServiceStats,
     Upcoming,
     estimate_waits,
@@ -29,7 +27,6 @@ from counter_server.core.estimate import (
     remaining_min,
     show_probability,
     stats_from_config,
-    stats_from_history,
     stats_from_minutes,
 )
 from counter_server.core.model import Counter, Priority, Ticket, TicketKind, TicketState
@@ -75,8 +72,6 @@ class DayResult:
     counter_min: float = 0.0
     last_finish_min: float = 0.0
     checks: list[Checked] = field(default_factory=list)
-    # service id -> minutes from call to finish of each visit: what the next days learn from
-    finished: dict[str, list[float]] = field(default_factory=dict)
 
 
 def _ticket(visitor: Visitor, base: datetime) -> Ticket:
@@ -113,8 +108,7 @@ def _tickets(day: Day, base: datetime) -> list[Ticket]:
 class _Office:
     """The state of one simulated day."""
 
-    def __init__(self, scenario: Scenario, day: Day, policy: Policy, rules: Rules, estimating: bool,
-                 history: Sequence[Mapping[str, Sequence[float]]] = ()) -> None:
+    def __init__(self, scenario: Scenario, day: Day, policy: Policy, rules: Rules, estimating: bool) -> None:
         self.scenario, self.day, self.policy, self.rules = scenario, day, policy, rules
         self.estimating = estimating
         tz = ZoneInfo(scenario.timezone)
@@ -138,13 +132,11 @@ class _Office:
             stats_from_config(scenario.core_services()),
             booked_offset_mean_min=scenario.offset_mean_min, booked_offset_sd_min=scenario.offset_sd_min,
         )
-        # the baselines ignore the outlook: built only for a policy that reads it
-        self.looks_ahead = (rules.guard_slots or rules.adaptive_slots) and policy not in _BLIND
-        if history and (estimating or self.looks_ahead):  # only the estimate and the outlook learn
-            self.config_stats = stats_from_history(days=history, config=self.config_stats)
         self.stats: ServiceStats = self.config_stats
         self.stats_learned_at = -1
         self.learned: dict[str, tuple[int, tuple[float, float]]] = {}  # stats_from_minutes' memo
+        # the baselines ignore the outlook: built only for a policy that reads it
+        self.looks_ahead = (rules.guard_slots or rules.adaptive_slots) and policy not in _BLIND
         self.promised: dict[str, tuple[bool, float | None, float | None, float | None, float]] = {}
         self.result = DayResult(counter_min=len(self.counters) * (scenario.close_min - scenario.open_min))
 
@@ -167,7 +159,6 @@ class _Office:
         self.result.counter_min = len(self.counters) * max(
             self.scenario.close_min - self.scenario.open_min, self.result.last_finish_min
         )
-        self.result.finished = self.took
         return self.result
 
     def arrive(self, at: float, visitor: Visitor) -> None:
@@ -337,15 +328,10 @@ class _BusyFor(Mapping[str, float]):
 
 
 def simulate_day(
-    *, scenario: Scenario, day: Day, policy: Policy, rules: Rules, estimating: bool = False,
-    history: Sequence[Mapping[str, Sequence[float]]] = (),
+    *, scenario: Scenario, day: Day, policy: Policy, rules: Rules, estimating: bool = False
 ) -> DayResult:
-    """Run one drawn day under `policy`; with `estimating`, record the estimates at check-in.
-
-    `history`: the past days' finished visits (`DayResult.finished`), the oldest first,
-    which the service times are learned from besides the day's own (as the server does).
-    """
-    return _Office(scenario, day, policy, rules, estimating, history).run()
+    """Run one drawn day under `policy`; with `estimating`, record the estimates at check-in."""
+    return _Office(scenario, day, policy, rules, estimating).run()
 
 
 def ours(
@@ -385,24 +371,13 @@ def run_days(
     """Each day is drawn once and replayed under every policy (common random numbers).
 
     Estimates are recorded under our policy only: `estimate_waits` runs our
-    policy forward, and ZMS's formula is scored on the same check-ins. Each day
-    learns from the HISTORY_DAYS days before it (the first days from fewer).
+    policy forward, and ZMS's formula is scored on the same check-ins.
     """
     results: dict[str, list[DayResult]] = {name: [] for name in policies}
-    history: deque[Mapping[str, Sequence[float]]] = deque(maxlen=HISTORY_DAYS)
     for index in range(days):
         day = draw_day(scenario, random.Random(f"{seed}/{index}"))
         for name, policy in policies.items():
             results[name].append(simulate_day(
-                scenario=scenario, day=day, policy=policy, rules=rules, estimating=name == "ours",
-                history=tuple(history),
+                scenario=scenario, day=day, policy=policy, rules=rules, estimating=name == "ours"
             ))
-        history.append(past_day(results))
     return results
-
-
-def past_day(results: Mapping[str, Sequence[DayResult]]) -> Mapping[str, Sequence[float]]:
-    """The last day's finished visits, for the days after it: the same visits under every
-    policy (each visitor is served once, for the time drawn), so ours' when it ran."""
-    found = results["ours"] if "ours" in results else next(iter(results.values()))
-    return found[-1].finished

@@ -114,10 +114,6 @@ class ServiceStats:
     # booked visitors check in at slot + offset, offset normal with this mean and spread
     booked_offset_mean_min: float = -5.0
     booked_offset_sd_min: float = 5.0
-    # service id -> how many visits the figures above weigh against today's when today's are
-    # learned (learned from the past days: stats_from_history); a service not here: the
-    # `prior_weight` of the learning call
-    prior_weight: Mapping[str, float] = field(default_factory=dict)
 
     def mean(self, service_id: str) -> float:
         return self.mean_min.get(service_id, self.default_min)
@@ -154,62 +150,6 @@ def _robust_mean_cv(minutes: Sequence[float], prior_mean: float, prior_cv: float
     return mean, cv
 
 
-# how many past office days teach the prior of a day's service times (four weeks)
-HISTORY_DAYS = 20
-
-
-def stats_from_history(
-    *, days: Sequence[Mapping[str, Sequence[float]]], config: ServiceStats, prior_weight: float = 5.0,
-) -> ServiceStats:
-    """`config` with what the office's past days teach: per day, service id -> minutes of each visit.
-
-    Pooled, the past days give each service's mean and cv (winsorised and shrunk towards
-    `config` as a day's are). What they weigh against today's visits follows from how
-    much the days differ (`_history_weight`): days alike make the prior worth every past
-    visit, so the day's first few visits (the short ones finish first) cannot pull it
-    away; days that differ make it worth a few. No past days: `config` as it is.
-    """
-    per_service: dict[str, list[Sequence[float]]] = {}
-    for day in days:
-        for service_id, minutes in day.items():
-            if minutes:
-                per_service.setdefault(service_id, []).append(minutes)
-    means, cvs, weights = dict(config.mean_min), dict(config.cv), dict(config.prior_weight)
-    for service_id, daily in per_service.items():
-        pooled = [m for minutes in daily for m in minutes]
-        if len(pooled) < 2:
-            continue
-        mean, cv = _robust_mean_cv(pooled, config.mean(service_id), config.cv_of(service_id), prior_weight)
-        means[service_id], cvs[service_id] = mean, cv
-        weights[service_id] = _history_weight(daily, (cv * mean) ** 2, prior_weight)
-    if not per_service:
-        return config
-    return replace(config, mean_min=means, cv=cvs, prior_weight=weights)
-
-
-def _history_weight(daily: Sequence[Sequence[float]], variance: float, least: float) -> float:
-    """How many of today's visits the past days' figure is worth (empirical Bayes).
-
-    A day's mean strays from the office's by its visits' noise (variance / n) and by how
-    much days really differ (tau2, what the daily means vary beyond that noise). Today's
-    mean is then best weighed against the past one as n against variance / tau2 visits.
-    Never more than the past visits themselves, never fewer than `least`.
-    """
-    pooled = sum(len(minutes) for minutes in daily)
-    if len(daily) < 2:
-        return max(least, float(len(daily[0]))) if daily else least
-    day_means = [_robust_mean_cv(minutes, 0.0, 0.0, 0.0)[0] for minutes in daily]
-    noise = math.fsum(variance / len(minutes) for minutes in daily) / len(daily)
-    tau2 = _variance(day_means) - noise
-    worth = pooled if tau2 <= 0 else min(pooled, variance / tau2)
-    return max(least, worth)
-
-
-def _variance(values: Sequence[float]) -> float:
-    mean = math.fsum(values) / len(values)
-    return math.fsum((v - mean) ** 2 for v in values) / (len(values) - 1)
-
-
 def learn_stats(*, finished: Iterable[Ticket], config: ServiceStats, prior_weight: float = 5.0) -> ServiceStats:
     """Service times learned from the day's finished tickets, falling back to `config`.
 
@@ -239,8 +179,6 @@ def stats_from_minutes(
     `memo` (service id -> (how many minutes, their mean and cv)), for lists that only
     grow between calls, as the simulator's do: a service with no new minutes is not
     worked out again. The same config and prior weight must come with the same memo.
-    A service the config has a weight for (`ServiceStats.prior_weight`, from the past
-    days) is shrunk by that weight instead of `prior_weight`.
     """
     means = dict(config.mean_min)
     cvs = dict(config.cv)
@@ -251,8 +189,7 @@ def stats_from_minutes(
         if known is not None and known[0] == len(durations):
             learned = known[1]
         else:
-            weight = config.prior_weight.get(service_id, prior_weight)
-            learned = _robust_mean_cv(durations, config.mean(service_id), config.cv_of(service_id), weight)
+            learned = _robust_mean_cv(durations, config.mean(service_id), config.cv_of(service_id), prior_weight)
             if memo is not None:
                 memo[service_id] = (len(durations), learned)
         means[service_id], cvs[service_id] = learned

@@ -10,7 +10,6 @@ import sqlite_utils
 
 from ..config import OfficeConfig
 from ..core.estimate import (
-    HISTORY_DAYS,
     Estimate,
     ServiceStats,
     Upcoming,
@@ -19,7 +18,6 @@ from ..core.estimate import (
     queue_state,
     show_probability,
     stats_from_config,
-    stats_from_history,
     stats_from_minutes,
 )
 from ..core.model import Ticket, TicketState
@@ -85,8 +83,6 @@ class StatsCache:
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._kept: dict[tuple[object, ...], _Learned] = {}
-        # (database, config, day) -> what the past days teach: read once a day
-        self._priors: dict[tuple[object, ...], ServiceStats] = {}
 
     def get(self, db: sqlite_utils.Database, config: OfficeConfig, now: datetime) -> ServiceStats:
         day = office_day(now, config.office.timezone)
@@ -104,7 +100,7 @@ class StatsCache:
                 return known.stats
             fresh = known.news(db, day, fingerprint) if known is not None else None
             if known is None or fresh is None:
-                known = _Learned(self._prior(db, config, key, day))
+                known = _Learned(stats_from_config(config.office.services))
                 fresh = rows.finished_visits(db, day)
             known.add(fresh, fingerprint)
             known.marks = marks
@@ -112,21 +108,11 @@ class StatsCache:
             return known.stats
 
 
-    def _prior(self, db: sqlite_utils.Database, config: OfficeConfig, key: tuple[object, ...], day: date) -> ServiceStats:
-        """office.toml's service times with what the last HISTORY_DAYS office days teach (under the lock)."""
-        found = self._priors.get(key)
-        if found is None:
-            found = stats_from_history(days=rows.past_finished_minutes(db, day, HISTORY_DAYS),
-                                       config=stats_from_config(config.office.services))
-            self._priors = {key: found}  # only the newest, as the learned figures
-        return found
-
-
 STATS = StatsCache()
 
 
 def service_stats(db: sqlite_utils.Database, config: OfficeConfig, now: datetime) -> ServiceStats:
-    """Service times learned from today's finished visits and the past days', falling back to office.toml."""
+    """Service times learned from today's finished visits, falling back to office.toml."""
     return STATS.get(db, config, now)
 
 

@@ -202,8 +202,8 @@ def finished_today(db: sqlite_utils.Database, day: date) -> list[Ticket]:
 
 
 # a finished visit: what the service times are learned from (the index of migration m019 covers it)
-_DONE = "state = 'done' AND started_at IS NOT NULL AND finished_at IS NOT NULL AND called_at IS NOT NULL"
-_FINISHED = f"FROM tickets WHERE office_day = ? AND {_DONE}"
+_FINISHED = ("FROM tickets WHERE office_day = ? AND state = 'done'"
+             " AND started_at IS NOT NULL AND finished_at IS NOT NULL AND called_at IS NOT NULL")
 
 
 def finished_minutes(db: sqlite_utils.Database, day: date) -> dict[str, list[float]]:
@@ -226,22 +226,6 @@ def finished_visits(
     parse = datetime.fromisoformat
     return [(ticket_id, service_id, parse(called_at), parse(finished_at))
             for ticket_id, service_id, called_at, finished_at in db.execute(query, params).fetchall()]
-
-
-def past_finished_minutes(db: sqlite_utils.Database, day: date, days: int) -> list[dict[str, list[float]]]:
-    """Per office day before `day` with finished visits (the latest `days` of them, the oldest
-    first): service id -> minutes of each visit, what the day's service times learn from."""
-    found = [row[0] for row in db.execute(
-        "SELECT DISTINCT office_day FROM tickets WHERE office_day < ? AND state = 'done'"
-        " ORDER BY office_day DESC LIMIT ?", [day.isoformat(), days]).fetchall()]
-    if not found:
-        return []
-    per_day: dict[str, dict[str, list[float]]] = {office_day: {} for office_day in reversed(found)}
-    parse = datetime.fromisoformat
-    query = f"SELECT office_day, service_id, called_at, finished_at FROM tickets WHERE office_day >= ? AND office_day < ? AND {_DONE}"
-    for office_day, service_id, called_at, finished_at in db.execute(query, [found[-1], day.isoformat()]).fetchall():
-        add_visit(per_day[office_day], service_id, parse(called_at), parse(finished_at))
-    return list(per_day.values())
 
 
 def finished_fingerprint(db: sqlite_utils.Database, day: date) -> tuple[int, str | None, str | None]:

@@ -20,8 +20,6 @@ from counter_server.core.estimate import (
     remaining_min,
     running_cases,
     show_probability,
-    stats_from_history,
-    stats_from_minutes,
 )
 from counter_server.core.model import (
     Counter,
@@ -108,38 +106,6 @@ def test_learned_service_times_shrug_off_an_outlier() -> None:
     assert 11 < learned.mean("ausweis") < 25
     assert learned.mean("abholung") == 4.0
     assert learn_stats(finished=[], config=TEN) == TEN
-
-
-def _days(means: list[float], visits: int = 40) -> list[dict[str, list[float]]]:
-    """Past days whose ID-card visits spread evenly (cv about 0.3) around each day's mean."""
-    return [{"ausweis": [mean * (0.5 + i / (visits - 1)) for i in range(visits)]} for mean in means]
-
-
-def test_past_days_alike_make_a_prior_that_todays_first_visits_do_not_pull_away() -> None:
-    prior = stats_from_history(days=_days([18.0] * 20), config=TEN)
-    assert prior.mean("ausweis") == pytest.approx(18.0, rel=0.01)
-    assert 0.25 < prior.cv_of("ausweis") < 0.35
-    assert prior.prior_weight["ausweis"] == 800  # worth every past visit: the days differ by noise only
-    assert prior.mean("abholung") == 4.0 and "abholung" not in prior.prior_weight  # no past visits
-    # the day's first three visits are short ones (the long ones have not finished yet)
-    today = {"ausweis": [9.0, 10.0, 11.0]}
-    assert stats_from_minutes(per_service=today, config=prior).mean("ausweis") == pytest.approx(17.9, abs=0.05)
-    assert stats_from_minutes(per_service=today, config=replace(prior, prior_weight={})).mean("ausweis") < 16
-
-
-def test_past_days_that_differ_weigh_little_against_today() -> None:
-    prior = stats_from_history(days=_days([10.0, 26.0] * 10), config=TEN)
-    assert prior.mean("ausweis") == pytest.approx(18.0, rel=0.01)
-    # the daily means stray by 8 minutes, nearly as far as single visits (10): the past is
-    # worth about one and a half visits, so the least weight
-    assert prior.prior_weight["ausweis"] == 5.0
-    today = {"ausweis": [25.0, 26.0, 27.0]}
-    assert stats_from_minutes(per_service=today, config=prior).mean("ausweis") == pytest.approx(21.0, abs=0.1)
-
-
-def test_without_past_days_the_configured_times_stay() -> None:
-    assert stats_from_history(days=[], config=TEN) is TEN
-    assert stats_from_history(days=[{"ausweis": []}, {}], config=TEN) is TEN
 
 
 def test_remaining_time_of_a_running_ticket() -> None:

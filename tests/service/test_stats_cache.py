@@ -9,14 +9,7 @@ from typing import Any
 import pytest
 import sqlite_utils
 
-from counter_server.core.estimate import (
-    HISTORY_DAYS,
-    ServiceStats,
-    learn_stats,
-    stats_from_config,
-    stats_from_history,
-    stats_from_minutes,
-)
+from counter_server.core.estimate import ServiceStats, learn_stats, stats_from_config
 from counter_server.core.model import CounterState, Priority, TicketKind
 from counter_server.core.numbering import office_day
 from counter_server.queue import commands, estimates, rows, undo
@@ -158,25 +151,3 @@ def test_figures_of_a_write_that_rolled_back_are_not_kept(office: Office) -> Non
     office.later(0.5)
     office.write(lambda w: commands.call_next(w, counter_id="3", previous="done"))  # another visit, the same seq
     assert office.read(lambda db: _kept(office, db)) == office.read(lambda db: _whole_day(office, db))
-
-
-def test_the_past_days_visits_teach_the_days_prior(office: Office) -> None:
-    """A day starts from what the office's past days teach (read once), not office.toml alone."""
-    config = stats_from_config(office.config.office.services)
-    _open_and_fill(office, 20)
-    for i in range(18):
-        _next(office, i)
-    tuesday = office_day(office.now, office.config.office.timezone)
-    office.later(24 * 60)  # Wednesday
-    wednesday = office_day(office.now, office.config.office.timezone)
-    past = office.read(lambda db: rows.past_finished_minutes(db, wednesday, HISTORY_DAYS))
-    assert past == [office.read(lambda db: rows.finished_minutes(db, tuesday))]
-    assert sum(len(m) for m in past[0].values()) == 15  # 18 calls at 3 counters: each first call ends no visit
-    prior = stats_from_history(days=past, config=config)
-    assert prior != config
-    assert office.read(lambda db: _kept(office, db)) == prior  # nothing finished today yet
-    _open_and_fill(office, 4)
-    _next(office, 0)
-    today = office.read(lambda db: rows.finished_minutes(db, wednesday))
-    assert office.read(lambda db: _kept(office, db)) == stats_from_minutes(per_service=today, config=prior)
-    assert office.read(lambda db: rows.past_finished_minutes(db, tuesday, HISTORY_DAYS)) == []
