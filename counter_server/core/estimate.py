@@ -545,7 +545,7 @@ def estimate_waits(
         cases = [_case_at_origin(state.running.get(c.id)) for c in counters]
         guard = GuardPlan(counters=counters, terms=terms, rules=rules, origin=now, durations=dict(stats.configured_min),
                           expected_free=busy, expected=stats.mean, joiners=joiners, cases=cases,
-                          rest=partial(_rest_of_case, stats))
+                          rest=CaseRest(stats))
     scope_ids = _waiting_ids(state.waiting)
     least = 0
     ahead: set[str] | None = None
@@ -581,9 +581,32 @@ def _case_at_origin(running: Running | None) -> tuple[str, float] | None:
     return None if running is None else (running.service_id, -running.elapsed_min)
 
 
-def _rest_of_case(stats: ServiceStats, service_id: str, elapsed_min: float) -> float:
-    """remaining_min, positionally: what the run's guard expects left of a case (as busy_for does)."""
-    return remaining_min(service_id=service_id, elapsed_min=elapsed_min, stats=stats)
+class CaseRest:
+    """remaining_min(service_id=, elapsed_min=, stats=) as a call of two numbers, the same floats.
+
+    The run's guard asks it for every busy counter at most of its decisions (what a live
+    counter's outlook expects left of their cases, busy_for): each service's log-normal
+    shape is worked out once per estimate, not once per question.
+    """
+
+    def __init__(self, stats: ServiceStats) -> None:
+        self.stats = stats
+        self._shape: dict[str, tuple[float, float, float]] = {}  # service id -> (mean, mu, sigma)
+
+    def __call__(self, service_id: str, elapsed_min: float) -> float:
+        shape = self._shape.get(service_id)
+        if shape is None:
+            mean = self.stats.mean(service_id)
+            sigma = math.sqrt(math.log1p(self.stats.cv_of(service_id) ** 2))
+            shape = self._shape[service_id] = (mean, math.log(mean) - sigma * sigma / 2, sigma)
+        mean, mu, sigma = shape
+        if elapsed_min <= 0:
+            return mean
+        d = (mu - math.log(elapsed_min)) / sigma
+        survive = _phi(d)
+        if survive < 1e-9:
+            return mean * 0.1
+        return max(mean * _phi(d + sigma) / survive - elapsed_min, mean * 0.05)
 
 
 # each working counter's terms, for the same counters and rules (frozen objects) and configured minutes:

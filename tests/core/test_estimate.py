@@ -9,6 +9,7 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 
 from counter_server.core.estimate import (
+    CaseRest,
     QueueState,
     Running,
     ServiceStats,
@@ -106,6 +107,14 @@ def test_learned_service_times_shrug_off_an_outlier() -> None:
     assert 11 < learned.mean("ausweis") < 25
     assert learned.mean("abholung") == 4.0
     assert learn_stats(finished=[], config=TEN) == TEN
+
+
+def test_case_rest_is_remaining_min() -> None:
+    stats = replace(TEN, cv={"ausweis": 0.6, "abholung": 0.3})
+    rest = CaseRest(stats)
+    for service in ("ausweis", "abholung", "pass"):  # pass: the default time and cv
+        for elapsed in (-1.0, 0.0, 0.5, 4.0, 9.99, 10.0, 25.0, 400.0):
+            assert rest(service, elapsed) == remaining_min(service_id=service, elapsed_min=elapsed, stats=stats)
 
 
 def test_remaining_time_of_a_running_ticket() -> None:
