@@ -98,7 +98,7 @@ def forward_run(
     calls: dict[str, float] = {}
     left = len(scope)
     pop, push, first, remove, taken = heapq.heappop, heapq.heappush, order.first, order.remove, draws.taken
-    run_guard = guard.begin(order) if guard is not None and guard.may_act(order) else None
+    run_guard = guard.begin(order, free_at) if guard is not None and guard.may_act(order) else None
     while left or len(calls) < least:
         if not events or next_in <= events[0][0]:
             if next_in == math.inf:
@@ -140,7 +140,7 @@ def forward_run(
         else:
             busy = taken(chosen.service_id) * part
         if run_guard is not None:
-            run_guard.called(index, at, chosen, part)
+            run_guard.called(index, at, chosen, part, at + busy)
         push(events, (at + busy, index, stamp))
     return calls
 

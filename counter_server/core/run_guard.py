@@ -3,9 +3,10 @@
 A counter of the run that is about to call a walk-in looks at the booked visitors
 of the horizon as a live counter would (slot_guard.guard_choice, the same code):
 those queued in the run, and those still to come who have not checked in by the
-run's clock; the other counters are expected free when their current case should
-end (expected times, not the times the run draws: the live counter does not know
-them either).
+run's clock; the other counters are expected free when the live counter would
+expect them free: after the expected rest of their case, given how long it has
+run by the run's clock (expected times, not the times the run draws: the live
+counter does not know them either).
 """
 
 from __future__ import annotations
@@ -59,22 +60,33 @@ def _place(needs: list[Need], deadline: float) -> int:
     return len(needs)
 
 
+# (service id, the minute it began) of the case a counter is on; see GuardPlan
+Case = tuple[str, float]
+
+
 class GuardPlan:
     """What the runs of one estimate share. Minutes count from `origin`, the start of the runs.
 
     `expected_free`: minutes until each counter is expected free (busy_for);
     `expected`: mean minutes a counter is taken per service; `durations`: office.toml's.
+    `cases`: per counter, the case it is on at the origin (its minute negative), if known;
+    `rest`: the expected minutes still left of a case of a service that has run so many.
+    With both, a counter's expected free time is worked out at each decision from its
+    case, as the live outlook does (busy_for); without, `expected_free` and the mean.
     """
 
     def __init__(
         self, *, counters: Sequence[Counter], terms: Sequence[CounterTerms], rules: Rules, origin: datetime,
         durations: dict[str, float], expected_free: Sequence[float], expected: Callable[[str], float],
-        joiners: Sequence[Joiner],
+        joiners: Sequence[Joiner], cases: Sequence[Case | None] = (),
+        rest: Callable[[str, float], float] | None = None,
     ) -> None:
         self.desks = kept_desks_of(counters)  # the same counters at every check-in: kept
         self.terms, self.rules, self.origin = terms, rules, origin
         self.durations, self.expected = durations, expected
         self.expected_free = [max(0.0, f) for f in expected_free]
+        self.rest = rest
+        self.cases: list[Case | None] = list(cases) if rest is not None and cases else [None] * len(counters)
         self.joiners = joiners
         self.slots = [j.slot_min for j in joiners]
         # the services each counter may take a booked visitor of (the guard asks only then)
@@ -97,9 +109,9 @@ class GuardPlan:
     def minutes(self, at: datetime) -> float:
         return (at - self.origin).total_seconds() / 60
 
-    def begin(self, order: CallOrder) -> RunGuard:
-        """The guard of one run over `order`."""
-        return RunGuard(self, order)
+    def begin(self, order: CallOrder, free_at: Sequence[float]) -> RunGuard:
+        """The guard of one run over `order`, whose counters are free after `free_at` minutes."""
+        return RunGuard(self, order, free_at)
 
     def may_act(self, order: CallOrder) -> bool:
         """Whether a run over `order` has a booked visitor to guard: queued, or to come.
@@ -119,9 +131,13 @@ class RunGuard:
     someone here, or after a check-in the order does not keep as booked.
     """
 
-    def __init__(self, plan: GuardPlan, order: CallOrder) -> None:
+    def __init__(self, plan: GuardPlan, order: CallOrder, free_at: Sequence[float]) -> None:
         self.plan, self.order = plan, order
         self.free = plan.expected_free[:]
+        self.cases = plan.cases[:]  # what each counter is on, while the plan has `rest`
+        # when each counter's case ends in this run: past it the counter is free, as a live
+        # counter sees a clerk who has finished (not when it would end: that stays unknown)
+        self.ends = list(free_at)
         self.came: dict[int, float] = {}  # id(joiner's ticket) -> minute of the check-in
         self.joined: set[int] = set()  # id(joiner)
         # the booked visitors queued in the run, with (slot, check-in), and their slots
@@ -166,9 +182,14 @@ class RunGuard:
         self._arrived.append((joiner, ticket))
         self._until_at = -math.inf  # the needs are brought up to date at the next decision
 
-    def called(self, index: int, at: float, ticket: Ticket, share: float) -> None:
-        """Counter `index` called `ticket` at `at`: expected free after its mean time."""
+    def called(self, index: int, at: float, ticket: Ticket, share: float, ends: float) -> None:
+        """Counter `index` called `ticket` at `at`, a case that ends at `ends` in this run: expected
+        free after its mean time, or after the expected rest of that case at each decision
+        (a whole visitor, and the plan has `rest`)."""
         self.free[index] = at + self.plan.expected(ticket.service_id) * share
+        self.ends[index] = ends
+        if self.plan.rest is not None:
+            self.cases[index] = (ticket.service_id, at) if share == 1.0 else None
         if ticket.kind is _APPOINTMENT:
             self._untouched = False
             if not self._stale:
@@ -233,11 +254,31 @@ class RunGuard:
 
         decision = guard_choice(
             chosen, index, at, rules=rules, needs=needs, desks=plan.desks,
-            free=lambda: [f if f > at else at for f in self.free], durations=plan.durations, in_time=in_time,
+            free=lambda: self.free_at(index, at), durations=plan.durations, in_time=in_time,
             walk_ins=order.walk_ins,
             waited=lambda t: at - plan.minutes(t.arrived_at),
         )
         return self._outcome(decision, chosen, first, booked, picked)
+
+    def free_at(self, index: int, at: float) -> list[float]:
+        """The minute each counter is expected free, as counter `index` (free now) sees it at `at`.
+
+        With the plan's `rest`, as the live outlook: a counter whose case has ended is free
+        now, one still on its case is free after the expected rest of it (busy_for). Without,
+        after the mean time from its call, or now if that has passed.
+        """
+        rest = self.plan.rest
+        if rest is None:
+            return [free if free > at else at for free in self.free]
+        found = []
+        for other, (free, case, ends) in enumerate(zip(self.free, self.cases, self.ends, strict=True)):
+            if other == index or ends <= at:
+                found.append(at)
+            elif case is None:
+                found.append(free if free > at else at)
+            else:
+                found.append(at + rest(case[0], at - case[1]))
+        return found
 
     def _needs_at(self, at: float) -> list[Need]:
         """`booking_needs` at minute `at`: made anew only when what it is made of has changed."""

@@ -9,11 +9,13 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 
 from counter_server.core.estimate import (
+    CaseRest,
     QueueState,
     Running,
     ServiceStats,
     Upcoming,
     busy_for,
+    densest_centre,
     estimate_waits,
     learn_stats,
     remaining_min,
@@ -107,6 +109,14 @@ def test_learned_service_times_shrug_off_an_outlier() -> None:
     assert learn_stats(finished=[], config=TEN) == TEN
 
 
+def test_case_rest_is_remaining_min() -> None:
+    stats = replace(TEN, cv={"ausweis": 0.6, "abholung": 0.3})
+    rest = CaseRest(stats)
+    for service in ("ausweis", "abholung", "pass"):  # pass: the default time and cv
+        for elapsed in (-1.0, 0.0, 0.5, 4.0, 9.99, 10.0, 25.0, 400.0):
+            assert rest(service, elapsed) == remaining_min(service_id=service, elapsed_min=elapsed, stats=stats)
+
+
 def test_remaining_time_of_a_running_ticket() -> None:
     fresh = remaining_min(service_id="ausweis", elapsed_min=0, stats=TEN)
     assert fresh == 10
@@ -131,7 +141,21 @@ def test_show_probability_falls_once_the_slot_is_near_and_nobody_came() -> None:
     assert past < near < far
 
 
-def test_sampled_estimate_is_the_median_and_does_not_jitter() -> None:
+def test_densest_centre_is_the_mean_of_the_window_holding_the_most_runs() -> None:
+    # four runs within 10 minutes, the rest spread out: their mean, far below the median (17)
+    assert densest_centre([60, 1, 31, 2, 50, 3, 30, 4], 10.0) == pytest.approx(2.5)
+    # a narrower window holds three of them at most: windows (1, 2, 3) and (2, 3, 4) tie, their means averaged
+    assert densest_centre([60, 1, 31, 2, 50, 3, 30, 4], 2.0) == pytest.approx(2.5)
+    assert densest_centre([1, 2, 3, 10], 2.0) == pytest.approx(2.0)
+    # nothing bunches: every window holds one run, so the mean of all
+    assert densest_centre([0, 20, 40], 10.0) == pytest.approx(20.0)
+    # equal runs start one window: (0, 0, 2) and (5, 6, 7) tie, each counted once
+    assert densest_centre([0, 0, 2, 5, 6, 7], 2.0) == pytest.approx((2 / 3 + 6) / 2)
+    # one run is its own estimate
+    assert densest_centre([7.5], 10.0) == 7.5
+
+
+def test_sampled_estimate_lies_where_the_runs_bunch_and_does_not_jitter() -> None:
     sampled = replace(TEN, samples=400, sampled_weight=1.0)
     counters = [counter("1", ausweis=1), counter("2", ausweis=1)]
     state = QueueState(waiting=[walk_in("a")], counters=counters, busy_for_min={"1": 10.0, "2": 10.0},

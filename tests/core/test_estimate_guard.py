@@ -14,7 +14,13 @@ from datetime import timedelta
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from counter_server.core.estimate import QueueState, ServiceStats, Upcoming, estimate_waits
+from counter_server.core.estimate import (
+    QueueState,
+    ServiceStats,
+    Upcoming,
+    estimate_waits,
+    remaining_min,
+)
 from counter_server.core.model import Counter, Ticket
 from counter_server.core.policy import Rules
 from counter_server.core.slot_guard import Outlook, choose_guarding_slots
@@ -80,15 +86,28 @@ def test_a_walk_in_waits_while_a_booked_visitor_who_is_here_goes_first_before_th
 
 
 def replay(waiting: list[Ticket], counters: list[Counter], rules: Rules, busy: dict[str, float]) -> dict[str, float]:
-    """The live policy, decision by decision, each case taking its mean time; minute of each call."""
+    """The live policy, decision by decision, each case taking its mean time; minute of each call.
+
+    The outlook is the server's (busy_for): a counter on a case called in the replay is
+    expected free after the rest of that case given how long it has run (remaining_min),
+    one busy from the start after `busy`; one whose case has ended is free.
+    """
     free = [(busy.get(c.id, 0.0), index) for index, c in enumerate(counters)]
     heapq.heapify(free)
     until = {c.id: busy.get(c.id, 0.0) for c in counters}
+    began: dict[str, tuple[str, float]] = {}  # counter id -> (service, minute) of a case called in the replay
     left, calls = list(waiting), {}
+
+    def busy_for(counter_id: str, at: float) -> float:
+        if counter_id in began:
+            service, start = began[counter_id]
+            return remaining_min(service_id=service, elapsed_min=at - start, stats=MEANS)
+        return until[counter_id] - at
+
     while free and left:
         at, index = heapq.heappop(free)
         now = NOON + timedelta(minutes=at)
-        outlook = Outlook(busy_for_min={c: u - at for c, u in until.items() if u > at}, booked=[])
+        outlook = Outlook(busy_for_min={c: busy_for(c, at) for c, u in until.items() if u > at}, booked=[])
         chosen = choose_guarding_slots(counters[index], left, counters, now, rules, durations=DURATIONS,
                                        outlook=outlook).ticket
         if chosen is None:
@@ -96,6 +115,7 @@ def replay(waiting: list[Ticket], counters: list[Counter], rules: Rules, busy: d
         left.remove(chosen)
         calls[chosen.id] = at
         until[counters[index].id] = at + DURATIONS[chosen.service_id]
+        began[counters[index].id] = (chosen.service_id, at)
         heapq.heappush(free, (until[counters[index].id], index))
     return calls
 
@@ -126,3 +146,16 @@ def test_the_estimate_calls_everyone_when_the_live_policy_would(
 ) -> None:
     waiting, desks, busy = office
     assert minutes(waiting, desks, rules, busy) == replay(waiting, desks, rules, busy)
+
+
+def test_the_runs_guard_expects_a_long_running_case_to_go_on_as_the_live_outlook_does() -> None:
+    # the card desk takes a card now; the pick-up desk is busy for 15 minutes, then a card
+    # walk-in waits, and a booked card visitor (here already) is due at 18 (deadline 22)
+    waiting = [ticket("c1", waited=6), ticket("c2", waited=5), ticket("b", waited=3, slot_in=18)]
+    on = minutes(waiting, [PICKUP, CARDS], ADAPTIVE, busy={"1": 15.0})
+    # At 15 the card desk's card has run 15 of its 18.5 mean minutes: the live outlook
+    # (busy_for) expects it to go on for about 10 more, past the deadline, so the pick-up
+    # desk takes the booked visitor (3 minutes before the slot, the card below the cap);
+    # the mean alone would have the card desk free at 18.5 and the walk-in go first.
+    assert on == {"c1": 0.0, "b": 15.0, "c2": 18.5}
+    assert replay(waiting, [PICKUP, CARDS], ADAPTIVE, {"1": 15.0}) == on

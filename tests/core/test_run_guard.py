@@ -48,7 +48,7 @@ def from_scratch(guard: RunGuard, index: int, at: float, first: int) -> tuple[in
 
     decision = guard_choice(
         chosen, index, at, rules=rules, needs=booking_needs(here, to_come, at, rules), desks=plan.desks,
-        free=lambda: [f if f > at else at for f in guard.free], durations=plan.durations, in_time=in_time,
+        free=lambda: guard.free_at(index, at), durations=plan.durations, in_time=in_time,  # test_estimate_guard's
         walk_ins=lambda: sorted((t for _, t in order.queued() if t.kind is not TicketKind.APPOINTMENT),
                                 key=lambda t: t.arrived_at),
         waited=lambda t: at - plan.minutes(t.arrived_at),
