@@ -118,7 +118,8 @@ class RawNext:
                       f"Authorization: Bearer {self.token}\r\nIdempotency-Key: {uuid.uuid4()}\r\n"
                       "Content-Length: 0\r\n\r\n").encode())
         head = (await reader.readuntil(b"\r\n\r\n")).decode("latin-1").lower().split("\r\n")
-        length = next(int(line.split(":", 1)[1]) for line in head if line.startswith("content-length:"))
+        # a 204 (nobody waits) has no length and no body
+        length = next((int(line.split(":", 1)[1]) for line in head if line.startswith("content-length:")), 0)
         body = await reader.readexactly(length)
         return head[0].split(" ")[1] == "200" and json.loads(body).get("ticket") is not None
 
