@@ -205,8 +205,11 @@ def remaining_min(*, service_id: str, elapsed_min: float, stats: ServiceStats) -
     mean = stats.mean(service_id)
     if elapsed_min <= 0:
         return mean
-    sigma = math.sqrt(math.log1p(stats.cv_of(service_id) ** 2))
-    mu = math.log(mean) - sigma * sigma / 2
+    return _rest(mean, *lognormal_params(mean, stats.cv_of(service_id)), elapsed_min)
+
+
+def _rest(mean: float, mu: float, sigma: float, elapsed_min: float) -> float:
+    """`remaining_min` for a service of that mean and log-normal shape, `elapsed_min` > 0."""
     d = (mu - math.log(elapsed_min)) / sigma
     survive = _phi(d)
     if survive < 1e-9:
@@ -597,16 +600,9 @@ class CaseRest:
         shape = self._shape.get(service_id)
         if shape is None:
             mean = self.stats.mean(service_id)
-            sigma = math.sqrt(math.log1p(self.stats.cv_of(service_id) ** 2))
-            shape = self._shape[service_id] = (mean, math.log(mean) - sigma * sigma / 2, sigma)
+            shape = self._shape[service_id] = (mean, *lognormal_params(mean, self.stats.cv_of(service_id)))
         mean, mu, sigma = shape
-        if elapsed_min <= 0:
-            return mean
-        d = (mu - math.log(elapsed_min)) / sigma
-        survive = _phi(d)
-        if survive < 1e-9:
-            return mean * 0.1
-        return max(mean * _phi(d + sigma) / survive - elapsed_min, mean * 0.05)
+        return mean if elapsed_min <= 0 else _rest(mean, mu, sigma, elapsed_min)
 
 
 # each working counter's terms, for the same counters and rules (frozen objects) and configured minutes:
