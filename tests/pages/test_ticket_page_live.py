@@ -9,6 +9,7 @@ from typing import Any
 
 import httpx
 
+from i18n import Catalog
 from tests.axe import assert_accessible
 from tests.browser import browser
 from tests.conftest import LiveServer, ServerFactory
@@ -129,12 +130,18 @@ def test_a_count_that_grows_says_why(live_server: LiveServer, artifacts: Path) -
     of their arrival, so the next visitor's count grows from 0 to 1."""
     first = check_in(live_server, service_id="ausweis")
     mine = check_in(live_server, service_id="ausweis")
+    arabic = check_in(live_server, service_id="ausweis", lang="ar")
     assert call_next(live_server)["id"] == first["id"]
+    moved_back_ar = Catalog("ar", "ticket_page").text("moved_back")
     with browser() as chromium:
         page, _, problems = phone_page(chromium, live_server, mine["public_id"])
+        page_ar, _, problems_ar = phone_page(chromium, live_server, arabic["public_id"])
         page.wait_for_function("document.getElementById('card').textContent.includes('Vor Ihnen')")
+        page_ar.wait_for_selector(f"#number:text('{arabic['number']}')")
         card = page.inner_text("#card")
         assert "Vor Ihnen: 0" in card and "wartet wieder" not in card
+        time.sleep(1)  # both pages have their first count, so the return below is news to them
+        assert moved_back_ar not in page_ar.inner_text("#card")
         ticket_action(live_server, first["id"], "park")
         ticket_action(live_server, first["id"], "return")
         page.wait_for_function(
@@ -145,3 +152,10 @@ def test_a_count_that_grows_says_why(live_server: LiveServer, artifacts: Path) -
         page.screenshot(path=str(artifacts / "ticket-page-moved-back.png"))
         assert_accessible(page)
         assert not problems
+        # right to left, in Arabic, the same sentence
+        page_ar.wait_for_function(f"document.getElementById('card').textContent.includes({moved_back_ar!r})",
+                                  timeout=20000)
+        assert page_ar.evaluate("document.documentElement.dir") == "rtl"
+        page_ar.screenshot(path=str(artifacts / "ticket-page-ar-moved-back.png"))
+        assert_accessible(page_ar)
+        assert not problems_ar
