@@ -46,14 +46,21 @@ def _plain(value: object) -> str:
 
 
 def setup(*, as_json: bool, requests: bool = True) -> None:
-    """Structured lines on stderr for the `townhall` logger."""
+    """Structured lines on stderr for the `townhall` logger; `requests=False`: no line per
+    request and none per event (the start and stop lines stay)."""
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(_Structured(as_json=as_json))
     handler.addFilter(HideTokens())
     log.handlers[:] = [handler]
     log.setLevel(logging.INFO)
     log.propagate = False
-    logging.getLogger("townhall.request").disabled = not requests
+    # by level, not `disabled`: uvicorn's logging set-up (dictConfig) enables every logger again
+    for name in ("townhall.request", "townhall.event"):
+        logging.getLogger(name).setLevel(logging.INFO if requests else logging.WARNING)
+    # A line is written for every request and event, on the event loop: leave out what no
+    # line shows (the Logging HOWTO's "Optimization": caller, thread and process lookups).
+    logging._srcfile = None
+    logging.logThreads = logging.logProcesses = logging.logMultiprocessing = False
 
 
 def info(message: str, **fields: Any) -> None:
@@ -105,8 +112,12 @@ class RequestLog:
         }})
 
 
+_events = logging.getLogger("townhall.event")
+
+
 def log_events(events: list[Any]) -> None:
     """A hub listener: one line per committed event (type and seq; the data stays in the database)."""
+    if not _events.isEnabledFor(logging.INFO):
+        return
     for event in events:
-        logging.getLogger("townhall.event").info(
-            "event", extra={"fields": {"type": event.type, "seq": event.seq}})
+        _events.info("event", extra={"fields": {"type": event.type, "seq": event.seq}})

@@ -77,6 +77,29 @@ def test_serve_logs_start_and_every_request_as_json(server_factory: ServerFactor
     assert any(line["msg"] == "stopped" for line in lines)
 
 
+def _check_in_and_stop(server: LiveServer) -> list[str]:
+    """One walk-in (a request and its event), then the server's log lines."""
+    server.start()
+    with server.client("kiosk") as kiosk:
+        answer = kiosk.post("/api/v1/checkins", json={"service_id": "ausweis"},
+                            headers={"Idempotency-Key": str(uuid.uuid4())})
+        assert answer.status_code == 201
+    server.stop()
+    return server.log_path.read_text().splitlines()
+
+
+def test_each_event_gets_a_line_and_no_request_log_leaves_out_both(server_factory: ServerFactory) -> None:
+    logged = _check_in_and_stop(server_factory(start=False))
+    assert any(" msg=request " in line and "route=/api/v1/checkins " in line for line in logged)
+    assert any(" msg=event type=ticket.created seq=" in line for line in logged)
+
+    quiet = server_factory(start=False)
+    quiet.extra_args = ["--no-request-log"]
+    lines = _check_in_and_stop(quiet)
+    assert any(" msg=starting " in line for line in lines)
+    assert not any(" msg=request " in line or " msg=event " in line for line in lines), lines
+
+
 def test_a_second_server_on_the_same_data_directory_is_refused(live_server: LiveServer) -> None:
     second = subprocess.run(
         [sys.executable, "-m", "counter_server.cli", "serve", "--data-dir", str(live_server.data_dir),
