@@ -6,7 +6,9 @@ A round: every socket waits for `ticket.called`; a clerk presses Next; the round
 is the time until the *last* socket got it (the first socket's and every socket's times are
 kept too: the first is the Next itself, request, transaction and commit; from first to last
 is the broadcast and the client reading it). The bare broadcast relays the very text the
-server sent, from a client, to the same number of sockets in another process. Next is sent
+server sent, from a client, to the same number of sockets in another process; the two take
+their rounds in turn, so both meet the same moments of a shared host (before stop 34 all the
+server's rounds came first, then all the bare ones). Next is sent
 as the bare's trigger is, as ready-made bytes on one open connection (`RawNext`): through
 httpx the client's own work took about 1 ms of every figure (stop 33). CPU: the server's, around the same paced rounds with no
 display and with N displays; the difference per event is what the displays cost.
@@ -16,8 +18,10 @@ from __future__ import annotations
 
 import asyncio
 import json
+import statistics
 import time
 import uuid
+from contextlib import nullcontext
 from typing import Any
 
 import httpx
@@ -42,9 +46,10 @@ async def connect_all(url: str, count: int) -> list[Any]:
     return clients
 
 
-async def _last_arrival(clients: list[Any], trigger: Any) -> tuple[float, list[float], str]:
+async def _last_arrival(clients: list[Any], trigger: Any, cpu: CpuMeter | None = None) -> tuple[float, list[float], str]:
     """Run `trigger()`; wait until every client got `ticket.called`: (last ms, each ms, text);
-    (-1, [], "") when the trigger failed."""
+    (-1, [], "") when the trigger failed. With `cpu`, its process's CPU from the trigger to
+    PACE_S after the last arrival (the board push, 50 ms after the event, falls into it)."""
     sent_at = [0.0]
     texts: list[str] = []
 
@@ -57,28 +62,35 @@ async def _last_arrival(clients: list[Any], trigger: Any) -> tuple[float, list[f
 
     waiters = [asyncio.create_task(wait(ws)) for ws in clients]
     await asyncio.sleep(PACE_S)
-    sent_at[0] = time.perf_counter()
-    if not await trigger():
-        for task in waiters:
-            task.cancel()
-        return -1.0, [], ""
-    each = list(await asyncio.wait_for(asyncio.gather(*waiters), 60))
+    with cpu.measure() if cpu else nullcontext():
+        sent_at[0] = time.perf_counter()
+        if not await trigger():
+            for task in waiters:
+                task.cancel()
+            return -1.0, [], ""
+        each = list(await asyncio.wait_for(asyncio.gather(*waiters), 60))
+        if cpu:
+            await asyncio.sleep(PACE_S)
     return max(each), each, texts[0]
 
 
-async def _rounds(clients: list[Any], trigger: Any, rounds: int) -> tuple[dict[str, Any], str]:
-    last: list[float] = []
-    first: list[float] = []
-    each: list[float] = []
-    sample = ""
-    for _ in range(rounds):
-        latest, all_of_round, text = await _last_arrival(clients, trigger)
+class _Figures:
+    """One side's rounds: the last and first socket of each round, and every socket."""
+
+    def __init__(self) -> None:
+        self.last: list[float] = []
+        self.first: list[float] = []
+        self.each: list[float] = []
+
+    def add(self, latest: float, all_of_round: list[float]) -> None:
         if latest >= 0:
-            last.append(latest)
-            first.append(min(all_of_round))
-            each += all_of_round
-            sample = text
-    return {"last_socket": summary(last), "first_socket": summary(first), "each_socket": summary(each)}, sample
+            self.last.append(latest)
+            self.first.append(min(all_of_round))
+            self.each += all_of_round
+
+    def summary(self) -> dict[str, Any]:
+        return {"last_socket": summary(self.last), "first_socket": summary(self.first),
+                "each_socket": summary(self.each)}
 
 
 class Clerk:
@@ -129,8 +141,28 @@ class RawNext:
             await self._streams[1].wait_closed()
 
 
-async def server_fanout(server: LiveServer, displays: list[int], rounds: int) -> dict[str, Any]:
-    """Per display count: Next -> last socket, and the server CPU per event they add."""
+class BareTrigger:
+    """The bare broadcast's trigger: one websocket sending it `text`, the server's latest call."""
+
+    def __init__(self, port: int) -> None:
+        self.url, self.text = f"ws://127.0.0.1:{port}", ""
+        self._ws: Any = None
+
+    async def __call__(self) -> bool:
+        if self._ws is None:
+            self._ws = (await connect_all(self.url, 1))[0]
+        await self._ws.send(self.text)
+        return True
+
+    async def close(self) -> None:
+        if self._ws is not None:
+            await self._ws.close()
+
+
+async def side_by_side(server: LiveServer, displays: list[int], rounds: int) -> dict[str, Any]:
+    """Per display count: the server's and the bare broadcast's rounds taken in turn (server,
+    bare, server, ...), so both meet the same moments of a shared host; the bare relays the
+    very text the server sent in the round before. And the server CPU per event the displays add."""
     assert server.process is not None
     cpu = CpuMeter(server.process.pid)
     results: dict[str, Any] = {}
@@ -145,50 +177,47 @@ async def server_fanout(server: LiveServer, displays: list[int], rounds: int) ->
         alone_ms = cpu.ms / rounds
         url = server.ws_url("display") + "&board=1"
         trigger = RawNext(server) if server.url.startswith("http:") else clerk.next
-        for count in displays:
-            clients = await connect_all(url, count)
-            with cpu.measure():
-                figures, sample = await _rounds(clients, trigger, rounds)
-                await asyncio.sleep(PACE_S)
-            figures["cpu_ms_per_event"] = round(cpu.ms / rounds, 2)
-            figures["cpu_ms_added_per_event"] = round(cpu.ms / rounds - alone_ms, 2)
-            figures["sample"] = sample
-            results[str(count)] = figures
-            await asyncio.gather(*(ws.close() for ws in clients))
+        with bare_process("broadcast") as (_, port):
+            bare_trigger = BareTrigger(port)
+            for count in displays:
+                results[str(count)] = await _one_count(
+                    cpu, (await connect_all(url, count), trigger),
+                    (await connect_all(f"ws://127.0.0.1:{port}", count), bare_trigger), rounds)
+                results[str(count)]["server"]["cpu_ms_added_per_event"] = round(
+                    results[str(count)]["server"]["cpu_ms_per_event"] - alone_ms, 2)
+            await bare_trigger.close()
         if isinstance(trigger, RawNext):
             await trigger.close()
     results["cpu_ms_per_event_no_display"] = round(alone_ms, 2)
     return results
 
 
-async def bare_broadcast(displays: list[int], rounds: int, text: str) -> dict[str, Any]:
-    """The same text relayed by a bare websockets server in its own process."""
-    results: dict[str, Any] = {}
-    with bare_process("broadcast") as (_, port):
-        url = f"ws://127.0.0.1:{port}"
-        trigger_ws = (await connect_all(url, 1))[0]
-
-        async def trigger() -> bool:
-            await trigger_ws.send(text)
-            return True
-
-        for count in displays:
-            clients = await connect_all(url, count)
-            figures, _ = await _rounds(clients, trigger, rounds)
-            results[str(count)] = figures
-            await asyncio.gather(*(ws.close() for ws in clients))
-        await trigger_ws.close()
-    return results
+async def _one_count(cpu: CpuMeter, served: tuple[list[Any], Any], bare: tuple[list[Any], BareTrigger],
+                     rounds: int) -> dict[str, Any]:
+    (clients, trigger), (bare_clients, bare_trigger) = served, bare
+    mine, floor = _Figures(), _Figures()
+    pairs: list[float] = []  # server's last socket / the bare's, round by round
+    cpu_ms = 0.0
+    for _ in range(rounds):
+        latest, all_of_round, text = await _last_arrival(clients, trigger, cpu)
+        cpu_ms += cpu.ms
+        mine.add(latest, all_of_round)
+        if text:
+            bare_trigger.text = text
+        if bare_trigger.text:
+            bare_latest, bare_all, _ = await _last_arrival(bare_clients, bare_trigger)
+            floor.add(bare_latest, bare_all)
+            if latest >= 0 and bare_latest > 0:
+                pairs.append(latest / bare_latest)
+    await asyncio.gather(*(ws.close() for ws in clients + bare_clients))
+    return {"server": {**mine.summary(), "cpu_ms_per_event": round(cpu_ms / rounds, 2)},
+            "bare": floor.summary(), "paired_ratio_p50": round(statistics.median(pairs), 2) if pairs else None}
 
 
 def fanout(server: LiveServer, displays: list[int], rounds: int) -> dict[str, Any]:
-    served = asyncio.run(server_fanout(server, displays, rounds))
-    sample = next(served[str(n)]["sample"] for n in displays if served[str(n)]["sample"])
-    bare = asyncio.run(bare_broadcast(displays, rounds, sample))
-    out: dict[str, Any] = {"cpu_ms_per_event_no_display": served["cpu_ms_per_event_no_display"]}
+    out = asyncio.run(side_by_side(server, displays, rounds))
     for n in displays:
-        mine, floor = served[str(n)], bare[str(n)]
-        mine.pop("sample")
+        mine, floor = out[str(n)]["server"], out[str(n)]["bare"]
         ratio = mine["last_socket"]["p99_ms"] / max(0.01, floor["last_socket"]["p99_ms"])
-        out[str(n)] = {"server": mine, "bare": floor, "p99_ratio": round(ratio, 2)}
+        out[str(n)]["p99_ratio"] = round(ratio, 2)
     return out

@@ -37,7 +37,7 @@ from .sustain import sustain
 CLOCK = "2026-12-01T08:05"
 PARTS = ("anchors", "levels", "finished", "fanout", "printer", "sustain", "memory")
 FULL = {"levels": [0, 50, 100, 200, 400, 800], "requests": 100, "finished": 3000, "displays": [200, 1000],
-        "rounds": 30, "burst": 20, "bursts": 5, "burst_waiting": 800, "sustain_displays": 200,
+        "rounds": 100, "burst": 20, "bursts": 5, "burst_waiting": 800, "sustain_displays": 200,
         "day": 300, "day_displays": 50, "rates": (30.0, 20.0)}
 QUICK = {"levels": [0, 10], "requests": 3, "finished": 8, "displays": [10], "rounds": 2,
          "burst": 4, "bursts": 1, "burst_waiting": 5, "sustain_displays": 5,

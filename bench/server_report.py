@@ -84,7 +84,9 @@ def print_fanout(f: dict[str, Any]) -> None:
                 f"p99 {_ms(s['last_socket'])} ms; bare broadcast p50 {_ms(b['last_socket'], 'p50_ms')} / "
                 f"p99 {_ms(b['last_socket'])} ms; ratio {figures['p99_ratio']}x; "
                 f"CPU added per event {added} ms; first socket p50 {_ms(s.get('first_socket', {}), 'p50_ms')} ms"
-                f" (bare {_ms(b.get('first_socket', {}), 'p50_ms')})")
+                f" (bare {_ms(b.get('first_socket', {}), 'p50_ms')})"
+                + (f"; round by round, server/bare p50 {figures['paired_ratio_p50']}x"
+                   if figures.get("paired_ratio_p50") else ""))
         if n == "200":
             ok = figures["p99_ratio"] <= 1.5 and s["last_socket"]["p99_ms"] < 50 and added < 20
             line += f"  [{_mark(ok)}: <= 1.5x, < 50 ms, < 20 ms CPU]"
