@@ -2,7 +2,8 @@
 
 Every write runs `fn(tx)` inside `BEGIN IMMEDIATE ... COMMIT` on the writer thread.
 Events a write emits get their `seq` in the same transaction and are handed to the
-publisher only after the commit, so no screen hears of what could still roll back.
+publisher only after the commit, so no screen hears of what could still roll back; the
+writer then syncs the WAL (walsync.py) before the write's answer is given.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ import sqlite_utils
 
 from .jsontext import text
 from .migrations import migrate
+from .walsync import WalSync
 
 T = TypeVar("T")
 
@@ -92,6 +94,9 @@ class Store:
         self.path = path
         self._writer_db = connect(path)
         migrate(self._writer_db)
+        # the commit writes the WAL; `_sync` puts it on disk after the events are handed on
+        self._writer_db.conn.execute("PRAGMA synchronous=NORMAL")
+        self._sync = WalSync(path)
         self._writer = ThreadPoolExecutor(1, thread_name_prefix="sqlite-writer")
         self._readers = ThreadPoolExecutor(readers, thread_name_prefix="sqlite-reader")
         self._local = threading.local()
@@ -120,6 +125,7 @@ class Store:
         if tx.events and self._publish is not None and self._loop is not None:
             # Scheduled from the single writer thread, so the loop sees commit order.
             self._loop.call_soon_threadsafe(self._publish, tx.events)
+        self._sync()  # the answer waits for the disk; the screens need not (walsync.py)
         return result
 
     async def write(self, fn: Callable[[Tx], T], *, now: datetime) -> T:
@@ -159,3 +165,4 @@ class Store:
         self._writer.shutdown(wait=True)
         self._readers.shutdown(wait=True)
         self._writer_db.conn.close()
+        self._sync.close()
