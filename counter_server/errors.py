@@ -118,6 +118,8 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(sqlite3.OperationalError)
     async def _storage(_: Request, error: sqlite3.OperationalError) -> JSONResponse:
-        # A full disk or a locked file: the transaction rolled back, nothing changed.
+        # A full disk or a locked file: the transaction rolled back, nothing changed. Or the
+        # WAL could not be synced after the commit (walsync.py): a retry with the same
+        # Idempotency-Key gets the stored answer.
         log.error("storage refused a write: %s", error)
         return respond(503, "storage_unavailable", f"the database refused the change: {error}")
