@@ -6,12 +6,14 @@ A round: every socket waits for `ticket.called`; a clerk presses Next; the round
 is the time until the *last* socket got it (the first socket's and every socket's times are
 kept too: the first is the Next itself, request, transaction and commit; from first to last
 is the broadcast and the client reading it). The bare broadcast relays the very text the
-server sent, from a client, to the same number of sockets in another process; the two take
+server sent, from a client, to the same number of sockets in another process. The two take
 their rounds in turn, so both meet the same moments of a shared host (before stop 34 all the
-server's rounds came first, then all the bare ones). Next is sent
-as the bare's trigger is, as ready-made bytes on one open connection (`RawNext`): through
-httpx the client's own work took about 1 ms of every figure (stop 33). CPU: the server's, around the same paced rounds with no
-display and with N displays; the difference per event is what the displays cost.
+server's rounds came first, then all the bare ones); `paired_ratio_p50` is the median of the
+rounds' server/bare ratios. Next is sent as the bare's trigger is, as ready-made bytes on one
+open connection (`RawNext`): through httpx the client's own work took about 1 ms of every
+figure (stop 33). CPU: the server's, over paced Nexts with no display, and with N displays
+from each Next until PACE_S after its last arrival (the board push); the difference per
+event is what the displays cost.
 """
 
 from __future__ import annotations
