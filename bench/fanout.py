@@ -184,9 +184,7 @@ async def side_by_side(server: LiveServer, displays: list[int], rounds: int) -> 
             for count in displays:
                 results[str(count)] = await _one_count(
                     cpu, (await connect_all(url, count), trigger),
-                    (await connect_all(f"ws://127.0.0.1:{port}", count), bare_trigger), rounds)
-                results[str(count)]["server"]["cpu_ms_added_per_event"] = round(
-                    results[str(count)]["server"]["cpu_ms_per_event"] - alone_ms, 2)
+                    (await connect_all(f"ws://127.0.0.1:{port}", count), bare_trigger), rounds, alone_ms)
             await bare_trigger.close()
         if isinstance(trigger, RawNext):
             await trigger.close()
@@ -195,7 +193,8 @@ async def side_by_side(server: LiveServer, displays: list[int], rounds: int) -> 
 
 
 async def _one_count(cpu: CpuMeter, served: tuple[list[Any], Any], bare: tuple[list[Any], BareTrigger],
-                     rounds: int) -> dict[str, Any]:
+                     rounds: int, alone_ms: float) -> dict[str, Any]:
+    """`rounds` in turn at one display count; `alone_ms`: the server's CPU per Next with no display."""
     (clients, trigger), (bare_clients, bare_trigger) = served, bare
     mine, floor = _Figures(), _Figures()
     pairs: list[float] = []  # server's last socket / the bare's, round by round
@@ -212,7 +211,9 @@ async def _one_count(cpu: CpuMeter, served: tuple[list[Any], Any], bare: tuple[l
             if latest >= 0 and bare_latest > 0:
                 pairs.append(latest / bare_latest)
     await asyncio.gather(*(ws.close() for ws in clients + bare_clients))
-    return {"server": {**mine.summary(), "cpu_ms_per_event": round(cpu_ms / rounds, 2)},
+    per_event = cpu_ms / rounds
+    return {"server": {**mine.summary(), "cpu_ms_per_event": round(per_event, 2),
+                       "cpu_ms_added_per_event": round(per_event - alone_ms, 2)},
             "bare": floor.summary(), "paired_ratio_p50": round(statistics.median(pairs), 2) if pairs else None}
 
 

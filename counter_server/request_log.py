@@ -57,10 +57,6 @@ def setup(*, as_json: bool, requests: bool = True) -> None:
     # by level, not `disabled`: uvicorn's logging set-up (dictConfig) enables every logger again
     for name in ("townhall.request", "townhall.event"):
         logging.getLogger(name).setLevel(logging.INFO if requests else logging.WARNING)
-    # A line is written for every request and event, on the event loop: leave out what no
-    # line shows (the Logging HOWTO's "Optimization": caller, thread and process lookups).
-    logging._srcfile = None
-    logging.logThreads = logging.logProcesses = logging.logMultiprocessing = False
 
 
 def info(message: str, **fields: Any) -> None:
@@ -117,7 +113,5 @@ _events = logging.getLogger("townhall.event")
 
 def log_events(events: list[Any]) -> None:
     """A hub listener: one line per committed event (type and seq; the data stays in the database)."""
-    if not _events.isEnabledFor(logging.INFO):
-        return
     for event in events:
         _events.info("event", extra={"fields": {"type": event.type, "seq": event.seq}})
