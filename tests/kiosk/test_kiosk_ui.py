@@ -38,7 +38,9 @@ def wait_for_signal(kiosk: subprocess.Popen[str], path: Path, timeout: float = 9
     while not path.exists():
         if kiosk.poll() is not None or time.monotonic() > deadline:
             kiosk.kill()
-            raise AssertionError(f"kiosk gave no {path.name}; see its log next to {path}")
+            log = next(path.parent.parent.glob("*.log"), None)
+            tail = log.read_text()[-3000:] if log else "(no log)"
+            raise AssertionError(f"kiosk gave no {path.name}; its log ends:\n{tail}")
         time.sleep(0.1)
     return json.loads(path.read_text())
 
