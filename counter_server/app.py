@@ -37,6 +37,7 @@ from .console import devices as console_devices
 from .console.router import install_console
 from .context import Context
 from .events import Hub
+from .fastapi_app import fastapi_app
 from .feeds import BoardFeed
 from .frames import KeepProtocol
 from .limits import BodyLimit
@@ -150,7 +151,7 @@ def create_app(ctx: Context, *, max_status_streams: int = DEFAULT_MAX_STREAMS) -
             request_log.info("stopped", data_dir=str(ctx.data_dir))
 
     # /docs and /redoc come from pages.py, with their assets from this package (no CDN)
-    app = FastAPI(title="townhall-queue", version="1", lifespan=lifespan, docs_url=None, redoc_url=None)
+    app = fastapi_app(title="townhall-queue", version="1", lifespan=lifespan, docs_url=None, redoc_url=None)
     app.state.ctx = ctx
     app.state.visitor_feed = visitors
     errors.install(app)

@@ -26,6 +26,7 @@ from i18n import Catalog
 from ..api.answer import JsonAnswer
 from ..bookings.confirmation import qr_png
 from ..config.office import LANGUAGES
+from ..fastapi_app import fastapi_app
 from ..site.common import client_of
 from ..site.forms import BadForm, read_form
 from ..site.guard import RateLimited
@@ -131,7 +132,7 @@ async def _book(request: Request, directory: CityDirectory) -> HTMLResponse:
 
 
 def create_city_app(directory: CityDirectory) -> FastAPI:
-    app = FastAPI(title="townhall city", docs_url=None, redoc_url=None)
+    app = fastapi_app(title="townhall city", docs_url=None, redoc_url=None)
     app.mount("/static/book", StaticFiles(directory=STATIC), name="static")
     app.mount("/static/city", StaticFiles(directory=Path(__file__).parent / "static"), name="city_static")
 
