@@ -16,8 +16,11 @@ from PIL import Image
 
 log = logging.getLogger(__name__)
 
-# scanners type a character every few milliseconds; people need far longer
-MAX_KEY_GAP_S = 0.25
+# Scanners type a character every few milliseconds; a person pressing keys one by one
+# needs about a second. The limit is well above a scanner's pace because the kiosk reads
+# the keys when it gets to them: a window busy for a moment (a screen being built on a
+# slow PC) leaves a gap that long in the middle of a scan, and the rest comes at once.
+MAX_KEY_GAP_S = 0.75
 MIN_LENGTH = 4
 
 

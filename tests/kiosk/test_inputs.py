@@ -32,6 +32,16 @@ def test_a_fast_burst_ending_in_enter_is_one_scan() -> None:
     assert scans == ["ABCD2345", "v1.token-typed-in-one-event"]
 
 
+def test_a_scan_read_across_a_busy_moment_of_the_window_stays_one_scan() -> None:
+    clock, scans = ManualClock(), []
+    wedge = ScannerWedge(on_scan=scans.append, clock=clock)
+    wedge.text_input("v1.first-half")
+    clock.now += 0.5  # the window was busy; the rest of the keys waited and come at once
+    wedge.text_input("-second-half")
+    assert wedge.key_down(13) is True
+    assert scans == ["v1.first-half-second-half"]
+
+
 def test_slow_keys_and_other_keys_are_not_scans() -> None:
     clock, scans = ManualClock(), []
     wedge = ScannerWedge(on_scan=scans.append, clock=clock)
