@@ -103,14 +103,15 @@ def main() -> None:
             return issued
 
         def check_in() -> None:
-            # the kiosk route's three steps: the writer's two around the estimate on a reader
+            # the kiosk route's three steps: the writer's two around the estimate on a reader (the
+            # route makes the second a note riding with the next write when no printer waits)
             issued = issue()
             status = ctx.store._read(lambda db: kiosk.status_after(db, ctx.config, issued, ctx.clock.now(), shared=False))
-            write(lambda w: kiosk.tell(w, issued, status))
+            write(lambda w: kiosk.tell(w, kiosk.Told.of(issued, status, device_id=KIOSK.id, key=None)))
 
         def writers_part() -> None:
             issued = issue()
-            write(lambda w: kiosk.tell(w, issued, {}))
+            write(lambda w: kiosk.tell(w, kiosk.Told.of(issued, {}, device_id=KIOSK.id, key=None)))
 
         def next_() -> None:
             turn[0] += 1

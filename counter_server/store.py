@@ -4,14 +4,19 @@ Every write runs `fn(tx)` inside `BEGIN IMMEDIATE ... COMMIT` on the writer thre
 Events a write emits get their `seq` in the same transaction and are handed to the
 publisher only after the commit, so no screen hears of what could still roll back; the
 writer then syncs the WAL (walsync.py) before the write's answer is given.
+
+A note (`Store.note`) is a small write nobody waits for: it rides along with the next
+write's transaction, or makes its own once it has waited `NOTE_WAIT_S`.
 """
 
 from __future__ import annotations
 
 import asyncio
 import json
+import logging
 import sqlite3
 import threading
+from collections import deque
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -26,6 +31,9 @@ from .migrations import migrate
 from .walsync import WalSync
 
 T = TypeVar("T")
+log = logging.getLogger(__name__)
+# how long a note waits for a write to ride along with before it makes its own
+NOTE_WAIT_S = 0.2
 
 
 @dataclass(frozen=True)
@@ -104,6 +112,9 @@ class Store:
         # committed writes so far (bumped by the one writer thread): a version for caches
         self.commits = 0
         self._loop: asyncio.AbstractEventLoop | None = None
+        self._notes: deque[Callable[[Tx], None]] = deque()
+        self._note_timer: asyncio.TimerHandle | None = None
+        self._note_flushes: set[asyncio.Task[None]] = set()
 
     def on_commit(self, publish: Publisher, loop: asyncio.AbstractEventLoop) -> None:
         """Hand committed events to `publish` on `loop`, in commit order."""
@@ -113,11 +124,13 @@ class Store:
         db = self._writer_db
         db.conn.execute("BEGIN IMMEDIATE")
         tx = Tx(db=db, now=now)
+        notes = self._apply_notes(tx)
         try:
             result = fn(tx)
             db.conn.execute("COMMIT")
         except BaseException:
             db.conn.execute("ROLLBACK")
+            self._give_back(notes)
             raise
         self.commits += 1  # after the commit: a reader that saw this count sees the data
         for hook in tx.committed:
@@ -127,6 +140,56 @@ class Store:
             self._loop.call_soon_threadsafe(self._publish, tx.events)
         self._sync()  # the answer waits for the disk; the screens need not (walsync.py)
         return result
+
+    def note(self, fn: Callable[[Tx], None], *, now: datetime) -> None:
+        """`fn` in the next write's transaction, or in one of its own within `NOTE_WAIT_S`.
+
+        For what nobody waits for (what an answer already given leaves for the statistics
+        and for a retry): it saves the answer a transaction, and a burst many. `fn` must
+        not emit events. Lost only if the process dies before it is made; one that fails
+        is logged and dropped, and never fails the write it rides with. On the event loop.
+        """
+        self._notes.append(fn)
+        self._flush_notes_later(now)
+
+    def _flush_notes_later(self, now: datetime) -> None:
+        if self._note_timer is None:
+            self._note_timer = asyncio.get_running_loop().call_later(NOTE_WAIT_S, self._flush_notes, now)
+
+    def _flush_notes(self, now: datetime) -> None:
+        self._note_timer = None
+        if self._notes:
+            task = asyncio.get_running_loop().create_task(self.write(_nothing, now=now))
+            self._note_flushes.add(task)
+            task.add_done_callback(self._note_flushed)
+
+    def _note_flushed(self, task: asyncio.Task[None]) -> None:
+        self._note_flushes.discard(task)
+        if not task.cancelled() and task.exception() is not None:
+            log.error("the write of notes failed: %s", task.exception())
+
+    def _apply_notes(self, tx: Tx) -> list[Callable[[Tx], None]]:
+        """The notes waiting, each in a savepoint of `tx`: a failing one is dropped alone."""
+        applied = []
+        while self._notes:
+            note = self._notes.popleft()
+            tx.db.conn.execute("SAVEPOINT note")
+            try:
+                note(tx)
+            except Exception:  # noqa: BLE001 - a note must never fail the write it rides with
+                log.exception("a note was dropped")
+                tx.db.conn.execute("ROLLBACK TO note")
+            else:
+                applied.append(note)
+            tx.db.conn.execute("RELEASE note")
+        return applied
+
+    def _give_back(self, notes: list[Callable[[Tx], None]]) -> None:
+        """Notes rolled back with the write they rode with wait for the next one."""
+        if notes:
+            self._notes.extendleft(reversed(notes))
+            if self._loop is not None:
+                self._loop.call_soon_threadsafe(self._flush_notes_later, datetime.now().astimezone())
 
     async def write(self, fn: Callable[[Tx], T], *, now: datetime) -> T:
         loop = asyncio.get_running_loop()
@@ -162,7 +225,18 @@ class Store:
         return self._readers.submit(self._read, fn).result()
 
     def close(self) -> None:
+        if self._note_timer is not None:
+            self._note_timer.cancel()
+        if self._notes:
+            try:
+                self.write_sync(_nothing, now=datetime.now().astimezone())
+            except sqlite3.Error as error:
+                log.error("%d notes not written at shutdown: %s", len(self._notes), error)
         self._writer.shutdown(wait=True)
         self._readers.shutdown(wait=True)
         self._writer_db.conn.close()
         self._sync.close()
+
+
+def _nothing(_tx: Tx) -> None:
+    """A write of its own for the notes waiting."""

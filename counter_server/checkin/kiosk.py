@@ -8,8 +8,11 @@
    board, the status page, the other check-ins of a burst): the same function, and for the
    same state and moment the same figure, as inside the write
    (tests/service/test_checkin_after_commit.py).
-3. `tell` (a short write): the estimate noted with `ticket.created` for the statistics, the
-   print job's words completed and handed to the printer.
+3. `tell`: the estimate noted with `ticket.created` for the statistics and the told answer
+   kept for a retry, and for a network printer the print job's words completed and handed to
+   it. With a print job this is a short write the answer waits for (the ticket must print);
+   without one nothing waits for it, so it is a note (`Store.note`) that rides along with
+   the next write, and the answer is given at once.
 
 The forward run over a long queue used to run inside the one writer's transaction, so
 every write behind it waited for it; now only the visitor who asked waits for their own.
@@ -33,6 +36,7 @@ from ..core.model import Ticket
 from ..printing.jobs import PrintJob, prepare, release, words_of
 from ..queue import rows
 from ..queue.views import ticket_status
+from ..store import Tx
 from ..uow import Work
 from .commands import CheckedIn, KioskCheckin, issue_for_kiosk
 
@@ -123,17 +127,38 @@ def _burst() -> _Burst:
     return found
 
 
-def tell(work: Work, issued: Issued, status: dict[str, Any]) -> CheckedIn:
-    """Step 3: note the estimate told, release the print job with its final words."""
-    eta_min = status.get("eta_min")
-    if issued.created_seq is not None and isinstance(eta_min, int | float):
-        # for the statistics (estimate told against the wait); nothing else reads it
-        work.db.execute("UPDATE events SET data = json_set(data, '$.eta_min', ?) WHERE seq = ?",
-                        [eta_min, issued.created_seq])
+@dataclass(frozen=True)
+class Told:
+    """What step 3 keeps of the answer given: the estimate told and the answer itself."""
+
+    issued: Issued
+    status: dict[str, Any]
+    answer: dict[str, Any]
+    device_id: str
+    key: str | None
+
+    @classmethod
+    def of(cls, issued: Issued, status: dict[str, Any], *, device_id: str, key: str | None) -> Told:
+        answer = CheckedIn(issued.ticket, status, issued.status_url, issued.print_job).to_json()
+        return cls(issued, status, answer, device_id, key)
+
+    def note(self, tx: Tx) -> None:
+        eta_min = self.status.get("eta_min")
+        if self.issued.created_seq is not None and isinstance(eta_min, int | float):
+            # for the statistics (estimate told against the wait); nothing else reads it
+            tx.db.execute("UPDATE events SET data = json_set(data, '$.eta_min', ?) WHERE seq = ?",
+                          [eta_min, self.issued.created_seq])
+        remember_answer(tx.db, device_id=self.device_id, key=self.key, answer=self.answer)
+
+
+def tell(work: Work, told: Told) -> dict[str, Any]:
+    """Step 3 as a write: release the print job with its final words; note what was told."""
+    issued = told.issued
     if issued.print_job is not None:
-        words = words_of(work.office, issued.ticket, status=status, status_url=issued.status_url)
+        words = words_of(work.office, issued.ticket, status=told.status, status_url=issued.status_url)
         release(work, job=issued.print_job, ticket=issued.ticket, content=words)
-    return CheckedIn(issued.ticket, status, issued.status_url, issued.print_job)
+    told.note(work.tx)
+    return told.answer
 
 
 async def check_in(
@@ -163,12 +188,11 @@ async def check_in(
     finally:
         burst.pending -= 1
 
-    def step_tell(work: Work) -> dict[str, Any]:
-        answer = tell(work, issued, status).to_json()
-        remember_answer(work, device_id=device.id, key=key, answer=answer)
-        return answer
-
-    return await ctx.write(step_tell, staff_id=device.staff_id)
+    told = Told.of(issued, status, device_id=device.id, key=key)
+    if issued.print_job is None:
+        ctx.store.note(told.note, now=ctx.clock.now())
+        return told.answer
+    return await ctx.write(lambda work: tell(work, told), staff_id=device.staff_id)
 
 
 async def _complete_replay(ctx: Context, stored: dict[str, Any]) -> dict[str, Any]:
@@ -183,10 +207,12 @@ async def _complete_replay(ctx: Context, stored: dict[str, Any]) -> dict[str, An
     return await ctx.read(read)
 
 
-def remember_answer(work: Work, *, device_id: str, key: str | None, answer: dict[str, Any]) -> None:
+def remember_answer(
+    db: sqlite_utils.Database, *, device_id: str, key: str | None, answer: dict[str, Any]
+) -> None:
     """A retry under the same Idempotency-Key replays the told answer, not the unfinished one."""
     if key:
-        work.db.execute("UPDATE idempotency SET body = ? WHERE device_id = ? AND key = ?",
+        db.execute("UPDATE idempotency SET body = ? WHERE device_id = ? AND key = ?",
                         [jsontext.text(answer), device_id, key])
 
 

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 import sqlite3
+import time
 import uuid
 from concurrent.futures import ThreadPoolExecutor
 
@@ -89,6 +91,24 @@ def test_retried_checkin_gives_the_same_ticket(live_server: LiveServer) -> None:
     reused = kiosk.post("/api/v1/checkins", json={"service_id": "pass"}, headers={"Idempotency-Key": key})
     assert reused.status_code == 422
     assert reused.json()["error"]["code"] == "idempotency_key_reused"
+
+
+def test_what_a_checkin_told_is_kept_for_the_statistics_and_a_retry_soon_after(live_server: LiveServer) -> None:
+    """Without a network printer the check-in is answered before its estimate is noted (a
+    note rides along with the next write): a retry meanwhile still gets its place, and the
+    note lands with the clerk's next write, or on its own within a moment."""
+    open_counter(live_server, "1")
+    kiosk = live_server.client("kiosk")
+    key = str(uuid.uuid4())
+    first = checkin(kiosk, "ausweis", key=key).json()
+    again = checkin(kiosk, "ausweis", key=key).json()
+    assert again["ticket"] == first["ticket"] and again["position"] == first["position"]
+    assert first["eta_min"] is not None
+    time.sleep(1.0)
+    [(eta,)] = rows(live_server, "SELECT json_extract(data, '$.eta_min') FROM events WHERE type = 'ticket.created'")
+    assert eta == first["eta_min"]
+    [(kept,)] = rows(live_server, f"SELECT body FROM idempotency WHERE key = '{key}'")
+    assert json.loads(kept) == first, "a later retry replays the answer told"
 
 
 def test_eight_counters_pressing_next_at_once_never_share_a_ticket(live_server: LiveServer) -> None:

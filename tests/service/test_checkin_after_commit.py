@@ -46,7 +46,8 @@ def _in_one_transaction(office: Office, device: Device, request: KioskCheckin) -
 def _after_commit(office: Office, device: Device, request: KioskCheckin, *, shared: bool) -> dict[str, Any]:
     issued = office.write(lambda w: kiosk.issue(w, device=device, request=request, status_base=BASE))
     status = office.read(lambda db: kiosk.status_after(db, office.config, issued, office.now, shared=shared))
-    return office.write(lambda w: kiosk.tell(w, issued, status)).to_json()
+    told = kiosk.Told.of(issued, status, device_id=device.id, key=None)
+    return office.write(lambda w: kiosk.tell(w, told))
 
 
 def _told(answer: dict[str, Any]) -> dict[str, Any]:
@@ -104,7 +105,7 @@ def test_the_print_job_waits_for_the_estimate_and_carries_it(office: Office) -> 
     [state] = office.read(lambda db: [r[0] for r in db.execute("SELECT state FROM print_jobs").fetchall()])
     assert state == "preparing" and "print.job" not in office.types()
     status = office.read(lambda db: kiosk.status_after(db, office.config, issued, office.now, shared=True))
-    office.write(lambda w: kiosk.tell(w, issued, status))
+    office.write(lambda w: kiosk.tell(w, kiosk.Told.of(issued, status, device_id=device.id, key=None)))
     [(state, content)] = office.read(lambda db: db.execute("SELECT state, content FROM print_jobs").fetchall())
     assert state == "pending" and office.types()[-1] == "print.job"
     assert json.loads(content)["eta_min"] == status["eta_min"] is not None
