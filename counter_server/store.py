@@ -124,8 +124,9 @@ class Store:
         db = self._writer_db
         db.conn.execute("BEGIN IMMEDIATE")
         tx = Tx(db=db, now=now)
-        notes = self._apply_notes(tx)
+        notes: list[Callable[[Tx], None]] = []
         try:
+            self._apply_notes(tx, notes)
             result = fn(tx)
             db.conn.execute("COMMIT")
         except BaseException:
@@ -168,21 +169,21 @@ class Store:
         if not task.cancelled() and task.exception() is not None:
             log.error("the write of notes failed: %s", task.exception())
 
-    def _apply_notes(self, tx: Tx) -> list[Callable[[Tx], None]]:
-        """The notes waiting, each in a savepoint of `tx`: a failing one is dropped alone."""
-        applied = []
+    def _apply_notes(self, tx: Tx, taken: list[Callable[[Tx], None]]) -> None:
+        """The notes waiting, each in a savepoint of `tx`, into `taken`: a failing note is
+        dropped alone; should the savepoints themselves fail, the write rolls back and gives
+        back all it has taken."""
         while self._notes:
             note = self._notes.popleft()
+            taken.append(note)
             tx.db.conn.execute("SAVEPOINT note")
             try:
                 note(tx)
             except Exception:  # noqa: BLE001 - a note must never fail the write it rides with
                 log.exception("a note was dropped")
+                taken.pop()
                 tx.db.conn.execute("ROLLBACK TO note")
-            else:
-                applied.append(note)
             tx.db.conn.execute("RELEASE note")
-        return applied
 
     def _give_back(self, notes: list[Callable[[Tx], None]]) -> None:
         """Notes rolled back with the write they rode with wait for the next one."""
