@@ -213,7 +213,7 @@ def remember_answer(
     """A retry under the same Idempotency-Key replays the told answer, not the unfinished one."""
     if key:
         db.execute("UPDATE idempotency SET body = ? WHERE device_id = ? AND key = ?",
-                        [jsontext.text(answer), device_id, key])
+                   [jsontext.text(answer), device_id, key])
 
 
 def is_told(answer: dict[str, Any]) -> bool:
