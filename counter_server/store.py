@@ -20,7 +20,7 @@ from collections import deque
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -142,7 +142,7 @@ class Store:
         self._sync()  # the answer waits for the disk; the screens need not (walsync.py)
         return result
 
-    def note(self, fn: Callable[[Tx], None], *, now: datetime) -> None:
+    def note(self, fn: Callable[[Tx], None]) -> None:
         """`fn` in the next write's transaction, or in one of its own within `NOTE_WAIT_S`.
 
         For what nobody waits for (what an answer already given leaves for the statistics
@@ -151,16 +151,17 @@ class Store:
         is logged and dropped, and never fails the write it rides with. On the event loop.
         """
         self._notes.append(fn)
-        self._flush_notes_later(now)
+        self._flush_notes_later()
 
-    def _flush_notes_later(self, now: datetime) -> None:
+    def _flush_notes_later(self) -> None:
         if self._note_timer is None:
-            self._note_timer = asyncio.get_running_loop().call_later(NOTE_WAIT_S, self._flush_notes, now)
+            self._note_timer = asyncio.get_running_loop().call_later(NOTE_WAIT_S, self._flush_notes)
 
-    def _flush_notes(self, now: datetime) -> None:
+    def _flush_notes(self) -> None:
         self._note_timer = None
         if self._notes:
-            task = asyncio.get_running_loop().create_task(self.write(_nothing, now=now))
+            # a note emits no event, so its transaction's clock is never read
+            task = asyncio.get_running_loop().create_task(self.write(_nothing, now=datetime.now(UTC)))
             self._note_flushes.add(task)
             task.add_done_callback(self._note_flushed)
 
@@ -190,7 +191,7 @@ class Store:
         if notes:
             self._notes.extendleft(reversed(notes))
             if self._loop is not None:
-                self._loop.call_soon_threadsafe(self._flush_notes_later, datetime.now().astimezone())
+                self._loop.call_soon_threadsafe(self._flush_notes_later)
 
     async def write(self, fn: Callable[[Tx], T], *, now: datetime) -> T:
         loop = asyncio.get_running_loop()
@@ -230,7 +231,7 @@ class Store:
             self._note_timer.cancel()
         if self._notes:
             try:
-                self.write_sync(_nothing, now=datetime.now().astimezone())
+                self.write_sync(_nothing, now=datetime.now(UTC))
             except sqlite3.Error as error:
                 log.error("%d notes not written at shutdown: %s", len(self._notes), error)
         self._writer.shutdown(wait=True)

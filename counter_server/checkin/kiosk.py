@@ -190,7 +190,7 @@ async def check_in(
 
     told = Told.of(issued, status, device_id=device.id, key=key)
     if issued.print_job is None:
-        ctx.store.note(told.note, now=ctx.clock.now())
+        ctx.store.note(told.note)
         return told.answer
     return await ctx.write(lambda work: tell(work, told), staff_id=device.staff_id)
 

@@ -38,14 +38,12 @@ class OpenTickets:
         self._states: OrderedDict[int, tuple[tuple[Ticket, ...], dict[str, Ticket]]] = OrderedDict()
 
     def committed(self, seq: int) -> tuple[Ticket, ...] | None:
-        with self._lock:
-            found = self._states.get(seq)
+        found = self._state(seq)
         return found[0] if found is not None else None
 
-    def _committed_by_id(self, seq: int) -> dict[str, Ticket] | None:
+    def _state(self, seq: int) -> tuple[tuple[Ticket, ...], dict[str, Ticket]] | None:
         with self._lock:
-            found = self._states.get(seq)
-        return found[1] if found is not None else None
+            return self._states.get(seq)
 
     def working(self, tx: Tx, load: Callable[[sqlite_utils.Database], list[Ticket]]) -> dict[str, Ticket]:
         """The writer's copy for this transaction, published when it commits."""
@@ -53,9 +51,9 @@ class OpenTickets:
         if copy is None:
             # the state this transaction began from: before its first event, if it wrote one
             began = queue_seq(tx.db, before=tx.events[0].seq) if tx.events else queue_seq(tx.db)
-            base = self._committed_by_id(began)
+            base = self._state(began)
             # a dict's copy is made in C: 800 open tickets are copied per write
-            copy = base.copy() if base is not None else {t.id: t for t in load(tx.db)}
+            copy = base[1].copy() if base is not None else {t.id: t for t in load(tx.db)}
             tx.memo[KEY] = copy
             tx.committed.append(lambda: self._publish(tx, copy))
         return copy

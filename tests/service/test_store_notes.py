@@ -36,7 +36,7 @@ def marks(store: Store) -> list[str]:
 
 def test_a_note_rides_along_with_the_next_write(store: Store) -> None:
     async def run() -> tuple[list[str], int]:
-        store.note(mark("told"), now=NOW)
+        store.note(mark("told"))
         commits = store.commits
         await store.write(mark("next write"), now=NOW)
         return marks(store), store.commits - commits
@@ -48,8 +48,8 @@ def test_a_note_rides_along_with_the_next_write(store: Store) -> None:
 
 def test_a_note_with_no_write_to_ride_with_makes_its_own(store: Store) -> None:
     async def run() -> list[str]:
-        store.note(mark("told"), now=NOW)
-        store.note(mark("told too"), now=NOW)
+        store.note(mark("told"))
+        store.note(mark("told too"))
         assert marks(store) == []
         await asyncio.sleep(store_module.NOTE_WAIT_S + 0.3)
         return marks(store)
@@ -65,8 +65,8 @@ def test_a_failing_note_is_dropped_and_the_write_it_rides_with_stands(
         tx.db.execute("INSERT INTO no_such_table VALUES (1)")
 
     async def run() -> str:
-        store.note(broken, now=NOW)
-        store.note(mark("told"), now=NOW)
+        store.note(broken)
+        store.note(mark("told"))
         return await store.write(lambda tx: (mark("next write")(tx), "answer")[1], now=NOW)
 
     with caplog.at_level(logging.ERROR, logger="counter_server.store"):
@@ -85,7 +85,7 @@ def test_notes_rolled_back_with_their_write_are_made_later(store: Store) -> None
 
     async def run() -> list[str]:
         store.on_commit(lambda events: None, asyncio.get_running_loop())
-        store.note(mark("told"), now=NOW)
+        store.note(mark("told"))
         with pytest.raises(Refused):
             await store.write(refused, now=NOW)
         assert marks(store) == []
@@ -100,7 +100,7 @@ def test_notes_waiting_at_shutdown_are_written(tmp_path: Path) -> None:
     store.write_sync(lambda tx: tx.db.execute("CREATE TABLE marks (mark TEXT)"), now=NOW)
 
     async def run() -> None:
-        store.note(mark("told"), now=NOW)
+        store.note(mark("told"))
         store.close()
 
     asyncio.run(run())
