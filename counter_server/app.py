@@ -128,7 +128,8 @@ def create_app(ctx: Context, *, max_status_streams: int = DEFAULT_MAX_STREAMS) -
         feed.start()
         visitors.start()
         housekeeping(ctx)
-        tasks = [asyncio.create_task(_housekeeping_loop(ctx)), asyncio.create_task(mail_sender.run(ctx))]
+        tasks = [asyncio.create_task(_housekeeping_loop(ctx)), asyncio.create_task(mail_sender.run(ctx)),
+                 asyncio.create_task(ctx.devices.run())]
         if ctx.config.city is not None:
             from .city import publisher
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import functools
-import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -18,6 +17,7 @@ from . import shifts
 from .auth import Device, find_device
 from .clock import Clock
 from .config import OfficeConfig
+from .device_cache import DeviceCache
 from .errors import forbidden, unauthorized
 from .events import Hub
 from .idempotency import Answer, run_once
@@ -25,8 +25,6 @@ from .keys import KeyRing, keyring_for
 from .store import Store, Tx
 from .uow import Work
 
-# A revoked token is refused within a second: the cache never answers for longer.
-DEVICE_CACHE_S = 1.0
 # named in the OpenAPI, so /docs shows the scheme; role() reads the header itself
 BEARER_SCHEME = HTTPBearer(auto_error=False, description="a device token from `townhall device add`")
 T = TypeVar("T")
@@ -41,11 +39,15 @@ class Context:
     hub: Hub
     clock: Clock
     data_dir: Path
-    _devices: dict[str, tuple[float, Device]] = field(default_factory=dict)
+    # every request's token check (a revoked token is refused within a second: device_cache.py)
+    devices: DeviceCache = field(init=False)
     # device id -> (when, address) of its last request in this run; saved by housekeeping
     seen: dict[str, tuple[str, str]] = field(default_factory=dict)
     # configurations replaced by a reload: kept so no cache keyed by id() meets a reused id
     retired_configs: list[OfficeConfig] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        self.devices = DeviceCache(self.store, _device_or_shift)
 
     @functools.cached_property
     def keyring(self) -> KeyRing:
@@ -77,19 +79,10 @@ class Context:
         return await self.write(write, staff_id=device.staff_id)
 
     async def device_for(self, token: str) -> Device | None:
-        cached = self._devices.get(token)
-        if cached and time.monotonic() - cached[0] < DEVICE_CACHE_S:
-            return cached[1]
-        device = await self.store.read(lambda db: find_device(db, token) or shifts.find(db, token))
-        if device is not None:
-            self._devices[token] = (time.monotonic(), device)
-        return device
-
+        return await self.devices.device_for(token)
 
     def forget_device_cache(self, device_id: str) -> None:
-        for token, (_, device) in list(self._devices.items()):
-            if device.id == device_id:
-                del self._devices[token]
+        self.devices.forget(device_id)
 
     def forget_device(self, device_id: str) -> None:
         """A device revoked or given a new token: refused from now on, its websockets closed."""
@@ -104,6 +97,11 @@ class Context:
         """Apply a changed office.toml without a restart: every later request reads the new one."""
         self.retired_configs.append(self.config)
         self.config = config
+
+
+def _device_or_shift(db: sqlite_utils.Database, token: str) -> Device | None:
+    """A device's token, or a clerk's shift token (it acts as its counter's device)."""
+    return find_device(db, token) or shifts.find(db, token)
 
 
 def context(request: Request) -> Context:
