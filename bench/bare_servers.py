@@ -6,7 +6,9 @@
 `sqlite`: `POST /rows` commits one row on one writer thread (WAL, synchronous=FULL), as
 the real server's store does, and answers after the commit. `broadcast`: a plain
 `websockets` server; a text a client sends goes to every other client with
-`websockets.broadcast` (the same bytes to each socket, no per-socket work).
+`websockets.broadcast` (the same bytes to each socket, no per-socket work). A text of
+several messages (joined by SEPARATOR) goes socket by socket, each socket all of them
+before the next, as the real server writes one commit's events.
 """
 
 from __future__ import annotations
@@ -46,6 +48,10 @@ def sqlite_app(path: str) -> Any:
     return app
 
 
+# between the messages of one relay: JSON text never holds this character unescaped
+SEPARATOR = "\x1e"
+
+
 async def broadcast_server(port: int) -> None:
     import websockets
 
@@ -56,7 +62,14 @@ async def broadcast_server(port: int) -> None:
         await ws.send("{}")
         try:
             async for text in ws:
-                websockets.broadcast(members - {ws}, text)
+                texts = text.split(SEPARATOR)
+                others = members - {ws}
+                if len(texts) == 1:
+                    websockets.broadcast(others, text)
+                    continue
+                for member in others:  # socket by socket, as the server sends a commit's events
+                    for one in texts:
+                        websockets.broadcast((member,), one)
         finally:
             members.discard(ws)
 

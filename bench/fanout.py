@@ -5,8 +5,12 @@ Displays connect as the display page does (counter_server/web/live.js with `boar
 A round: every socket waits for `ticket.called`; a clerk presses Next; the round's figure
 is the time until the *last* socket got it (the first socket's and every socket's times are
 kept too: the first is the Next itself, request, transaction and commit; from first to last
-is the broadcast and the client reading it). The bare broadcast relays the very text the
-server sent, from a client, to the same number of sockets in another process. The two take
+is the broadcast and the client reading it). The bare broadcast relays the very messages
+the server sent for the Next (every event of its commit, `ticket.finished` and
+`ticket.called`: the same bytes), from a client, to the same number of sockets in another
+process, each socket all of them before the next, and its round ends when every socket has
+the last. Before stop 36 it relayed only `ticket.called`, about half the bytes and messages
+(`--called-only` still does, for comparison with earlier runs). The two take
 their rounds in turn, so both meet the same moments of a shared host (before stop 34 all the
 server's rounds came first, then all the bare ones); `paired_ratio_p50` is the median of the
 rounds' server/bare ratios. Next is sent as the bare's trigger is, as ready-made bytes on one
@@ -30,6 +34,7 @@ import httpx
 import websockets
 
 from .anchors import bare_process
+from .bare_servers import SEPARATOR
 from .harness import LiveServer
 from .measure import CpuMeter, elapsed_ms, summary
 
@@ -48,32 +53,34 @@ async def connect_all(url: str, count: int) -> list[Any]:
     return clients
 
 
-async def _last_arrival(clients: list[Any], trigger: Any, cpu: CpuMeter | None = None) -> tuple[float, list[float], str]:
-    """Run `trigger()`; wait until every client got `ticket.called`: (last ms, each ms, text);
-    (-1, [], "") when the trigger failed. With `cpu`, its process's CPU from the trigger to
-    PACE_S after the last arrival (the board push, 50 ms after the event, falls into it)."""
+async def _last_arrival(clients: list[Any], trigger: Any, cpu: CpuMeter | None = None) -> tuple[float, list[float], list[str]]:
+    """Run `trigger()`; wait until every client got `ticket.called`: (last ms, each ms, the
+    messages the first client got for it, `ticket.called` last); (-1, [], []) when the trigger
+    failed. With `cpu`, its process's CPU from the trigger to PACE_S after the last arrival
+    (the board push, 50 ms after the event, falls into it)."""
     sent_at = [0.0]
     texts: list[str] = []
 
-    async def wait(ws: Any) -> float:
+    async def wait(ws: Any, keep: list[str] | None) -> float:
         while True:
             text = await ws.recv()
+            if keep is not None and sent_at[0]:
+                keep.append(text)
             if '"ticket.called"' in text and json.loads(text).get("type") == "ticket.called":
-                texts.append(text)
                 return elapsed_ms(sent_at[0])
 
-    waiters = [asyncio.create_task(wait(ws)) for ws in clients]
+    waiters = [asyncio.create_task(wait(ws, texts if n == 0 else None)) for n, ws in enumerate(clients)]
     await asyncio.sleep(PACE_S)
     with cpu.measure() if cpu else nullcontext():
         sent_at[0] = time.perf_counter()
         if not await trigger():
             for task in waiters:
                 task.cancel()
-            return -1.0, [], ""
+            return -1.0, [], []
         each = list(await asyncio.wait_for(asyncio.gather(*waiters), 60))
         if cpu:
             await asyncio.sleep(PACE_S)
-    return max(each), each, texts[0]
+    return max(each), each, [t for t in texts if json.loads(t).get("type") != "board"]
 
 
 class _Figures:
@@ -144,16 +151,18 @@ class RawNext:
 
 
 class BareTrigger:
-    """The bare broadcast's trigger: one websocket sending it `text`, the server's latest call."""
+    """The bare broadcast's trigger: one websocket sending it `texts`, what the server sent for
+    its latest Next (`ticket.called` last), in one message that it relays socket by socket."""
 
     def __init__(self, port: int) -> None:
-        self.url, self.text = f"ws://127.0.0.1:{port}", ""
+        self.url = f"ws://127.0.0.1:{port}"
+        self.texts: list[str] = []
         self._ws: Any = None
 
     async def __call__(self) -> bool:
         if self._ws is None:
             self._ws = (await connect_all(self.url, 1))[0]
-        await self._ws.send(self.text)
+        await self._ws.send(SEPARATOR.join(self.texts))
         return True
 
     async def close(self) -> None:
@@ -161,7 +170,7 @@ class BareTrigger:
             await self._ws.close()
 
 
-async def side_by_side(server: LiveServer, displays: list[int], rounds: int) -> dict[str, Any]:
+async def side_by_side(server: LiveServer, displays: list[int], rounds: int, called_only: bool) -> dict[str, Any]:
     """Per display count: the server's and the bare broadcast's rounds taken in turn (server,
     bare, server, ...), so both meet the same moments of a shared host; the bare relays the
     very text the server sent in the round before. And the server CPU per event the displays add."""
@@ -184,7 +193,8 @@ async def side_by_side(server: LiveServer, displays: list[int], rounds: int) -> 
             for count in displays:
                 results[str(count)] = await _one_count(
                     cpu, (await connect_all(url, count), trigger),
-                    (await connect_all(f"ws://127.0.0.1:{port}", count), bare_trigger), rounds, alone_ms)
+                    (await connect_all(f"ws://127.0.0.1:{port}", count), bare_trigger), rounds, alone_ms,
+                    called_only)
             await bare_trigger.close()
         if isinstance(trigger, RawNext):
             await trigger.close()
@@ -193,19 +203,19 @@ async def side_by_side(server: LiveServer, displays: list[int], rounds: int) -> 
 
 
 async def _one_count(cpu: CpuMeter, served: tuple[list[Any], Any], bare: tuple[list[Any], BareTrigger],
-                     rounds: int, alone_ms: float) -> dict[str, Any]:
+                     rounds: int, alone_ms: float, called_only: bool) -> dict[str, Any]:
     """`rounds` in turn at one display count; `alone_ms`: the server's CPU per Next with no display."""
     (clients, trigger), (bare_clients, bare_trigger) = served, bare
     mine, floor = _Figures(), _Figures()
     pairs: list[float] = []  # server's last socket / the bare's, round by round
     cpu_ms = 0.0
     for _ in range(rounds):
-        latest, all_of_round, text = await _last_arrival(clients, trigger, cpu)
+        latest, all_of_round, texts = await _last_arrival(clients, trigger, cpu)
         cpu_ms += cpu.ms
         mine.add(latest, all_of_round)
-        if text:
-            bare_trigger.text = text
-        if bare_trigger.text:
+        if texts:
+            bare_trigger.texts = texts[-1:] if called_only else texts
+        if bare_trigger.texts:
             bare_latest, bare_all, _ = await _last_arrival(bare_clients, bare_trigger)
             floor.add(bare_latest, bare_all)
             if latest >= 0 and bare_latest > 0:
@@ -214,11 +224,12 @@ async def _one_count(cpu: CpuMeter, served: tuple[list[Any], Any], bare: tuple[l
     per_event = cpu_ms / rounds
     return {"server": {**mine.summary(), "cpu_ms_per_event": round(per_event, 2),
                        "cpu_ms_added_per_event": round(per_event - alone_ms, 2)},
-            "bare": floor.summary(), "paired_ratio_p50": round(statistics.median(pairs), 2) if pairs else None}
+            "bare": {**floor.summary(), "messages_relayed": len(bare_trigger.texts)},
+            "paired_ratio_p50": round(statistics.median(pairs), 2) if pairs else None}
 
 
-def fanout(server: LiveServer, displays: list[int], rounds: int) -> dict[str, Any]:
-    out = asyncio.run(side_by_side(server, displays, rounds))
+def fanout(server: LiveServer, displays: list[int], rounds: int, *, called_only: bool = False) -> dict[str, Any]:
+    out = asyncio.run(side_by_side(server, displays, rounds, called_only))
     for n in displays:
         mine, floor = out[str(n)]["server"], out[str(n)]["bare"]
         ratio = mine["last_socket"]["p99_ms"] / max(0.01, floor["last_socket"]["p99_ms"])

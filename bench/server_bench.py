@@ -78,7 +78,8 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
             "levels": lambda: on_server(root, "levels", lambda s: queue_lengths(s, plan["levels"], requests), shared),
             "finished": lambda: on_server(root, "finished", lambda s: with_finished_day(
                 s, plan["finished"], plan["levels"][-1], requests), shared),
-            "fanout": lambda: on_server(root, "fanout", lambda s: fanout(s, plan["displays"], plan["rounds"]), shared),
+            "fanout": lambda: on_server(root, "fanout", lambda s: fanout(s, plan["displays"], plan["rounds"],
+                                                                     called_only=args.called_only), shared),
             "printer": printer,
             "sustain": lambda: on_server(root, "sustain", lambda s: sustain(
                 s, seconds=args.sustain_s if args.sustain_s is not None else (60 if not args.quick else 1),
@@ -106,6 +107,8 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--quick", action="store_true", help="few requests of each kind: does it still run")
     parser.add_argument("--json", action="store_true")
+    parser.add_argument("--called-only", action="store_true",
+                        help="the bare broadcast relays only ticket.called (as before stop 36), not every message of the Next")
     parser.add_argument("--save", type=Path, help="also write the results as JSON to this file")
     parser.add_argument("--sustain-s", type=float, default=None, help="seconds of sustained load (60)")
     parser.add_argument("--requests", type=int, default=None, help="requests per batch (100; quick 4)")

@@ -81,7 +81,8 @@ def print_fanout(f: dict[str, Any]) -> None:
         s, b = figures["server"], figures["bare"]
         added = s["cpu_ms_added_per_event"]
         line = (f"Next -> {n} displays (?board=1), last socket: p50 {_ms(s['last_socket'], 'p50_ms')} / "
-                f"p99 {_ms(s['last_socket'])} ms; bare broadcast p50 {_ms(b['last_socket'], 'p50_ms')} / "
+                f"p99 {_ms(s['last_socket'])} ms; bare broadcast ({b.get('messages_relayed', 1)} messages) "
+                f"p50 {_ms(b['last_socket'], 'p50_ms')} / "
                 f"p99 {_ms(b['last_socket'])} ms; ratio {figures['p99_ratio']}x; "
                 f"CPU added per event {added} ms; first socket p50 {_ms(s.get('first_socket', {}), 'p50_ms')} ms"
                 f" (bare {_ms(b.get('first_socket', {}), 'p50_ms')})"

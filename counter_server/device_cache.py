@@ -3,9 +3,9 @@
 A token's answer is trusted for `FRESH_S` after it was read from the database. A refresher
 reads again, every `REFRESH_S` and in one read, each token asked for in the last `KEEP_S`.
 So a device that keeps working never waits for the read (a clerk's Next after a quiet
-minute included), and a token revoked, a shift ended or a staff member disabled by another
-process (`townhall device revoke`) is still refused within `FRESH_S`: when the refresher
-falls behind, the request reads for itself, as without it. A revocation through this server
+minute included), and a token revoked, a shift ended or a staff member disabled in the
+database by another process is still refused within `FRESH_S`: when the refresher falls
+behind, the request reads for itself, as without it. A revocation through this server
 forgets the device at once (`forget`).
 """
 

@@ -25,6 +25,8 @@ def test_quick_run_reports_every_part(capsys: pytest.CaptureFixture[str]) -> Non
     assert out["fanout"]["10"]["server"]["first_socket"]["n"] == 2
     # the two take their rounds in turn: each round's pair of last sockets compared
     assert out["fanout"]["10"]["paired_ratio_p50"] > 0
+    # the bare relays the same bytes: every message of the Next (the visit finished, the call)
+    assert out["fanout"]["10"]["bare"]["messages_relayed"] == 2
     assert out["printer"]["last_byte"]["n"] == 4
     assert out["sustain"]["checkin"]["n"] > 0 and out["sustain"]["next"]["n"] > 0
     assert 0 < out["memory"]["rss_mb"] < 1000
