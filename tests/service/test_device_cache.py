@@ -9,6 +9,7 @@ import logging
 import sqlite3
 import threading
 from collections.abc import Iterator
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -25,15 +26,19 @@ NOW = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
 
 
 class Lookups:
-    """find_device, counting its calls; `hold` keeps a call's answer (read already) until released."""
+    """find_device, counting its calls; `hold` keeps a call's answer (read already) until released,
+    `failing` makes the calls fail as a broken disk would."""
 
     def __init__(self) -> None:
         self.calls = 0
+        self.failing = False
         self.hold: threading.Event | None = None
         self.entered = threading.Event()
 
     def __call__(self, db: sqlite_utils.Database, token: str) -> Device | None:
         self.calls += 1
+        if self.failing:
+            raise sqlite3.OperationalError("disk I/O error")
         found = find_device(db, token)
         self.entered.set()
         if self.hold is not None:
@@ -49,27 +54,37 @@ class Clock:
         return self.now
 
 
+@dataclass
+class Rig:
+    """A real database with one counter device, and a cache over it on a clock the test moves."""
+
+    store: Store
+    path: Path
+    token: str
+    lookups: Lookups
+    clock: Clock
+    cache: DeviceCache
+
+    def revoke_elsewhere(self) -> None:
+        """A revocation by another process: a plain connection of its own."""
+        with sqlite3.connect(self.path) as conn:
+            conn.execute("UPDATE devices SET revoked_at = ?", [NOW.isoformat()])
+
+
 @pytest.fixture
-def office(tmp_path: Path) -> Iterator[tuple[Store, str, Path]]:
+def rig(tmp_path: Path) -> Iterator[Rig]:
     path = tmp_path / "office.sqlite"
     store = Store(path)
     store.write_sync(lambda tx: migrate(tx.db), now=NOW)
     _, token = store.write_sync(lambda tx: add_device(tx.db, role="counter", name="Schalter 1", now=NOW, counter_id="1"),
                                 now=NOW)
-    yield store, token, path
+    lookups, clock = Lookups(), Clock()
+    yield Rig(store, path, token, lookups, clock, DeviceCache(store, lookups, clock=clock))
     store.close()
 
 
-def revoke_elsewhere(path: Path) -> None:
-    """What `townhall device revoke` does from its own process: a plain connection of its own."""
-    with sqlite3.connect(path) as conn:
-        conn.execute("UPDATE devices SET revoked_at = ?", [NOW.isoformat()])
-
-
-def test_a_device_kept_fresh_by_the_refresher_is_answered_without_a_read(office: tuple[Store, str, Path]) -> None:
-    store, token, _ = office
-    lookups, clock = Lookups(), Clock()
-    cache = DeviceCache(store, lookups, clock=clock)
+def test_a_device_kept_fresh_by_the_refresher_is_answered_without_a_read(rig: Rig) -> None:
+    cache, lookups, clock, token = rig.cache, rig.lookups, rig.clock, rig.token
 
     async def run() -> None:
         assert (await cache.device_for(token)).name == "Schalter 1"  # type: ignore[union-attr]
@@ -85,10 +100,8 @@ def test_a_device_kept_fresh_by_the_refresher_is_answered_without_a_read(office:
     asyncio.run(run())
 
 
-def test_without_the_refresher_an_answer_is_trusted_for_fresh_s_only(office: tuple[Store, str, Path]) -> None:
-    store, token, _ = office
-    lookups, clock = Lookups(), Clock()
-    cache = DeviceCache(store, lookups, clock=clock)
+def test_without_the_refresher_an_answer_is_trusted_for_fresh_s_only(rig: Rig) -> None:
+    cache, lookups, clock, token = rig.cache, rig.lookups, rig.clock, rig.token
 
     async def run() -> None:
         await cache.device_for(token)
@@ -102,14 +115,12 @@ def test_without_the_refresher_an_answer_is_trusted_for_fresh_s_only(office: tup
     asyncio.run(run())
 
 
-def test_a_token_revoked_by_another_process_is_refused_after_the_next_refresh(office: tuple[Store, str, Path]) -> None:
-    store, token, path = office
-    lookups, clock = Lookups(), Clock()
-    cache = DeviceCache(store, lookups, clock=clock)
+def test_a_token_revoked_by_another_process_is_refused_after_the_next_refresh(rig: Rig) -> None:
+    cache, clock, token = rig.cache, rig.clock, rig.token
 
     async def run() -> None:
         assert await cache.device_for(token) is not None
-        revoke_elsewhere(path)
+        rig.revoke_elsewhere()
         clock.now += 0.4
         await cache.refresh()
         assert await cache.device_for(token) is None
@@ -118,12 +129,8 @@ def test_a_token_revoked_by_another_process_is_refused_after_the_next_refresh(of
 
 
 @pytest.mark.parametrize("reader", ["refresher", "request"])
-def test_a_read_begun_before_a_forget_does_not_bring_the_device_back(
-    office: tuple[Store, str, Path], reader: str,
-) -> None:
-    store, token, path = office
-    lookups, clock = Lookups(), Clock()
-    cache = DeviceCache(store, lookups, clock=clock)
+def test_a_read_begun_before_a_forget_does_not_bring_the_device_back(rig: Rig, reader: str) -> None:
+    cache, lookups, clock, token = rig.cache, rig.lookups, rig.clock, rig.token
 
     async def run() -> None:
         device = await cache.device_for(token)
@@ -133,7 +140,7 @@ def test_a_read_begun_before_a_forget_does_not_bring_the_device_back(
         reading = asyncio.create_task(cache.refresh() if reader == "refresher" else cache.device_for(token))
         assert await asyncio.to_thread(lookups.entered.wait, 10)
         # revoked through this server while the read in flight still sees the device
-        revoke_elsewhere(path)
+        rig.revoke_elsewhere()
         cache.forget(device.id)
         lookups.hold.set()
         await reading
@@ -143,10 +150,8 @@ def test_a_read_begun_before_a_forget_does_not_bring_the_device_back(
     asyncio.run(run())
 
 
-def test_a_token_nobody_asked_for_in_keep_s_is_no_longer_read(office: tuple[Store, str, Path]) -> None:
-    store, token, _ = office
-    lookups, clock = Lookups(), Clock()
-    cache = DeviceCache(store, lookups, clock=clock)
+def test_a_token_nobody_asked_for_in_keep_s_is_no_longer_read(rig: Rig) -> None:
+    cache, lookups, clock, token = rig.cache, rig.lookups, rig.clock, rig.token
 
     async def run() -> None:
         await cache.device_for(token)
@@ -160,24 +165,14 @@ def test_a_token_nobody_asked_for_in_keep_s_is_no_longer_read(office: tuple[Stor
 
 
 def test_a_refresh_that_fails_is_logged_and_the_requests_read_for_themselves(
-    office: tuple[Store, str, Path], monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture,
+    rig: Rig, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture,
 ) -> None:
-    store, token, _ = office
+    cache, lookups, clock, token = rig.cache, rig.lookups, rig.clock, rig.token
     monkeypatch.setattr(device_cache, "REFRESH_S", 0.01)
-    failing = [True]
-
-    def lookup(db: sqlite_utils.Database, token: str) -> Device | None:
-        if failing[0]:
-            raise sqlite3.OperationalError("disk I/O error")
-        return find_device(db, token)
-
-    clock = Clock()
-    cache = DeviceCache(store, lookup, clock=clock)
 
     async def run() -> None:
-        failing[0] = False
         await cache.device_for(token)
-        failing[0] = True
+        lookups.failing = True
         refresher = asyncio.create_task(cache.run())
         await asyncio.sleep(0.1)
         assert not refresher.done()  # it goes on trying
@@ -185,7 +180,7 @@ def test_a_refresh_that_fails_is_logged_and_the_requests_read_for_themselves(
         clock.now += FRESH_S  # what the failed refreshes left is too old to trust: a request reads
         with pytest.raises(sqlite3.OperationalError):
             await cache.device_for(token)
-        failing[0] = False
+        lookups.failing = False
         assert await cache.device_for(token) is not None
 
     with caplog.at_level(logging.ERROR, logger="townhall"):
