@@ -173,7 +173,7 @@ class BareTrigger:
 async def side_by_side(server: LiveServer, displays: list[int], rounds: int, called_only: bool) -> dict[str, Any]:
     """Per display count: the server's and the bare broadcast's rounds taken in turn (server,
     bare, server, ...), so both meet the same moments of a shared host; the bare relays the
-    very text the server sent in the round before. And the server CPU per event the displays add."""
+    very messages the server sent in the round before. And the server CPU per event the displays add."""
     assert server.process is not None
     cpu = CpuMeter(server.process.pid)
     results: dict[str, Any] = {}
