@@ -80,7 +80,12 @@ def counters_calling(server: LiveServer, count: int) -> list[str]:
 # The letter height of an element's text as drawn: the cap height of its font (the height of
 # "H" from the baseline, canvas TextMetrics.actualBoundingBoxAscent) at the element's computed
 # font, and the ink height of its own text (ascent + descent of exactly that string).
-LETTER_HEIGHT_JS = """(node) => {
+# The element is looked up and measured in one script run: the board re-renders its tiles
+# whenever a snapshot or board event comes, and a tile replaced between a lookup and a
+# measurement has no computed style (the canvas would then measure its default 10px font).
+LETTER_HEIGHT_JS = """(selector) => {
+  const node = document.querySelector(selector);
+  if (!node) return null;
   const style = getComputedStyle(node);
   const context = document.createElement("canvas").getContext("2d");
   context.font = `${style.fontStyle} ${style.fontWeight} ${style.fontSize} ${style.fontFamily}`;
@@ -92,7 +97,8 @@ LETTER_HEIGHT_JS = """(node) => {
 
 
 def letter_height(page: Any, selector: str) -> dict[str, Any]:
-    found: dict[str, Any] = page.locator(selector).first.evaluate(LETTER_HEIGHT_JS)
+    found: dict[str, Any] | None = page.evaluate(LETTER_HEIGHT_JS, selector)
+    assert found is not None, f"nothing on the page matches {selector}"
     return found
 
 
