@@ -25,9 +25,9 @@ from datetime import datetime
 from pathlib import Path
 
 from counter_server.core.model import Ticket
-from counter_server.core.policy import Rules, rules_from_mapping
+from counter_server.core.policy import Rules
 
-from .rule_compare import _setting
+from .rule_compare import rules_from_settings
 from .scenario import Scenario, Visitor, draw_day, load_scenario
 from .simulator import _Office, ours
 
@@ -138,7 +138,7 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("settings", nargs="*", help="office.toml [queue] settings, NAME=VALUE")
     args = parser.parse_intermixed_args()
-    rules = rules_from_mapping(dict(_setting(s) for s in args.settings))
+    rules = rules_from_settings(args.settings)
     print(report(load_scenario(args.scenario), args.days, args.seed, rules))
 
 

@@ -24,16 +24,15 @@ from collections.abc import Sequence
 from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 
-from counter_server.core.policy import Rules, rules_from_mapping
+from counter_server.core.policy import Rules
 
 from .report import summarise
-from .rule_compare import BASELINES, _setting
+from .rule_compare import BASELINES, WALK_INS, best_baseline, rules_from_settings
 from .scenario import Day, Scenario, draw_day, load_scenario
 from .simulator import policies_by_name, simulate_day
 
 STANDARD = Path("/work/shared/scenarios/standard-day.toml")
 HARD_DAYS = Path(__file__).resolve().parent / "scenarios"
-WALK_INS = ("mean", "p95", "max")
 # the numeric settings the search moves, with their range
 RANGES = {
     "appointment_due_before_min": (0.0, 6.0), "appointment_weight_min": (5.0, 40.0),
@@ -68,11 +67,9 @@ class Bed:
         for path in paths:
             scenario = load_scenario(path)
             drawn = [draw_day(scenario, random.Random(f"{seed}/{index}")) for index in range(days)]
-            runs = [summarise([simulate_day(scenario=scenario, day=day, policy=known[name], rules=Rules())
-                               for day in drawn]) for name in BASELINES]
-            best = {"booked_on_time": max(run["booked_on_time"][0] for run in runs)}
-            best |= {key: min(run[key][0] for run in runs) for key in WALK_INS}
-            self.scenarios.append((scenario.name, scenario, drawn, best))
+            runs = {name: summarise([simulate_day(scenario=scenario, day=day, policy=known[name], rules=Rules())
+                                     for day in drawn]) for name in BASELINES}
+            self.scenarios.append((scenario.name, scenario, drawn, best_baseline(runs)))
 
     def figures(self, rules: Rules) -> dict[str, Figures]:
         found = {}
@@ -161,7 +158,7 @@ def main() -> None:
         search(bed, args.search, random.Random(args.search_seed))
         return
     for spec in ["default", *args.rules]:
-        rules = Rules() if spec == "default" else rules_from_mapping(dict(_setting(p) for p in spec.split(",")))
+        rules = Rules() if spec == "default" else rules_from_settings(spec.split(","))
         print(report(spec, bed.figures(rules)), flush=True)
 
 
