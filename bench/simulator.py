@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import bisect
 import heapq
+import math
 import random
 from collections import deque
 from collections.abc import Callable, Iterator, Mapping, Sequence
@@ -144,10 +145,11 @@ class _Office:
         self.seq += 1
         heapq.heappush(self.events, (at, self.seq, kind, payload))
 
-    def run(self) -> DayResult:
+    def run(self, until: float = math.inf) -> DayResult:
+        """Play the day; with `until`, stop before the first event after that minute (for a look inside)."""
         for visitor in self.day.visitors:
             self.push(visitor.arrives_min, _ARRIVE, visitor.index)
-        while self.events:
+        while self.events and self.events[0][0] <= until:
             at, _, kind, payload = heapq.heappop(self.events)
             if kind == _ARRIVE:
                 self.arrive(at, self.day.visitors[payload])
