@@ -26,7 +26,6 @@ walk-in here by then who waits longer than `--tau` minutes.
 from __future__ import annotations
 
 import argparse
-import heapq
 import random
 from collections import deque
 from collections.abc import Sequence
@@ -36,6 +35,7 @@ from pathlib import Path
 
 from counter_server.core.model import Ticket, TicketKind
 from counter_server.core.policy import Rules
+from counter_server.core.slot_guard import Decision
 
 from .report import summarise
 from .rule_compare import BASELINES, WALK_INS, best_baseline
@@ -171,15 +171,7 @@ class Rollout(_Office):
         elif first is not None:
             self.call(at, self.base + timedelta(minutes=at), index, self.tickets[first])
         self.dispatch(at)
-        while self.events and self.events[0][0] <= self.stop_at:
-            moment, _, kind, payload = heapq.heappop(self.events)
-            if kind == _ARRIVE:
-                self.arrive(moment, self.day.visitors[payload])
-            elif kind == _FREE:
-                self.free(moment, payload)
-            else:
-                self.wakes.discard(moment)
-            self.dispatch(moment)
+        self.play_events(self.stop_at)
         return self
 
     def call(self, at: float, now: datetime, index: int, ticket: Ticket) -> None:
@@ -230,30 +222,20 @@ class RolloutOffice(_Office):
         self.settings, self.seed = settings, seed
         self.asked = self.changed = self.held = 0
 
-    def dispatch(self, at: float) -> None:
-        now = self.base + timedelta(minutes=at)
-        for index in list(self.idle):
-            if not self.waiting:
-                return
-            decision = self.policy(
-                self.counters[index], self.waiting, self.counters, now, self.rules,
-                self.config_stats.configured_min, self.outlook(at),
-            )
-            pick: Choice | None = decision.ticket
-            other = self.alternative(index, pick, now, at)
-            if pick is not None and other is not None:
-                self.asked += 1
-                pick = self.cheaper(at, index, (pick, other))
-            if isinstance(pick, Hold):
-                self.held += 1
-                self.wake(pick.slot_min + 1e-6)
-            elif pick is not None:
-                self.changed += pick is not decision.ticket
-                self.call(at, now, index, pick)
-            elif decision.held_for is not None:
-                self.wake((decision.held_for.appointment_at - self.base).total_seconds() / 60 + 1e-6)
-        if self.idle and self.waiting:
-            self.wake_at_next_due(now)
+    def act(self, at: float, now: datetime, index: int, decision: Decision) -> None:
+        pick: Choice | None = decision.ticket
+        other = self.alternative(index, pick, now, at)
+        if pick is None or other is None:
+            super().act(at, now, index, decision)
+            return
+        self.asked += 1
+        pick = self.cheaper(at, index, (pick, other))
+        if isinstance(pick, Hold):
+            self.held += 1
+            self.wake(pick.slot_min + 1e-6)
+        else:
+            self.changed += pick is not decision.ticket
+            self.call(at, now, index, pick)
 
     def alternative(self, index: int, pick: Ticket | None, now: datetime, at: float) -> Choice | None:
         counter = self.counters[index]

@@ -149,6 +149,14 @@ class _Office:
         """Play the day; with `until`, stop before the first event after that minute (for a look inside)."""
         for visitor in self.day.visitors:
             self.push(visitor.arrives_min, _ARRIVE, visitor.index)
+        self.play_events(until)
+        self.result.counter_min = len(self.counters) * max(
+            self.scenario.close_min - self.scenario.open_min, self.result.last_finish_min
+        )
+        return self.result
+
+    def play_events(self, until: float) -> None:
+        """Handle the events up to minute `until`, each followed by the free counters' calls."""
         while self.events and self.events[0][0] <= until:
             at, _, kind, payload = heapq.heappop(self.events)
             if kind == _ARRIVE:
@@ -158,10 +166,6 @@ class _Office:
             else:
                 self.wakes.discard(at)
             self.dispatch(at)
-        self.result.counter_min = len(self.counters) * max(
-            self.scenario.close_min - self.scenario.open_min, self.result.last_finish_min
-        )
-        return self.result
 
     def arrive(self, at: float, visitor: Visitor) -> None:
         ticket = self.tickets[visitor.index]
@@ -188,12 +192,16 @@ class _Office:
                 self.counters[index], self.waiting, self.counters, now, self.rules, self.config_stats.configured_min,
                 self.outlook(at) if self.looks_ahead else None,
             )
-            if decision.ticket is not None:
-                self.call(at, now, index, decision.ticket)
-            elif decision.held_for is not None:
-                self.wake((decision.held_for.appointment_at - self.base).total_seconds() / 60 + 1e-6)
+            self.act(at, now, index, decision)
         if self.idle and self.waiting:
             self.wake_at_next_due(now)
+
+    def act(self, at: float, now: datetime, index: int, decision: Decision) -> None:
+        """Counter `index` does what the policy decided: call, or stay free until the booked visitor is due."""
+        if decision.ticket is not None:
+            self.call(at, now, index, decision.ticket)
+        elif decision.held_for is not None:
+            self.wake((decision.held_for.appointment_at - self.base).total_seconds() / 60 + 1e-6)
 
     def outlook(self, at: float) -> Outlook:
         """What the server would pass: expected minutes until each busy counter is free, bookings not here yet.
