@@ -11,7 +11,7 @@ from bench.simulator import _Office, ours, simulate_day
 from counter_server.core.policy import Rules
 
 ROOT = Path(__file__).resolve().parents[2]
-STANDARD = ROOT.parent / "shared" / "scenarios" / "standard-day.toml"
+BUSY = ROOT / "bench" / "scenarios" / "walk-ins-plus-25.toml"
 LATE = ROOT / "bench" / "scenarios" / "mostly-booked-late.toml"
 
 
@@ -24,7 +24,7 @@ def _office_at(path: Path, minute: float, seed: str) -> _Office:
 
 def test_a_sample_keeps_what_the_office_knows_and_draws_only_the_future() -> None:
     at = 200.0
-    office = _office_at(STANDARD, at, "7/0")
+    office = _office_at(BUSY, at, "7/0")
     assert office.waiting and office.serving, "a busy moment of the day"
     sample = sample_future(office, at, random.Random(1))
     visitors = sample.day.visitors
