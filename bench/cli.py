@@ -25,7 +25,7 @@ from .history import (
     scenario_from_history,
     window_scenario,
 )
-from .scenario import Scenario, ScenarioError, load_scenario
+from .scenario import Scenario, ScenarioError, load_scenario, parse_skills, with_skills
 from .simulator import DayResult, Policy, policies_by_name, run_days
 
 DEFAULT_POLICIES = ("ours", "fcfs", "longest-queue", "dedicated")
@@ -56,6 +56,10 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
                              " (one row per share; see bench/booking_share.py)")
     parser.add_argument("--sample", action="store_true",
                         help="--from-history: draw --days new days from the recorded rates instead of replaying")
+    parser.add_argument("--skills", action="append", default=[], type=_argument(parse_skills),
+                        metavar="COUNTER:ERRAND=LEVEL[,...]",
+                        help="try other skills: counter COUNTER does ERRAND as a main (1) or secondary (2) errand,"
+                             " or no longer (0); repeat for more counters (e.g. 6:abholung=2)")
     parser.add_argument("--days", type=int, default=200, help="independent days (default 200; not when replaying)")
     parser.add_argument("--seed", type=int, default=1, help="seed of the first day (default 1)")
     parser.add_argument("--json", action="store_true", help="print JSON instead of tables")
@@ -108,6 +112,10 @@ def _weekday(args: argparse.Namespace) -> str | None:
 
 
 def _scenario(args: argparse.Namespace) -> Scenario:
+    return with_skills(_source(args), args.skills)
+
+
+def _source(args: argparse.Namespace) -> Scenario:
     if not args.from_history:
         return load_scenario(args.scenario)
     if args.data_dir is None:
@@ -143,8 +151,8 @@ def _run(args: argparse.Namespace, scenario: Scenario, policies: dict[str, Polic
 def _booking_shares(args: argparse.Namespace, scenario: Scenario, policies: dict[str, Policy], rules: Rules) -> int:
     """One row per (counters, share) under the first policy: the table, or JSON."""
     days = recorded_days(args.data_dir, scenario, _weekday(args), args.day, args.hours)
-    scenarios = [window_scenario(scenario_from_history(args.data_dir, _weekday(args), n), args.hours)
-                 for n in args.counters] if args.counters else [scenario]
+    scenarios = [with_skills(window_scenario(scenario_from_history(args.data_dir, _weekday(args), n), args.hours),
+                             args.skills) for n in args.counters] if args.counters else [scenario]
     for each in scenarios:
         _warn_uncovered(each)
     policy = next(iter(policies.items()))

@@ -11,7 +11,7 @@ import math
 import random
 import tomllib
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -154,6 +154,41 @@ def _counters(data: Mapping[str, Any], services: Sequence[ServiceMix]) -> tuple[
                              skills=skills, state=CounterState.OPEN,
                              languages=tuple(row.get("languages", ()))))
     return tuple(found)
+
+
+SkillChange = tuple[str, dict[str, int]]  # counter id -> {service id: 1 main, 2 secondary, 0 no longer}
+
+
+def parse_skills(text: str) -> SkillChange:
+    """`6:abholung=2,pass=0` -> ("6", {"abholung": 2, "pass": 0}); ValueError on anything else."""
+    counter, colon, changes = text.partition(":")
+    found: dict[str, int] = {}
+    for part in changes.split(",") if colon else ():
+        service, equals, level = part.partition("=")
+        if not equals or level.strip() not in ("0", "1", "2") or not service.strip():
+            break
+        found[service.strip()] = int(level)
+    else:
+        if counter.strip() and found:
+            return counter.strip(), found
+    raise ValueError(f"expected COUNTER:ERRAND=LEVEL[,ERRAND=LEVEL...] with levels 0, 1 or 2, got {text!r}")
+
+
+def with_skills(scenario: Scenario, changes: Sequence[SkillChange]) -> Scenario:
+    """The scenario with these counters' skills changed (level 0 takes one away); its name says how."""
+    if not changes:
+        return scenario
+    counters = {c.id: c for c in scenario.counters}
+    services = {s.id for s in scenario.services}
+    for counter_id, skills in changes:
+        if counter_id not in counters:
+            raise ScenarioError(f"--skills: no counter {counter_id!r} (known: {', '.join(counters)})")
+        if unknown := sorted(set(skills) - services):
+            raise ScenarioError(f"--skills: unknown errands {unknown} (known: {', '.join(sorted(services))})")
+        merged = {**counters[counter_id].skills, **skills}
+        counters[counter_id] = replace(counters[counter_id], skills={k: v for k, v in merged.items() if v})
+    said = "; ".join(f"{c} " + ",".join(f"{k}={v}" for k, v in skills.items()) for c, skills in changes)
+    return replace(scenario, name=f"{scenario.name}, skills changed: {said}", counters=tuple(counters.values()))
 
 
 def load_scenario(path: Path) -> Scenario:

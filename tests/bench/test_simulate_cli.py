@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from bench.cli import main
-from bench.scenario import draw_day, load_scenario
+from bench.scenario import draw_day, load_scenario, parse_skills, with_skills
 from bench.simulator import policies_by_name, simulate_day
 from counter_server.core.policy import Rules
 
@@ -88,3 +88,37 @@ def test_slot_guard_serves_everyone_and_keeps_more_slots() -> None:
             late += result.booked_late
         on_time[guard] = sum(1 for minutes in late if minutes <= 5) / len(late)
     assert on_time[True] > on_time[False]
+
+
+def test_other_skills_are_tried_without_editing_the_scenario() -> None:
+    scenario = load_scenario(STANDARD)
+    changed = with_skills(scenario, [parse_skills("6:abholung=2"), parse_skills(" 1 : abholung=0, ausweis=2")])
+    skills = {c.id: c.skills for c in changed.counters}
+    assert skills["6"] == {"bescheinigung": 1, "sonstiges": 1, "anmeldung": 2, "abholung": 2}
+    assert skills["1"] == {"ausweis": 2, "pass": 2}
+    assert all(skills[c.id] == c.skills for c in scenario.counters if c.id not in ("1", "6"))
+    assert changed.name == "standard-day, skills changed: 6 abholung=2; 1 abholung=0,ausweis=2"
+    assert with_skills(scenario, []) is scenario
+
+
+def test_skills_that_take_an_errand_from_every_counter_are_named(capsys: pytest.CaptureFixture[str]) -> None:
+    # counters 1 and 8 are the only ones doing pick-ups
+    assert main(["simulate", "--scenario", str(STANDARD), "--days", "1", "--policies", "ours",
+                 "--skills", "1:abholung=0", "--skills", "8:abholung=0"]) == 0
+    assert "no counter serves abholung" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(("skills", "message"), [
+    ("9:abholung=2", "--skills: no counter '9' (known: 1, 2, 3, 4, 5, 6, 7, 8)"),
+    ("6:passport=1", "--skills: unknown errands ['passport']"),
+])
+def test_skills_of_an_unknown_counter_or_errand_are_clear_errors(
+        capsys: pytest.CaptureFixture[str], skills: str, message: str) -> None:
+    assert main(["simulate", "--scenario", str(STANDARD), "--days", "1", "--skills", skills]) == 2
+    assert message in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("text", ["6:abholung", "6:abholung=3", ":abholung=1", "6", "6:=1", "6:abholung=1,"])
+def test_malformed_skills_are_refused(text: str) -> None:
+    with pytest.raises(ValueError, match="COUNTER:ERRAND=LEVEL"):
+        parse_skills(text)

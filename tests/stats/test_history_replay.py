@@ -101,6 +101,16 @@ def test_errands_without_a_counter_are_named(office: Path, capsys: pytest.Captur
         config.write_text(text, encoding="utf-8")
 
 
+def test_other_skills_are_tried_on_the_recorded_days_without_editing_office_toml(
+        office: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    answer = _simulate(office, capsys, "--counters", "1", "--skills", "1:pass=0")
+    assert str(answer["scenario"]).endswith("skills changed: 1 pass=0")
+    assert cli.main(["simulate", "--from-history", "--data-dir", str(office), "--counters", "1",
+                     "--policies", "ours", "--skills", "1:pass=0"]) == 0
+    assert "no counter serves pass" in capsys.readouterr().err
+    assert "pass = 2" in (office / "office.toml").read_text(encoding="utf-8")
+
+
 # --- "Monday mornings": a window; "how much for online booking?": a booked share ----------
 
 
