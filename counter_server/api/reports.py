@@ -118,9 +118,10 @@ async def reports_page(request: Request, ctx: CtxDep, device: ReportDevice, toke
         visits = await ctx.read(lambda db: query.visits(db, sel))
         refusals = await ctx.read(lambda db: query.refusals(db, sel))
         return await asyncio.to_thread(lambda: tables(visits=visits, refusals=refusals, services=services,
-                                                      clerks=clerks))
+                                                      clerks=clerks, skills=skills))
 
-    body = await _cached(request, ctx, sel, ("tables", tuple(sorted(clerks.items()))), make)
+    skills = {c.id: tuple(sorted(c.skills)) for c in ctx.config.office.counters}
+    body = await _cached(request, ctx, sel, ("tables", tuple(sorted(clerks.items())), tuple(skills.items())), make)
     html = render(office=ctx.config.office.name, sel=sel, token=token, body=body, services=services,
                   counters=counters, clerks=clerks)
     return HTMLResponse(html, headers={"Cache-Control": "no-store"})

@@ -36,6 +36,10 @@ from zoneinfo import ZoneInfo
 from .numbering import LEASED_FIRST
 
 ON_TIME_S = 5 * 60
+# booked visitors called within ON_TIME_S of max(slot, arrival) this often, or the report names
+# the errand (issue 15's goal), once it has this many booked visits in the period
+BOOKED_ON_TIME_GOAL = 0.95
+MIN_BOOKED_FOR_HINT = 20
 WITHIN_S = (15 * 60, 30 * 60)
 MIN_PUBLISHED = 5
 KINDS = ("walk_in", "booked", "booked_late")
@@ -503,3 +507,15 @@ def suppress(cell: Mapping[str, Any], minimum: int = MIN_PUBLISHED) -> dict[str,
 
 
 _COUNTS = frozenset(CELL_FIGURES[:10])
+
+
+def errands_late_for_booked(cells: Iterable[Mapping[str, Any]], takers: Mapping[str, int]) -> list[tuple[str, float, int]]:
+    """(errand, booked on-time share, counters doing it) for every errand per-errand `cells` show
+    below BOOKED_ON_TIME_GOAL with at least MIN_BOOKED_FOR_HINT booked visits; fewest counters first."""
+    found = [
+        (str(c["service_id"]), float(share), takers.get(str(c["service_id"]), 0))
+        for c in cells
+        if (share := c.get("booked_on_time_share")) is not None and share < BOOKED_ON_TIME_GOAL
+        and (c.get("booked") or 0) >= MIN_BOOKED_FOR_HINT
+    ]
+    return sorted(found, key=lambda row: (row[2], row[1]))

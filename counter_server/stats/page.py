@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Mapping, Sequence
 from html import escape
 from typing import Any
 from urllib.parse import quote
@@ -95,9 +95,32 @@ def _clerk_table(visits: Sequence[stats.Visit], clerks: dict[str, str]) -> str:
                   published(visits, ["staff_id"]), "staff_id", {"": NO_ACCOUNT, **clerks})
 
 
+def _late_errands(by_errand: Sequence[dict[str, Any]], services: dict[str, str],
+                  skills: Mapping[str, Collection[str]]) -> str:
+    """A note under the errands' table naming errands whose booked visitors are often called late."""
+    takers = {s: sum(s in done for done in skills.values()) for s in services}
+    late = stats.errands_late_for_booked(by_errand, takers)
+    if not late:
+        return ""
+    named = "; ".join(
+        f"{escape(services.get(s, s))} {share:.0%} – heute an {n} Schalter{'' if n == 1 else 'n'}"
+        for s, share, n in late
+    )
+    first = late[0][0]
+    spare = next((c for c, done in skills.items() if first not in done), None)
+    example = "" if spare is None else (
+        f" Vorher ausprobieren, mit den Besuchen der letzten Wochen: <code>townhall simulate --from-history"
+        f" --data-dir … --skills {escape(spare)}:{escape(first)}=2</code>.")
+    return (f'<p class="note">Weniger als {stats.BOOKED_ON_TIME_GOAL:.0%} der Termine pünktlich aufgerufen'
+            f" (höchstens 5 Minuten nach Termin bzw. Ankunft): {named}. Mehr Schalter für ein Anliegen,"
+            f" auch als Zweitaufgabe, halten seine Termine am ehesten pünktlich.{example}</p>")
+
+
 def tables(*, visits: Sequence[stats.Visit], refusals: Sequence[dict[str, Any]], services: dict[str, str],
-           clerks: dict[str, str]) -> str:
-    """The report's tables: the costly part, without the token (cached per selection)."""
+           clerks: dict[str, str], skills: Mapping[str, Collection[str]] | None = None) -> str:
+    """The report's tables: the costly part, without the token (cached per selection).
+
+    `skills`: each counter's errands today, for the note on errands whose booked visitors wait."""
     by_errand = published(visits, ["service_id"])
     by_hour = published(visits, ["hour"])
     total = [stats.suppress({"office_day": "gesamt", **stats.figures(visits)})]
@@ -108,6 +131,7 @@ def tables(*, visits: Sequence[stats.Visit], refusals: Sequence[dict[str, Any]],
     hours = {str(c["hour"]): f"{c['hour']:02d}–{c['hour'] + 1:02d} Uhr" for c in by_hour}
     return f"""{_table("Insgesamt", "Zeitraum", total, "office_day", {})}
 {_table("Nach Anliegen", "Anliegen", by_errand, "service_id", services)}
+{_late_errands(by_errand, services, skills or {})}
 {_table("Nach Tageszeit", "Stunde", by_hour, "hour", hours)}
 {_clerk_table(visits, clerks)}
 <table><caption>Abgewiesene Wartenummern</caption><thead><tr><th scope="col">Grund</th>
