@@ -99,13 +99,11 @@ def _late_errands(by_errand: Sequence[dict[str, Any]], services: dict[str, str],
                   skills: Mapping[str, Collection[str]]) -> str:
     """A note under the errands' table naming errands whose booked visitors are often called late."""
     takers = {s: sum(s in done for done in skills.values()) for s in services}
-    late = stats.errands_late_for_booked(by_errand, takers)
+    offered = [c for c in by_errand if c.get("service_id") in services]  # not errands since dropped
+    late = stats.errands_late_for_booked(offered, takers)
     if not late:
         return ""
-    named = "; ".join(
-        f"{escape(services.get(s, s))} {share:.0%} – heute an {n} Schalter{'' if n == 1 else 'n'}"
-        for s, share, n in late
-    )
+    named = "; ".join(f"{escape(services[s])} {share:.0%} – heute an {_counters_text(n)}" for s, share, n in late)
     first = late[0][0]
     spare = next((c for c, done in skills.items() if first not in done), None)
     example = "" if spare is None else (
@@ -114,6 +112,10 @@ def _late_errands(by_errand: Sequence[dict[str, Any]], services: dict[str, str],
     return (f'<p class="note">Weniger als {stats.BOOKED_ON_TIME_GOAL:.0%} der Termine pünktlich aufgerufen'
             f" (höchstens 5 Minuten nach Termin bzw. Ankunft): {named}. Mehr Schalter für ein Anliegen,"
             f" auch als Zweitaufgabe, halten seine Termine am ehesten pünktlich.{example}</p>")
+
+
+def _counters_text(n: int) -> str:
+    return "keinem Schalter" if n == 0 else f"{n} Schalter{'' if n == 1 else 'n'}"
 
 
 def tables(*, visits: Sequence[stats.Visit], refusals: Sequence[dict[str, Any]], services: dict[str, str],

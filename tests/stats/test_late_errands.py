@@ -52,6 +52,11 @@ def test_the_errands_table_is_followed_by_the_note() -> None:
     assert "--skills 2:abholung=2" in note  # counter 2 does no pick-ups today
     assert '<p class="note">' not in tables(visits=_visits("ausweis", 30, 0), refusals=[], services=SERVICES,
                                             clerks={}, skills=SKILLS)
+    # an errand no longer offered is left out; one nobody does today says so
+    dropped = tables(visits=VISITS, refusals=[], services={"pass": "Reisepass"}, clerks={}, skills={"1": ("pass",)})
+    assert "Abholung" not in dropped and "Reisepass 90% – heute an 1 Schalter." in dropped
+    nobody = tables(visits=VISITS, refusals=[], services=SERVICES, clerks={}, skills={"1": ("ausweis",)})
+    assert "Reisepass 90% – heute an keinem Schalter" in nobody
 
 
 @pytest.mark.browser
