@@ -109,6 +109,10 @@ def test_other_skills_are_tried_on_the_recorded_days_without_editing_office_toml
                      "--policies", "ours", "--skills", "1:pass=0"]) == 0
     assert "no counter serves pass" in capsys.readouterr().err
     assert "pass = 2" in (office / "office.toml").read_text(encoding="utf-8")
+    # each counter count of a booked-share table gets them too (counter 2 does passports as well)
+    assert cli.main(["simulate", "--from-history", "--data-dir", str(office), "--policies", "ours",
+                     "--counters", "1,2", "--booking-share", "0", "--skills", "1:pass=0"]) == 0
+    assert capsys.readouterr().err.count("1 counter(s): no counter serves pass") == 1
 
 
 # --- "Monday mornings": a window; "how much for online booking?": a booked share ----------
