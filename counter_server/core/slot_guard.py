@@ -19,7 +19,9 @@ the next `slot_guard_horizon_min`:
      passed over is below the cap), the booked visitor if they are here, else
      the policy's choice stands. With `adaptive_spare_overdue` it leaves the
      policy's choice alone when that is a walk-in past `walk_in_max_wait_min` and
-     no other walk-in waits that long. It never stays idle, and with nobody at risk it
+     no other walk-in waits that long. With `adaptive_booked_first_min` (off by default), a
+     booked visitor here that close to the slot goes before a walk-in whose errand would not end
+     by their deadline, even when another counter is expected free in time. It never stays idle, and with nobody at risk it
      changes nothing: how much it protects follows from the state it sees (who
      is booked when, how late they already are, which counters are expected
      free before their deadline).
@@ -195,6 +197,9 @@ def guard_choice(
     ends = ends_at(chosen, now, durations)
     if ends <= needs[0].deadline:  # ends before every deadline: nobody needs this counter
         return Decision(chosen)
+    first = _booked_first(me, needs, desks, now, ends, rules)
+    if first is not None and not (rules.adaptive_spare_overdue and _only_overdue(chosen, rules, walk_ins, waited)):
+        return Decision(first.ticket, for_slot=first.slot_at)
     need = _needed_for(me, needs, desks, free(), durations, rules, ends)
     if need is None:
         return Decision(chosen)
@@ -208,6 +213,21 @@ def guard_choice(
     if need.ticket is not None and _calls_booked(need.slot - now, chosen, rules, waited):
         return Decision(need.ticket, for_slot=need.slot_at)
     return Decision(chosen)
+
+
+def _booked_first(me: int, needs: Sequence[Need], desks: Desks, now: float, ends: float, rules: Rules) -> Need | None:
+    """`adaptive_booked_first_min`: the first booked visitor here (by deadline) whose slot is that
+    close, whom counter `me` may take, and whose deadline a call ending at `ends` would miss."""
+    early = rules.adaptive_booked_first_min
+    if early <= 0 or rules.guard_slots or not rules.adaptive_slots:
+        return None
+    for need in needs:
+        if need.deadline >= ends:
+            return None
+        if need.ticket is not None and need.slot - now <= early and me in desks.takers.get(need.service_id, ()) \
+                and _may_take(me, desks, need):
+            return need
+    return None
 
 
 def _calls_booked(ahead: float, chosen: Ticket, rules: Rules, waited: Callable[[Ticket], float]) -> bool:

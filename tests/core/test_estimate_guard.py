@@ -140,7 +140,8 @@ def offices(draw: st.DrawFn) -> tuple[list[Ticket], list[Counter], dict[str, flo
 
 @settings(max_examples=150, deadline=None)
 @given(office=offices(), rules=st.sampled_from((ADAPTIVE, OFF, Rules(adaptive_promise_min=8.0),
-                                                 Rules(adaptive_call_min=8), Rules(adaptive_call_early_min=3))))
+                                                 Rules(adaptive_call_min=8), Rules(adaptive_call_early_min=3),
+                                                 Rules(adaptive_booked_first_min=6))))
 def test_the_estimate_calls_everyone_when_the_live_policy_would(
     office: tuple[list[Ticket], list[Counter], dict[str, float]], rules: Rules,
 ) -> None:

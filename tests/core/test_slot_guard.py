@@ -226,6 +226,29 @@ def test_adaptive_calls_early_only_while_the_walk_in_passed_over_is_below_the_ca
     assert decide([*past[:2], late], busy={"2": 40}, rules=rules).ticket is late
 
 
+def test_booked_first_calls_a_booked_visitor_here_before_a_long_errand_whatever_the_other_counters() -> None:
+    # adaptive_booked_first_min (stop 39, off by default): the other desk is expected free in time
+    rules = replace(ADAPTIVE, adaptive_booked_first_min=6)
+    booked = ticket("booked", waited=3, slot_in=5)
+    waiting = [ticket("card", waited=20), booked]
+    assert called(decide(waiting, busy={"2": 5}, rules=ADAPTIVE)) == "card"
+    decision = decide(waiting, busy={"2": 5}, rules=rules)
+    assert decision.ticket is booked and decision.for_slot == booked.appointment_at
+    # not yet 6 minutes before the slot
+    later = [ticket("card", waited=20), ticket("booked", waited=3, slot_in=8)]
+    assert called(decide(later, busy={"2": 5}, rules=rules)) == "card"
+    # a walk-in whose errand ends by the booked visitor's deadline keeps its turn
+    short = [ticket("pickup", "abholung", waited=20), booked]
+    assert called(decide(short, busy={"2": 5}, rules=rules)) == "pickup"
+    # the only walk-in past the cap is not passed over; one of two is
+    assert called(decide([ticket("card", waited=31), booked], busy={"2": 5}, rules=rules)) == "card"
+    two = [ticket("card", waited=31), ticket("card2", waited=29), booked]
+    assert decide(two, busy={"2": 5}, rules=rules).ticket is booked
+    # a booked visitor this counter cannot serve is left to the others
+    other = ticket("booked", "anmeldung", waited=3, slot_in=5)
+    assert called(decide([ticket("card", waited=20), other], busy={"2": 5}, rules=rules)) == "card"
+
+
 @given(waiting=_tickets, booked=st.lists(st.tuples(st.sampled_from(list(DURATIONS)), st.floats(-5, 40)), max_size=5))
 @settings(max_examples=150, deadline=None)
 def test_adaptive_never_holds_a_counter(waiting: list[Ticket], booked: list[tuple[str, float]]) -> None:
