@@ -198,15 +198,14 @@ class Rollout(_Office):
         horizon, tau = self.start + settings.horizon_min, settings.tau_min
         late = 0
         walk_ins = 0.0
-        outcomes = [(v, called) for v, called in self.calls]
+        outcomes: list[tuple[Visitor, float | None]] = [*self.calls]
         outcomes += [(self.day.visitors[int(t.id)], None) for t in self.waiting]
         for visitor, called in outcomes:
             if visitor.slot_min is None:
                 if visitor.arrives_min <= horizon:
                     waited = (self.stop_at if called is None else called) - visitor.arrives_min
                     walk_ins += max(0.0, waited - tau) ** 2 / tau
-            elif max(visitor.slot_min, visitor.arrives_min) <= horizon:
-                start = max(visitor.slot_min, visitor.arrives_min)
+            elif (start := max(visitor.slot_min, visitor.arrives_min)) <= horizon:
                 late += called is None or called - start > LATE_MIN
         return settings.weight * late + walk_ins
 

@@ -161,17 +161,17 @@ SkillChange = tuple[str, dict[str, int]]  # counter id -> {service id: 1 main, 2
 
 def parse_skills(text: str) -> SkillChange:
     """`6:abholung=2,pass=0` -> ("6", {"abholung": 2, "pass": 0}); ValueError on anything else."""
-    counter, colon, changes = text.partition(":")
+    wrong = ValueError(f"expected COUNTER:ERRAND=LEVEL[,ERRAND=LEVEL...] with levels 0, 1 or 2, got {text!r}")
+    counter, colon, changes = (part.strip() for part in text.partition(":"))
+    if not (counter and colon):
+        raise wrong
     found: dict[str, int] = {}
-    for part in changes.split(",") if colon else ():
-        service, equals, level = part.partition("=")
-        if not equals or level.strip() not in ("0", "1", "2") or not service.strip():
-            break
-        found[service.strip()] = int(level)
-    else:
-        if counter.strip() and found:
-            return counter.strip(), found
-    raise ValueError(f"expected COUNTER:ERRAND=LEVEL[,ERRAND=LEVEL...] with levels 0, 1 or 2, got {text!r}")
+    for change in changes.split(","):
+        service, equals, level = (part.strip() for part in change.partition("="))
+        if not (service and equals and level in ("0", "1", "2")):
+            raise wrong
+        found[service] = int(level)
+    return counter, found
 
 
 def with_skills(scenario: Scenario, changes: Sequence[SkillChange]) -> Scenario:

@@ -21,8 +21,9 @@ the next `slot_guard_horizon_min`:
      policy's choice alone when that is a walk-in past `walk_in_max_wait_min` and
      no other walk-in waits that long. With `adaptive_booked_first_min` (off by default), a
      booked visitor here that close to the slot goes before a walk-in whose errand would not end
-     by their deadline, even when another counter is expected free in time. It never stays idle, and with nobody at risk it
-     changes nothing: how much it protects follows from the state it sees (who
+     by their deadline, even when another counter is expected free in time. It never stays
+     idle, and with nobody at risk it changes nothing: how much it protects follows from
+     the state it sees (who
      is booked when, how late they already are, which counters are expected
      free before their deadline).
    - with `guard_slots` (the full guard, promise `slot_promise_min`): the
