@@ -23,9 +23,8 @@ the next `slot_guard_horizon_min`:
      booked visitor here that close to the slot goes before a walk-in whose errand would not end
      by their deadline, even when another counter is expected free in time. It never stays
      idle, and with nobody at risk it changes nothing: how much it protects follows from
-     the state it sees (who
-     is booked when, how late they already are, which counters are expected
-     free before their deadline).
+     the state it sees (who is booked when, how late they already are, which counters are
+     expected free before their deadline).
    - with `guard_slots` (the full guard, promise `slot_promise_min`): the
      booked visitor now if here (however early), else an errand that ends in
      time, else, within `slot_hold_min` of the slot, the counter stays free for
