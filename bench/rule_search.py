@@ -10,8 +10,9 @@ booked on time (and its margin over the best baseline, in points) and the walk-i
 daily maximum against the best baseline. `penalty` adds up how far the figures fall short of the
 issue's goals (0: all met). The baselines run once per scenario.
 
-`--search SECONDS` changes one to three numeric settings of the best rule set so far at random,
-keeps a change whose penalty is lower, and prints each one kept. It tunes to the days it sees:
+`--search SECONDS` changes one to three numeric settings of the best rule set so far (at first the
+default, or the first `--rules` set) at random, keeps a change whose penalty is lower, and prints
+each one kept. It tunes to the days it sees:
 check what it finds with `--rules` on seeds it did not see (bench/RESULTS.md, stop 38).
 """
 
@@ -40,6 +41,7 @@ RANGES = {
     "walk_in_max_wait_min": (18.0, 40.0), "primary_bonus_min": (0.0, 10.0), "scarcity_bonus_min": (0.0, 30.0),
     "short_service_bonus": (0.0, 2.0), "adaptive_promise_min": (2.0, 5.0), "adaptive_call_min": (0.0, 5.0),
     "adaptive_call_early_min": (0.0, 15.0), "slot_guard_horizon_min": (15.0, 45.0),
+    "adaptive_booked_first_min": (0.0, 12.0),
 }
 
 
@@ -124,10 +126,11 @@ def report(label: str, figures: dict[str, Figures]) -> str:
     return "\n".join(lines)
 
 
-def search(bed: Bed, seconds: float, rng: random.Random) -> Rules:
-    best = Rules()
+def search(bed: Bed, seconds: float, rng: random.Random, start: Rules | None = None) -> Rules:
+    """Moves from `start` (the default when None) while `seconds` last; the best rule set found."""
+    best = start or Rules()
     best_figures = bed.figures(best)
-    print(report("default", best_figures), flush=True)
+    print(report(changed(best), best_figures), flush=True)
     start, tried = time.monotonic(), 0
     while time.monotonic() - start < seconds:
         tried += 1
@@ -155,7 +158,8 @@ def main() -> None:
     print(f"{args.days} days, seed {args.seed}; booked on time (margin over the best baseline), "
           "walk-in mean / p95 / max x best baseline")
     if args.search > 0:
-        search(bed, args.search, random.Random(args.search_seed))
+        start = rules_from_settings(args.rules[0].split(",")) if args.rules else None
+        search(bed, args.search, random.Random(args.search_seed), start)
         return
     for spec in ["default", *args.rules]:
         rules = Rules() if spec == "default" else rules_from_settings(spec.split(","))

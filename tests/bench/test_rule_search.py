@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import random
+from dataclasses import replace
 from pathlib import Path
 
+import pytest
+
 from bench.rule_compare import BASELINES, compare
-from bench.rule_search import RANGES, Bed, Figures, nearby, penalty
+from bench.rule_search import RANGES, Bed, Figures, nearby, penalty, search
 from counter_server.core.policy import Rules
 
 SCENARIOS = Path(__file__).resolve().parents[2] / "bench" / "scenarios"
@@ -42,3 +45,13 @@ def test_a_step_of_the_search_stays_in_range_and_never_calls_early_before_the_la
         for name, (low, high) in RANGES.items():
             assert low <= getattr(rules, name) <= high
         assert rules.adaptive_call_early_min >= rules.adaptive_call_min
+
+
+def test_the_search_starts_from_the_given_rules_and_keeps_only_what_lowers_the_penalty(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    bed = Bed([SCENARIOS / "mostly-booked-late.toml"], 1, 3)
+    start = replace(Rules(), adaptive_booked_first_min=6.0)
+    found = search(bed, 1.0, random.Random(2), start)
+    assert capsys.readouterr().out.startswith("adaptive_booked_first_min=6.0: penalty")
+    assert penalty(bed.figures(found)) <= penalty(bed.figures(start))
