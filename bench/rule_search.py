@@ -131,8 +131,8 @@ def search(bed: Bed, seconds: float, rng: random.Random, start: Rules | None = N
     best = start or Rules()
     best_figures = bed.figures(best)
     print(report(changed(best), best_figures), flush=True)
-    start, tried = time.monotonic(), 0
-    while time.monotonic() - start < seconds:
+    began, tried = time.monotonic(), 0
+    while time.monotonic() - began < seconds:
         tried += 1
         candidate = nearby(best, rng)
         figures = bed.figures(candidate)

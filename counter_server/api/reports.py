@@ -113,14 +113,13 @@ async def reports_page(request: Request, ctx: CtxDep, device: ReportDevice, toke
     clerks = await ctx.read(query.staff_names)
     sel = _selection(ctx, period, date, service, counter, staff, clerks)
     services, counters = _names(ctx)
+    skills = {c.id: tuple(sorted(c.skills)) for c in ctx.config.office.counters}
 
     async def make() -> str:
         visits = await ctx.read(lambda db: query.visits(db, sel))
         refusals = await ctx.read(lambda db: query.refusals(db, sel))
         return await asyncio.to_thread(lambda: tables(visits=visits, refusals=refusals, services=services,
                                                       clerks=clerks, skills=skills))
-
-    skills = {c.id: tuple(sorted(c.skills)) for c in ctx.config.office.counters}
     body = await _cached(request, ctx, sel, ("tables", tuple(sorted(clerks.items())), tuple(skills.items())), make)
     html = render(office=ctx.config.office.name, sel=sel, token=token, body=body, services=services,
                   counters=counters, clerks=clerks)

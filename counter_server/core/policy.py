@@ -115,9 +115,10 @@ class Rules:
     adaptive_spare_overdue: bool = True
     # ... and, from this many minutes before the slot, calls a booked visitor who is here before
     # a walk-in whose errand would not end by their deadline, whatever the other counters
-    # (never the only walk-in past the cap, as above). 0: off. Issue 15, stop 39
-    # (bench/RESULTS.md): 6 keeps 0.1-3.2 points more booked visitors on time, most on busy days,
-    # for up to 0.04 x on the walk-ins' mean and p95; not yet the default.
+    # (never the only walk-in past the cap, as above). 0: off. Issue 15, stops 39 and 40
+    # (bench/RESULTS.md): 6 keeps up to 3.5 points more booked visitors on time, most on busy days,
+    # for up to 0.04 x on the walk-ins' mean and p95; off because with two counters missing the
+    # day's last walk-in can wait longer than under the best baseline.
     adaptive_booked_first_min: float = 0.0
 
 

@@ -224,8 +224,7 @@ def _booked_first(me: int, needs: Sequence[Need], desks: Desks, now: float, ends
     for need in needs:
         if need.deadline >= ends:
             return None
-        if need.ticket is not None and need.slot - now <= early and me in desks.takers.get(need.service_id, ()) \
-                and _may_take(me, desks, need):
+        if need.ticket is not None and need.slot - now <= early and _takes(me, desks, need):
             return need
     return None
 
@@ -342,6 +341,11 @@ def _may_take(index: int, desks: Desks, need: Need) -> bool:
     return need.ticket is None or need.ticket.target_counter_id in (None, desks.ids[index])
 
 
+def _takes(index: int, desks: Desks, need: Need) -> bool:
+    """Whether counter `index` does the booked visitor's errand and may call them."""
+    return index in desks.takers.get(need.service_id, ()) and _may_take(index, desks, need)
+
+
 def _needed_for(
     me: int, needs: Sequence[Need], desks: Desks, free: list[float], durations: Mapping[str, float], rules: Rules,
     ends: float,
@@ -365,6 +369,6 @@ def _needed_for(
                 first, first_free = index, free[index]
         if first >= 0 and first_free <= need.deadline:
             free[first] = max(first_free, need.slot - due_before) + durations.get(need.service_id, _DEFAULT_MIN)
-        elif me in takers and _may_take(me, desks, need):
+        elif _takes(me, desks, need):
             return need
     return None
