@@ -90,6 +90,13 @@ def _t95(n: int) -> float:
     return z + (z**3 + z) / (4 * nu) + (5 * z**5 + 16 * z**3 + 3 * z) / (96 * nu**2)
 
 
+def mean_and_half(values: Sequence[float]) -> tuple[float, float]:
+    """The mean of per-day values and its 95 % half-width (Student t; nan for one day)."""
+    mean = statistics.fmean(values)
+    half = _t95(len(values)) * statistics.stdev(values) / math.sqrt(len(values)) if len(values) > 1 else math.nan
+    return mean, half
+
+
 def summarise(days: Sequence[DayResult]) -> Summary:
     per_day = [day_metrics(d) for d in days]
     keys = sorted({k for m in per_day for k in m})
@@ -98,9 +105,7 @@ def summarise(days: Sequence[DayResult]) -> Summary:
         values = [m[key] for m in per_day if key in m and not math.isnan(m[key])]
         if not values:
             continue
-        mean = statistics.fmean(values)
-        half = _t95(len(values)) * statistics.stdev(values) / math.sqrt(len(values)) if len(values) > 1 else math.nan
-        summary[key] = (mean, half)
+        summary[key] = mean_and_half(values)
     worst = [max(w for _, w in d.walk_in_waits) for d in days if d.walk_in_waits]
     if worst:
         summary["worst_max"] = (max(worst), 0.0)

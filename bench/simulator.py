@@ -21,6 +21,7 @@ from zoneinfo import ZoneInfo
 from counter_server.core.baselines import BASELINES, ZMS_DUE_BEFORE, zms_estimate_min
 from counter_server.core.baselines import Policy as BaselinePolicy
 from counter_server.core.estimate import (
+    QueueState,
     ServiceStats,
     Upcoming,
     estimate_waits,
@@ -290,13 +291,18 @@ class _Office:
             found.append(Upcoming(booking.service_id, slot, chance))
         return found
 
-    def promise(self, at: float, ticket: Ticket) -> None:
+    def estimating_state(self, at: float) -> tuple[datetime, ServiceStats, QueueState]:
+        """What the server's estimate starts from at minute `at`: the clock, the learned times, the queue."""
         now = self.base + timedelta(minutes=at)
         stats = self.current_stats()
         state = queue_state(
             waiting=self.waiting, calls=self.serving.values(), counters=self.counters, now=now,
             stats=stats, rules=self.rules, upcoming=self.upcoming(at, now),
         )
+        return now, stats, state
+
+    def promise(self, at: float, ticket: Ticket) -> None:
+        now, stats, state = self.estimating_state(at)
         ours = estimate_waits(state, now, stats, wanted={ticket.id}).get(ticket.id)
         zms = zms_estimate_min(
             ahead=len(self.waiting) - 1, average_min=self.average_min(), open_counters=len(self.counters)
