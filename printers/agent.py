@@ -29,6 +29,7 @@ import logging
 import os
 import threading
 import time
+from collections import OrderedDict
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -49,6 +50,9 @@ from .words import LayoutError, TicketContent
 
 log = logging.getLogger(__name__)
 _STATUS_FRESH_S = 0.5
+# jobs acknowledged lately (more than a day's tickets), passed over in a listing that the
+# server made before their acknowledgement landed
+_SETTLED_KEPT = 1000
 
 
 class AgentSetupError(Exception):
@@ -147,6 +151,7 @@ class PrintAgent:
         self.last_status_at = 0.0
         self.last_seq: int | None = None
         self.acking: dict[str, asyncio.Task[None]] = {}  # printed, acknowledgement under way
+        self.settled: OrderedDict[str, None] = OrderedDict()  # acknowledged lately; see sync()
         self.wake = asyncio.Event()
         self.printer_lock = asyncio.Lock()
         self.ssl = ssl_context(settings.ca_file)
@@ -240,20 +245,22 @@ class PrintAgent:
 
         Acknowledgements run alongside the next tickets' printing, and the next fetch does
         not wait for them (in a burst, the jobs released meanwhile are printed at once): a
-        job listed again while its acknowledgement is under way is passed over. The journal
-        already says "printed", so a lost acknowledgement is repeated, never the print.
+        job listed again while its acknowledgement is under way is passed over, and so is one
+        whose acknowledgement landed after the server made the listing. The journal already
+        says "printed", so a lost acknowledgement is repeated, never the print.
         """
         response = await self.http.get(f"/api/v1/printers/{self.printer_id}/jobs")
         response.raise_for_status()
         answer = response.json()
         clock = _ServerClock(datetime.fromisoformat(answer["now"]))
         for job in answer["jobs"]:
-            if str(job["id"]) in self.acking:
+            job_id = str(job["id"])
+            if job_id in self.acking or job_id in self.settled:
                 continue
             outcome = await self._handle(job, clock)
             if outcome is None:
                 break
-            self._acknowledge(str(job["id"]), *outcome)
+            self._acknowledge(job_id, *outcome)
 
     def _acknowledge(self, job_id: str, outcome: str, reason: str | None) -> None:
         task = asyncio.create_task(self._ack(job_id, outcome, reason))
@@ -261,13 +268,21 @@ class PrintAgent:
 
         def done(task: asyncio.Task[None]) -> None:
             self.acking.pop(job_id, None)
-            if task.cancelled() or task.exception() is None:
+            if task.cancelled():
+                return
+            if task.exception() is None:
+                self._settle(job_id)
                 return
             log.warning("acknowledging job %s failed (%s); it will be acknowledged again",
                         job_id, task.exception())
             asyncio.get_running_loop().call_later(0.5, self.wake.set)  # the next fetch lists it
 
         task.add_done_callback(done)
+
+    def _settle(self, job_id: str) -> None:
+        self.settled[job_id] = None
+        if len(self.settled) > _SETTLED_KEPT:
+            self.settled.popitem(last=False)
 
     async def _handle(
         self, job: Mapping[str, Any], clock: _ServerClock

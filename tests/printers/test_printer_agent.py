@@ -5,6 +5,7 @@ The agent runs as its own process so it can be killed like a power cut.
 
 from __future__ import annotations
 
+import asyncio
 import json
 import subprocess
 import sys
@@ -14,12 +15,14 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 import zxingcpp
 from PIL import Image
 from printer_office import PRINTER_ID, with_printer
 
 from bench.harness import printer_agent_command, stop_process
+from printers.agent import AgentSettings, PrintAgent
 from printers.emulator import EmulatedStatus, Emulator
 from tests.conftest import LiveServer, ServerFactory
 
@@ -136,6 +139,56 @@ def test_jobs_are_printed_in_order_and_acknowledged(
     assert len(_jobs(server, "printed")) == 3
     decoded = [r.text for r in zxingcpp.read_barcodes(Image.open(tickets[1].png))]
     assert decoded == [answers[1]["status_url"]]
+
+
+def test_a_job_listed_before_its_acknowledgement_landed_is_not_printed_again(
+    server: LiveServer, printer: Emulator, tmp_path: Path
+) -> None:
+    """The race of a burst, made certain: the server lists the jobs while the first one's
+    acknowledgement is still on its way, and the agent reads that listing only after the
+    acknowledgement has landed. The first job is in the listing, acknowledged and out of the
+    journal by then, and must not be printed a second time (it once was, in CI)."""
+    first = _check_in(server)["ticket"]["number"]
+
+    async def two_fetches() -> str:
+        agent = PrintAgent(AgentSettings(server=server.url, token=server.tokens["printer"],
+                                         printer=f"tcp://127.0.0.1:{printer.port}", state_dir=tmp_path / "agent"))
+        listed, listings = asyncio.Event(), []
+        real_ack, real_get = agent._ack, agent.http.get
+
+        async def ack_after_the_next_listing(job_id: str, outcome: str, reason: str | None) -> None:
+            await listed.wait()
+            await real_ack(job_id, outcome, reason)
+
+        async def get(url: str, **kwargs: Any) -> httpx.Response:
+            response = await real_get(url, **kwargs)
+            if url.endswith("/jobs"):
+                listings.append(url)
+                if len(listings) == 2:  # listed while the first acknowledgement waits; read after it landed
+                    listed.set()
+                    await asyncio.wait(list(agent.acking.values()))
+                    await asyncio.sleep(0)
+            return response
+
+        agent._ack = ack_after_the_next_listing  # type: ignore[method-assign]
+        agent.http.get = get  # type: ignore[method-assign]
+        try:
+            await agent._resolve_printer()
+            await agent.sync()
+            second = (await asyncio.to_thread(_check_in, server))["ticket"]["number"]
+            await agent.sync()
+            if agent.acking:
+                await asyncio.wait(list(agent.acking.values()))
+        finally:
+            await agent.http.aclose()
+            agent.link.transport.close()
+        assert len(listings) == 2
+        return str(second)
+
+    second = asyncio.run(two_fetches())
+    printer.wait_for_tickets(2, timeout=10)
+    assert _numbers(printer) == [first, second]
+    assert not _jobs(server, "pending") and len(_jobs(server, "printed")) == 2
 
 
 def test_paper_out_keeps_the_job_and_tells_the_server(
