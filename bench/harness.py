@@ -24,10 +24,33 @@ from counter_server.tls_client import ssl_context
 ROLES = ["admin", "kiosk", "display", "printer", "booking"] + [f"counter:{n}" for n in range(1, 9)]
 
 
+# Under pytest-xdist each worker hands out ports from a block of its own, below Linux's
+# ephemeral range (32768-60999), in turn: a port the kernel picks for one worker may be picked
+# again for another worker, or for an outgoing connection, before the server has bound it.
+_PORT_BLOCK_START, _PORT_BLOCK_SIZE = 20000, 1000
+_handed_out = 0
+
+
 def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
+    """A port on 127.0.0.1 that nothing is bound to, for a server to bind next."""
+    # the worker's own process (its children inherit the variable, not the count handed out)
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "") if "xdist" in sys.modules else ""
+    if not worker.startswith("gw") or not worker[2:].isdigit() or int(worker[2:]) >= 12:
+        with socket.socket() as s:
+            s.bind(("127.0.0.1", 0))
+            return int(s.getsockname()[1])
+    global _handed_out
+    first = _PORT_BLOCK_START + int(worker[2:]) * _PORT_BLOCK_SIZE
+    for _ in range(_PORT_BLOCK_SIZE):
+        port = first + _handed_out % _PORT_BLOCK_SIZE
+        _handed_out += 1
+        with socket.socket() as s:
+            try:
+                s.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+        return port
+    raise RuntimeError(f"no free port in {first}-{first + _PORT_BLOCK_SIZE - 1}")
 
 
 def make_devices(data_dir: Path, names: list[str] = ROLES) -> dict[str, str]:

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import os
+
 import pytest
 
+from bench.harness import free_port
 from tests.conftest import ServerFactory
 
 
@@ -32,3 +35,13 @@ def test_a_restart_whose_port_was_taken_meanwhile_says_so(server_factory: Server
         mine.start()
     with other.client("admin") as admin:
         assert admin.get("/api/v1/devices/me").status_code == 200
+
+
+def test_each_test_worker_hands_out_ports_of_its_own_below_the_ephemeral_range() -> None:
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    if worker is None:
+        pytest.skip("one process: the kernel picks the ports")
+    first = 20000 + 1000 * int(worker.removeprefix("gw"))
+    ports = [free_port() for _ in range(5)]
+    assert all(first <= port < first + 1000 for port in ports)
+    assert len(set(ports)) == 5
