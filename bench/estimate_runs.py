@@ -24,7 +24,7 @@ from datetime import datetime
 from pathlib import Path
 
 from counter_server.core.estimate import QueueState, ServiceStats, estimate_waits
-from counter_server.core.model import Ticket, TicketKind
+from counter_server.core.model import Ticket
 from counter_server.core.policy import Rules
 
 from .report import mean_and_half
@@ -52,13 +52,9 @@ class _Scoring(_Office):
             tally.errors.append([])
 
     def promise(self, at: float, ticket: Ticket) -> None:
-        if ticket.kind is not TicketKind.WALK_IN:
-            return
+        """Called at walk-ins' check-ins only (`_Office.arrive`)."""
         now, stats, state = self.estimating_state(at)
-        points: list[float | None] = []
-        for tally in self.tallies:
-            points.append(self._point(ticket, now, state, self._stats(stats, tally.runs), tally))
-        self.told[ticket.id] = (at, points)
+        self.told[ticket.id] = (at, [self._point(ticket, now, state, self._stats(stats, t.runs), t) for t in self.tallies])
 
     def _stats(self, stats: ServiceStats, runs: int) -> ServiceStats:
         weight = stats.sampled_weight if self.weight is None else self.weight

@@ -27,20 +27,29 @@ ROLES = ["admin", "kiosk", "display", "printer", "booking"] + [f"counter:{n}" fo
 # Under pytest-xdist each worker hands out ports from a block of its own, below Linux's
 # ephemeral range (32768-60999), in turn: a port the kernel picks for one worker may be picked
 # again for another worker, or for an outgoing connection, before the server has bound it.
-_PORT_BLOCK_START, _PORT_BLOCK_SIZE = 20000, 1000
+_PORT_BLOCK_START, _PORT_BLOCK_SIZE, _EPHEMERAL_START = 20000, 1000, 32768
 _handed_out = 0
+
+
+def _worker_block() -> int | None:
+    """The first port of this pytest-xdist worker's block; None outside one (its children
+    inherit the variable, not the count handed out) or past the blocks there are."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "") if "xdist" in sys.modules else ""
+    number = worker.removeprefix("gw")
+    if not worker.startswith("gw") or not number.isdigit():
+        return None
+    first = _PORT_BLOCK_START + int(number) * _PORT_BLOCK_SIZE
+    return first if first + _PORT_BLOCK_SIZE <= _EPHEMERAL_START else None
 
 
 def free_port() -> int:
     """A port on 127.0.0.1 that nothing is bound to, for a server to bind next."""
-    # the worker's own process (its children inherit the variable, not the count handed out)
-    worker = os.environ.get("PYTEST_XDIST_WORKER", "") if "xdist" in sys.modules else ""
-    if not worker.startswith("gw") or not worker[2:].isdigit() or int(worker[2:]) >= 12:
+    first = _worker_block()
+    if first is None:
         with socket.socket() as s:
             s.bind(("127.0.0.1", 0))
             return int(s.getsockname()[1])
     global _handed_out
-    first = _PORT_BLOCK_START + int(worker[2:]) * _PORT_BLOCK_SIZE
     for _ in range(_PORT_BLOCK_SIZE):
         port = first + _handed_out % _PORT_BLOCK_SIZE
         _handed_out += 1
